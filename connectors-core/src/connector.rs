@@ -1,0 +1,291 @@
+//! The [`Connector`] trait and the declarative pieces a connector is made of.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use oauth2::{
+    AuthorizationCode, ClientId, ClientSecret, PkceCodeVerifier, RedirectUrl, RefreshToken,
+};
+use serde::Serialize;
+use url::Url;
+
+use crate::error::{Error, FieldError, Result};
+use crate::oauth_flow;
+use crate::store::Credentials;
+
+/// Whether a connector is connected through an OAuth consent or by filling a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorKind {
+    /// Authorization code flow with the provider.
+    #[serde(rename = "oauth")]
+    OAuth,
+    /// Configuration fields / API key given by the user.
+    Config,
+}
+
+/// How the client authenticates to the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// HTTP Basic with the client id and secret.
+    BasicAuth,
+    /// `client_id` and `client_secret` in the request body.
+    RequestBody,
+}
+
+/// The OAuth facts a connector declares: provider endpoints (defaults, which a
+/// deployment can override), minimal scopes, extra authorization parameters, PKCE
+/// support and client authentication style.
+#[derive(Debug, Clone)]
+pub struct OAuthSpec {
+    /// The provider whose client id/secret this connector uses (`google`, `slack`, …).
+    pub provider: String,
+    /// Default authorization endpoint.
+    pub auth_url: String,
+    /// Default token endpoint.
+    pub token_url: String,
+    /// Default revocation endpoint, when the provider has one.
+    pub revoke_url: Option<String>,
+    /// Default base URL of the provider's API.
+    pub api_url: String,
+    /// The minimal scopes the connector asks for.
+    pub scopes: Vec<String>,
+    /// The authorization parameter carrying the scopes (`scope`, or Slack's `user_scope`).
+    pub scope_param: String,
+    /// How scopes are joined (`" "`, or Slack's `","`).
+    pub scope_separator: String,
+    /// Extra authorization parameters (`access_type=offline`, `prompt=consent`, …).
+    pub extra_auth_params: Vec<(String, String)>,
+    /// Whether to send a PKCE S256 challenge.
+    pub pkce: bool,
+    /// How to authenticate to the token endpoint.
+    pub client_auth: ClientAuth,
+    /// The provider's issuer identifier, checked against a callback's `iss` when sent.
+    pub issuer: Option<String>,
+}
+
+impl OAuthSpec {
+    /// A spec with the given provider and endpoints, no scopes, no PKCE, client
+    /// credentials in the request body.
+    pub fn new(
+        provider: impl Into<String>,
+        auth_url: impl Into<String>,
+        token_url: impl Into<String>,
+        api_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            provider: provider.into(),
+            auth_url: auth_url.into(),
+            token_url: token_url.into(),
+            revoke_url: None,
+            api_url: api_url.into(),
+            scopes: Vec::new(),
+            scope_param: "scope".to_owned(),
+            scope_separator: " ".to_owned(),
+            extra_auth_params: Vec::new(),
+            pkce: false,
+            client_auth: ClientAuth::RequestBody,
+            issuer: None,
+        }
+    }
+
+    /// Sets the revocation endpoint.
+    pub fn with_revoke_url(mut self, url: impl Into<String>) -> Self {
+        self.revoke_url = Some(url.into());
+        self
+    }
+
+    /// Sets the scopes asked for.
+    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the parameter name and separator of the scopes.
+    pub fn with_scope_param(
+        mut self,
+        param: impl Into<String>,
+        separator: impl Into<String>,
+    ) -> Self {
+        self.scope_param = param.into();
+        self.scope_separator = separator.into();
+        self
+    }
+
+    /// Adds an extra authorization parameter.
+    pub fn with_auth_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_auth_params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Turns PKCE S256 on or off.
+    pub fn with_pkce(mut self, pkce: bool) -> Self {
+        self.pkce = pkce;
+        self
+    }
+
+    /// Sets the client authentication style.
+    pub fn with_client_auth(mut self, client_auth: ClientAuth) -> Self {
+        self.client_auth = client_auth;
+        self
+    }
+
+    /// Sets the issuer checked against a callback's `iss`.
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+}
+
+/// Endpoints of a provider as deployed: the spec's defaults with the deployment's
+/// overrides applied.
+#[derive(Debug, Clone)]
+pub struct ProviderEndpoints {
+    /// Authorization endpoint.
+    pub auth_url: Url,
+    /// Token endpoint.
+    pub token_url: Url,
+    /// Revocation endpoint.
+    pub revoke_url: Option<Url>,
+    /// API base URL.
+    pub api_url: Url,
+}
+
+/// What a connector's OAuth hooks get to talk to the provider.
+pub struct OAuthContext<'a> {
+    /// The shared HTTP client (timeouts set, redirects off).
+    pub http: &'a reqwest::Client,
+    /// The connector's spec.
+    pub spec: &'a OAuthSpec,
+    /// The provider's endpoints as deployed.
+    pub endpoints: &'a ProviderEndpoints,
+    /// The OAuth client id.
+    pub client_id: &'a ClientId,
+    /// The OAuth client secret.
+    pub client_secret: &'a ClientSecret,
+    /// The redirect URI, byte-identical in the authorization and token requests.
+    pub redirect_uri: &'a RedirectUrl,
+}
+
+impl fmt::Debug for OAuthContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthContext")
+            .field("provider", &self.spec.provider)
+            .field("endpoints", &self.endpoints)
+            .field("client_id", &self.client_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A provider's token answer, normalised.
+#[derive(Debug, Clone, Default)]
+pub struct TokenGrant {
+    /// The new credentials (tokens, expiry, scopes, public account facts).
+    pub credentials: Credentials,
+    /// Whether the answer carried a new refresh token (when it did not, the old one is kept).
+    pub refresh_token_rotated: bool,
+}
+
+/// What a config connector's hooks get to talk to the provider.
+#[derive(Debug)]
+pub struct ConfigContext<'a> {
+    /// The shared HTTP client.
+    pub http: &'a reqwest::Client,
+    /// The provider's API base URL as deployed, when it has one.
+    pub api_url: Option<&'a Url>,
+}
+
+/// A connector: an OAuth connector (declares [`OAuthSpec`]) or a config connector
+/// (declares the JSON Schema of its fields).
+///
+/// Standard OAuth providers need nothing but [`Connector::oauth`]: the default hooks
+/// speak RFC 6749 / 7009 through the `oauth2` crate. Providers with quirks override
+/// the hooks they need.
+#[async_trait]
+pub trait Connector: Send + Sync + fmt::Debug + 'static {
+    /// Stable key, used in URLs and tables (`google_calendar`).
+    fn key(&self) -> &str;
+
+    /// Human name (`Google Calendar`).
+    fn name(&self) -> &str;
+
+    /// Provider name (`google`).
+    fn provider(&self) -> &str;
+
+    /// OAuth facts, for OAuth connectors.
+    fn oauth(&self) -> Option<&OAuthSpec> {
+        None
+    }
+
+    /// OAuth or config.
+    fn kind(&self) -> ConnectorKind {
+        if self.oauth().is_some() {
+            ConnectorKind::OAuth
+        } else {
+            ConnectorKind::Config
+        }
+    }
+
+    /// Exchanges an authorization code for tokens.
+    async fn exchange_code(
+        &self,
+        ctx: &OAuthContext<'_>,
+        code: AuthorizationCode,
+        pkce_verifier: Option<PkceCodeVerifier>,
+    ) -> Result<TokenGrant> {
+        let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
+        Ok(self.describe(grant))
+    }
+
+    /// Trades a refresh token for a new access token (and maybe a new refresh token).
+    async fn refresh(
+        &self,
+        ctx: &OAuthContext<'_>,
+        refresh_token: &RefreshToken,
+    ) -> Result<TokenGrant> {
+        let grant = oauth_flow::refresh(ctx, refresh_token).await?;
+        Ok(self.describe(grant))
+    }
+
+    /// Revokes the grant at the provider (RFC 7009 by default: form `token=…`).
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<()> {
+        oauth_flow::revoke(ctx, credentials).await
+    }
+
+    /// Picks the public account facts worth keeping from a token answer; the default
+    /// keeps nothing extra. `grant.credentials.public` holds the answer's extra fields.
+    fn describe(&self, mut grant: TokenGrant) -> TokenGrant {
+        grant.credentials.public.clear();
+        grant
+    }
+
+    /// The JSON Schema of a config connector's fields.
+    fn config_schema(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// Checks config fields and splits them into public and secret parts.
+    fn parse_config(
+        &self,
+        _fields: &serde_json::Value,
+    ) -> std::result::Result<Credentials, Vec<FieldError>> {
+        Err(vec![FieldError {
+            field: String::new(),
+            message: format!("connector `{}` takes no configuration", self.key()),
+        }])
+    }
+
+    /// Checks config credentials against the provider with one cheap call.
+    async fn verify_config(
+        &self,
+        _ctx: &ConfigContext<'_>,
+        _credentials: &Credentials,
+    ) -> Result<()> {
+        Err(Error::Unsupported(self.key().to_owned()))
+    }
+}

@@ -1,0 +1,307 @@
+//! Google: the `google_calendar` connector and the slice of the Calendar API it reads.
+
+use async_trait::async_trait;
+use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
+use crate::error::{CallbackError, Error, Result};
+use crate::oauth_flow;
+
+/// Google's default authorization endpoint.
+pub const AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
+/// Google's default token endpoint.
+pub const TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+/// Google's default revocation endpoint.
+pub const REVOKE_URL: &str = "https://oauth2.googleapis.com/revoke";
+/// Google's default API base URL.
+pub const API_URL: &str = "https://www.googleapis.com";
+/// The read-only Calendar scope.
+pub const CALENDAR_READONLY: &str = "https://www.googleapis.com/auth/calendar.readonly";
+
+/// The OAuth spec shared by Google connectors: offline access, forced consent (Google
+/// sends a refresh token only on consent), PKCE S256, client credentials in the body.
+pub fn google_spec(scope: &str) -> OAuthSpec {
+    OAuthSpec::new("google", AUTH_URL, TOKEN_URL, API_URL)
+        .with_revoke_url(REVOKE_URL)
+        .with_scopes([scope])
+        .with_auth_param("access_type", "offline")
+        .with_auth_param("prompt", "consent")
+        .with_auth_param("include_granted_scopes", "true")
+        .with_pkce(true)
+        .with_client_auth(ClientAuth::RequestBody)
+        .with_issuer("https://accounts.google.com")
+}
+
+/// Google Calendar, read-only.
+#[derive(Debug, Clone)]
+pub struct GoogleCalendar {
+    spec: OAuthSpec,
+}
+
+impl GoogleCalendar {
+    /// The connector with its default spec.
+    pub fn new() -> Self {
+        Self {
+            spec: google_spec(CALENDAR_READONLY),
+        }
+    }
+}
+
+impl Default for GoogleCalendar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Connector for GoogleCalendar {
+    fn key(&self) -> &str {
+        "google_calendar"
+    }
+
+    fn name(&self) -> &str {
+        "Google Calendar"
+    }
+
+    fn provider(&self) -> &str {
+        "google"
+    }
+
+    fn oauth(&self) -> Option<&OAuthSpec> {
+        Some(&self.spec)
+    }
+
+    async fn exchange_code(
+        &self,
+        ctx: &OAuthContext<'_>,
+        code: AuthorizationCode,
+        pkce_verifier: Option<PkceCodeVerifier>,
+    ) -> Result<TokenGrant> {
+        let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
+        // Users can untick scopes on Google's consent screen.
+        if !grant.credentials.scopes.is_empty()
+            && !grant
+                .credentials
+                .scopes
+                .iter()
+                .any(|scope| scope == CALENDAR_READONLY)
+        {
+            return Err(Error::Callback(CallbackError::ScopeDenied));
+        }
+        let mut grant = self.describe(grant);
+        if let Some(email) = primary_calendar_id(ctx, grant.credentials.access_token.as_ref()).await
+        {
+            grant
+                .credentials
+                .public
+                .insert("email".to_owned(), email.into());
+        }
+        Ok(grant)
+    }
+}
+
+/// Asks the Calendar API who the user is (the primary calendar's id is their email).
+/// Best effort: a failure leaves the account unnamed, it does not fail the connection.
+async fn primary_calendar_id(
+    ctx: &OAuthContext<'_>,
+    token: Option<&AccessToken>,
+) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Calendar {
+        id: String,
+    }
+    let url = calendar_url(&ctx.endpoints.api_url, "calendars/primary").ok()?;
+    let response = ctx
+        .http
+        .get(url)
+        .bearer_auth(token?.secret())
+        .send()
+        .await
+        .ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    response
+        .json::<Calendar>()
+        .await
+        .ok()
+        .map(|calendar| calendar.id)
+}
+
+fn calendar_url(api_url: &Url, path: &str) -> Result<Url> {
+    let base = api_url.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}/calendar/v3/{path}")).map_err(|source| Error::InvalidUrl {
+        what: "GOOGLE_API_URL",
+        source,
+    })
+}
+
+/// Which events to list.
+#[derive(Debug, Clone)]
+pub struct EventQuery {
+    /// Events ending after this instant (default: now).
+    pub from: Option<OffsetDateTime>,
+    /// Events starting before this instant.
+    pub to: Option<OffsetDateTime>,
+    /// At most this many events (1..=250, default 10).
+    pub limit: u32,
+}
+
+impl Default for EventQuery {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            limit: 10,
+        }
+    }
+}
+
+/// A calendar event, as the API of this SDK shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CalendarEvent {
+    /// Google's event id.
+    pub id: String,
+    /// Title.
+    pub summary: Option<String>,
+    /// Start: an RFC 3339 date-time, or a `YYYY-MM-DD` date for all-day events.
+    pub start: Option<String>,
+    /// End, in the same form as `start`.
+    pub end: Option<String>,
+    /// Whether the event lasts whole days.
+    pub all_day: bool,
+    /// Where.
+    pub location: Option<String>,
+    /// Link to the event in Google Calendar.
+    pub html_link: Option<String>,
+    /// `confirmed`, `tentative` or `cancelled`.
+    pub status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EventsPage {
+    #[serde(default)]
+    items: Vec<RawEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEvent {
+    id: String,
+    summary: Option<String>,
+    start: Option<EventTime>,
+    end: Option<EventTime>,
+    location: Option<String>,
+    html_link: Option<String>,
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventTime {
+    date_time: Option<String>,
+    date: Option<String>,
+}
+
+impl From<RawEvent> for CalendarEvent {
+    fn from(raw: RawEvent) -> Self {
+        let all_day = raw
+            .start
+            .as_ref()
+            .is_some_and(|start| start.date_time.is_none() && start.date.is_some());
+        let when = |time: Option<EventTime>| time.and_then(|time| time.date_time.or(time.date));
+        Self {
+            id: raw.id,
+            summary: raw.summary,
+            start: when(raw.start),
+            end: when(raw.end),
+            all_day,
+            location: raw.location,
+            html_link: raw.html_link,
+            status: raw.status,
+        }
+    }
+}
+
+/// Lists the upcoming events of the user's primary calendar
+/// (`GET {api}/calendar/v3/calendars/primary/events`, single events ordered by start).
+/// A 401 comes back as [`Error::Unauthorized`] so the caller can refresh and retry.
+pub async fn list_events(
+    http: &reqwest::Client,
+    api_url: &Url,
+    token: &AccessToken,
+    query: &EventQuery,
+) -> Result<Vec<CalendarEvent>> {
+    let mut url = calendar_url(api_url, "calendars/primary/events")?;
+    let from = query.from.unwrap_or_else(OffsetDateTime::now_utc);
+    {
+        let mut pairs = url.query_pairs_mut();
+        pairs.append_pair("timeMin", &rfc3339(from));
+        if let Some(to) = query.to {
+            pairs.append_pair("timeMax", &rfc3339(to));
+        }
+        pairs
+            .append_pair("singleEvents", "true")
+            .append_pair("orderBy", "startTime")
+            .append_pair("maxResults", &query.limit.clamp(1, 250).to_string());
+    }
+    let response = http
+        .get(url)
+        .bearer_auth(token.secret())
+        .send()
+        .await
+        .map_err(Error::from_reqwest)?;
+    let status = response.status();
+    if status.as_u16() == 401 {
+        return Err(Error::Unauthorized);
+    }
+    if !status.is_success() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(Error::Provider {
+            status: status.as_u16(),
+            body: oauth_flow::truncate(body),
+        });
+    }
+    let page: EventsPage = response
+        .json()
+        .await
+        .map_err(|error| Error::InvalidResponse(format!("calendar events: {error}")))?;
+    Ok(page.items.into_iter().map(CalendarEvent::from).collect())
+}
+
+fn rfc3339(instant: OffsetDateTime) -> String {
+    instant.format(&Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_day_events_keep_their_date_and_say_so() {
+        let raw: RawEvent = serde_json::from_value(serde_json::json!({
+            "id": "e1", "summary": "Holiday",
+            "start": {"date": "2026-12-24"}, "end": {"date": "2026-12-25"}
+        }))
+        .unwrap();
+        let event = CalendarEvent::from(raw);
+        assert!(event.all_day);
+        assert_eq!(event.start.as_deref(), Some("2026-12-24"));
+    }
+
+    #[test]
+    fn timed_events_keep_their_offset() {
+        let raw: RawEvent = serde_json::from_value(serde_json::json!({
+            "id": "e2", "start": {"dateTime": "2026-12-01T10:00:00+01:00"},
+            "end": {"dateTime": "2026-12-01T11:00:00+01:00"}
+        }))
+        .unwrap();
+        let event = CalendarEvent::from(raw);
+        assert!(!event.all_day);
+        assert_eq!(event.start.as_deref(), Some("2026-12-01T10:00:00+01:00"));
+    }
+}

@@ -1,0 +1,152 @@
+use crate::store::StoreError;
+
+/// Everything that can go wrong in `connectors-core`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No connector is registered under this key.
+    #[error("unknown connector `{0}`")]
+    UnknownConnector(String),
+    /// The connector exists, but the server has no client id/secret for its provider.
+    #[error("connector `{0}` is not configured on this server")]
+    NotConfigured(String),
+    /// An OAuth operation was asked of a config connector (or the reverse).
+    #[error("connector `{0}` does not support this operation")]
+    Unsupported(String),
+    /// The user has no credentials for this connector.
+    #[error("connector `{0}` is not connected")]
+    NotConnected(String),
+    /// The provider refused the stored grant; the user must authorize again.
+    #[error("connector `{0}` needs to be authorized again")]
+    NeedsReauth(String),
+    /// The OAuth callback was refused; nothing was stored.
+    #[error("authorization callback refused: {0}")]
+    Callback(#[from] CallbackError),
+    /// The provider answered a token request with `invalid_grant`.
+    #[error("the provider refused the grant")]
+    InvalidGrant {
+        /// The provider's `error_description`, if any.
+        description: Option<String>,
+    },
+    /// The provider answered with an error.
+    #[error("provider answered with status {status}")]
+    Provider {
+        /// HTTP status of the answer.
+        status: u16,
+        /// Raw body of the answer (never contains our secrets; may be truncated).
+        body: String,
+    },
+    /// The provider rejected the access token (HTTP 401).
+    #[error("provider rejected the access token")]
+    Unauthorized,
+    /// The provider did not answer in time.
+    #[error("provider request timed out")]
+    Timeout,
+    /// The request to the provider failed before an answer.
+    #[error("provider request failed")]
+    Http(#[source] reqwest::Error),
+    /// The provider answered something we could not understand.
+    #[error("unexpected answer from provider: {0}")]
+    InvalidResponse(String),
+    /// A configured URL is not valid.
+    #[error("invalid url for {what}")]
+    InvalidUrl {
+        /// Which URL.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: url::ParseError,
+    },
+    /// Config fields were refused; each entry names a field and says why.
+    #[error("invalid configuration")]
+    InvalidConfig(Vec<FieldError>),
+    /// The credential store failed.
+    #[error("credential store failed")]
+    Store(#[from] StoreError),
+}
+
+impl Error {
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout
+        } else {
+            Self::Http(error)
+        }
+    }
+}
+
+/// A config field that was refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's name.
+    pub field: String,
+    /// Why it was refused, in words.
+    pub message: String,
+}
+
+/// Why an OAuth callback was refused. [`CallbackError::reason`] is the stable code the
+/// reference server puts in `?status=error&reason=…`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// The callback carried no `state`.
+    #[error("missing state")]
+    MissingState,
+    /// The state is unknown or was already used.
+    #[error("unknown or already used state")]
+    InvalidState,
+    /// The state is older than its ten-minute life.
+    #[error("expired state")]
+    ExpiredState,
+    /// The state was started by another user or for another connector.
+    #[error("state does not belong to this user and connector")]
+    StateMismatch,
+    /// The request carried no authenticated user.
+    #[error("no authenticated user")]
+    NotAuthenticated,
+    /// The provider's `iss` does not match the connector's issuer.
+    #[error("issuer mismatch")]
+    IssuerMismatch,
+    /// The user refused consent.
+    #[error("the user denied access")]
+    AccessDenied,
+    /// The provider redirected back with another error code.
+    #[error("provider error `{0}`")]
+    ProviderError(String),
+    /// The callback carried no `code`.
+    #[error("missing authorization code")]
+    MissingCode,
+    /// The user did not grant the scopes the connector needs.
+    #[error("required scope not granted")]
+    ScopeDenied,
+    /// The code exchange failed.
+    #[error("code exchange failed")]
+    ExchangeFailed(#[source] Box<Error>),
+}
+
+impl CallbackError {
+    /// The stable, URL-safe reason code of this failure.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingState => "missing_state",
+            Self::InvalidState => "invalid_state",
+            Self::ExpiredState => "expired_state",
+            Self::StateMismatch => "state_mismatch",
+            Self::NotAuthenticated => "not_authenticated",
+            Self::IssuerMismatch => "issuer_mismatch",
+            Self::AccessDenied => "access_denied",
+            Self::ProviderError(_) => "provider_error",
+            Self::MissingCode => "missing_code",
+            Self::ScopeDenied => "scope_denied",
+            Self::ExchangeFailed(source) => match source.as_ref() {
+                Error::InvalidGrant { .. } => "invalid_grant",
+                Error::Timeout => "provider_timeout",
+                Error::Provider { status, .. } if *status >= 500 => "provider_unavailable",
+                _ => "exchange_failed",
+            },
+        }
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,61 @@
+//! Connect a user's third-party accounts, store their credentials safely, refresh and
+//! revoke them.
+//!
+//! - [`Connector`]: one trait for OAuth connectors (declaring an [`OAuthSpec`]) and
+//!   config/API-key connectors (declaring the JSON Schema of their fields).
+//! - [`ConnectorAuthService`]: authorization URL, callback, token storage, single-flight
+//!   refresh, revocation.
+//! - [`CredentialStore`]: where credentials live; implementations (SQLite, PostgreSQL,
+//!   in memory, all encrypting at rest) are in the `connectors-store` crate.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use connectors_core::{builtin_connectors, ConnectorAuthService, CredentialStore, ProviderConfig};
+//! # async fn run(store: Arc<dyn CredentialStore>) -> Result<(), Box<dyn std::error::Error>> {
+//! let service = ConnectorAuthService::new(store, "https://app.example.com/api/v1".parse()?)
+//!     .with_connectors(builtin_connectors())
+//!     .with_provider("google", ProviderConfig::new("client-id", "client-secret".into()));
+//!
+//! let user = uuid::Uuid::new_v4();
+//! // 1. Send the browser to the provider.
+//! let url = service.authorization_url(user, "google_calendar").await?;
+//! # let (code, state) = (String::new(), String::new());
+//! // 2. On `/api/v1/connectors/google_calendar/callback?code&state`:
+//! let params = connectors_core::CallbackParams { code: Some(code), state: Some(state), ..Default::default() };
+//! service.handle_callback(Some(user), "google_calendar", params).await?;
+//! // 3. Use the connection; the token is refreshed when needed.
+//! let token = service.access_token(user, "google_calendar").await?;
+//! # Ok(()) }
+//! ```
+
+mod connector;
+pub mod connectors;
+mod error;
+pub mod oauth_flow;
+mod service;
+mod store;
+mod view;
+
+pub use connector::{
+    ClientAuth, ConfigContext, Connector, ConnectorKind, OAuthContext, OAuthSpec,
+    ProviderEndpoints, TokenGrant,
+};
+pub use connectors::builtin as builtin_connectors;
+pub use error::{CallbackError, Error, FieldError, Result};
+pub use service::{
+    default_http_client, CallbackParams, ConnectorAuthService, OAuthClient, ProviderConfig,
+};
+pub use store::{
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
+    StoreError, StoredCredentials, UserId,
+};
+pub use view::ConnectorView;
+
+pub use async_trait::async_trait;
+pub use oauth2;
+pub use oauth2::{AccessToken, RefreshToken};
+pub use secrecy;
+pub use url;
+pub use uuid;

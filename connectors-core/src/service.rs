@@ -1,0 +1,880 @@
+//! [`ConnectorAuthService`]: authorization URL, callback, token storage, refresh, revoke.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use dashmap::DashMap;
+use oauth2::{
+    AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeVerifier,
+    RedirectUrl,
+};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+use url::Url;
+use uuid::Uuid;
+
+use crate::connector::{ConfigContext, Connector, ConnectorKind, OAuthContext, ProviderEndpoints};
+use crate::connectors::google::{self, CalendarEvent, EventQuery};
+use crate::error::{CallbackError, Error, Result};
+use crate::oauth_flow;
+use crate::store::{
+    ConnectorStatus, CredentialStore, Credentials, PendingAuthorization, StoredCredentials, UserId,
+};
+use crate::view::ConnectorView;
+
+/// How long an authorization may take between the redirect and the callback.
+const STATE_LIFETIME: time::Duration = time::Duration::minutes(10);
+/// A token this close to expiry is refreshed before use.
+const REFRESH_MARGIN: time::Duration = time::Duration::seconds(60);
+/// How often a caller waiting on another replica's refresh looks at the row again.
+const LEASE_POLL: Duration = Duration::from_millis(25);
+
+/// A deployment's OAuth client for one provider, with optional endpoint overrides.
+#[derive(Clone)]
+pub struct ProviderConfig {
+    client_id: ClientId,
+    client_secret: ClientSecret,
+    auth_url: Option<Url>,
+    token_url: Option<Url>,
+    revoke_url: Option<Url>,
+    api_url: Option<Url>,
+}
+
+impl fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("auth_url", &self.auth_url)
+            .field("token_url", &self.token_url)
+            .field("revoke_url", &self.revoke_url)
+            .field("api_url", &self.api_url)
+            .finish()
+    }
+}
+
+impl ProviderConfig {
+    /// An OAuth client registered at the provider.
+    pub fn new(client_id: impl Into<String>, client_secret: SecretString) -> Self {
+        Self {
+            client_id: ClientId::new(client_id.into()),
+            client_secret: ClientSecret::new(client_secret.expose_secret().to_owned()),
+            auth_url: None,
+            token_url: None,
+            revoke_url: None,
+            api_url: None,
+        }
+    }
+
+    /// Overrides the authorization endpoint.
+    pub fn with_auth_url(mut self, url: Url) -> Self {
+        self.auth_url = Some(url);
+        self
+    }
+
+    /// Overrides the token endpoint.
+    pub fn with_token_url(mut self, url: Url) -> Self {
+        self.token_url = Some(url);
+        self
+    }
+
+    /// Overrides the revocation endpoint.
+    pub fn with_revoke_url(mut self, url: Url) -> Self {
+        self.revoke_url = Some(url);
+        self
+    }
+
+    /// Overrides the API base URL.
+    pub fn with_api_url(mut self, url: Url) -> Self {
+        self.api_url = Some(url);
+        self
+    }
+}
+
+/// What the provider sent back to the callback.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct CallbackParams {
+    /// The authorization code.
+    pub code: Option<String>,
+    /// The state we sent.
+    pub state: Option<String>,
+    /// An error code (`access_denied`, …).
+    pub error: Option<String>,
+    /// The provider's issuer identifier (RFC 9207), when it sends one.
+    pub iss: Option<String>,
+}
+
+/// A valid access token with the version of the row it came from.
+#[derive(Debug, Clone)]
+struct Grant {
+    token: AccessToken,
+    version: i64,
+}
+
+/// The OAuth and credential service of the SDK.
+///
+/// Build it once with its store, the public base URL its callback routes live under
+/// (the redirect URI of a connector is `{callback_base}/connectors/{key}/callback`),
+/// the connectors and the providers' client credentials; share it behind an `Arc`.
+pub struct ConnectorAuthService {
+    store: Arc<dyn CredentialStore>,
+    callback_base: Url,
+    connectors: Vec<Arc<dyn Connector>>,
+    providers: HashMap<String, ProviderConfig>,
+    api_urls: HashMap<String, Url>,
+    http: reqwest::Client,
+    lease_holder: Uuid,
+    lease_lifetime: Duration,
+    in_flight: DashMap<(UserId, String), Arc<Mutex<()>>>,
+}
+
+impl fmt::Debug for ConnectorAuthService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectorAuthService")
+            .field("store", &self.store)
+            .field("callback_base", &self.callback_base.as_str())
+            .field(
+                "connectors",
+                &self.connectors.iter().map(|c| c.key()).collect::<Vec<_>>(),
+            )
+            .field("providers", &self.providers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectorAuthService {
+    /// A service over `store`, whose callbacks live under `callback_base`
+    /// (e.g. `https://app.example.com/api/v1`), with no connectors yet.
+    pub fn new(store: Arc<dyn CredentialStore>, callback_base: Url) -> Self {
+        Self {
+            store,
+            callback_base,
+            connectors: Vec::new(),
+            providers: HashMap::new(),
+            api_urls: HashMap::new(),
+            http: default_http_client(Duration::from_secs(10)),
+            lease_holder: Uuid::new_v4(),
+            lease_lifetime: Duration::from_secs(30),
+            in_flight: DashMap::new(),
+        }
+    }
+
+    /// Registers a connector (replacing one with the same key).
+    pub fn with_connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.connectors
+            .retain(|known| known.key() != connector.key());
+        self.connectors.push(connector);
+        self
+    }
+
+    /// Registers several connectors, e.g. [`crate::builtin_connectors`].
+    pub fn with_connectors(self, connectors: impl IntoIterator<Item = Arc<dyn Connector>>) -> Self {
+        connectors.into_iter().fold(self, Self::with_connector)
+    }
+
+    /// Configures the OAuth client of a provider (`google`, `slack`, …). Connectors of a
+    /// provider without one show as not configured.
+    pub fn with_provider(mut self, provider: impl Into<String>, config: ProviderConfig) -> Self {
+        self.providers.insert(provider.into(), config);
+        self
+    }
+
+    /// Overrides the API base URL of a provider that has no OAuth client (config
+    /// connectors such as `twilio`), or of any provider.
+    pub fn with_api_url(mut self, provider: impl Into<String>, url: Url) -> Self {
+        self.api_urls.insert(provider.into(), url);
+        self
+    }
+
+    /// Uses this HTTP client for provider calls. It should have timeouts and no redirects.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// How long a replica may hold a refresh lease before others take over (default 30 s;
+    /// keep it above the HTTP client's timeout).
+    pub fn with_lease_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lease_lifetime = lifetime;
+        self
+    }
+
+    /// The credential store.
+    pub fn store(&self) -> &Arc<dyn CredentialStore> {
+        &self.store
+    }
+
+    /// The HTTP client used for provider calls.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The registered connectors, in registration order.
+    pub fn connectors(&self) -> impl Iterator<Item = &Arc<dyn Connector>> {
+        self.connectors.iter()
+    }
+
+    /// The connector registered under `key`.
+    pub fn connector(&self, key: &str) -> Result<&Arc<dyn Connector>> {
+        self.connectors
+            .iter()
+            .find(|connector| connector.key() == key)
+            .ok_or_else(|| Error::UnknownConnector(key.to_owned()))
+    }
+
+    /// Whether the server can run this connector: config connectors always, OAuth
+    /// connectors when their provider has a client id and secret.
+    pub fn is_configured(&self, connector: &dyn Connector) -> bool {
+        match connector.oauth() {
+            Some(spec) => self.providers.contains_key(&spec.provider),
+            None => true,
+        }
+    }
+
+    /// The redirect URI of a connector: fixed from the callback base, never from a request.
+    pub fn redirect_uri(&self, key: &str) -> Result<RedirectUrl> {
+        let base = self.callback_base.as_str().trim_end_matches('/');
+        RedirectUrl::new(format!("{base}/connectors/{key}/callback")).map_err(|source| {
+            Error::InvalidUrl {
+                what: "redirect uri",
+                source,
+            }
+        })
+    }
+
+    /// The API base URL of a connector's provider, as deployed.
+    pub fn api_url(&self, connector: &dyn Connector) -> Option<Url> {
+        let provider = connector.provider();
+        if let Some(url) = self.api_urls.get(provider) {
+            return Some(url.clone());
+        }
+        if let Some(url) = self
+            .providers
+            .get(provider)
+            .and_then(|config| config.api_url.clone())
+        {
+            return Some(url);
+        }
+        connector
+            .oauth()
+            .and_then(|spec| Url::parse(&spec.api_url).ok())
+    }
+
+    fn endpoints(&self, connector: &dyn Connector) -> Result<(ProviderEndpoints, &ProviderConfig)> {
+        let spec = connector
+            .oauth()
+            .ok_or_else(|| Error::Unsupported(connector.key().to_owned()))?;
+        let config = self
+            .providers
+            .get(&spec.provider)
+            .ok_or_else(|| Error::NotConfigured(connector.key().to_owned()))?;
+        let parse = |what: &'static str, value: &str| {
+            Url::parse(value).map_err(|source| Error::InvalidUrl { what, source })
+        };
+        let endpoints = ProviderEndpoints {
+            auth_url: config
+                .auth_url
+                .clone()
+                .map_or_else(|| parse("auth url", &spec.auth_url), Ok)?,
+            token_url: config
+                .token_url
+                .clone()
+                .map_or_else(|| parse("token url", &spec.token_url), Ok)?,
+            revoke_url: match (&config.revoke_url, &spec.revoke_url) {
+                (Some(url), _) => Some(url.clone()),
+                (None, Some(url)) => Some(parse("revoke url", url)?),
+                (None, None) => None,
+            },
+            api_url: self
+                .api_url(connector)
+                .map_or_else(|| parse("api url", &spec.api_url), Ok)?,
+        };
+        Ok((endpoints, config))
+    }
+
+    fn oauth_setup<'s>(&'s self, connector: &'s dyn Connector) -> Result<OAuthSetup<'s>> {
+        let spec = connector
+            .oauth()
+            .ok_or_else(|| Error::Unsupported(connector.key().to_owned()))?;
+        let (endpoints, config) = self.endpoints(connector)?;
+        let redirect_uri = self.redirect_uri(connector.key())?;
+        Ok(OAuthSetup {
+            http: &self.http,
+            spec,
+            endpoints,
+            config,
+            redirect_uri,
+        })
+    }
+
+    /// Starts an authorization: stores the hashed `state` and the PKCE verifier for ten
+    /// minutes and returns the provider's authorization URL.
+    #[tracing::instrument(skip(self), fields(connector = %key))]
+    pub async fn authorization_url(&self, user: UserId, key: &str) -> Result<Url> {
+        let connector = self.connector(key)?;
+        let state = CsrfToken::new(random_token());
+        let setup = self.oauth_setup(connector.as_ref())?;
+        let start = oauth_flow::authorization_url(&setup.context(), state)?;
+        let pending = PendingAuthorization {
+            state_hash: hash_state(start.state.secret()),
+            user_id: user,
+            connector_code: key.to_owned(),
+            pkce_verifier: start
+                .pkce_verifier
+                .map(|verifier| SecretString::from(verifier.secret().to_owned())),
+            expires_at: OffsetDateTime::now_utc() + STATE_LIFETIME,
+        };
+        self.store.insert_pending_authorization(&pending).await?;
+        Ok(start.url)
+    }
+
+    /// Finishes an authorization: checks the state (single use, unexpired, same user,
+    /// same connector), the issuer when sent, exchanges the code and stores the tokens.
+    /// On any failure nothing is stored.
+    #[tracing::instrument(skip(self, params), fields(connector = %key))]
+    pub async fn handle_callback(
+        &self,
+        user: Option<UserId>,
+        key: &str,
+        params: CallbackParams,
+    ) -> Result<(), CallbackError> {
+        let state = params
+            .state
+            .filter(|state| !state.is_empty())
+            .ok_or(CallbackError::MissingState)?;
+        let user = user.ok_or(CallbackError::NotAuthenticated)?;
+        let connector = self
+            .connector(key)
+            .map_err(|error| CallbackError::ExchangeFailed(Box::new(error)))?;
+        let pending = self
+            .store
+            .take_pending_authorization(&hash_state(&state))
+            .await
+            .map_err(|error| CallbackError::ExchangeFailed(Box::new(error.into())))?
+            .ok_or(CallbackError::InvalidState)?;
+        if pending.expires_at < OffsetDateTime::now_utc() {
+            return Err(CallbackError::ExpiredState);
+        }
+        if pending.user_id != user || pending.connector_code != key {
+            return Err(CallbackError::StateMismatch);
+        }
+        if let Some(error) = params.error {
+            return Err(if error == "access_denied" {
+                CallbackError::AccessDenied
+            } else {
+                CallbackError::ProviderError(error)
+            });
+        }
+        if let (Some(iss), Some(expected)) = (
+            &params.iss,
+            connector.oauth().and_then(|spec| spec.issuer.as_ref()),
+        ) {
+            if iss != expected {
+                return Err(CallbackError::IssuerMismatch);
+            }
+        }
+        let code = params
+            .code
+            .filter(|code| !code.is_empty())
+            .ok_or(CallbackError::MissingCode)?;
+        let verifier = pending
+            .pkce_verifier
+            .map(|verifier| PkceCodeVerifier::new(verifier.expose_secret().to_owned()));
+        let exchange = match self.oauth_setup(connector.as_ref()) {
+            Ok(setup) => {
+                connector
+                    .exchange_code(&setup.context(), AuthorizationCode::new(code), verifier)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        let grant = match exchange {
+            Ok(grant) => grant,
+            Err(Error::Callback(refused)) => return Err(refused),
+            Err(error) => {
+                tracing::warn!(error = %error, "code exchange failed");
+                return Err(CallbackError::ExchangeFailed(Box::new(error)));
+            }
+        };
+        self.save_tokens(user, key, &grant.credentials)
+            .await
+            .map_err(|error| CallbackError::ExchangeFailed(Box::new(error)))?;
+        tracing::info!("connector connected");
+        Ok(())
+    }
+
+    /// Stores credentials for a user's connector and marks it active.
+    #[tracing::instrument(skip(self, credentials), fields(connector = %key))]
+    pub async fn save_tokens(
+        &self,
+        user: UserId,
+        key: &str,
+        credentials: &Credentials,
+    ) -> Result<()> {
+        self.connector(key)?;
+        self.store.save_credentials(user, key, credentials).await?;
+        Ok(())
+    }
+
+    /// A valid access token for the user's connector, refreshed first when it expires
+    /// within a minute. Concurrent callers share one refresh, in this process and across
+    /// replicas sharing the store.
+    pub async fn access_token(&self, user: UserId, key: &str) -> Result<AccessToken> {
+        Ok(self.valid_grant(user, key).await?.token)
+    }
+
+    /// An HTTP client bound to the user's connector: every request carries a valid token,
+    /// and a 401 answer triggers one refresh and one retry.
+    pub async fn get_oauth_client(&self, user: UserId, key: &str) -> Result<OAuthClient<'_>> {
+        let connector = self.connector(key)?;
+        let api_url = self
+            .api_url(connector.as_ref())
+            .ok_or_else(|| Error::Unsupported(key.to_owned()))?;
+        Ok(OAuthClient {
+            service: self,
+            user,
+            key: key.to_owned(),
+            api_url,
+        })
+    }
+
+    /// Calls the provider with a valid token; when the provider answers
+    /// [`Error::Unauthorized`], refreshes once (or picks up the token another caller
+    /// already refreshed) and calls again.
+    pub async fn with_access_token<T, F, Fut>(&self, user: UserId, key: &str, call: F) -> Result<T>
+    where
+        F: Fn(AccessToken) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let grant = self.valid_grant(user, key).await?;
+        match call(grant.token).await {
+            Err(Error::Unauthorized) => {
+                let fresh = self.refresh_after(user, key, grant.version).await?;
+                match call(fresh.token).await {
+                    Err(Error::Unauthorized) => {
+                        self.store
+                            .set_status(
+                                user,
+                                key,
+                                ConnectorStatus::NeedsReauth,
+                                Some("the provider rejects fresh tokens"),
+                            )
+                            .await?;
+                        Err(Error::NeedsReauth(key.to_owned()))
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The user's upcoming Google Calendar events.
+    pub async fn list_calendar_events(
+        &self,
+        user: UserId,
+        query: &EventQuery,
+    ) -> Result<Vec<CalendarEvent>> {
+        let client = self.get_oauth_client(user, "google_calendar").await?;
+        let api_url = client.api_url.clone();
+        self.with_access_token(user, "google_calendar", |token| {
+            let api_url = api_url.clone();
+            async move { google::list_events(&self.http, &api_url, &token, query).await }
+        })
+        .await
+    }
+
+    /// Revokes the user's grant at the provider (best effort: a provider failure is
+    /// logged and does not stop the purge), deletes the credentials and marks the
+    /// connector inactive. Revoking a connector that is not connected is harmless.
+    #[tracing::instrument(skip(self), fields(connector = %key))]
+    pub async fn revoke(&self, user: UserId, key: &str) -> Result<()> {
+        let connector = self.connector(key)?;
+        if let Some(stored) = self.store.load_credentials(user, key).await? {
+            if connector.kind() == ConnectorKind::OAuth && self.is_configured(connector.as_ref()) {
+                let setup = self.oauth_setup(connector.as_ref())?;
+                let outcome = connector
+                    .revoke(&setup.context(), &stored.credentials)
+                    .await;
+                if let Err(error) = outcome {
+                    tracing::warn!(error = %error, "provider revocation failed; purging anyway");
+                }
+            }
+        }
+        self.store.delete_credentials(user, key).await?;
+        Ok(())
+    }
+
+    /// Validates config fields against the connector's schema, verifies them with the
+    /// provider when `verify` is set, and stores them (secrets encrypted) as active.
+    #[tracing::instrument(skip(self, fields), fields(connector = %key))]
+    pub async fn save_config(
+        &self,
+        user: UserId,
+        key: &str,
+        fields: &serde_json::Value,
+        verify: bool,
+    ) -> Result<()> {
+        let connector = self.connector(key)?;
+        if connector.kind() != ConnectorKind::Config {
+            return Err(Error::Unsupported(key.to_owned()));
+        }
+        let credentials = connector
+            .parse_config(fields)
+            .map_err(Error::InvalidConfig)?;
+        if verify {
+            let api_url = self.api_url(connector.as_ref());
+            let ctx = ConfigContext {
+                http: &self.http,
+                api_url: api_url.as_ref(),
+            };
+            connector.verify_config(&ctx, &credentials).await?;
+        }
+        self.store.save_credentials(user, key, &credentials).await?;
+        Ok(())
+    }
+
+    /// Every registered connector as the user sees it, secrets left out.
+    pub async fn connector_views(&self, user: UserId) -> Result<Vec<ConnectorView>> {
+        let states = self.store.connector_states(user).await?;
+        Ok(self
+            .connectors
+            .iter()
+            .map(|connector| {
+                let state = states
+                    .iter()
+                    .find(|state| state.connector_code == connector.key());
+                ConnectorView::new(
+                    connector.as_ref(),
+                    self.is_configured(connector.as_ref()),
+                    state,
+                )
+            })
+            .collect())
+    }
+
+    /// One connector as the user sees it.
+    pub async fn connector_view(&self, user: UserId, key: &str) -> Result<ConnectorView> {
+        let connector = self.connector(key)?;
+        let states = self.store.connector_states(user).await?;
+        let state = states.iter().find(|state| state.connector_code == key);
+        Ok(ConnectorView::new(
+            connector.as_ref(),
+            self.is_configured(connector.as_ref()),
+            state,
+        ))
+    }
+
+    async fn load(&self, user: UserId, key: &str) -> Result<StoredCredentials> {
+        self.store
+            .load_credentials(user, key)
+            .await?
+            .ok_or_else(|| Error::NotConnected(key.to_owned()))
+    }
+
+    async fn valid_grant(&self, user: UserId, key: &str) -> Result<Grant> {
+        let connector = self.connector(key)?;
+        if connector.kind() != ConnectorKind::OAuth {
+            return Err(Error::Unsupported(key.to_owned()));
+        }
+        let stored = self.load(user, key).await?;
+        if let Some(grant) = usable(&stored) {
+            return Ok(grant);
+        }
+        self.refresh_after(user, key, stored.version).await
+    }
+
+    /// Makes sure the tokens are newer than `stale_version`: waits for a refresh already
+    /// under way (in this process, or a lease held by another replica) or runs one.
+    async fn refresh_after(&self, user: UserId, key: &str, stale_version: i64) -> Result<Grant> {
+        let flight = self
+            .in_flight
+            .entry((user, key.to_owned()))
+            .or_default()
+            .clone();
+        let _one_at_a_time = flight.lock().await;
+        let deadline = tokio::time::Instant::now() + self.lease_lifetime * 2;
+        loop {
+            let stored = self.load(user, key).await?;
+            if stored.version != stale_version {
+                if let Some(grant) = usable(&stored) {
+                    return Ok(grant);
+                }
+            }
+            let until = OffsetDateTime::now_utc() + self.lease_lifetime;
+            if self
+                .store
+                .try_lease(user, key, self.lease_holder, until)
+                .await?
+            {
+                // The row may have changed between our read and the lease.
+                let stored = self.load(user, key).await?;
+                if stored.version != stale_version {
+                    if let Some(grant) = usable(&stored) {
+                        self.store
+                            .release_lease(user, key, self.lease_holder)
+                            .await?;
+                        return Ok(grant);
+                    }
+                }
+                return self.refresh_holding_lease(user, key, stored).await;
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(Error::Timeout);
+            }
+            tokio::time::sleep(LEASE_POLL).await;
+        }
+    }
+
+    async fn refresh_holding_lease(
+        &self,
+        user: UserId,
+        key: &str,
+        stored: StoredCredentials,
+    ) -> Result<Grant> {
+        let connector = self.connector(key)?;
+        let Some(refresh_token) = stored.credentials.refresh_token.clone() else {
+            self.store
+                .release_lease(user, key, self.lease_holder)
+                .await?;
+            self.mark_needs_reauth(user, key, "no refresh token")
+                .await?;
+            return Err(Error::NeedsReauth(key.to_owned()));
+        };
+        let outcome = match self.oauth_setup(connector.as_ref()) {
+            Ok(setup) => connector.refresh(&setup.context(), &refresh_token).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(grant) => {
+                let credentials = merge_refreshed(&stored.credentials, grant.credentials);
+                let token = credentials.access_token.clone().ok_or_else(|| {
+                    Error::InvalidResponse("refresh answer without access token".to_owned())
+                })?;
+                match self
+                    .store
+                    .swap_credentials(user, key, stored.version, &credentials)
+                    .await?
+                {
+                    Some(version) => {
+                        tracing::debug!(connector = %key, "access token refreshed");
+                        Ok(Grant { token, version })
+                    }
+                    // Another writer replaced the row while we refreshed: theirs wins.
+                    None => usable(&self.load(user, key).await?)
+                        .ok_or_else(|| Error::NeedsReauth(key.to_owned())),
+                }
+            }
+            Err(Error::InvalidGrant { description }) => {
+                // Another replica may have rotated the refresh token meanwhile.
+                let current = self.load(user, key).await?;
+                if current.version != stored.version {
+                    if let Some(grant) = usable(&current) {
+                        return Ok(grant);
+                    }
+                }
+                self.store
+                    .release_lease(user, key, self.lease_holder)
+                    .await?;
+                let reason = description
+                    .unwrap_or_else(|| "the provider refused the refresh token".to_owned());
+                self.mark_needs_reauth(user, key, &reason).await?;
+                Err(Error::NeedsReauth(key.to_owned()))
+            }
+            Err(error) => {
+                self.store
+                    .release_lease(user, key, self.lease_holder)
+                    .await?;
+                Err(error)
+            }
+        }
+    }
+
+    async fn mark_needs_reauth(&self, user: UserId, key: &str, reason: &str) -> Result<()> {
+        tracing::warn!(connector = %key, "grant refused by the provider; connector needs re-authorization");
+        self.store
+            .set_status(user, key, ConnectorStatus::NeedsReauth, Some(reason))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Everything a connector's OAuth hooks need, resolved for one call.
+struct OAuthSetup<'s> {
+    http: &'s reqwest::Client,
+    spec: &'s crate::connector::OAuthSpec,
+    endpoints: ProviderEndpoints,
+    config: &'s ProviderConfig,
+    redirect_uri: RedirectUrl,
+}
+
+impl OAuthSetup<'_> {
+    fn context(&self) -> OAuthContext<'_> {
+        OAuthContext {
+            http: self.http,
+            spec: self.spec,
+            endpoints: &self.endpoints,
+            client_id: &self.config.client_id,
+            client_secret: &self.config.client_secret,
+            redirect_uri: &self.redirect_uri,
+        }
+    }
+}
+
+/// An HTTP client bound to one user's connector (see
+/// [`ConnectorAuthService::get_oauth_client`]).
+#[derive(Debug)]
+pub struct OAuthClient<'a> {
+    service: &'a ConnectorAuthService,
+    user: UserId,
+    key: String,
+    api_url: Url,
+}
+
+impl OAuthClient<'_> {
+    /// The provider's API base URL as deployed.
+    pub fn api_url(&self) -> &Url {
+        &self.api_url
+    }
+
+    /// GETs `path` (relative to the API base URL) and decodes the JSON answer, with a
+    /// valid token and one refresh-and-retry on 401.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let base = self.api_url.as_str().trim_end_matches('/');
+        let url = format!("{base}/{}", path.trim_start_matches('/'));
+        self.service
+            .with_access_token(self.user, &self.key, |token| {
+                let url = url.clone();
+                async move {
+                    let response = self
+                        .service
+                        .http
+                        .get(&url)
+                        .bearer_auth(token.secret())
+                        .send()
+                        .await
+                        .map_err(Error::from_reqwest)?;
+                    let status = response.status();
+                    if status.as_u16() == 401 {
+                        return Err(Error::Unauthorized);
+                    }
+                    if !status.is_success() {
+                        let body = response.text().await.unwrap_or_default();
+                        return Err(Error::Provider {
+                            status: status.as_u16(),
+                            body: oauth_flow::truncate(body),
+                        });
+                    }
+                    response
+                        .json()
+                        .await
+                        .map_err(|error| Error::InvalidResponse(error.to_string()))
+                }
+            })
+            .await
+    }
+}
+
+/// The grant of a stored row whose access token is valid for at least another minute.
+fn usable(stored: &StoredCredentials) -> Option<Grant> {
+    let token = stored.credentials.access_token.as_ref()?;
+    let fresh = stored
+        .credentials
+        .expires_at
+        .is_none_or(|expires_at| expires_at - REFRESH_MARGIN > OffsetDateTime::now_utc());
+    fresh.then(|| Grant {
+        token: token.clone(),
+        version: stored.version,
+    })
+}
+
+/// A refresh answer on top of the stored credentials: the old refresh token, scopes and
+/// account facts are kept when the answer omits them.
+fn merge_refreshed(old: &Credentials, mut new: Credentials) -> Credentials {
+    if new.refresh_token.is_none() {
+        new.refresh_token = old.refresh_token.clone();
+    }
+    if new.scopes.is_empty() {
+        new.scopes = old.scopes.clone();
+    }
+    let mut public = old.public.clone();
+    public.extend(std::mem::take(&mut new.public));
+    new.public = public;
+    new.secrets = old.secrets.clone();
+    new
+}
+
+/// 256 random bits, URL-safe.
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn hash_state(state: &str) -> String {
+    let digest = Sha256::digest(state.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// An HTTP client fit for OAuth calls: request timeout, connect timeout, no redirects.
+pub fn default_http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client with only timeouts and a redirect policy always builds")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_carry_256_random_bits_and_are_stored_hashed() {
+        let state = random_token();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&state).unwrap().len(), 32);
+        assert_ne!(state, random_token());
+        let hash = hash_state(&state);
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains(&state));
+    }
+
+    #[test]
+    fn a_refresh_answer_without_refresh_token_keeps_the_old_one() {
+        let old = Credentials {
+            refresh_token: Some(oauth2::RefreshToken::new("old-refresh".into())),
+            scopes: vec!["a".into()],
+            ..Credentials::default()
+        };
+        let new = Credentials {
+            access_token: Some(AccessToken::new("new".into())),
+            ..Credentials::default()
+        };
+        let merged = merge_refreshed(&old, new);
+        assert_eq!(merged.refresh_token.unwrap().secret(), "old-refresh");
+        assert_eq!(merged.scopes, vec!["a".to_owned()]);
+    }
+
+    #[test]
+    fn a_token_expiring_within_the_margin_is_not_usable() {
+        let stored = |expires_in: time::Duration| StoredCredentials {
+            credentials: Credentials {
+                access_token: Some(AccessToken::new("t".into())),
+                expires_at: Some(OffsetDateTime::now_utc() + expires_in),
+                ..Credentials::default()
+            },
+            version: 1,
+        };
+        assert!(usable(&stored(time::Duration::seconds(30))).is_none());
+        assert!(usable(&stored(time::Duration::minutes(5))).is_some());
+    }
+}

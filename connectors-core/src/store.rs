@@ -1,0 +1,267 @@
+//! The storage side of the SDK: what [`ConnectorAuthService`](crate::ConnectorAuthService)
+//! needs from a credential store, as an object-safe trait.
+//!
+//! Implementations live in the `connectors-store` crate (SQLite, PostgreSQL, in memory).
+//! Values cross this trait in plaintext; encrypting them at rest is the store's job.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use async_trait::async_trait;
+use oauth2::{AccessToken, RefreshToken};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The id of a user of the embedding application.
+pub type UserId = Uuid;
+
+/// Where a user's connector stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorStatus {
+    /// Credentials are stored and usable.
+    Active,
+    /// Never connected, or disconnected.
+    Inactive,
+    /// The provider refused the stored grant; the user must authorize again.
+    NeedsReauth,
+    /// The last attempt to use the connector failed for another reason.
+    Error,
+}
+
+impl ConnectorStatus {
+    /// The status as stored in `user_connectors.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::NeedsReauth => "needs_reauth",
+            Self::Error => "error",
+        }
+    }
+
+    /// Parses a stored status.
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            "needs_reauth" => Self::NeedsReauth,
+            "error" => Self::Error,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for ConnectorStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A user's credentials for one connector, in plaintext (in memory only).
+///
+/// OAuth connectors fill the token fields; config connectors keep their non-secret
+/// fields in `public` and their secret fields in `secrets`. `Debug` never prints a
+/// secret.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    /// The provider the credentials belong to (`google`, `slack`, `smtp`, ...).
+    pub provider: String,
+    /// The OAuth access token.
+    pub access_token: Option<AccessToken>,
+    /// The OAuth refresh token.
+    pub refresh_token: Option<RefreshToken>,
+    /// When the access token expires, if the provider said.
+    pub expires_at: Option<OffsetDateTime>,
+    /// The scopes the provider granted.
+    pub scopes: Vec<String>,
+    /// Non-secret facts worth showing ("Connected as …"), or non-secret config fields.
+    pub public: serde_json::Map<String, serde_json::Value>,
+    /// Secret config fields (passwords, API tokens), encrypted one by one at rest.
+    pub secrets: BTreeMap<String, SecretString>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("provider", &self.provider)
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("expires_at", &self.expires_at)
+            .field("scopes", &self.scopes)
+            .field("public", &self.public)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Credentials as read from the store, with the version used for compare-and-swap.
+#[derive(Debug, Clone)]
+pub struct StoredCredentials {
+    /// The credentials.
+    pub credentials: Credentials,
+    /// Bumped by every write of the tokens; a write that expects an older version fails.
+    pub version: i64,
+}
+
+/// The server-side half of an authorization in progress (`oauth_states`).
+#[derive(Clone)]
+pub struct PendingAuthorization {
+    /// SHA-256 (hex) of the `state` sent to the provider; the state itself is never stored.
+    pub state_hash: String,
+    /// The user who started the flow.
+    pub user_id: UserId,
+    /// The connector the flow is for.
+    pub connector_code: String,
+    /// The PKCE verifier, when the provider supports PKCE.
+    pub pkce_verifier: Option<SecretString>,
+    /// When the state stops being accepted.
+    pub expires_at: OffsetDateTime,
+}
+
+impl fmt::Debug for PendingAuthorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingAuthorization")
+            .field("user_id", &self.user_id)
+            .field("connector_code", &self.connector_code)
+            .field(
+                "pkce_verifier",
+                &self.pkce_verifier.as_ref().map(|_| "[redacted]"),
+            )
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a user's connector looks like, without its secrets (`user_connectors` joined
+/// with the non-secret columns of `user_connector_credentials`).
+#[derive(Debug, Clone)]
+pub struct ConnectorState {
+    /// The connector's key.
+    pub connector_code: String,
+    /// Whether usable credentials are stored.
+    pub connected: bool,
+    /// Where the connector stands.
+    pub status: ConnectorStatus,
+    /// The last error, in words, when `status` is `error` or `needs_reauth`.
+    pub last_error: Option<String>,
+    /// When the user last connected it.
+    pub connected_at: Option<OffsetDateTime>,
+    /// When the access token expires.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// Non-secret facts and config fields.
+    pub public: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A failure of the credential store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database error")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A stored ciphertext did not decrypt: wrong key, or a value moved between rows.
+    #[error("stored secret could not be decrypted ({field})")]
+    Decrypt {
+        /// The column or field that failed.
+        field: String,
+    },
+    /// The store is configured with a key that does not match the stored key check.
+    #[error("the encryption key does not match the one this database was created with")]
+    WrongKey,
+    /// The referenced user does not exist.
+    #[error("unknown user")]
+    UnknownUser,
+}
+
+/// Persistence of credentials, authorization states and connector statuses.
+///
+/// Object safe; held as `Arc<dyn CredentialStore>`. Every method is one short
+/// database round trip: no transaction or connection is held across calls, so a
+/// provider call between two store calls never pins a pooled connection.
+#[async_trait]
+pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
+    /// Saves an authorization in progress.
+    async fn insert_pending_authorization(
+        &self,
+        pending: &PendingAuthorization,
+    ) -> Result<(), StoreError>;
+
+    /// Removes and returns the authorization in progress with this state hash: a state
+    /// can be taken once.
+    async fn take_pending_authorization(
+        &self,
+        state_hash: &str,
+    ) -> Result<Option<PendingAuthorization>, StoreError>;
+
+    /// Reads a user's credentials for a connector.
+    async fn load_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+    ) -> Result<Option<StoredCredentials>, StoreError>;
+
+    /// Stores (replaces) a user's credentials for a connector and marks the connector
+    /// `active` and connected, atomically. Returns the new version.
+    async fn save_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        credentials: &Credentials,
+    ) -> Result<i64, StoreError>;
+
+    /// Replaces the credentials only if their version is still `expected_version`, and
+    /// releases the refresh lease. Returns the new version, or `None` when another
+    /// writer got there first.
+    async fn swap_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        expected_version: i64,
+        credentials: &Credentials,
+    ) -> Result<Option<i64>, StoreError>;
+
+    /// Takes the refresh lease of a credentials row until `until`, unless another holder
+    /// has an unexpired one. Returns whether the lease was taken.
+    async fn try_lease(
+        &self,
+        user: UserId,
+        connector: &str,
+        holder: Uuid,
+        until: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives a lease back early (after a failed refresh).
+    async fn release_lease(
+        &self,
+        user: UserId,
+        connector: &str,
+        holder: Uuid,
+    ) -> Result<(), StoreError>;
+
+    /// Sets a connector's status and last error, keeping its credentials.
+    async fn set_status(
+        &self,
+        user: UserId,
+        connector: &str,
+        status: ConnectorStatus,
+        last_error: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Deletes a user's credentials for a connector and marks it `inactive`,
+    /// disconnected. Returns whether credentials existed.
+    async fn delete_credentials(&self, user: UserId, connector: &str) -> Result<bool, StoreError>;
+
+    /// The state of every connector the user has ever touched.
+    async fn connector_states(&self, user: UserId) -> Result<Vec<ConnectorState>, StoreError>;
+}

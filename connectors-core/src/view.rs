@@ -1,0 +1,134 @@
+//! [`ConnectorView`]: a connector as a user sees it, ready to serialize.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::connector::{Connector, ConnectorKind};
+use crate::store::{ConnectorState, ConnectorStatus};
+
+/// A connector as a user sees it: definition, server configuration and the user's
+/// state. Never holds a secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectorView {
+    /// Stable key.
+    pub key: String,
+    /// Human name.
+    pub name: String,
+    /// `oauth` or `config`.
+    pub kind: ConnectorKind,
+    /// Provider name.
+    pub provider: String,
+    /// Whether the server can run it (OAuth client id/secret present).
+    pub configured: bool,
+    /// Whether the user has usable credentials stored.
+    pub connected: bool,
+    /// `active`, `inactive`, `needs_reauth` or `error`.
+    pub status: ConnectorStatus,
+    /// Granted scopes (or, before connecting, the scopes it asks for).
+    pub scopes: Vec<String>,
+    /// When the access token expires.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// When the user connected it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub connected_at: Option<OffsetDateTime>,
+    /// The last error, in words.
+    pub last_error: Option<String>,
+    /// Who the account is ("Connected as …").
+    pub connected_as: Option<String>,
+    /// For config connectors: the JSON Schema of the fields.
+    pub schema: Option<serde_json::Value>,
+    /// For config connectors: the fields that are secret (write-only).
+    pub secret_fields: Vec<String>,
+    /// For config connectors: the saved non-secret field values.
+    pub config: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ConnectorView {
+    /// Builds the view of `connector` for a user whose state is `state`.
+    pub fn new(
+        connector: &dyn Connector,
+        configured: bool,
+        state: Option<&ConnectorState>,
+    ) -> Self {
+        let schema = connector.config_schema();
+        let secret_fields = schema.as_ref().map(secret_fields_of).unwrap_or_default();
+        let requested_scopes = connector
+            .oauth()
+            .map(|spec| spec.scopes.clone())
+            .unwrap_or_default();
+        let connected = state.is_some_and(|state| state.connected);
+        Self {
+            key: connector.key().to_owned(),
+            name: connector.name().to_owned(),
+            kind: connector.kind(),
+            provider: connector.provider().to_owned(),
+            configured,
+            connected,
+            status: state.map_or(ConnectorStatus::Inactive, |state| state.status),
+            scopes: state
+                .map(|state| state.scopes.clone())
+                .filter(|scopes| !scopes.is_empty())
+                .unwrap_or(requested_scopes),
+            expires_at: state.and_then(|state| state.expires_at),
+            connected_at: state.and_then(|state| state.connected_at),
+            last_error: state.and_then(|state| state.last_error.clone()),
+            connected_as: state
+                .filter(|_| connected)
+                .and_then(|state| account_label(&state.public)),
+            config: match connector.kind() {
+                ConnectorKind::Config => state
+                    .filter(|_| connected)
+                    .map(|state| state.public.clone()),
+                ConnectorKind::OAuth => None,
+            },
+            schema,
+            secret_fields,
+        }
+    }
+}
+
+/// The fields a schema marks secret with `"writeOnly": true`.
+fn secret_fields_of(schema: &serde_json::Value) -> Vec<String> {
+    let mut fields = Vec::new();
+    collect_write_only(schema, &mut fields);
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+fn collect_write_only(schema: &serde_json::Value, fields: &mut Vec<String>) {
+    if let Some(properties) = schema.get("properties").and_then(|value| value.as_object()) {
+        for (name, property) in properties {
+            if property
+                .get("writeOnly")
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+            {
+                fields.push(name.clone());
+            }
+        }
+    }
+    for combinator in ["oneOf", "anyOf", "allOf"] {
+        if let Some(variants) = schema.get(combinator).and_then(|value| value.as_array()) {
+            for variant in variants {
+                collect_write_only(variant, fields);
+            }
+        }
+    }
+}
+
+/// The first account fact that names the account.
+fn account_label(public: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    [
+        "account",
+        "email",
+        "workspace_name",
+        "team_name",
+        "name",
+        "username",
+    ]
+    .iter()
+    .find_map(|field| public.get(*field).and_then(|value| value.as_str()))
+    .map(str::to_owned)
+}

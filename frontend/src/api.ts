@@ -1,0 +1,326 @@
+// The one typed client of the reference server's HTTP API (SPEC §5).
+//
+// Every call goes to the same origin under `/api/v1` with the session cookie;
+// every failure — an HTTP error, a body that is not the expected JSON, or no
+// answer at all — surfaces as an `ApiError` carrying the server's `code`.
+
+import type { JsonSchema } from './jsonSchema';
+
+export interface User {
+  id: string;
+  email: string;
+  created_at: string;
+}
+
+export interface AuthSession {
+  user: User;
+  token: string;
+}
+
+export type ConnectorKind = 'oauth' | 'config';
+
+/** The `status` column of `user_connectors`, as the server sends it. */
+export type ConnectorStatus = 'active' | 'inactive' | 'needs_reauth' | 'error';
+
+export interface Connector {
+  key: string;
+  name: string;
+  kind: ConnectorKind;
+  provider: string;
+  /** The server has what this connector needs (e.g. an OAuth client id/secret). */
+  configured: boolean;
+  connected: boolean;
+  status: ConnectorStatus;
+  scopes: string[];
+  /** RFC 3339. */
+  expires_at: string | null;
+  /** RFC 3339. */
+  connected_at: string | null;
+  last_error: string | null;
+  /** The provider account, e-mail address or login the connector acts as. */
+  connected_as: string | null;
+  /** JSON Schema (2020-12, from schemars) of a config connector's fields. */
+  schema: JsonSchema | null;
+  /** Fields of `schema` that are secrets: write-only, never returned. */
+  secret_fields: string[];
+  /** The saved non-secret field values of a config connector. */
+  config: Record<string, unknown> | null;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface ClientSecret {
+  value: string;
+  expires_at: number | string;
+  model: string;
+  calls_url: string;
+}
+
+export interface RealtimeTool {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+  method: string;
+  path: string;
+}
+
+/** Codes the client itself produces when the server gave none. */
+export const NETWORK_ERROR = 'network_error';
+export const BAD_RESPONSE = 'bad_response';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly fields: FieldError[];
+  /** Seconds, from a `Retry-After` header (429, 503). */
+  readonly retryAfter: number | null;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields: FieldError[] = [],
+    retryAfter: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+    this.retryAfter = retryAfter;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClient {
+  signup(email: string, password: string): Promise<AuthSession>;
+  login(email: string, password: string): Promise<AuthSession>;
+  logout(): Promise<void>;
+  /** The signed-in user, or `null` when the session is missing or over (401). */
+  me(): Promise<User | null>;
+  listConnectors(): Promise<Connector[]>;
+  /** The provider's authorization URL that starts a connector's OAuth flow. */
+  connectorRedirectUrl(key: string): Promise<string>;
+  saveConnectorConfig(key: string, fields: Record<string, unknown>): Promise<Connector>;
+  revokeConnector(key: string): Promise<Connector>;
+  createClientSecret(): Promise<ClientSecret>;
+  listRealtimeTools(): Promise<RealtimeTool[]>;
+}
+
+export interface ApiClientOptions {
+  /** Defaults to the global `fetch`, looked up at call time. */
+  fetch?: FetchLike;
+  /** Prefix of every route; defaults to the same origin's `/api/v1`. */
+  baseUrl?: string;
+}
+
+export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+  const baseUrl = options.baseUrl ?? '/api/v1';
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  async function request(method: string, path: string, body?: unknown): Promise<unknown> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const init: RequestInit = { method, headers, credentials: 'same-origin' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+
+    let response: Response;
+    try {
+      response = await doFetch(baseUrl + path, init);
+    } catch {
+      throw new ApiError(0, NETWORK_ERROR, 'The server could not be reached. Check your connection and try again.');
+    }
+
+    const text = await response.text().catch(() => '');
+    if (!response.ok) {
+      throw errorFromResponse(response, text);
+    }
+    if (text === '') {
+      return undefined;
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ApiError(response.status, BAD_RESPONSE, 'The server sent an answer that could not be read.');
+    }
+  }
+
+  const connectorPath = (key: string) => `/connectors/${encodeURIComponent(key)}`;
+
+  return {
+    async signup(email, password) {
+      return parseAuthSession(await request('POST', '/auth/signup', { email, password }));
+    },
+    async login(email, password) {
+      return parseAuthSession(await request('POST', '/auth/login', { email, password }));
+    },
+    async logout() {
+      await request('POST', '/auth/logout');
+    },
+    async me() {
+      try {
+        const body = await request('GET', '/auth/me');
+        return parseUser(field(body, 'user'));
+      } catch (error) {
+        if (isApiError(error) && error.status === 401) {
+          return null;
+        }
+        throw error;
+      }
+    },
+    async listConnectors() {
+      const body = await request('GET', '/connectors');
+      if (!Array.isArray(body)) {
+        throw badShape('connector list');
+      }
+      return body.map(parseConnector);
+    },
+    async connectorRedirectUrl(key) {
+      const url = field(await request('GET', `${connectorPath(key)}/redirect`), 'url');
+      if (typeof url !== 'string' || url === '') {
+        throw badShape('authorization URL');
+      }
+      return url;
+    },
+    async saveConnectorConfig(key, fields) {
+      return parseConnector(await request('POST', `${connectorPath(key)}/config`, fields));
+    },
+    async revokeConnector(key) {
+      return parseConnector(await request('POST', `${connectorPath(key)}/revoke`));
+    },
+    async createClientSecret() {
+      const body = await request('POST', '/realtime/client-secret');
+      if (!isRecord(body) || typeof body.value !== 'string') {
+        throw badShape('client secret');
+      }
+      return body as unknown as ClientSecret;
+    },
+    async listRealtimeTools() {
+      const body = await request('GET', '/realtime/tools');
+      if (!Array.isArray(body)) {
+        throw badShape('tool catalog');
+      }
+      return body as RealtimeTool[];
+    },
+  };
+}
+
+/** The client the dashboard uses: same origin, global `fetch`. */
+export const api: ApiClient = createApiClient();
+
+function errorFromResponse(response: Response, text: string): ApiError {
+  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text) as unknown;
+  } catch {
+    parsed = undefined;
+  }
+  const error = field(parsed, 'error');
+  if (isRecord(error) && typeof error.code === 'string') {
+    const message =
+      typeof error.message === 'string' && error.message !== '' ? error.message : genericMessage(response.status);
+    return new ApiError(response.status, error.code, message, parseFieldErrors(error.fields), retryAfter);
+  }
+  return new ApiError(response.status, `http_${response.status}`, genericMessage(response.status), [], retryAfter);
+}
+
+function genericMessage(status: number): string {
+  if (status === 401) return 'You are not signed in.';
+  if (status === 403) return 'You are not allowed to do that.';
+  if (status === 404) return 'Not found.';
+  if (status === 429) return 'Too many requests. Wait a moment and try again.';
+  if (status >= 500) return 'The server had a problem. Try again in a moment.';
+  return `The request failed (HTTP ${status}).`;
+}
+
+function parseRetryAfter(header: string | null): number | null {
+  if (header === null) return null;
+  const seconds = Number(header.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(header);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function parseFieldErrors(value: unknown): FieldError[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) =>
+    isRecord(entry) && typeof entry.field === 'string' && typeof entry.message === 'string'
+      ? [{ field: entry.field, message: entry.message }]
+      : [],
+  );
+}
+
+function parseAuthSession(body: unknown): AuthSession {
+  const token = field(body, 'token');
+  return { user: parseUser(field(body, 'user')), token: typeof token === 'string' ? token : '' };
+}
+
+function parseUser(value: unknown): User {
+  if (!isRecord(value) || typeof value.email !== 'string') {
+    throw badShape('user');
+  }
+  return {
+    id: String(value.id ?? ''),
+    email: value.email,
+    created_at: typeof value.created_at === 'string' ? value.created_at : '',
+  };
+}
+
+const CONNECTOR_STATUSES: readonly ConnectorStatus[] = ['active', 'inactive', 'needs_reauth', 'error'];
+
+/** Reads one connector, tolerating optional fields an older server leaves out. */
+export function parseConnector(value: unknown): Connector {
+  if (!isRecord(value) || typeof value.key !== 'string') {
+    throw badShape('connector');
+  }
+  const status = CONNECTOR_STATUSES.find((known) => known === value.status) ?? 'inactive';
+  return {
+    key: value.key,
+    name: typeof value.name === 'string' && value.name !== '' ? value.name : value.key,
+    kind: value.kind === 'config' ? 'config' : 'oauth',
+    provider: typeof value.provider === 'string' ? value.provider : '',
+    configured: value.configured !== false,
+    connected: value.connected === true,
+    status,
+    scopes: stringArray(value.scopes),
+    expires_at: stringOrNull(value.expires_at),
+    connected_at: stringOrNull(value.connected_at),
+    last_error: stringOrNull(value.last_error),
+    connected_as: stringOrNull(value.connected_as),
+    schema: isRecord(value.schema) ? (value.schema as JsonSchema) : null,
+    secret_fields: stringArray(value.secret_fields),
+    config: isRecord(value.config) ? value.config : null,
+  };
+}
+
+function badShape(what: string): ApiError {
+  return new ApiError(200, BAD_RESPONSE, `The server sent an unexpected ${what}.`);
+}
+
+function field(value: unknown, name: string): unknown {
+  return isRecord(value) ? value[name] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
