@@ -24,7 +24,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// OpenAI refused the API key (HTTP 401) or its permissions (HTTP 403).
-    #[error("openai rejected the api key (http {status})")]
+    #[error("openai rejected the api key ({status})")]
     Unauthorized {
         /// 401 or 403.
         status: StatusCode,
@@ -48,7 +48,7 @@ pub enum Error {
     },
     /// OpenAI rejected the session configuration (HTTP 400, 422 or another 4xx), e.g.
     /// an unknown model or voice, or a tool schema it does not accept.
-    #[error("openai rejected the request (http {status}): {error}")]
+    #[error("openai rejected the request ({status}): {error}")]
     InvalidRequest {
         /// The HTTP status.
         status: StatusCode,
@@ -56,7 +56,7 @@ pub enum Error {
         error: OpenAiError,
     },
     /// OpenAI failed (HTTP 5xx).
-    #[error("openai is unavailable (http {status})")]
+    #[error("openai is unavailable ({status})")]
     Unavailable {
         /// The HTTP status.
         status: StatusCode,
@@ -70,7 +70,7 @@ pub enum Error {
     #[error("could not reach openai")]
     Transport(#[source] reqwest::Error),
     /// OpenAI answered something this crate does not understand.
-    #[error("unexpected answer from openai (http {status})")]
+    #[error("unexpected answer from openai ({status})")]
     InvalidResponse {
         /// The HTTP status.
         status: StatusCode,
@@ -100,9 +100,9 @@ impl Error {
             | Self::Unavailable { .. }
             | Self::Timeout(_)
             | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unauthorized { .. } | Self::InvalidRequest { .. } | Self::InvalidResponse { .. } => {
-                StatusCode::BAD_GATEWAY
-            }
+            Self::Unauthorized { .. }
+            | Self::InvalidRequest { .. }
+            | Self::InvalidResponse { .. } => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -118,7 +118,10 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::RateLimited { .. } | Self::Unavailable { .. } | Self::Timeout(_) | Self::Transport(_)
+            Self::RateLimited { .. }
+                | Self::Unavailable { .. }
+                | Self::Timeout(_)
+                | Self::Transport(_)
         )
     }
 
@@ -275,12 +278,21 @@ mod tests {
     #[test]
     fn retry_after_prefers_milliseconds_and_reads_seconds() {
         assert_eq!(
-            retry_after(&headers(&[("retry-after-ms", "1500"), ("retry-after", "9")])),
+            retry_after(&headers(&[
+                ("retry-after-ms", "1500"),
+                ("retry-after", "9")
+            ])),
             Some(Duration::from_millis(1500))
         );
-        assert_eq!(retry_after(&headers(&[("retry-after", "7")])), Some(Duration::from_secs(7)));
         assert_eq!(
-            retry_after(&headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])),
+            retry_after(&headers(&[("retry-after", "7")])),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&headers(&[(
+                "retry-after",
+                "Wed, 21 Oct 2015 07:28:00 GMT"
+            )])),
             None
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
@@ -301,7 +313,12 @@ mod tests {
     fn the_key_is_scrubbed_from_kept_text() {
         let body = br#"{"error":{"message":"bad key sk-secret-123","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#;
 
-        let error = Error::from_answer(StatusCode::UNAUTHORIZED, &HeaderMap::new(), body, "sk-secret-123");
+        let error = Error::from_answer(
+            StatusCode::UNAUTHORIZED,
+            &HeaderMap::new(),
+            body,
+            "sk-secret-123",
+        );
 
         let rendered = format!("{error} {error:?}");
         assert!(!rendered.contains("sk-secret-123"), "{rendered}");
@@ -311,9 +328,14 @@ mod tests {
     #[test]
     fn status_hints_follow_the_documented_table() {
         let hint = |status: u16, body: &[u8]| {
-            Error::from_answer(StatusCode::from_u16(status).unwrap(), &HeaderMap::new(), body, "k")
-                .status_hint()
-                .as_u16()
+            Error::from_answer(
+                StatusCode::from_u16(status).unwrap(),
+                &HeaderMap::new(),
+                body,
+                "k",
+            )
+            .status_hint()
+            .as_u16()
         };
         let quota = br#"{"error":{"message":"quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
 

@@ -106,7 +106,9 @@ impl ClientSecretMinter {
         // A base that cannot take path segments (`mailto:`…) is left alone: reqwest
         // refuses it, which surfaces as `Error::Transport`.
         if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty().extend(["realtime", "client_secrets"]);
+            segments
+                .pop_if_empty()
+                .extend(["realtime", "client_secrets"]);
         }
         url
     }
@@ -117,7 +119,11 @@ fn default_client() -> reqwest::Client {
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ))
         .build()
         .expect("a reqwest client with rustls and timeouts always builds")
 }
@@ -164,6 +170,9 @@ mod tests {
             minter("http://127.0.0.1:9000/v1/"),
             "http://127.0.0.1:9000/v1/realtime/client_secrets"
         );
-        assert_eq!(minter("http://127.0.0.1:9000"), "http://127.0.0.1:9000/realtime/client_secrets");
+        assert_eq!(
+            minter("http://127.0.0.1:9000"),
+            "http://127.0.0.1:9000/realtime/client_secrets"
+        );
     }
 }

@@ -1,1 +1,21 @@
-//! wip
+//! The reference server: the connectors SDK assembled into the HTTP API of SPEC §5, with
+//! the dashboard served from the same origin.
+//!
+//! `main.rs` reads [`Settings`] from the environment, builds the [`Application`] and runs
+//! it; tests build it on port 0, or call [`router`] directly.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+mod frontend;
+pub mod json;
+pub mod openapi;
+pub mod ratelimit;
+pub mod routes;
+pub mod startup;
+pub mod state;
+
+pub use config::Settings;
+pub use startup::{build_state, router, Application};
+pub use state::AppState;

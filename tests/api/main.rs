@@ -1,1 +1,6 @@
-//! wip
+//! End-to-end tests of the reference server against fake providers.
+
+mod auth;
+mod google_calendar;
+mod helpers;
+mod refresh;

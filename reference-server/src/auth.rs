@@ -1,0 +1,157 @@
+//! Users' sessions: argon2 passwords, session tokens stored hashed, the cookie and
+//! bearer extractor, and the foreign-`Origin` guard.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, ORIGIN};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use connectors_core::UserId;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The session cookie's name over plain http.
+pub const SESSION_COOKIE: &str = "session";
+/// The session cookie's name over https (`__Host-` pins it to this origin).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-session";
+
+/// A new session token: 256 random bits.
+pub fn new_session_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What is stored of a session token.
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Hashes a password with argon2id, off the async threads.
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error))?
+    .map_err(|error| ApiError::internal(&std::io::Error::other(error.to_string())))
+}
+
+/// Checks a password against its argon2 hash, off the async threads.
+pub async fn verify_password(password: String, hash: String) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error))
+}
+
+/// A hash to verify against when the email is unknown, so that the answer takes as long
+/// as for a known email.
+pub fn dummy_password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(b"not a real password", &salt)
+            .map(|hash| hash.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// The session token a request carries: `Authorization: Bearer …`, else the cookie.
+pub fn request_token(headers: &HeaderMap) -> Option<String> {
+    if let Some(value) = headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok()) {
+        if let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
+            return Some(token.trim().to_owned());
+        }
+    }
+    session_cookie(headers)
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE || *name == SECURE_SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The authenticated user of a request; rejects with 401 otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUser(pub UserId);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        MaybeUser::from_request_parts(parts, state).await?.0.map(AuthUser).ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// The authenticated user of a request, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeUser(pub Option<UserId>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(token) = request_token(&parts.headers) else {
+            return Ok(Self(None));
+        };
+        let user = state.db.session_user(&hash_token(&token)).await.map_err(|error| ApiError::internal(&error))?;
+        Ok(Self(user))
+    }
+}
+
+/// The cookie carrying a new session.
+pub fn session_cookie_header(state: &AppState, token: &str) -> String {
+    let max_age = state.settings.session_ttl.as_secs();
+    if state.settings.secure_cookies() {
+        format!("{SECURE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age={max_age}")
+    } else {
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+    }
+}
+
+/// The cookie that ends a session in the browser.
+pub fn clear_cookie_header(state: &AppState) -> String {
+    if state.settings.secure_cookies() {
+        format!("{SECURE_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0")
+    } else {
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    }
+}
+
+/// Refuses state-changing requests whose `Origin` is neither the API's nor the
+/// dashboard's (cross-site request forgery defence on top of SameSite=Lax).
+pub async fn refuse_foreign_origin(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        if let Some(origin) = request.headers().get(ORIGIN) {
+            let allowed = origin
+                .to_str()
+                .ok()
+                .is_some_and(|origin| state.allowed_origins.iter().any(|allowed| allowed == origin));
+            if !allowed {
+                return Err(ApiError::new(StatusCode::FORBIDDEN, "foreign_origin", "cross-origin request refused"));
+            }
+        }
+    }
+    Ok(next.run(request).await)
+}

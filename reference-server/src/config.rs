@@ -1,0 +1,268 @@
+//! Settings read from the environment (SPEC §3). A bad value stops start-up with one
+//! line naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+/// One OAuth provider's settings.
+#[derive(Debug, Clone)]
+pub struct OAuthProviderSettings {
+    /// `GOOGLE_CLIENT_ID` and `GOOGLE_CLIENT_SECRET`, when both are set.
+    pub client: Option<(String, SecretString)>,
+    /// `*_AUTH_URL` override.
+    pub auth_url: Option<Url>,
+    /// `*_TOKEN_URL` override.
+    pub token_url: Option<Url>,
+    /// `*_REVOKE_URL` override.
+    pub revoke_url: Option<Url>,
+    /// `*_API_URL` override.
+    pub api_url: Option<Url>,
+}
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`.
+    pub database_url: String,
+    /// `BIND_ADDR`.
+    pub bind_addr: SocketAddr,
+    /// `BACKEND_URL`: the public base of this API.
+    pub backend_url: Url,
+    /// `FRONTEND_URL`: where browsers are sent back to.
+    pub frontend_url: Url,
+    /// `DATA_DIR`: the key file and uploaded files live here.
+    pub data_dir: PathBuf,
+    /// `CONNECTORS_ENCRYPTION_KEY` (base64 of 32 bytes).
+    pub encryption_key: Option<SecretString>,
+    /// Providers by name (`google`, `slack`, `notion`, `calendly`).
+    pub oauth_providers: Vec<(String, OAuthProviderSettings)>,
+    /// API base URLs of config connectors' providers (`twilio`, `hostinger`).
+    pub api_urls: Vec<(String, Url)>,
+    /// `OPENAI_API_KEY`.
+    pub openai_api_key: Option<SecretString>,
+    /// `OPENAI_BASE_URL`.
+    pub openai_base_url: Url,
+    /// `REALTIME_MODEL`.
+    pub realtime_model: String,
+    /// `REALTIME_VOICE`.
+    pub realtime_voice: String,
+    /// `REALTIME_CALLS_URL`.
+    pub realtime_calls_url: Url,
+    /// `REALTIME_SECRET_TTL_SECONDS`.
+    pub realtime_secret_ttl: u32,
+    /// `REALTIME_SECRETS_PER_MINUTE`.
+    pub realtime_secrets_per_minute: u32,
+    /// `LOGIN_ATTEMPTS_PER_MINUTE` (per client address).
+    pub login_attempts_per_minute: u32,
+    /// `HTTP_TIMEOUT_SECONDS`: timeout of every call to a provider.
+    pub http_timeout: Duration,
+    /// `MAX_UPLOAD_BYTES`.
+    pub max_upload_bytes: usize,
+    /// `SESSION_TTL_HOURS`.
+    pub session_ttl: Duration,
+    /// `BLOCK_PRIVATE_TARGETS`: refuse user-supplied endpoints on private, loopback and
+    /// link-local addresses.
+    pub block_private_targets: bool,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct SettingsError {
+    /// The variable.
+    pub variable: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let env = Env(&lookup);
+        let backend_url = env.url("BACKEND_URL")?.unwrap_or_else(|| parse_default("http://localhost:8080"));
+        let frontend_url = env.url("FRONTEND_URL")?.unwrap_or_else(|| backend_url.clone());
+        let database_url = env.get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/connectors.db".to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(env.error("DATABASE_URL", "unknown scheme (expected sqlite:, postgres:// or postgresql://)"));
+        }
+        let bind_addr = match env.get("BIND_ADDR") {
+            Some(value) => value
+                .parse()
+                .map_err(|_| env.error("BIND_ADDR", "expected an address such as 127.0.0.1:8080"))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let encryption_key = env.get("CONNECTORS_ENCRYPTION_KEY").map(SecretString::from);
+        if let Some(key) = &encryption_key {
+            use base64::Engine as _;
+            use secrecy::ExposeSecret as _;
+            let decoded = base64::engine::general_purpose::STANDARD.decode(key.expose_secret().trim());
+            if decoded.map(|bytes| bytes.len()) != Ok(32) {
+                return Err(env.error("CONNECTORS_ENCRYPTION_KEY", "expected the base64 of exactly 32 bytes"));
+            }
+        }
+        let mut oauth_providers = Vec::new();
+        for (provider, prefix) in [("google", "GOOGLE"), ("slack", "SLACK"), ("notion", "NOTION"), ("calendly", "CALENDLY")] {
+            oauth_providers.push((provider.to_owned(), env.oauth_provider(prefix)?));
+        }
+        let mut api_urls = Vec::new();
+        for (provider, variable) in [("twilio", "TWILIO_API_URL"), ("hostinger", "HOSTINGER_API_URL")] {
+            if let Some(url) = env.url(variable)? {
+                api_urls.push((provider.to_owned(), url));
+            }
+        }
+        let realtime_secret_ttl = env.number("REALTIME_SECRET_TTL_SECONDS", 60)?;
+        if !(10..=7200).contains(&realtime_secret_ttl) {
+            return Err(env.error("REALTIME_SECRET_TTL_SECONDS", "must be between 10 and 7200"));
+        }
+        Ok(Self {
+            database_url,
+            bind_addr,
+            backend_url,
+            frontend_url,
+            data_dir: PathBuf::from(env.get("DATA_DIR").unwrap_or_else(|| "data".to_owned())),
+            encryption_key,
+            oauth_providers,
+            api_urls,
+            openai_api_key: env.get("OPENAI_API_KEY").filter(|key| !key.is_empty()).map(SecretString::from),
+            openai_base_url: env.url("OPENAI_BASE_URL")?.unwrap_or_else(|| parse_default("https://api.openai.com/v1")),
+            realtime_model: env.get("REALTIME_MODEL").unwrap_or_else(|| "gpt-realtime".to_owned()),
+            realtime_voice: env.get("REALTIME_VOICE").unwrap_or_else(|| "marin".to_owned()),
+            realtime_calls_url: env
+                .url("REALTIME_CALLS_URL")?
+                .unwrap_or_else(|| parse_default("https://api.openai.com/v1/realtime/calls")),
+            realtime_secret_ttl,
+            realtime_secrets_per_minute: env.positive("REALTIME_SECRETS_PER_MINUTE", 10)?,
+            login_attempts_per_minute: env.positive("LOGIN_ATTEMPTS_PER_MINUTE", 10)?,
+            http_timeout: Duration::from_secs(env.positive("HTTP_TIMEOUT_SECONDS", 10)?.into()),
+            max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)? as usize,
+            session_ttl: Duration::from_secs(u64::from(env.positive("SESSION_TTL_HOURS", 24 * 14)?) * 3600),
+            block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
+        })
+    }
+
+    /// Whether cookies must be `Secure` (the API is served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.backend_url.scheme() == "https"
+    }
+}
+
+fn parse_default(url: &str) -> Url {
+    Url::parse(url).expect("default URLs are valid")
+}
+
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).map(|value| value.trim().to_owned()).filter(|value| !value.is_empty())
+    }
+
+    fn error(&self, variable: &str, message: &str) -> SettingsError {
+        SettingsError { variable: variable.to_owned(), message: message.to_owned() }
+    }
+
+    fn url(&self, name: &str) -> Result<Option<Url>, SettingsError> {
+        let Some(value) = self.get(name) else {
+            return Ok(None);
+        };
+        let url = Url::parse(&value).map_err(|error| self.error(name, &format!("not a valid URL ({error})")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(self.error(name, "expected an http:// or https:// URL with a host"));
+        }
+        Ok(Some(url))
+    }
+
+    fn number(&self, name: &str, default: u32) -> Result<u32, SettingsError> {
+        match self.get(name) {
+            Some(value) => value.parse().map_err(|_| self.error(name, "expected a whole number")),
+            None => Ok(default),
+        }
+    }
+
+    fn positive(&self, name: &str, default: u32) -> Result<u32, SettingsError> {
+        match self.number(name, default)? {
+            0 => Err(self.error(name, "must be greater than zero")),
+            value => Ok(value),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, SettingsError> {
+        match self.get(name).as_deref() {
+            None | Some("0" | "false" | "no") => Ok(false),
+            Some("1" | "true" | "yes") => Ok(true),
+            Some(_) => Err(self.error(name, "expected true or false")),
+        }
+    }
+
+    fn oauth_provider(&self, prefix: &str) -> Result<OAuthProviderSettings, SettingsError> {
+        let id = self.get(&format!("{prefix}_CLIENT_ID"));
+        let secret = self.get(&format!("{prefix}_CLIENT_SECRET"));
+        Ok(OAuthProviderSettings {
+            client: id.zip(secret.map(SecretString::from)),
+            auth_url: self.url(&format!("{prefix}_AUTH_URL"))?,
+            token_url: self.url(&format!("{prefix}_TOKEN_URL"))?,
+            revoke_url: self.url(&format!("{prefix}_REVOKE_URL"))?,
+            api_url: self.url(&format!("{prefix}_API_URL"))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn zero_configuration_gives_the_documented_defaults() {
+        let settings = settings(&[]).unwrap();
+        assert_eq!(settings.database_url, "sqlite://data/connectors.db");
+        assert_eq!(settings.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.backend_url.as_str(), "http://localhost:8080/");
+        assert_eq!(settings.frontend_url, settings.backend_url);
+        assert_eq!(settings.realtime_secret_ttl, 60);
+        assert_eq!(settings.realtime_secrets_per_minute, 10);
+        assert!(settings.oauth_providers.iter().all(|(_, provider)| provider.client.is_none()));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        for (variable, value) in [
+            ("GOOGLE_TOKEN_URL", "not a url"),
+            ("BACKEND_URL", "ftp://example.com"),
+            ("CONNECTORS_ENCRYPTION_KEY", "c2hvcnQ="),
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("BIND_ADDR", "localhost"),
+            ("REALTIME_SECRET_TTL_SECONDS", "5"),
+            ("REALTIME_SECRETS_PER_MINUTE", "many"),
+        ] {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable);
+            assert!(error.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn the_encryption_key_never_shows_in_debug() {
+        let key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
+        let settings = settings(&[("CONNECTORS_ENCRYPTION_KEY", key)]).unwrap();
+        assert!(!format!("{settings:?}").contains(key));
+    }
+}

@@ -1,0 +1,262 @@
+//! The server's database: the credential store of `connectors-store` (SQLite or
+//! PostgreSQL) plus the server's own tables (sessions, projects, files), through the
+//! same pool.
+
+use std::sync::Arc;
+
+use connectors_core::{CredentialStore, StoreError, UserId};
+use connectors_store::{Cipher, PgStore, SqliteStore, User};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The database behind the server.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// The embedded default.
+    Sqlite(Arc<SqliteStore>),
+    /// For deployments with several replicas.
+    Postgres(Arc<PgStore>),
+}
+
+/// Runs the same SQL on whichever pool the database has.
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            Database::Sqlite(store) => {
+                let $pool = store.pool();
+                $body
+            }
+            Database::Postgres(store) => {
+                let $pool = store.pool();
+                $body
+            }
+        }
+    };
+}
+
+/// A project of a user.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Project {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Creation time, unix seconds.
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+/// Metadata of an uploaded file.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct FileRecord {
+    /// Id.
+    pub id: Uuid,
+    /// The name it was uploaded with.
+    pub filename: String,
+    /// Its content type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Upload time, unix seconds.
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+fn database_error(error: sqlx::Error) -> StoreError {
+    StoreError::Database(Box::new(error))
+}
+
+impl Database {
+    /// Connects (creating a SQLite file when needed), runs every migration and checks
+    /// the encryption key.
+    pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, StoreError> {
+        let database = if url.starts_with("sqlite:") {
+            Self::Sqlite(Arc::new(SqliteStore::connect(url, cipher).await?))
+        } else {
+            Self::Postgres(Arc::new(PgStore::connect(url, cipher).await?))
+        };
+        database.migrate_app_tables().await?;
+        Ok(database)
+    }
+
+    async fn migrate_app_tables(&self) -> Result<(), StoreError> {
+        let migrated = match self {
+            Self::Sqlite(store) => {
+                let mut migrator = sqlx::migrate!("./migrations/sqlite");
+                migrator.set_ignore_missing(true);
+                migrator.run(store.pool()).await
+            }
+            Self::Postgres(store) => {
+                let mut migrator = sqlx::migrate!("./migrations/postgres");
+                migrator.set_ignore_missing(true);
+                migrator.run(store.pool()).await
+            }
+        };
+        migrated.map_err(|error| StoreError::Database(Box::new(error)))
+    }
+
+    /// The credential store, for `ConnectorAuthService`.
+    pub fn credential_store(&self) -> Arc<dyn CredentialStore> {
+        match self {
+            Self::Sqlite(store) => store.clone(),
+            Self::Postgres(store) => store.clone(),
+        }
+    }
+
+    /// Creates a user; `None` when the email is taken.
+    pub async fn create_user(&self, email: &str, password_hash: &str) -> Result<Option<User>, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.create_user(email, password_hash).await,
+            Self::Postgres(store) => store.create_user(email, password_hash).await,
+        }
+    }
+
+    /// The user with this email.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.user_by_email(email).await,
+            Self::Postgres(store) => store.user_by_email(email).await,
+        }
+    }
+
+    /// The user with this id.
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.user_by_id(id).await,
+            Self::Postgres(store) => store.user_by_id(id).await,
+        }
+    }
+
+    /// Stores a session by the hash of its token.
+    pub async fn create_session(&self, token_hash: &str, user: UserId, expires_at: OffsetDateTime) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(now)
+        .bind(expires_at.unix_timestamp())
+        .execute(pool)
+        .await
+        .map_err(database_error))?;
+        Ok(())
+    }
+
+    /// The user of an unexpired session: one indexed read.
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        on_pool!(self, pool => sqlx::query_scalar::<_, Uuid>(
+            "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+        .map_err(database_error))
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map_err(database_error))?;
+        Ok(())
+    }
+
+    /// Deletes expired sessions.
+    pub async fn purge_expired_sessions(&self) -> Result<u64, StoreError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let done = on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await
+            .map_err(database_error)
+            .map(|done| done.rows_affected()))?;
+        Ok(done)
+    }
+
+    /// Creates a project.
+    pub async fn create_project(&self, user: UserId, name: &str, description: Option<&str>) -> Result<Project, StoreError> {
+        let project = Project {
+            id: Uuid::new_v4(),
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+            created_at: OffsetDateTime::now_utc().unix_timestamp(),
+        };
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO projects (id, user_id, name, description, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(project.id)
+        .bind(user)
+        .bind(&project.name)
+        .bind(&project.description)
+        .bind(project.created_at)
+        .execute(pool)
+        .await
+        .map_err(database_error))?;
+        Ok(project)
+    }
+
+    /// The user's projects, newest first.
+    pub async fn list_projects(&self, user: UserId) -> Result<Vec<Project>, StoreError> {
+        on_pool!(self, pool => sqlx::query_as::<_, Project>(
+            "SELECT id, name, description, created_at FROM projects WHERE user_id = $1 ORDER BY created_at DESC, name",
+        )
+        .bind(user)
+        .fetch_all(pool)
+        .await
+        .map_err(database_error))
+    }
+
+    /// Records an uploaded file.
+    pub async fn create_file(&self, user: UserId, file: &FileRecord) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO files (id, user_id, filename, content_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(file.id)
+        .bind(user)
+        .bind(&file.filename)
+        .bind(&file.content_type)
+        .bind(file.size)
+        .bind(file.created_at)
+        .execute(pool)
+        .await
+        .map_err(database_error))?;
+        Ok(())
+    }
+
+    /// The user's files, newest first.
+    pub async fn list_files(&self, user: UserId) -> Result<Vec<FileRecord>, StoreError> {
+        on_pool!(self, pool => sqlx::query_as::<_, FileRecord>(
+            "SELECT id, filename, content_type, size, created_at FROM files WHERE user_id = $1 ORDER BY created_at DESC, filename",
+        )
+        .bind(user)
+        .fetch_all(pool)
+        .await
+        .map_err(database_error))
+    }
+
+    /// One of the user's files.
+    pub async fn file(&self, user: UserId, id: Uuid) -> Result<Option<FileRecord>, StoreError> {
+        on_pool!(self, pool => sqlx::query_as::<_, FileRecord>(
+            "SELECT id, filename, content_type, size, created_at FROM files WHERE user_id = $1 AND id = $2",
+        )
+        .bind(user)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(database_error))
+    }
+
+    /// `SELECT 1`, for readiness.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map_err(database_error))?;
+        Ok(())
+    }
+}

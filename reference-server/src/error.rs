@@ -1,0 +1,141 @@
+//! [`ApiError`]: every failure of the API as a status and `{"error":{"code","message"}}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use connectors_core::{Error as CoreError, FieldError};
+use serde_json::json;
+
+/// An error answer of the API.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Vec<FieldError>,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    /// An error with a status, a stable code and a message for humans.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
+    }
+
+    /// 400 with a code.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 401.
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first")
+    }
+
+    /// 404.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+    }
+
+    /// 422 naming each bad field.
+    pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
+        let names: Vec<&str> = fields.iter().map(|field| field.field.as_str()).collect();
+        let message = format!("invalid field(s): {}", names.join(", "));
+        Self { fields, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", message) }
+    }
+
+    /// 422 for one field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid_fields(vec![FieldError { field: field.to_owned(), message: message.into() }])
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn rate_limited(retry_after_seconds: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_seconds.max(1)),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests, retry later")
+        }
+    }
+
+    /// 500, with the cause logged and a generic answer.
+    pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
+        tracing::error!(error = %error_chain(cause), "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+    }
+
+    /// The status of this error.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+/// `error: cause: cause` on one line.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if !self.fields.is_empty() {
+            error["fields"] = json!(self.fields);
+        }
+        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        match &error {
+            CoreError::UnknownConnector(key) => {
+                Self::new(StatusCode::NOT_FOUND, "unknown_connector", format!("no connector named `{key}`"))
+            }
+            CoreError::NotConfigured(key) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_configured",
+                format!("connector `{key}` is not configured on this server (missing client id/secret)"),
+            ),
+            CoreError::Unsupported(key) => Self::bad_request(
+                "unsupported",
+                format!("connector `{key}` does not support this operation"),
+            ),
+            CoreError::NotConnected(key) => {
+                Self::new(StatusCode::CONFLICT, "not_connected", format!("connector `{key}` is not connected"))
+            }
+            CoreError::NeedsReauth(key) => Self::new(
+                StatusCode::CONFLICT,
+                "needs_reauth",
+                format!("connector `{key}` needs to be authorized again"),
+            ),
+            CoreError::InvalidConfig(fields) => Self::invalid_fields(fields.clone()),
+            CoreError::Timeout => {
+                Self::new(StatusCode::GATEWAY_TIMEOUT, "provider_timeout", "the provider did not answer in time")
+            }
+            CoreError::Provider { status, .. } if *status == 401 || *status == 403 => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "provider_rejected",
+                "the provider rejected the credentials",
+            ),
+            CoreError::Provider { status, body } => {
+                tracing::warn!(status, body = %body, "provider error");
+                Self::new(StatusCode::BAD_GATEWAY, "provider_error", format!("the provider answered {status}"))
+            }
+            CoreError::Http(_) | CoreError::InvalidResponse(_) | CoreError::Unauthorized => {
+                tracing::warn!(error = %error_chain(&error), "provider call failed");
+                Self::new(StatusCode::BAD_GATEWAY, "provider_error", "the provider could not be reached")
+            }
+            _ => Self::internal(&error),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Sign up, log in, log out, who am I.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use connectors_store::User;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{self, AuthUser};
+use crate::error::ApiError;
+use crate::json::ValidJson;
+use crate::state::AppState;
+
+/// Email and password.
+#[derive(Deserialize, ToSchema)]
+pub struct Credentials {
+    /// Email address.
+    pub email: String,
+    /// Password (8 to 256 characters).
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    /// Id.
+    pub id: Uuid,
+    /// Email.
+    pub email: String,
+    /// Sign-up time.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self { id: user.id, email: user.email.clone(), created_at: user.created_at }
+    }
+}
+
+/// The answer of sign-up and login.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    /// The user.
+    pub user: UserView,
+    /// A bearer token for the same session as the cookie.
+    pub token: String,
+}
+
+fn normalized_email(email: &str) -> Result<String, ApiError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email.chars().any(char::is_whitespace);
+    if valid {
+        Ok(email)
+    } else {
+        Err(ApiError::invalid_field("email", "expected an email address"))
+    }
+}
+
+/// Creates a user and opens a session.
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = Credentials,
+    responses((status = 201, body = SessionView), (status = 409, description = "email taken"), (status = 422, description = "invalid field")))]
+pub async fn signup(State(state): State<AppState>, ValidJson(body): ValidJson<Credentials>) -> Result<Response, ApiError> {
+    let email = normalized_email(&body.email)?;
+    let length = body.password.chars().count();
+    if !(8..=256).contains(&length) {
+        return Err(ApiError::invalid_field("password", "must be 8 to 256 characters"));
+    }
+    let hash = auth::hash_password(body.password).await?;
+    let user = state
+        .db
+        .create_user(&email, &hash)
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "email_taken", "an account with this email exists"))?;
+    open_session(&state, &user, StatusCode::CREATED).await
+}
+
+/// Checks a password and opens a new session (a new id each time).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Credentials,
+    responses((status = 200, body = SessionView), (status = 401, description = "bad credentials"), (status = 429, description = "rate limited")))]
+pub async fn login(
+    State(state): State<AppState>,
+    peer: PeerAddr,
+    ValidJson(body): ValidJson<Credentials>,
+) -> Result<Response, ApiError> {
+    state.login_limiter.check(&peer.0)?;
+    let bad_credentials = || ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong email or password");
+    let Ok(email) = normalized_email(&body.email) else {
+        return Err(bad_credentials());
+    };
+    let user = state.db.user_by_email(&email).await.map_err(|error| ApiError::internal(&error))?;
+    let hash = user.as_ref().map_or_else(|| auth::dummy_password_hash().to_owned(), |user| user.password_hash.clone());
+    let matches = auth::verify_password(body.password, hash).await?;
+    match user {
+        Some(user) if matches => open_session(&state, &user, StatusCode::OK).await,
+        _ => Err(bad_credentials()),
+    }
+}
+
+async fn open_session(state: &AppState, user: &User, status: StatusCode) -> Result<Response, ApiError> {
+    let token = auth::new_session_token();
+    let expires_at = OffsetDateTime::now_utc() + state.settings.session_ttl;
+    state
+        .db
+        .create_session(&auth::hash_token(&token), user.id, expires_at)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    let cookie = auth::session_cookie_header(state, &token);
+    let body = SessionView { user: user.into(), token };
+    Ok((status, [(SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Ends the session server-side and clears the cookie.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "logged out")))]
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = auth::request_token(&headers) {
+        state.db.delete_session(&auth::hash_token(&token)).await.map_err(|error| ApiError::internal(&error))?;
+    }
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::clear_cookie_header(&state))]).into_response())
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, description = "{user}"), (status = 401, description = "not signed in")))]
+pub async fn me(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = state
+        .db
+        .user_by_id(user)
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .ok_or_else(ApiError::unauthenticated)?;
+    Ok(Json(serde_json::json!({ "user": UserView::from(&user) })))
+}
+
+/// The client's address: the socket peer (never a spoofable forwarding header).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
+        Ok(Self(peer))
+    }
+}
+

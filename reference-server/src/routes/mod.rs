@@ -1,0 +1,8 @@
+//! The HTTP API, grouped by resource.
+
+pub mod auth;
+pub mod connectors;
+pub mod files;
+pub mod health;
+pub mod projects;
+pub mod realtime;

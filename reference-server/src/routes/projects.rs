@@ -1,0 +1,53 @@
+//! Projects: the small "existing API" the voice agent drives.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::db::Project;
+use crate::error::ApiError;
+use crate::json::ValidJson;
+use crate::state::AppState;
+
+/// A new project.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProject {
+    /// Name, 1 to 200 characters.
+    pub name: String,
+    /// Description, up to 2000 characters.
+    pub description: Option<String>,
+}
+
+/// The user's projects, newest first.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [Project])))]
+pub async fn list(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Vec<Project>>, ApiError> {
+    Ok(Json(state.db.list_projects(user).await.map_err(|error| ApiError::internal(&error))?))
+}
+
+/// Creates a project.
+#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewProject,
+    responses((status = 201, body = Project), (status = 422, description = "invalid field")))]
+pub async fn create(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidJson(body): ValidJson<NewProject>,
+) -> Result<(StatusCode, Json<Project>), ApiError> {
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid_field("name", "must be 1 to 200 characters"));
+    }
+    let description = body.description.as_deref().map(str::trim).filter(|text| !text.is_empty());
+    if description.is_some_and(|text| text.chars().count() > 2000) {
+        return Err(ApiError::invalid_field("description", "must be at most 2000 characters"));
+    }
+    let project = state
+        .db
+        .create_project(user, name, description)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok((StatusCode::CREATED, Json(project)))
+}

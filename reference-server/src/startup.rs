@@ -1,0 +1,259 @@
+//! [`Application`]: settings → database, SDK service, router, listener.
+
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::extract::DefaultBodyLimit;
+use axum::http::header::{HeaderName, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use axum::http::Request;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use base64::Engine as _;
+use connectors_core::{builtin_connectors, default_http_client, ConnectorAuthService, ProviderConfig};
+use connectors_store::Cipher;
+use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
+use secrecy::ExposeSecret as _;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::db::Database;
+use crate::ratelimit::KeyedLimiter;
+use crate::routes::realtime::{self, Voice};
+use crate::routes::{auth, connectors, files, health, projects};
+use crate::state::AppState;
+use crate::{auth as sessions, frontend};
+
+/// The server, bound and ready to run.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the database (running migrations, checking the key), assembles the SDK and
+    /// binds `BIND_ADDR` (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind_addr)
+            .await
+            .with_context(|| format!("BIND_ADDR: cannot listen on {}", settings.bind_addr))?;
+        Self::build_on(settings, listener).await
+    }
+
+    /// Like [`Application::build`], on a listener the caller already bound (so it can
+    /// know the port before choosing `BACKEND_URL`).
+    pub async fn build_on(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+        let state = build_state(settings).await?;
+        let router = router(state.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|addr| addr.port()).unwrap_or_default()
+    }
+
+    /// The state the server runs with (tests reach the database through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is stopped (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        spawn_housekeeping(self.state.clone());
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("server failed")
+    }
+}
+
+/// Builds the state: database, key, SDK service, limiters.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    let cipher = load_cipher(&settings)?;
+    let db = Database::connect(&settings.database_url, cipher)
+        .await
+        .map_err(|error| anyhow::anyhow!("DATABASE_URL: {}", crate::error::error_chain(&error)))?;
+    let service = Arc::new(connector_service(&settings, &db)?);
+    let allowed_origins = [&settings.backend_url, &settings.frontend_url]
+        .iter()
+        .map(|url| url.origin().ascii_serialization())
+        .collect();
+    let voice = voice(&settings, &service);
+    let per_minute = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+    Ok(AppState {
+        login_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(settings.login_attempts_per_minute))),
+        mint_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(settings.realtime_secrets_per_minute))),
+        allowed_origins: Arc::new(allowed_origins),
+        settings: Arc::new(settings),
+        db,
+        service,
+        voice,
+    })
+}
+
+fn voice(settings: &Settings, service: &ConnectorAuthService) -> Arc<Voice> {
+    let minter = settings.openai_api_key.as_ref().map(|key| {
+        ClientSecretMinter::new(OpenAiApiKey::from(key.clone()))
+            .with_base_url(settings.openai_base_url.clone())
+            .with_http_client(default_http_client(settings.http_timeout))
+    });
+    let session = SessionConfig::new()
+        .with_model(settings.realtime_model.clone())
+        .with_voice(settings.realtime_voice.clone())
+        .with_ttl(Duration::from_secs(settings.realtime_secret_ttl.into()));
+    let keys = service.connectors().map(|connector| connector.key().to_owned()).collect();
+    Voice::new(minter, keys, session)
+}
+
+fn connector_service(settings: &Settings, db: &Database) -> anyhow::Result<ConnectorAuthService> {
+    let callback_base = settings.backend_url.join("api/v1").context("BACKEND_URL: cannot derive the callback URL")?;
+    let mut service = ConnectorAuthService::new(db.credential_store(), callback_base)
+        .with_connectors(builtin_connectors())
+        .with_http_client(default_http_client(settings.http_timeout))
+        .with_lease_lifetime(settings.http_timeout + Duration::from_secs(5));
+    for (provider, config) in &settings.oauth_providers {
+        if let Some(url) = &config.api_url {
+            service = service.with_api_url(provider.clone(), url.clone());
+        }
+        let Some((client_id, client_secret)) = &config.client else {
+            continue;
+        };
+        let mut client = ProviderConfig::new(client_id.clone(), client_secret.clone());
+        if let Some(url) = &config.auth_url {
+            client = client.with_auth_url(url.clone());
+        }
+        if let Some(url) = &config.token_url {
+            client = client.with_token_url(url.clone());
+        }
+        if let Some(url) = &config.revoke_url {
+            client = client.with_revoke_url(url.clone());
+        }
+        service = service.with_provider(provider.clone(), client);
+    }
+    for (provider, url) in &settings.api_urls {
+        service = service.with_api_url(provider.clone(), url.clone());
+    }
+    Ok(service)
+}
+
+/// The key from `CONNECTORS_ENCRYPTION_KEY`, else from `{DATA_DIR}/encryption.key`,
+/// generated (mode 0600) on first run.
+fn load_cipher(settings: &Settings) -> anyhow::Result<Cipher> {
+    if let Some(key) = &settings.encryption_key {
+        return Cipher::from_base64(key.expose_secret().trim())
+            .map_err(|error| anyhow::anyhow!("CONNECTORS_ENCRYPTION_KEY: {error}"));
+    }
+    let path = settings.data_dir.join("encryption.key");
+    if path.exists() {
+        let encoded = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return Cipher::from_base64(encoded.trim())
+            .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()));
+    }
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(key);
+    write_key_file(&path, &encoded)?;
+    let cipher = Cipher::from_base64(&encoded).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+    tracing::warn!(path = %path.display(), "generated a new encryption key; back it up, credentials cannot be read without it");
+    Ok(cipher)
+}
+
+fn write_key_file(path: &Path, encoded: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(encoded.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// The whole HTTP surface: `/api/v1/...` and the dashboard.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/openapi.json", get(health::openapi))
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/connectors", get(connectors::list))
+        .route("/connectors/google_calendar/events", get(connectors::calendar_events))
+        .route("/connectors/{key}/redirect", get(connectors::redirect))
+        .route("/connectors/{key}/callback", get(connectors::callback))
+        .route("/connectors/{key}/config", post(connectors::save_config))
+        .route("/connectors/{key}/revoke", post(connectors::revoke))
+        .route("/connectors/{key}/activate", post(connectors::activate))
+        .route("/realtime/client-secret", post(realtime::client_secret))
+        .route("/realtime/tools", get(realtime::tools))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route(
+            "/files",
+            get(files::list)
+                .post(files::upload)
+                .layer(DefaultBodyLimit::max(state.settings.max_upload_bytes + 64 * 1024)),
+        )
+        .route("/files/{id}", get(files::download))
+        .fallback(|| async { crate::error::ApiError::not_found("route") })
+        .layer(middleware::from_fn_with_state(state.clone(), sessions::refuse_foreign_origin))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cache-control"),
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(frontend::serve)
+        .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(
+            // Spans carry the path only: a query may hold an authorization code.
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.login_limiter.forget_idle_keys();
+            state.mint_limiter.forget_idle_keys();
+            if let Err(error) = state.db.purge_expired_sessions().await {
+                tracing::warn!(error = %error, "could not purge expired sessions");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

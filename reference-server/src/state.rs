@@ -1,0 +1,30 @@
+//! [`AppState`]: what every handler can reach.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use connectors_core::{ConnectorAuthService, UserId};
+
+use crate::config::Settings;
+use crate::db::Database;
+use crate::ratelimit::KeyedLimiter;
+use crate::routes::realtime::Voice;
+
+/// Shared state of the server; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Settings read at start-up.
+    pub settings: Arc<Settings>,
+    /// The database.
+    pub db: Database,
+    /// The connectors SDK.
+    pub service: Arc<ConnectorAuthService>,
+    /// Origins allowed to send state-changing requests.
+    pub allowed_origins: Arc<Vec<String>>,
+    /// Login attempts per client address.
+    pub login_limiter: Arc<KeyedLimiter<IpAddr>>,
+    /// Client-secret mints per user.
+    pub mint_limiter: Arc<KeyedLimiter<UserId>>,
+    /// Client-secret minting and the tool catalog.
+    pub voice: Arc<Voice>,
+}

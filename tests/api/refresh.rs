@@ -1,0 +1,209 @@
+//! Token life: refresh before expiry, one refresh for a burst of callers (in one process
+//! and across two servers on one PostgreSQL), rotation, `invalid_grant`, 401 → refresh.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use connectors_core::{AccessToken, ConnectorAuthService, Credentials, RefreshToken};
+use futures::future::join_all;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::*;
+
+fn expired_credentials(access: &str, refresh: &str) -> Credentials {
+    Credentials {
+        provider: "google".to_owned(),
+        access_token: Some(AccessToken::new(access.to_owned())),
+        refresh_token: Some(RefreshToken::new(refresh.to_owned())),
+        expires_at: Some(OffsetDateTime::now_utc() - time::Duration::minutes(5)),
+        scopes: vec!["https://www.googleapis.com/auth/calendar.readonly".to_owned()],
+        ..Credentials::default()
+    }
+}
+
+async fn mount_slow_refresh(google: &MockServer, new_access: &str, calls: u64) {
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(google_refresh_answer(new_access))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .expect(calls)
+        .mount(google)
+        .await;
+}
+
+async fn burst(service: &Arc<ConnectorAuthService>, user: uuid::Uuid, callers: usize) -> Vec<String> {
+    let calls = (0..callers).map(|_| {
+        let service = service.clone();
+        tokio::spawn(async move { service.access_token(user, "google_calendar").await })
+    });
+    join_all(calls)
+        .await
+        .into_iter()
+        .map(|joined| joined.unwrap().expect("every caller gets a token").secret().clone())
+        .collect()
+}
+
+async fn one_refresh_for_a_hundred_callers(backend: Backend) {
+    // Arrange
+    let app = spawn_app_with(backend, &[]).await;
+    app.sign_up("ada@example.com").await;
+    let user = app.me().await;
+    let service = app.state.service.clone();
+    service.save_tokens(user, "google_calendar", &expired_credentials("ya29.expired", "1//r")).await.unwrap();
+    mount_slow_refresh(&app.google, "ya29.refreshed", 1).await;
+
+    // Act
+    let tokens = burst(&service, user, 100).await;
+
+    // Assert (the mock's expect(1) is checked when it drops)
+    assert!(tokens.iter().all(|token| token == "ya29.refreshed"));
+    let card = app.connector("google_calendar").await;
+    assert_eq!(card["status"], "active");
+    app.google.verify().await;
+}
+
+#[tokio::test]
+async fn a_hundred_callers_on_an_expired_token_cause_one_refresh_on_sqlite() {
+    one_refresh_for_a_hundred_callers(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_hundred_callers_on_an_expired_token_cause_one_refresh_on_postgres() {
+    one_refresh_for_a_hundred_callers(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn two_servers_sharing_postgres_refresh_once() {
+    // Arrange: two servers, one database, one Google token endpoint.
+    let first = spawn_app_with(Backend::Postgres, &[]).await;
+    let token_url = format!("{}/token", first.google.uri());
+    let second = spawn_app_with(
+        Backend::Postgres,
+        &[("DATABASE_URL", first.database_url.as_str()), ("GOOGLE_TOKEN_URL", token_url.as_str())],
+    )
+    .await;
+    first.sign_up("ada@example.com").await;
+    let user = first.me().await;
+    first
+        .state
+        .service
+        .save_tokens(user, "google_calendar", &expired_credentials("ya29.expired", "1//single-use"))
+        .await
+        .unwrap();
+    mount_slow_refresh(&first.google, "ya29.refreshed", 1).await;
+
+    // Act
+    let (a, b) = tokio::join!(burst(&first.state.service, user, 50), burst(&second.state.service, user, 50));
+
+    // Assert
+    assert!(a.iter().chain(b.iter()).all(|token| token == "ya29.refreshed"));
+    first.google.verify().await;
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_is_stored_and_used_next_time() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    let user = app.me().await;
+    let service = app.state.service.clone();
+    service.save_tokens(user, "google_calendar", &expired_credentials("ya29.old", "1//first")).await.unwrap();
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("refresh_token=1%2F%2Ffirst"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "ya29.second", "expires_in": 1, "refresh_token": "1//second", "token_type": "Bearer"
+        })))
+        .expect(1)
+        .mount(&app.google)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("refresh_token=1%2F%2Fsecond"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(google_refresh_answer("ya29.third")))
+        .expect(1)
+        .mount(&app.google)
+        .await;
+
+    // expires_in=1 makes the second token stale at once (inside the refresh margin).
+    assert_eq!(service.access_token(user, "google_calendar").await.unwrap().secret(), "ya29.second");
+    assert_eq!(service.access_token(user, "google_calendar").await.unwrap().secret(), "ya29.third");
+    // The refresh answer without refresh_token kept "1//second".
+    let stored = service.store().load_credentials(user, "google_calendar").await.unwrap().unwrap();
+    assert_eq!(stored.credentials.refresh_token.unwrap().secret(), "1//second");
+}
+
+#[tokio::test]
+async fn invalid_grant_marks_the_connector_needs_reauth_and_keeps_the_rest() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    let user = app.me().await;
+    app.state
+        .service
+        .save_tokens(user, "google_calendar", &expired_credentials("ya29.expired", "1//dead"))
+        .await
+        .unwrap();
+    app.post_json("/projects", &json!({"name": "Keep me"})).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(google_invalid_grant())
+        .expect(1)
+        .mount(&app.google)
+        .await;
+
+    let response = app.get("/connectors/google_calendar/events").await;
+
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "needs_reauth");
+    let card = app.connector("google_calendar").await;
+    assert_eq!(card["status"], "needs_reauth");
+    assert!(card["last_error"].as_str().unwrap().contains("expired or revoked"));
+    assert_eq!(app.count_rows("user_connector_credentials").await, 1, "credentials kept");
+    let projects: Vec<Value> = app.get("/projects").await.json().await.unwrap();
+    assert_eq!(projects.len(), 1);
+    // Asking again does not hammer Google: the connector waits for the user.
+    assert_eq!(app.get("/connectors/google_calendar/events").await.status(), 409);
+}
+
+#[tokio::test]
+async fn a_burst_of_401s_from_the_calendar_api_costs_one_refresh() {
+    // Arrange: Google has revoked the stored (unexpired) token early.
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    let user = app.me().await;
+    let mut credentials = expired_credentials("ya29.revoked-early", "1//r");
+    credentials.expires_at = Some(OffsetDateTime::now_utc() + time::Duration::minutes(30));
+    app.state.service.save_tokens(user, "google_calendar", &credentials).await.unwrap();
+    Mock::given(method("GET"))
+        .and(path("/calendar/v3/calendars/primary/events"))
+        .and(header("authorization", "Bearer ya29.revoked-early"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": {"code": 401, "message": "Request had invalid authentication credentials.", "status": "UNAUTHENTICATED"}
+        })))
+        .mount(&app.google)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/calendar/v3/calendars/primary/events"))
+        .and(header("authorization", "Bearer ya29.fresh"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [{"id": "e", "summary": "ok"}]})))
+        .expect(20)
+        .mount(&app.google)
+        .await;
+    mount_slow_refresh(&app.google, "ya29.fresh", 1).await;
+
+    // Act
+    let responses = join_all((0..20).map(|_| app.get("/connectors/google_calendar/events"))).await;
+
+    // Assert
+    for response in responses {
+        assert_eq!(response.status(), 200);
+    }
+    app.google.verify().await;
+}

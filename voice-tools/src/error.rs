@@ -1,0 +1,142 @@
+//! The one error type of this crate.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a tool call was refused or failed.
+///
+/// The first three variants are the model's mistakes: their `Display` is written for
+/// the model to read and correct itself, and [`Error::to_tool_output`] wraps it as a
+/// function-call output.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No tool has this name.
+    #[error("unknown tool `{name}`; the tools are: {}", known.join(", "))]
+    UnknownTool {
+        /// The name asked for.
+        name: String,
+        /// The names the catalog has.
+        known: Vec<String>,
+    },
+    /// The arguments do not match the tool's schema.
+    #[error("invalid arguments for `{tool}`: {}", Problems(problems))]
+    InvalidArguments {
+        /// The tool called.
+        tool: String,
+        /// Each field at fault and why.
+        problems: Vec<ArgumentProblem>,
+    },
+    /// The tool uploads a file the user picks in the browser, which a server cannot
+    /// do on its own: use [`Executor::send_with_file`](crate::Executor::send_with_file)
+    /// with the file's bytes.
+    #[error("`{tool}` needs a file the user picks in the browser")]
+    NeedsUserFile {
+        /// The tool called.
+        tool: String,
+    },
+    /// The REST API answered with a non-2xx status.
+    #[error("the api answered {status}: {message}")]
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The API's error code (`{"error":{"code"}}`), e.g. `needs_reauth`.
+        code: Option<String>,
+        /// The API's error message, or the start of the body when it sent no JSON
+        /// error.
+        message: String,
+    },
+    /// The REST API did not answer within the HTTP client's timeout.
+    #[error("the api did not answer in time")]
+    Timeout(#[source] reqwest::Error),
+    /// The request did not get through (DNS, connection, TLS, …).
+    #[error("could not reach the api")]
+    Transport(#[source] reqwest::Error),
+    /// The REST API answered 2xx with a body that is not JSON.
+    #[error("unexpected answer from the api ({status})")]
+    InvalidResponse {
+        /// The HTTP status.
+        status: StatusCode,
+        /// Why the body did not parse.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    /// A short machine-readable code: `unknown_tool`, `invalid_arguments`,
+    /// `needs_user_file`, the API's own code for [`Error::Api`] (else `api_error`),
+    /// `timeout`, `unreachable` or `invalid_response`.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::UnknownTool { .. } => "unknown_tool",
+            Self::InvalidArguments { .. } => "invalid_arguments",
+            Self::NeedsUserFile { .. } => "needs_user_file",
+            Self::Api { code, .. } => code.as_deref().unwrap_or("api_error"),
+            Self::Timeout(_) => "timeout",
+            Self::Transport(_) => "unreachable",
+            Self::InvalidResponse { .. } => "invalid_response",
+        }
+    }
+
+    /// The error as a function-call output for the model:
+    /// `{"error":{"code","message"}}`, plus `"fields":[{"field","message"}]` for invalid
+    /// arguments.
+    pub fn to_tool_output(&self) -> Value {
+        let mut error = json!({"code": self.code(), "message": self.to_string()});
+        if let Self::InvalidArguments { problems, .. } = self {
+            error["fields"] = problems
+                .iter()
+                .map(|problem| json!({"field": problem.field, "message": problem.message}))
+                .collect();
+        }
+        json!({ "error": error })
+    }
+
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout(error)
+        } else {
+            Self::Transport(error)
+        }
+    }
+}
+
+/// One reason arguments were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgumentProblem {
+    /// The argument at fault, as a dotted path (`limit`, `filter.0.name`); empty when
+    /// the arguments as a whole are at fault.
+    pub field: String,
+    /// Why, e.g. `0 is less than the minimum of 1`.
+    pub message: String,
+}
+
+impl fmt::Display for ArgumentProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "`{}`: {}", self.field, self.message)
+        }
+    }
+}
+
+struct Problems<'a>(&'a [ArgumentProblem]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            problem.fmt(f)?;
+        }
+        Ok(())
+    }
+}

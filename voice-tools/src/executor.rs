@@ -1,0 +1,258 @@
+//! [`Executor`]: runs a tool call against the REST API as the user.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, ACCEPT};
+use reqwest::multipart::{Form, Part};
+use reqwest::{RequestBuilder, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::catalog::{CallBody, Catalog, ValidatedCall};
+use crate::error::{ArgumentProblem, Error, Result};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many bytes of a non-JSON error body become the error's message.
+const BODY_LIMIT: usize = 512;
+
+/// Runs tool calls against the REST API the tools are bound to, with the caller's
+/// bearer token, and returns the API's JSON answer.
+///
+/// The base URL is where the API's `/api/v1/…` paths live: a call to
+/// `/api/v1/projects` with base `http://127.0.0.1:8080` goes to
+/// `http://127.0.0.1:8080/api/v1/projects`, and with base `https://example.com/app`
+/// to `https://example.com/app/api/v1/projects`.
+///
+/// `upload_file` needs a file the user picks: [`Executor::execute`] refuses it with
+/// [`Error::NeedsUserFile`] (the browser runs that tool itself), and
+/// [`Executor::send_with_file`] sends it when the server does have the bytes.
+#[derive(Debug, Clone)]
+pub struct Executor {
+    base_url: Url,
+    client: reqwest::Client,
+}
+
+impl Executor {
+    /// An executor calling the API at `base_url` through an HTTP client with a
+    /// 5 second connect timeout, a 30 second request timeout and no redirects.
+    pub fn new(base_url: Url) -> Self {
+        Self {
+            base_url,
+            client: default_client(),
+        }
+    }
+
+    /// Uses this HTTP client as it is, timeouts included.
+    #[must_use]
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// Validates the call with `catalog` and sends it with
+    /// `Authorization: Bearer <bearer_token>`.
+    ///
+    /// # Errors
+    ///
+    /// The validation errors of [`Catalog::validate`], [`Error::NeedsUserFile`] for a
+    /// tool that uploads a file, and the errors of [`Executor::send`].
+    pub async fn execute(
+        &self,
+        catalog: &Catalog,
+        name: &str,
+        arguments: &Value,
+        bearer_token: &str,
+    ) -> Result<Value> {
+        let call = catalog.validate(name, arguments)?;
+        self.send(&call, bearer_token).await
+    }
+
+    /// Sends a validated call.
+    ///
+    /// Answers: a 2xx JSON body as it is (`Null` for an empty body). For OAuth
+    /// connectors, `activate_connector` answers `{"kind":"oauth","url"}`: the URL is
+    /// for the user's browser, not for this client to follow.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NeedsUserFile`] for a call that uploads a file; [`Error::Api`] with
+    /// the status and the API's `{"error":{"code","message"}}` on a non-2xx answer;
+    /// [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidResponse`].
+    pub async fn send(&self, call: &ValidatedCall, bearer_token: &str) -> Result<Value> {
+        let request = self.request(call, bearer_token);
+        let request = match call.body() {
+            CallBody::Empty => request,
+            CallBody::Json(body) => request.json(body),
+            CallBody::Multipart { .. } => {
+                return Err(Error::NeedsUserFile {
+                    tool: call.tool().to_owned(),
+                })
+            }
+        };
+        answer(request.send().await.map_err(Error::from_reqwest)?).await
+    }
+
+    /// Sends a validated call with the file the user picked, for tools whose route
+    /// takes a multipart upload (`upload_file`). On a call without a multipart body
+    /// the file is ignored.
+    ///
+    /// # Errors
+    ///
+    /// As [`Executor::send`], and [`Error::InvalidArguments`] when the file's media
+    /// type is malformed.
+    pub async fn send_with_file(
+        &self,
+        call: &ValidatedCall,
+        file: UserFile,
+        bearer_token: &str,
+    ) -> Result<Value> {
+        let CallBody::Multipart { file_field, fields } = call.body() else {
+            return self.send(call, bearer_token).await;
+        };
+        let mut part = Part::bytes(file.bytes).file_name(file.file_name);
+        if let Some(content_type) = &file.content_type {
+            part = part
+                .mime_str(content_type)
+                .map_err(|_| Error::InvalidArguments {
+                    tool: call.tool().to_owned(),
+                    problems: vec![ArgumentProblem {
+                        field: file_field.clone(),
+                        message: format!("`{content_type}` is not a media type"),
+                    }],
+                })?;
+        }
+        let form = fields
+            .iter()
+            .fold(Form::new(), |form, (name, value)| {
+                form.text(name.clone(), value.clone())
+            })
+            .part(file_field.clone(), part);
+        let request = self.request(call, bearer_token).multipart(form);
+        answer(request.send().await.map_err(Error::from_reqwest)?).await
+    }
+
+    fn request(&self, call: &ValidatedCall, bearer_token: &str) -> RequestBuilder {
+        let mut url = self.base_url.clone();
+        let path = format!("{}{}", url.path().trim_end_matches('/'), call.path());
+        url.set_path(&path);
+        url.set_query(None);
+        if !call.query().is_empty() {
+            url.query_pairs_mut().extend_pairs(call.query());
+        }
+        self.client
+            .request(call.method().into(), url)
+            .bearer_auth(bearer_token)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+    }
+}
+
+async fn answer(response: Response) -> Result<Value> {
+    let status = response.status();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    if status.is_success() {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        return serde_json::from_slice(&body)
+            .map_err(|source| Error::InvalidResponse { status, source });
+    }
+
+    #[derive(Deserialize)]
+    struct Envelope {
+        error: ApiError,
+    }
+    #[derive(Deserialize)]
+    struct ApiError {
+        code: Option<String>,
+        message: Option<String>,
+    }
+
+    let (code, message) = match serde_json::from_slice::<Envelope>(&body) {
+        Ok(Envelope { error }) => (error.code, error.message),
+        Err(_) => (None, None),
+    };
+    let message = message.unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(&body);
+        let text = text.trim();
+        if text.is_empty() {
+            status.canonical_reason().unwrap_or("no message").to_owned()
+        } else {
+            truncate(text)
+        }
+    });
+    Err(Error::Api {
+        status,
+        code,
+        message,
+    })
+}
+
+fn truncate(text: &str) -> String {
+    if text.len() <= BODY_LIMIT {
+        return text.to_owned();
+    }
+    let mut end = BODY_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+fn default_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .build()
+        .expect("a reqwest client with rustls and timeouts always builds")
+}
+
+/// A file the user picked, for [`Executor::send_with_file`].
+#[derive(Clone)]
+pub struct UserFile {
+    file_name: String,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+impl UserFile {
+    /// A file named `file_name` holding `bytes`.
+    pub fn new(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            file_name: file_name.into(),
+            content_type: None,
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Sets the media type, e.g. `application/pdf`; without one the part has no
+    /// `Content-Type`, which servers read as `application/octet-stream`.
+    #[must_use]
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+impl fmt::Debug for UserFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserFile")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
