@@ -59,7 +59,7 @@ export function providerName(provider: string): string {
 }
 
 export function kindLabel(connector: Pick<Connector, 'kind'>): string {
-  return connector.kind === 'oauth' ? 'OAuth' : 'API key / settings';
+  return connector.kind === 'oauth' ? 'OAuth' : 'Configuration';
 }
 
 /** The label of the card's main button. */
@@ -73,13 +73,13 @@ export function connectLabel(connector: Connector): string {
   return 'Connect';
 }
 
-/** Whether the card offers to disconnect (there is something to revoke). */
-export function canDisconnect(connector: Connector): boolean {
-  return connector.connected || connector.status === 'needs_reauth' || connector.status === 'error';
+/** Whether the card offers to disconnect: only a connected connector has something to revoke. */
+export function canDisconnect(connector: Pick<Connector, 'connected'>): boolean {
+  return connector.connected;
 }
 
 /** Whether the card's main button can do anything. */
-export function canConnect(connector: Connector): boolean {
+export function canConnect(connector: Pick<Connector, 'configured'>): boolean {
   return connector.configured;
 }
 

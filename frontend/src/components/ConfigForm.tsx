@@ -1,0 +1,311 @@
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+
+import { api, isApiError, type Connector } from '../api';
+import {
+  activeFields,
+  buildBody,
+  describeForm,
+  initialValues,
+  initialVariant,
+  type FieldDescriptor,
+  type FieldErrors,
+  type FieldValue,
+  type FormValues,
+} from '../schemaForm';
+import { requestErrorMessage } from '../state';
+import { Spinner } from './Feedback';
+
+interface ConfigFormProps {
+  connector: Connector;
+  titleId: string;
+  onSaved: (connector: Connector) => void;
+  onCancel: () => void;
+  onUnauthorized: () => void;
+}
+
+/** A config connector's settings, drawn from its JSON Schema. */
+export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthorized }: ConfigFormProps) {
+  const { key } = connector;
+  const form = useMemo(
+    () => describeForm(connector.schema ?? { type: 'object', properties: {} }, connector.secret_fields),
+    [connector.schema, connector.secret_fields],
+  );
+  const [variant, setVariant] = useState(() => initialVariant(form, connector.config));
+  const [values, setValues] = useState<FormValues>(() => initialValues(form, connector.config));
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
+
+  const fields = activeFields(form, variant);
+  const hasFields = fields.length > 0;
+
+  function setValue(name: string, value: FieldValue) {
+    setValues((previous) => ({ ...previous, [name]: value }));
+    setFieldErrors((previous) => {
+      if (!(name in previous)) return previous;
+      const { [name]: _cleared, ...rest } = previous;
+      return rest;
+    });
+  }
+
+  function focusFirstError(errors: FieldErrors) {
+    const first = fields.find((field) => field.name in errors);
+    // Wait for React to draw the messages before moving focus to them.
+    requestAnimationFrame(() => {
+      if (first !== undefined) {
+        formRef.current?.querySelector<HTMLElement>(`[name="${CSS.escape(first.name)}"]`)?.focus();
+      } else {
+        errorRef.current?.focus();
+      }
+    });
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (submitting) return;
+    setFormError(null);
+    const built = buildBody(fields, values);
+    if (!built.ok) {
+      setFieldErrors(built.errors);
+      focusFirstError(built.errors);
+      return;
+    }
+    setFieldErrors({});
+    setSubmitting(true);
+    try {
+      const saved = await api.saveConnectorConfig(key, built.body);
+      onSaved(saved);
+    } catch (error) {
+      setSubmitting(false);
+      if (isApiError(error) && error.status === 401) {
+        onUnauthorized();
+        return;
+      }
+      if (isApiError(error) && error.fields.length > 0) {
+        const visible = new Set(fields.map((field) => field.name));
+        const mapped: FieldErrors = {};
+        const elsewhere: string[] = [];
+        for (const { field, message } of error.fields) {
+          if (visible.has(field) && mapped[field] === undefined) mapped[field] = message;
+          else elsewhere.push(field === '' ? message : `${field}: ${message}`);
+        }
+        setFieldErrors(mapped);
+        setFormError(
+          elsewhere.length > 0
+            ? `${error.message} ${elsewhere.join(' ')}`
+            : Object.keys(mapped).length > 0
+              ? 'Some fields need attention. Fix them and save again.'
+              : error.message,
+        );
+        focusFirstError(mapped);
+        return;
+      }
+      setFormError(requestErrorMessage(error));
+      focusFirstError({});
+    }
+  }
+
+  return (
+    <form
+      ref={formRef}
+      className="config-form"
+      data-testid={`connector-form-${key}`}
+      noValidate
+      onSubmit={(event) => void submit(event)}
+      aria-labelledby={titleId}
+      aria-busy={submitting}
+    >
+      <div ref={errorRef} tabIndex={-1} className="config-form__top-error-anchor">
+        {formError !== null && (
+          <p className="form-error" role="alert" data-testid={`connector-form-error-${key}`}>
+            {formError}
+          </p>
+        )}
+      </div>
+
+      {!hasFields && form.variants.length === 0 && (
+        <p className="config-form__empty">This connector has no settings to fill in.</p>
+      )}
+
+      {form.variants.length > 1 && (
+        <fieldset className="variant-picker">
+          <legend>Credentials to use</legend>
+          <div className="segmented">
+            {form.variants.map((candidate, index) => (
+              <label key={candidate.id} className="segmented__option">
+                <input
+                  type="radio"
+                  name={`${key}-variant`}
+                  value={candidate.id}
+                  checked={variant === index}
+                  onChange={() => {
+                    setVariant(index);
+                    setFieldErrors({});
+                  }}
+                  data-testid={`connector-variant-${key}-${index}`}
+                />
+                <span>{candidate.label}</span>
+              </label>
+            ))}
+          </div>
+          {form.variants[variant]?.description != null && (
+            <p className="field__hint">{form.variants[variant]?.description}</p>
+          )}
+        </fieldset>
+      )}
+
+      {fields.map((field) => (
+        <FormField
+          key={field.name}
+          connectorKey={key}
+          field={field}
+          value={values[field.name] ?? field.defaultValue}
+          error={fieldErrors[field.name] ?? null}
+          secretSaved={connector.connected && field.secret}
+          onChange={(value) => setValue(field.name, value)}
+        />
+      ))}
+
+      <p className="config-form__legend">
+        <span aria-hidden="true">*</span> required
+      </p>
+
+      <div className="config-form__actions">
+        <button type="button" className="button button--secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="button button--primary" disabled={submitting} data-testid={`connector-save-${key}`}>
+          {submitting && <Spinner />}
+          {submitting ? 'Saving…' : connector.connected ? 'Save changes' : 'Save and connect'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface FormFieldProps {
+  connectorKey: string;
+  field: FieldDescriptor;
+  value: FieldValue;
+  error: string | null;
+  /** The secret is stored already: the server never returns it. */
+  secretSaved: boolean;
+  onChange: (value: FieldValue) => void;
+}
+
+function FormField({ connectorKey, field, value, error, secretSaved, onChange }: FormFieldProps) {
+  const id = `field-${connectorKey}-${field.name}`;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const hint =
+    secretSaved && field.secret
+      ? [field.description, 'The saved value is never shown; enter it again to save changes.']
+          .filter((text) => text !== null)
+          .join(' ')
+      : field.description;
+  const describedBy = [hint !== null && hint !== '' ? hintId : null, error !== null ? errorId : null]
+    .filter((part) => part !== null)
+    .join(' ');
+  const common = {
+    id,
+    name: field.name,
+    'data-testid': `connector-field-${connectorKey}-${field.name}`,
+    'aria-invalid': error !== null,
+    'aria-describedby': describedBy === '' ? undefined : describedBy,
+    'aria-required': field.required,
+  };
+
+  if (field.kind === 'boolean') {
+    return (
+      <div className={`field field--checkbox${error !== null ? ' field--invalid' : ''}`}>
+        <input {...common} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} />
+        <label htmlFor={id}>
+          {field.label}
+          {field.required && <RequiredMark />}
+        </label>
+        {hint !== null && hint !== '' && (
+          <p id={hintId} className="field__hint">
+            {hint}
+          </p>
+        )}
+        {error !== null && <FieldError id={errorId} message={error} />}
+      </div>
+    );
+  }
+
+  const text = typeof value === 'string' ? value : '';
+  let control;
+  if (field.kind === 'select') {
+    control = (
+      <select {...common} value={text} onChange={(event) => onChange(event.target.value)}>
+        {(!field.required || text === '') && <option value="">{field.required ? 'Choose…' : '—'}</option>}
+        {field.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.kind === 'json') {
+    control = (
+      <textarea {...common} rows={4} spellCheck={false} value={text} onChange={(event) => onChange(event.target.value)} />
+    );
+  } else {
+    const numeric = field.kind === 'integer' || field.kind === 'number';
+    control = (
+      <input
+        {...common}
+        type={field.inputType}
+        value={text}
+        onChange={(event) => onChange(event.target.value)}
+        inputMode={field.kind === 'integer' ? 'numeric' : field.kind === 'number' ? 'decimal' : undefined}
+        autoComplete={field.secret ? 'new-password' : 'off'}
+        spellCheck={false}
+        autoCapitalize="off"
+        placeholder={
+          field.placeholder ??
+          (secretSaved && field.secret ? '••••••••' : numeric && field.min !== null && field.max !== null ? `${field.min}–${field.max}` : undefined)
+        }
+      />
+    );
+  }
+
+  return (
+    <div className={`field${error !== null ? ' field--invalid' : ''}`}>
+      <label htmlFor={id} className="field__label">
+        {field.label}
+        {field.required && <RequiredMark />}
+        {!field.required && <span className="field__optional">optional</span>}
+      </label>
+      {control}
+      {hint !== null && hint !== '' && (
+        <p id={hintId} className="field__hint">
+          {hint}
+        </p>
+      )}
+      {error !== null && <FieldError id={errorId} message={error} />}
+    </div>
+  );
+}
+
+function RequiredMark() {
+  return (
+    <span className="field__required" aria-hidden="true">
+      *
+    </span>
+  );
+}
+
+function FieldError({ id, message }: { id: string; message: string }) {
+  return (
+    <p id={id} className="field__error">
+      <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+        <circle cx="8" cy="8" r="7" fill="currentColor" />
+        <path d="M8 4.5v4.2M8 11v.3" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" />
+      </svg>
+      {message}
+    </p>
+  );
+}

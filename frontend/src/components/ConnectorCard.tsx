@@ -1,0 +1,128 @@
+import type { Connector } from '../api';
+import {
+  canConnect,
+  canDisconnect,
+  connectLabel,
+  displayStatus,
+  expirySentence,
+  formatDateTime,
+  kindLabel,
+  STATUS_LABEL,
+  statusSentence,
+} from '../state';
+import { ConnectorIcon } from './ConnectorIcon';
+import { Spinner } from './Feedback';
+
+export type CardBusy = 'connecting' | 'disconnecting' | null;
+
+interface ConnectorCardProps {
+  connector: Connector;
+  busy: CardBusy;
+  /** A failure of this card's last action, shown inside it. */
+  error: string | null;
+  onConnect: (connector: Connector) => void;
+  onDisconnect: (connector: Connector) => void;
+}
+
+export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect }: ConnectorCardProps) {
+  const { key } = connector;
+  const status = displayStatus(connector);
+  const titleId = `connector-title-${key}`;
+  const expiry = connector.connected ? expirySentence(connector.expires_at) : null;
+  const connectedAt = connector.connected ? formatDateTime(connector.connected_at) : null;
+
+  return (
+    <article
+      className={`card card--${status}`}
+      data-testid={`connector-card-${key}`}
+      data-status={status}
+      aria-labelledby={titleId}
+      aria-busy={busy !== null}
+    >
+      <header className="card__head">
+        <span className="card__icon">
+          <ConnectorIcon connectorKey={key} provider={connector.provider} />
+        </span>
+        <div className="card__titles">
+          <h3 id={titleId} className="card__name">
+            {connector.name}
+          </h3>
+          <p className="card__kind">{kindLabel(connector)}</p>
+        </div>
+        <span className={`pill pill--${status}`} data-testid={`connector-status-${key}`}>
+          <span className="pill__dot" aria-hidden="true" />
+          {STATUS_LABEL[status]}
+        </span>
+      </header>
+
+      <div className="card__body">
+        <p className="card__sentence">{statusSentence(connector)}</p>
+        {(connector.connected_as !== null || expiry !== null || connectedAt !== null) && (
+          <dl className="card__facts">
+            {connector.connected_as !== null && (
+              <div>
+                <dt>Connected as</dt>
+                <dd className="card__account" title={connector.connected_as}>
+                  {connector.connected_as}
+                </dd>
+              </div>
+            )}
+            {connectedAt !== null && (
+              <div>
+                <dt>Since</dt>
+                <dd>
+                  <time dateTime={connector.connected_at ?? undefined}>{connectedAt}</time>
+                </dd>
+              </div>
+            )}
+            {expiry !== null && (
+              <div>
+                <dt>Access</dt>
+                <dd>
+                  <time dateTime={connector.expires_at ?? undefined} title={formatDateTime(connector.expires_at) ?? ''}>
+                    {expiry}
+                  </time>
+                </dd>
+              </div>
+            )}
+          </dl>
+        )}
+        {status === 'needs_reauth' && connector.last_error !== null && (
+          <p className="card__detail">{connector.last_error}</p>
+        )}
+        {error !== null && (
+          <p className="card__error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+
+      <footer className="card__actions">
+        <button
+          type="button"
+          className={status === 'active' ? 'button button--secondary' : 'button button--primary'}
+          data-testid={`connector-connect-${key}`}
+          disabled={!canConnect(connector) || busy !== null}
+          onClick={() => onConnect(connector)}
+        >
+          {busy === 'connecting' && <Spinner />}
+          {busy === 'connecting' && connector.kind === 'oauth' ? 'Redirecting…' : connectLabel(connector)}
+          <span className="visually-hidden"> {connector.name}</span>
+        </button>
+        {canDisconnect(connector) && (
+          <button
+            type="button"
+            className="button button--ghost-danger"
+            data-testid={`connector-disconnect-${key}`}
+            disabled={busy !== null}
+            onClick={() => onDisconnect(connector)}
+          >
+            {busy === 'disconnecting' && <Spinner />}
+            {busy === 'disconnecting' ? 'Disconnecting…' : 'Disconnect'}
+            <span className="visually-hidden"> {connector.name}</span>
+          </button>
+        )}
+      </footer>
+    </article>
+  );
+}

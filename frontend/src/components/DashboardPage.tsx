@@ -1,0 +1,93 @@
+import { useEffect } from 'react';
+
+import { requestErrorMessage } from '../state';
+import { ConnectorBoard } from './ConnectorBoard';
+import { EmptyState, ErrorState, Spinner } from './Feedback';
+import { OrbSlot } from './OrbSlot';
+import { useConnectors } from './useConnectors';
+
+export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }) {
+  const { state, refresh, replace } = useConnectors(onUnauthorized);
+
+  useEffect(() => {
+    document.title = 'Connectors';
+  }, []);
+
+  return (
+    <main className="page page--dashboard" id="main">
+      <OrbSlot />
+
+      <section className="connectors" aria-labelledby="connectors-title">
+        <div className="section-head">
+          <h1 id="connectors-title" className="section-head__title">
+            Connectors
+          </h1>
+          <button
+            type="button"
+            className="button button--secondary button--small section-head__action"
+            onClick={() => void refresh()}
+            disabled={state.phase === 'loading' || (state.phase === 'ready' && state.refreshing)}
+            data-testid="connectors-refresh"
+          >
+            {state.phase === 'ready' && state.refreshing ? <Spinner label="Refreshing" /> : <RefreshIcon />}
+            Refresh
+          </button>
+          <p className="section-head__lead">
+            Link the accounts Donna and your apps may use. Tokens and secrets stay encrypted on the server.
+          </p>
+        </div>
+
+        {state.phase === 'loading' && <SkeletonGrid />}
+        {state.phase === 'error' && (
+          <ErrorState
+            title="Connectors could not be loaded"
+            message={requestErrorMessage(state.error)}
+            onRetry={() => void refresh()}
+          />
+        )}
+        {state.phase === 'ready' && state.connectors.length === 0 && (
+          <EmptyState title="No connectors yet" message="This server offers no connectors. Check its configuration." />
+        )}
+        {state.phase === 'ready' && state.connectors.length > 0 && (
+          <ConnectorBoard
+            connectors={state.connectors}
+            onChanged={replace}
+            refresh={refresh}
+            onUnauthorized={onUnauthorized}
+          />
+        )}
+      </section>
+    </main>
+  );
+}
+
+function RefreshIcon() {
+  return (
+    <svg className="button__icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5v3h-3"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.6"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
+function SkeletonGrid() {
+  return (
+    <div className="grid" role="status" aria-live="polite" aria-label="Loading connectors">
+      {Array.from({ length: 6 }, (_, index) => (
+        <div key={index} className="card card--skeleton" aria-hidden="true">
+          <div className="skeleton skeleton--icon" />
+          <div className="skeleton skeleton--line" />
+          <div className="skeleton skeleton--line skeleton--short" />
+          <div className="skeleton skeleton--button" />
+        </div>
+      ))}
+      <span className="visually-hidden">Loading connectors…</span>
+    </div>
+  );
+}

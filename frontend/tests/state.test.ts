@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+
+import { ApiError } from '../src/api';
+import {
+  authErrorMessage,
+  callbackReasonMessage,
+  canDisconnect,
+  connectLabel,
+  displayStatus,
+  expirySentence,
+  isKnownCallbackReason,
+  parseCallbackRoute,
+  statusSentence,
+} from '../src/state';
+import { connector } from './fixtures';
+
+describe('displayStatus', () => {
+  it.each([
+    [{ configured: false, connected: true, status: 'active' }, 'not-configured'],
+    [{ configured: true, connected: true, status: 'active' }, 'active'],
+    [{ configured: true, connected: false, status: 'active' }, 'disconnected'],
+    [{ configured: true, connected: true, status: 'needs_reauth' }, 'needs_reauth'],
+    [{ configured: true, connected: false, status: 'needs_reauth' }, 'needs_reauth'],
+    [{ configured: true, connected: true, status: 'error' }, 'error'],
+    [{ configured: true, connected: false, status: 'inactive' }, 'disconnected'],
+  ] as const)('maps %j to %s', (fields, expected) => {
+    expect(displayStatus(fields)).toBe(expected);
+  });
+});
+
+describe('card words', () => {
+  it('offers to disconnect only a connected connector', () => {
+    expect(canDisconnect(connector({ connected: true, status: 'active' }))).toBe(true);
+    expect(canDisconnect(connector({ connected: false, status: 'inactive' }))).toBe(false);
+  });
+
+  it('labels the main button by kind and state', () => {
+    expect(connectLabel(connector())).toBe('Connect');
+    expect(connectLabel(connector({ status: 'needs_reauth', connected: true }))).toBe('Reconnect');
+    expect(connectLabel(connector({ kind: 'config' }))).toBe('Configure');
+    expect(connectLabel(connector({ kind: 'config', connected: true, status: 'active' }))).toBe('Edit settings');
+  });
+
+  it('says why an OAuth connector is unusable without server credentials', () => {
+    expect(statusSentence(connector({ configured: false }))).toContain('Google client ID');
+  });
+
+  it('shows the last error of a failing connector', () => {
+    expect(statusSentence(connector({ status: 'error', last_error: 'Token endpoint said 500.' }))).toBe(
+      'Token endpoint said 500.',
+    );
+  });
+});
+
+describe('expirySentence', () => {
+  const now = new Date('2025-11-24T12:00:00Z');
+
+  it('counts down to a future expiry', () => {
+    expect(expirySentence('2025-11-24T12:45:00Z', now)).toBe('Expires in 45 minutes');
+    expect(expirySentence('2025-11-24T15:00:00Z', now)).toBe('Expires in 3 hours');
+    expect(expirySentence('2025-11-26T12:00:00Z', now)).toBe('Expires in 2 days');
+  });
+
+  it('says when an expiry has passed', () => {
+    expect(expirySentence('2025-11-24T10:00:00Z', now)).toBe('Expired 2 hours ago');
+  });
+
+  it('has nothing to say without a valid date', () => {
+    expect(expirySentence(null, now)).toBeNull();
+    expect(expirySentence('soon', now)).toBeNull();
+  });
+});
+
+describe('callback reasons', () => {
+  const codes = [
+    'access_denied',
+    'invalid_state',
+    'expired_state',
+    'state_mismatch',
+    'missing_state',
+    'not_authenticated',
+    'invalid_grant',
+    'provider_unavailable',
+    'provider_timeout',
+    'exchange_failed',
+    'scope_denied',
+    'provider_error',
+    'missing_code',
+    'issuer_mismatch',
+  ];
+
+  it('has its own sentence for every code the server sends', () => {
+    const sentences = codes.map(callbackReasonMessage);
+    expect(new Set(sentences).size).toBe(codes.length);
+    for (const [index, sentence] of sentences.entries()) {
+      expect(isKnownCallbackReason(codes[index] ?? null)).toBe(true);
+      expect(sentence).toMatch(/^[A-Z].*\.$/);
+      expect(sentence).not.toContain('_');
+    }
+  });
+
+  it('names an unknown code in a generic sentence', () => {
+    expect(isKnownCallbackReason('quantum_flux')).toBe(false);
+    expect(callbackReasonMessage('quantum_flux')).toBe('The connection could not be completed (reason: quantum_flux).');
+    expect(callbackReasonMessage(null)).toMatch(/no reason/);
+  });
+});
+
+describe('parseCallbackRoute', () => {
+  it('reads the key, status and reason', () => {
+    expect(parseCallbackRoute('/connectors/callback/google_calendar', '?status=error&reason=access_denied')).toEqual({
+      key: 'google_calendar',
+      status: 'error',
+      reason: 'access_denied',
+    });
+    expect(parseCallbackRoute('/connectors/callback/slack/', '?status=success')).toEqual({
+      key: 'slack',
+      status: 'success',
+      reason: null,
+    });
+  });
+
+  it('treats a missing or odd status as an error', () => {
+    expect(parseCallbackRoute('/connectors/callback/slack', '')?.status).toBe('error');
+  });
+
+  it('matches no other path', () => {
+    expect(parseCallbackRoute('/', '')).toBeNull();
+    expect(parseCallbackRoute('/connectors/callback/', '')).toBeNull();
+    expect(parseCallbackRoute('/connectors/callback/a/b', '')).toBeNull();
+    expect(parseCallbackRoute('/connectors/callback/%E0%A4%A', '')).toBeNull();
+  });
+});
+
+describe('authErrorMessage', () => {
+  it('explains refused credentials and taken emails', () => {
+    expect(authErrorMessage(new ApiError(401, 'invalid_credentials', 'x'), 'login')).toMatch(/do not match/);
+    expect(authErrorMessage(new ApiError(409, 'email_taken', 'x'), 'signup')).toMatch(/already exists/);
+  });
+
+  it('tells how long to wait when rate limited', () => {
+    expect(authErrorMessage(new ApiError(429, 'rate_limited', 'x', [], 42), 'login')).toBe(
+      'Too many attempts. Try again in 42 seconds.',
+    );
+    expect(authErrorMessage(new ApiError(429, 'rate_limited', 'x', [], 120), 'login')).toBe(
+      'Too many attempts. Try again in 2 minutes.',
+    );
+  });
+
+  it('shows validation details', () => {
+    const error = new ApiError(422, 'validation_failed', 'Invalid.', [
+      { field: 'password', message: 'The password needs at least 8 characters.' },
+    ]);
+    expect(authErrorMessage(error, 'signup')).toBe('The password needs at least 8 characters.');
+  });
+
+  it('keeps server failures generic', () => {
+    expect(authErrorMessage(new ApiError(500, 'internal', 'stack trace here'), 'login')).not.toContain('stack');
+    expect(authErrorMessage(new Error('boom'), 'login')).toBe('Something went wrong. Try again.');
+  });
+});
