@@ -198,6 +198,11 @@ pub struct ConfigContext<'a> {
     pub http: &'a reqwest::Client,
     /// The provider's API base URL as deployed, when it has one.
     pub api_url: Option<&'a Url>,
+    /// Whether hosts the user supplies (an SMTP server, a MinIO endpoint) must resolve to
+    /// public addresses only: when set, connectors refuse private, loopback and
+    /// link-local targets with a field error (SSRF defence, see
+    /// [`crate::connectors::net`]).
+    pub block_private_targets: bool,
 }
 
 /// A connector: an OAuth connector (declares [`OAuthSpec`]) or a config connector
@@ -278,6 +283,13 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
             field: String::new(),
             message: format!("connector `{}` takes no configuration", self.key()),
         }])
+    }
+
+    /// Checks parsed config credentials without calling the provider, on every save
+    /// (verified or not): e.g. that user-supplied hosts are allowed targets when
+    /// [`ConfigContext::block_private_targets`] is set. The default accepts everything.
+    async fn check_config(&self, _ctx: &ConfigContext<'_>, _credentials: &Credentials) -> Result<()> {
+        Ok(())
     }
 
     /// Checks config credentials against the provider with one cheap call.

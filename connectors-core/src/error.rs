@@ -42,6 +42,22 @@ pub enum Error {
     /// The provider did not answer in time.
     #[error("provider request timed out")]
     Timeout,
+    /// The provider refused the credentials a user gave (a wrong password, token or key,
+    /// a suspended account). `message` is the provider's reason, safe to show the user.
+    #[error("the provider rejected the credentials: {message}")]
+    Rejected {
+        /// The provider's reason, in words.
+        message: String,
+    },
+    /// The provider limits the rate of calls; try again later.
+    #[error("the provider is rate limiting calls")]
+    RateLimited {
+        /// How long the provider asked to wait, when it said (`Retry-After`).
+        retry_after: Option<std::time::Duration>,
+    },
+    /// A connection to the provider other than HTTP (SMTP, TLS) failed before an answer.
+    #[error("could not reach the provider")]
+    Connection(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The request to the provider failed before an answer.
     #[error("provider request failed")]
     Http(#[source] reqwest::Error),
@@ -141,6 +157,7 @@ impl CallbackError {
             Self::ExchangeFailed(source) => match source.as_ref() {
                 Error::InvalidGrant { .. } => "invalid_grant",
                 Error::Timeout => "provider_timeout",
+                Error::RateLimited { .. } => "provider_rate_limited",
                 Error::Provider { status, .. } if *status >= 500 => "provider_unavailable",
                 _ => "exchange_failed",
             },

@@ -133,6 +133,7 @@ pub struct ConnectorAuthService {
     http: reqwest::Client,
     lease_holder: Uuid,
     lease_lifetime: Duration,
+    block_private_targets: bool,
     in_flight: DashMap<(UserId, String), Arc<Mutex<()>>>,
 }
 
@@ -163,6 +164,7 @@ impl ConnectorAuthService {
             http: default_http_client(Duration::from_secs(10)),
             lease_holder: Uuid::new_v4(),
             lease_lifetime: Duration::from_secs(30),
+            block_private_targets: false,
             in_flight: DashMap::new(),
         }
     }
@@ -204,6 +206,15 @@ impl ConnectorAuthService {
     /// keep it above the HTTP client's timeout).
     pub fn with_lease_lifetime(mut self, lifetime: Duration) -> Self {
         self.lease_lifetime = lifetime;
+        self
+    }
+
+    /// Refuses config connectors whose user-supplied hosts (SMTP server, MinIO endpoint)
+    /// resolve to private, loopback or link-local addresses (default: allowed, so a
+    /// development server on `localhost` works). Turn it on where users are not trusted
+    /// to reach the server's own network (SSRF).
+    pub fn with_block_private_targets(mut self, block: bool) -> Self {
+        self.block_private_targets = block;
         self
     }
 
@@ -513,8 +524,14 @@ impl ConnectorAuthService {
         Ok(())
     }
 
-    /// Validates config fields against the connector's schema, verifies them with the
-    /// provider when `verify` is set, and stores them (secrets encrypted) as active.
+    /// Validates config fields against the connector's schema, checks user-supplied
+    /// hosts (see [`Self::with_block_private_targets`]), verifies the credentials with
+    /// the provider when `verify` is set, and stores them (secrets encrypted) as active.
+    ///
+    /// Errors: [`Error::InvalidConfig`] naming every bad field, [`Error::Rejected`] when
+    /// the provider refuses the credentials, [`Error::RateLimited`], and
+    /// [`Error::Timeout`] / [`Error::Provider`] / [`Error::Http`] /
+    /// [`Error::Connection`] when the provider is down.
     #[tracing::instrument(skip(self, fields), fields(connector = %key))]
     pub async fn save_config(
         &self,
@@ -530,12 +547,14 @@ impl ConnectorAuthService {
         let credentials = connector
             .parse_config(fields)
             .map_err(Error::InvalidConfig)?;
+        let api_url = self.api_url(connector.as_ref());
+        let ctx = ConfigContext {
+            http: &self.http,
+            api_url: api_url.as_ref(),
+            block_private_targets: self.block_private_targets,
+        };
+        connector.check_config(&ctx, &credentials).await?;
         if verify {
-            let api_url = self.api_url(connector.as_ref());
-            let ctx = ConfigContext {
-                http: &self.http,
-                api_url: api_url.as_ref(),
-            };
             connector.verify_config(&ctx, &credentials).await?;
         }
         self.store.save_credentials(user, key, &credentials).await?;
@@ -641,6 +660,12 @@ impl ConnectorAuthService {
         stored: StoredCredentials,
     ) -> Result<Grant> {
         let connector = self.connector(key)?;
+        // A grant the provider already refused stays refused until the user reconnects
+        // (which resets the status): asking again would only hammer the token endpoint.
+        if self.status(user, key).await? == Some(ConnectorStatus::NeedsReauth) {
+            self.store.release_lease(user, key, self.lease_holder).await?;
+            return Err(Error::NeedsReauth(key.to_owned()));
+        }
         let Some(refresh_token) = stored.credentials.refresh_token.clone() else {
             self.store
                 .release_lease(user, key, self.lease_holder)
@@ -696,6 +721,14 @@ impl ConnectorAuthService {
                 Err(error)
             }
         }
+    }
+
+    async fn status(&self, user: UserId, key: &str) -> Result<Option<ConnectorStatus>> {
+        let states = self.store.connector_states(user).await?;
+        Ok(states
+            .into_iter()
+            .find(|state| state.connector_code == key)
+            .map(|state| state.status))
     }
 
     async fn mark_needs_reauth(&self, user: UserId, key: &str, reason: &str) -> Result<()> {

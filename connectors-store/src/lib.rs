@@ -1,1 +1,89 @@
-//! wip
+//! Credential stores for [`connectors_core`]: where a user's tokens and config secrets
+//! live, encrypted at rest.
+//!
+//! - [`SqliteStore`] (feature `sqlite`): the embedded default, one file in WAL mode with
+//!   `synchronous=FULL`.
+//! - [`PgStore`] (feature `postgres`): for several replicas sharing one database.
+//! - [`MemoryStore`]: in memory, for tests and examples.
+//! - [`Cipher`]: AES-256-GCM with key ids for rotation; the SQL stores seal every token
+//!   and every secret config field with it, bound to its table, user, connector and
+//!   column.
+//! - [`User`]: the `users` table, through `create_user`, `user_by_email` and
+//!   `user_by_id` on the SQL stores.
+//!
+//! All three implement [`CredentialStore`](connectors_core::CredentialStore): hand one to
+//! [`ConnectorAuthService`](connectors_core::ConnectorAuthService) as an
+//! `Arc<dyn CredentialStore>`.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use connectors_core::CredentialStore;
+//! use connectors_store::{Cipher, SqliteStore};
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // Base64 of 32 bytes, from a key file or the environment (a library never reads
+//! // it itself); `Cipher::generate_key()` makes one.
+//! let key = std::env::var("CONNECTORS_ENCRYPTION_KEY")?;
+//! let cipher = Cipher::from_base64(&key)?;
+//! // Creates `data/` and the database when missing, migrates, and refuses a key that
+//! // does not open this database's key check (`StoreError::WrongKey`).
+//! let store = SqliteStore::connect("sqlite://data/connectors.db", cipher).await?;
+//! let user = store.create_user("ada@example.com", "$argon2id$v=19$...").await?;
+//!
+//! let store: Arc<dyn CredentialStore> = Arc::new(store);
+//! let states = store.connector_states(user.id).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # What is stored
+//!
+//! The migrations (`migrations/sqlite`, `migrations/postgres`, version `0001`) create
+//! `users`, `user_connectors`, `user_connector_credentials`, `oauth_states` and
+//! `store_meta`. `migrate()` ignores migrations it does not know, so an application
+//! can add its own to the same `_sqlx_migrations` table, numbered from 1001.
+//!
+//! - Ids are UUIDs; timestamps are unix seconds (`BIGINT`), so sub-second precision of
+//!   `expires_at` and lease times is dropped.
+//! - `access_token`, `refresh_token` and `oauth_states.pkce_verifier` hold ciphertexts
+//!   ([`Cipher`] describes their layout).
+//! - `scopes` is space-separated.
+//! - `extra_json` is `{"public": {…}, "secrets": {"<field>": "<base64 ciphertext>"}}`:
+//!   [`Credentials::public`](connectors_core::Credentials::public) in clear, each of
+//!   [`Credentials::secrets`](connectors_core::Credentials::secrets) sealed on its own
+//!   with the associated data naming the field `extra_json.secrets.<field>`.
+//! - `version` changes with every write of the credentials: a newly inserted row starts
+//!   at the current time in microseconds and each write adds one, so versions are
+//!   opaque, only ever grow, and never repeat after a delete.
+//! - `store_meta` holds the key check: a known value sealed with the primary key.
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod cipher;
+mod error;
+mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sealed;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod user;
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use cipher::Cipher;
+pub use error::{Error, Result};
+pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use user::User;
+
+pub use connectors_core;
+pub use secrecy;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;

@@ -108,9 +108,15 @@ impl Database {
 
     /// Creates a user; `None` when the email is taken.
     pub async fn create_user(&self, email: &str, password_hash: &str) -> Result<Option<User>, StoreError> {
-        match self {
+        let created = match self {
             Self::Sqlite(store) => store.create_user(email, password_hash).await,
             Self::Postgres(store) => store.create_user(email, password_hash).await,
+        };
+        match created {
+            Ok(user) => Ok(Some(user)),
+            Err(connectors_store::Error::EmailTaken) => Ok(None),
+            Err(connectors_store::Error::Store(error)) => Err(error),
+            Err(other) => Err(StoreError::Database(Box::new(other))),
         }
     }
 
@@ -142,6 +148,7 @@ impl Database {
         .bind(expires_at.unix_timestamp())
         .execute(pool)
         .await
+        .map(|_| ())
         .map_err(database_error))?;
         Ok(())
     }
@@ -165,6 +172,7 @@ impl Database {
             .bind(token_hash)
             .execute(pool)
             .await
+            .map(|_| ())
             .map_err(database_error))?;
         Ok(())
     }
@@ -199,6 +207,7 @@ impl Database {
         .bind(project.created_at)
         .execute(pool)
         .await
+        .map(|_| ())
         .map_err(database_error))?;
         Ok(project)
     }
@@ -227,6 +236,7 @@ impl Database {
         .bind(file.created_at)
         .execute(pool)
         .await
+        .map(|_| ())
         .map_err(database_error))?;
         Ok(())
     }
@@ -256,7 +266,7 @@ impl Database {
 
     /// `SELECT 1`, for readiness.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map_err(database_error))?;
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(database_error))?;
         Ok(())
     }
 }

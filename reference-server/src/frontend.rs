@@ -13,7 +13,7 @@ use rust_embed::RustEmbed;
 struct Assets;
 
 /// Serves a file of the dashboard, or `index.html` for client routes.
-pub async fn serve(uri: Uri) -> Response {
+pub(crate) async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("api/") || path == "api" {
         return crate::error::ApiError::not_found("route").into_response();

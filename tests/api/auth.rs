@@ -97,7 +97,8 @@ async fn bad_signups_name_the_field_and_create_nothing() {
 #[tokio::test]
 async fn login_is_rate_limited_per_client_with_retry_after() {
     let app = spawn_app_with(Backend::Sqlite, &[("LOGIN_ATTEMPTS_PER_MINUTE", "3")]).await;
-    let attempt = || app.post_json("/auth/login", &json!({"email": "x@example.com", "password": "whatever123"}));
+    let body = json!({"email": "x@example.com", "password": "whatever123"});
+    let attempt = || app.post_json("/auth/login", &body);
     for _ in 0..3 {
         assert_eq!(attempt().await.status(), 401);
     }

@@ -82,16 +82,7 @@ impl Connector for GoogleCalendar {
         pkce_verifier: Option<PkceCodeVerifier>,
     ) -> Result<TokenGrant> {
         let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
-        // Users can untick scopes on Google's consent screen.
-        if !grant.credentials.scopes.is_empty()
-            && !grant
-                .credentials
-                .scopes
-                .iter()
-                .any(|scope| scope == CALENDAR_READONLY)
-        {
-            return Err(Error::Callback(CallbackError::ScopeDenied));
-        }
+        require_scope(&grant, CALENDAR_READONLY)?;
         let mut grant = self.describe(grant);
         if let Some(email) = primary_calendar_id(ctx, grant.credentials.access_token.as_ref()).await
         {
@@ -101,6 +92,17 @@ impl Connector for GoogleCalendar {
                 .insert("email".to_owned(), email.into());
         }
         Ok(grant)
+    }
+}
+
+/// Refuses a grant whose answer lists scopes without `scope`: users can untick scopes on
+/// Google's consent screen.
+pub(crate) fn require_scope(grant: &TokenGrant, scope: &str) -> Result<()> {
+    let scopes = &grant.credentials.scopes;
+    if scopes.is_empty() || scopes.iter().any(|granted| granted == scope) {
+        Ok(())
+    } else {
+        Err(Error::Callback(CallbackError::ScopeDenied))
     }
 }
 

@@ -120,6 +120,6 @@ fn mint_error(error: MintError) -> ApiError {
 
 /// The tool catalog: name, description, JSON Schema parameters and REST binding.
 #[utoipa::path(get, path = "/api/v1/realtime/tools", tag = "realtime", responses((status = 200, description = "array of tools")))]
-pub async fn tools(State(state): State<AppState>, AuthUser(_): AuthUser) -> Json<Vec<ToolDefinition>> {
+pub async fn tools(State(state): State<AppState>, _user: AuthUser) -> Json<Vec<ToolDefinition>> {
     Json(state.voice.catalog.listing().to_vec())
 }

@@ -1,0 +1,279 @@
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use connectors_core::{
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
+    StoreError, StoredCredentials, UserId,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A [`CredentialStore`] in memory: for tests, examples and single-process demos.
+///
+/// Same semantics as the SQL stores (versions, leases, single-use states), minus
+/// persistence and encryption: nothing outlives the process. It has no `users` table,
+/// so any [`UserId`] is accepted. Shows what each trait method has to do in a few
+/// lines each.
+#[derive(Default)]
+pub struct MemoryStore {
+    tables: Mutex<Tables>,
+}
+
+#[derive(Default)]
+struct Tables {
+    states: HashMap<String, PendingAuthorization>,
+    credentials: HashMap<(UserId, String), Row>,
+    connectors: HashMap<(UserId, String), Connector>,
+    /// The last version handed out, store-wide: a row deleted and saved again never
+    /// repeats a version.
+    last_version: i64,
+}
+
+struct Row {
+    credentials: Credentials,
+    version: i64,
+    lease: Option<(Uuid, OffsetDateTime)>,
+}
+
+struct Connector {
+    connected: bool,
+    status: ConnectorStatus,
+    last_error: Option<String>,
+    connected_at: Option<OffsetDateTime>,
+}
+
+impl Connector {
+    const INACTIVE: Self = Self {
+        connected: false,
+        status: ConnectorStatus::Inactive,
+        last_error: None,
+        connected_at: None,
+    };
+}
+
+impl Tables {
+    fn next_version(&mut self) -> i64 {
+        self.last_version += 1;
+        self.last_version
+    }
+
+    fn connector(&mut self, key: &(UserId, String)) -> &mut Connector {
+        self.connectors
+            .entry(key.clone())
+            .or_insert(Connector::INACTIVE)
+    }
+
+    fn mark_active(&mut self, key: &(UserId, String)) {
+        let connector = self.connector(key);
+        connector.connected = true;
+        connector.status = ConnectorStatus::Active;
+        connector.last_error = None;
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every method is one short critical section, never held across an `.await`; a
+    /// panic while holding the lock cannot leave a half-made change, so a poisoned
+    /// lock is still good.
+    fn tables(&self) -> MutexGuard<'_, Tables> {
+        self.tables.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn key(user: UserId, connector: &str) -> (UserId, String) {
+    (user, connector.to_owned())
+}
+
+#[async_trait]
+impl CredentialStore for MemoryStore {
+    async fn insert_pending_authorization(
+        &self,
+        pending: &PendingAuthorization,
+    ) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let mut tables = self.tables();
+        tables.states.retain(|_, state| state.expires_at >= now);
+        tables
+            .states
+            .insert(pending.state_hash.clone(), pending.clone());
+        Ok(())
+    }
+
+    async fn take_pending_authorization(
+        &self,
+        state_hash: &str,
+    ) -> Result<Option<PendingAuthorization>, StoreError> {
+        Ok(self.tables().states.remove(state_hash))
+    }
+
+    async fn load_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+    ) -> Result<Option<StoredCredentials>, StoreError> {
+        Ok(self
+            .tables()
+            .credentials
+            .get(&key(user, connector))
+            .map(|row| StoredCredentials {
+                credentials: row.credentials.clone(),
+                version: row.version,
+            }))
+    }
+
+    async fn save_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        credentials: &Credentials,
+    ) -> Result<i64, StoreError> {
+        let key = key(user, connector);
+        let mut tables = self.tables();
+        let version = tables.next_version();
+        tables.credentials.insert(
+            key.clone(),
+            Row {
+                credentials: credentials.clone(),
+                version,
+                lease: None,
+            },
+        );
+        tables.mark_active(&key);
+        tables.connector(&key).connected_at = Some(OffsetDateTime::now_utc());
+        Ok(version)
+    }
+
+    async fn swap_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        expected_version: i64,
+        credentials: &Credentials,
+    ) -> Result<Option<i64>, StoreError> {
+        let key = key(user, connector);
+        let mut tables = self.tables();
+        let current = tables.credentials.get(&key).map(|row| row.version);
+        if current != Some(expected_version) {
+            return Ok(None);
+        }
+        let version = tables.next_version();
+        tables.credentials.insert(
+            key.clone(),
+            Row {
+                credentials: credentials.clone(),
+                version,
+                lease: None,
+            },
+        );
+        tables.mark_active(&key);
+        Ok(Some(version))
+    }
+
+    async fn try_lease(
+        &self,
+        user: UserId,
+        connector: &str,
+        holder: Uuid,
+        until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let mut tables = self.tables();
+        let Some(row) = tables.credentials.get_mut(&key(user, connector)) else {
+            return Ok(false);
+        };
+        let free = match row.lease {
+            None => true,
+            Some((current, expires)) => current == holder || expires < now,
+        };
+        if free {
+            row.lease = Some((holder, until));
+        }
+        Ok(free)
+    }
+
+    async fn release_lease(
+        &self,
+        user: UserId,
+        connector: &str,
+        holder: Uuid,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables();
+        if let Some(row) = tables.credentials.get_mut(&key(user, connector)) {
+            if matches!(row.lease, Some((current, _)) if current == holder) {
+                row.lease = None;
+            }
+        }
+        Ok(())
+    }
+
+    async fn set_status(
+        &self,
+        user: UserId,
+        connector: &str,
+        status: ConnectorStatus,
+        last_error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let key = key(user, connector);
+        let mut tables = self.tables();
+        let has_credentials = tables.credentials.contains_key(&key);
+        let connector = tables.connectors.entry(key).or_insert(Connector {
+            connected: has_credentials,
+            ..Connector::INACTIVE
+        });
+        connector.status = status;
+        connector.last_error = last_error.map(str::to_owned);
+        Ok(())
+    }
+
+    async fn delete_credentials(&self, user: UserId, connector: &str) -> Result<bool, StoreError> {
+        let key = key(user, connector);
+        let mut tables = self.tables();
+        let existed = tables.credentials.remove(&key).is_some();
+        let connector = tables.connector(&key);
+        connector.connected = false;
+        connector.status = ConnectorStatus::Inactive;
+        connector.last_error = None;
+        Ok(existed)
+    }
+
+    async fn connector_states(&self, user: UserId) -> Result<Vec<ConnectorState>, StoreError> {
+        let tables = self.tables();
+        let mut states: Vec<ConnectorState> = tables
+            .connectors
+            .iter()
+            .filter(|((owner, _), _)| *owner == user)
+            .map(|(key, connector)| {
+                let credentials = tables.credentials.get(key).map(|row| &row.credentials);
+                ConnectorState {
+                    connector_code: key.1.clone(),
+                    connected: connector.connected,
+                    status: connector.status,
+                    last_error: connector.last_error.clone(),
+                    connected_at: connector.connected_at,
+                    expires_at: credentials.and_then(|c| c.expires_at),
+                    scopes: credentials.map(|c| c.scopes.clone()).unwrap_or_default(),
+                    public: credentials.map(|c| c.public.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        states.sort_by(|a, b| a.connector_code.cmp(&b.connector_code));
+        Ok(states)
+    }
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tables = self.tables();
+        f.debug_struct("MemoryStore")
+            .field("pending_authorizations", &tables.states.len())
+            .field("credentials", &tables.credentials.len())
+            .finish()
+    }
+}

@@ -1,0 +1,77 @@
+use std::fmt;
+use std::time::Duration;
+
+use connectors_core::StoreError;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::cipher::Cipher;
+use crate::sealed::db_error;
+
+/// A [`CredentialStore`](connectors_core::CredentialStore) in PostgreSQL, for several
+/// replicas sharing one database: refresh leases and compare-and-swap writes happen in
+/// SQL, so replicas coordinate through the rows themselves.
+///
+/// Cloning is cheap: clones share the pool.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    cipher: Cipher,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host/database`) with a pool of up to
+    /// ten connections, runs the migrations and checks the key (see
+    /// [`PgStore::migrate`]).
+    pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(db_error)?;
+        let store = Self::from_pool(pool, cipher);
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A store over an existing pool, as it is: call [`PgStore::migrate`] before use.
+    pub fn from_pool(pool: PgPool, cipher: Cipher) -> Self {
+        Self { pool, cipher }
+    }
+
+    /// Applies this crate's migrations (`migrations/postgres`), leaving alone the ones
+    /// an application adds to the same `_sqlx_migrations` table (numbered from 1001),
+    /// then checks the key: a new database stores a key check value, an existing one
+    /// must open with this cipher or this fails with
+    /// [`StoreError::WrongKey`](connectors_core::StoreError::WrongKey).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migrator()
+            .run(&self.pool)
+            .await
+            .map_err(|error| StoreError::Database(Box::new(error)))?;
+        self.check_key().await
+    }
+
+    /// The pool, for an application's own tables and for benchmarks.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("./migrations/postgres");
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore")
+            .field("connections", &self.pool.size())
+            .field("cipher", &self.cipher)
+            .finish()
+    }
+}
+
+crate::sql::impl_sql_store!(PgStore);

@@ -1,0 +1,209 @@
+//! Credentials as the SQL stores write them: tokens and secret fields sealed, the rest
+//! in clear, timestamps as unix seconds.
+
+use std::collections::BTreeMap;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use connectors_core::{
+    AccessToken, Credentials, RefreshToken, StoreError, StoredCredentials, UserId,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::cipher::{Cipher, Context};
+
+pub(crate) const CREDENTIALS_TABLE: &str = "user_connector_credentials";
+pub(crate) const STATES_TABLE: &str = "oauth_states";
+pub(crate) const PKCE_VERIFIER: &str = "pkce_verifier";
+const ACCESS_TOKEN: &str = "access_token";
+const REFRESH_TOKEN: &str = "refresh_token";
+
+/// The columns of a `user_connector_credentials` row that hold the credentials.
+pub(crate) struct SealedCredentials {
+    pub(crate) provider: String,
+    pub(crate) access_token: Option<Vec<u8>>,
+    pub(crate) refresh_token: Option<Vec<u8>>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) scopes: String,
+    pub(crate) extra_json: String,
+}
+
+/// A `user_connector_credentials` row as read back.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CredentialsRow {
+    pub(crate) provider: String,
+    pub(crate) access_token: Option<Vec<u8>>,
+    pub(crate) refresh_token: Option<Vec<u8>>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) scopes: String,
+    pub(crate) extra_json: String,
+    pub(crate) version: i64,
+}
+
+fn credentials_context<'a>(user: UserId, connector: &'a str, field: &'a str) -> Context<'a> {
+    Context {
+        table: CREDENTIALS_TABLE,
+        user,
+        connector,
+        field,
+        row: "",
+    }
+}
+
+fn secret_field(name: &str) -> String {
+    format!("extra_json.secrets.{name}")
+}
+
+/// Seals the tokens and secret fields of `credentials` for the row of `(user, connector)`.
+pub(crate) fn seal(
+    cipher: &Cipher,
+    user: UserId,
+    connector: &str,
+    credentials: &Credentials,
+) -> SealedCredentials {
+    let seal_field = |field: &str, plaintext: &str| {
+        cipher.encrypt(
+            &credentials_context(user, connector, field),
+            plaintext.as_bytes(),
+        )
+    };
+    let secrets: Map<String, Value> = credentials
+        .secrets
+        .iter()
+        .map(|(name, value)| {
+            let sealed = seal_field(&secret_field(name), value.expose_secret());
+            (name.clone(), Value::String(BASE64.encode(sealed)))
+        })
+        .collect();
+    let extra = serde_json::json!({
+        "public": credentials.public,
+        "secrets": secrets,
+    });
+    SealedCredentials {
+        provider: credentials.provider.clone(),
+        access_token: credentials
+            .access_token
+            .as_ref()
+            .map(|token| seal_field(ACCESS_TOKEN, token.secret())),
+        refresh_token: credentials
+            .refresh_token
+            .as_ref()
+            .map(|token| seal_field(REFRESH_TOKEN, token.secret())),
+        expires_at: credentials.expires_at.map(OffsetDateTime::unix_timestamp),
+        scopes: credentials.scopes.join(" "),
+        extra_json: extra.to_string(),
+    }
+}
+
+/// Opens a row sealed by [`seal`] for the same `(user, connector)`.
+pub(crate) fn open(
+    cipher: &Cipher,
+    user: UserId,
+    connector: &str,
+    row: CredentialsRow,
+) -> Result<StoredCredentials, StoreError> {
+    let open_field = |field: &str, sealed: &[u8]| {
+        open_string(cipher, &credentials_context(user, connector, field), sealed)
+    };
+    let extra = parse_extra(&row.extra_json)?;
+    let mut secrets = BTreeMap::new();
+    if let Some(Value::Object(sealed)) = extra.get("secrets") {
+        for (name, value) in sealed {
+            let field = secret_field(name);
+            let bytes = value
+                .as_str()
+                .and_then(|encoded| BASE64.decode(encoded).ok())
+                .ok_or_else(|| StoreError::Decrypt {
+                    field: field.clone(),
+                })?;
+            secrets.insert(name.clone(), open_field(&field, &bytes)?);
+        }
+    }
+    let credentials = Credentials {
+        provider: row.provider,
+        access_token: row
+            .access_token
+            .map(|sealed| open_field(ACCESS_TOKEN, &sealed))
+            .transpose()?
+            .map(|token| AccessToken::new(token.expose_secret().to_owned())),
+        refresh_token: row
+            .refresh_token
+            .map(|sealed| open_field(REFRESH_TOKEN, &sealed))
+            .transpose()?
+            .map(|token| RefreshToken::new(token.expose_secret().to_owned())),
+        expires_at: row.expires_at.map(from_unix).transpose()?,
+        scopes: split_scopes(&row.scopes),
+        public: public_of(extra),
+        secrets,
+    };
+    Ok(StoredCredentials {
+        credentials,
+        version: row.version,
+    })
+}
+
+/// Decrypts a value sealed under `context` into a secret string.
+pub(crate) fn open_string(
+    cipher: &Cipher,
+    context: &Context<'_>,
+    sealed: &[u8],
+) -> Result<SecretString, StoreError> {
+    let decrypt_error = || StoreError::Decrypt {
+        field: context.field.to_owned(),
+    };
+    let plaintext = cipher
+        .decrypt(context, sealed)
+        .map_err(|_| decrypt_error())?
+        .plaintext;
+    String::from_utf8(plaintext)
+        .map(SecretString::from)
+        .map_err(|_| decrypt_error())
+}
+
+/// The public part of a stored `extra_json`, without touching its secrets.
+pub(crate) fn public_part(extra_json: &str) -> Result<Map<String, Value>, StoreError> {
+    parse_extra(extra_json).map(public_of)
+}
+
+fn parse_extra(extra_json: &str) -> Result<Map<String, Value>, StoreError> {
+    serde_json::from_str(extra_json).map_err(|error| StoreError::Database(Box::new(error)))
+}
+
+fn public_of(mut extra: Map<String, Value>) -> Map<String, Value> {
+    match extra.remove("public") {
+        Some(Value::Object(public)) => public,
+        _ => Map::new(),
+    }
+}
+
+pub(crate) fn split_scopes(scopes: &str) -> Vec<String> {
+    scopes.split_whitespace().map(str::to_owned).collect()
+}
+
+pub(crate) fn from_unix(seconds: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|error| StoreError::Database(Box::new(error)))
+}
+
+pub(crate) fn unix_now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The version of a newly inserted credentials row: the current time in microseconds,
+/// so that a row deleted and created again never repeats a version a refresh started
+/// before the deletion could still expect.
+pub(crate) fn initial_version() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX / 2)
+}
+
+/// Turns a database failure into a [`StoreError`], naming a missing user as such.
+pub(crate) fn db_error(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(database) if database.is_foreign_key_violation() => {
+            StoreError::UnknownUser
+        }
+        _ => StoreError::Database(Box::new(error)),
+    }
+}

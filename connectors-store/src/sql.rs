@@ -1,0 +1,563 @@
+//! The SQL of both stores, written once: SQLite and PostgreSQL accept the same
+//! statements (`$n` placeholders, `ON CONFLICT … DO UPDATE`, `RETURNING`, `TRUE`), and
+//! sqlx gives both the same Rust types, so [`impl_sql_store!`] writes one
+//! implementation per pool type from the same text.
+
+pub(crate) const INSERT_USER: &str = "\
+    INSERT INTO users (id, email, password_hash, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $4)";
+
+pub(crate) const USER_BY_EMAIL: &str = "\
+    SELECT id, email, password_hash, created_at FROM users WHERE email = $1";
+
+pub(crate) const USER_BY_ID: &str = "\
+    SELECT id, email, password_hash, created_at FROM users WHERE id = $1";
+
+pub(crate) const INSERT_KEY_CHECK: &str = "\
+    INSERT INTO store_meta (key, value, updated_at) VALUES ($1, $2, $3) \
+    ON CONFLICT (key) DO NOTHING";
+
+pub(crate) const SELECT_KEY_CHECK: &str = "SELECT value FROM store_meta WHERE key = $1";
+
+pub(crate) const UPDATE_KEY_CHECK: &str = "\
+    UPDATE store_meta SET value = $2, updated_at = $3 WHERE key = $1";
+
+pub(crate) const DELETE_EXPIRED_STATES: &str = "DELETE FROM oauth_states WHERE expires_at < $1";
+
+pub(crate) const INSERT_STATE: &str = "\
+    INSERT INTO oauth_states \
+        (state_hash, user_id, connector_code, pkce_verifier, expires_at, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub(crate) const TAKE_STATE: &str = "\
+    DELETE FROM oauth_states WHERE state_hash = $1 \
+    RETURNING user_id, connector_code, pkce_verifier, expires_at";
+
+pub(crate) const LOAD_CREDENTIALS: &str = "\
+    SELECT provider, access_token, refresh_token, expires_at, scopes, extra_json, version \
+    FROM user_connector_credentials WHERE user_id = $1 AND connector_code = $2";
+
+pub(crate) const UPSERT_CREDENTIALS: &str = "\
+    INSERT INTO user_connector_credentials \
+        (id, user_id, connector_code, provider, access_token, refresh_token, expires_at, \
+         scopes, extra_json, version, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+    ON CONFLICT (user_id, connector_code) DO UPDATE SET \
+        provider = excluded.provider, \
+        access_token = excluded.access_token, \
+        refresh_token = excluded.refresh_token, \
+        expires_at = excluded.expires_at, \
+        scopes = excluded.scopes, \
+        extra_json = excluded.extra_json, \
+        version = user_connector_credentials.version + 1, \
+        lease_holder = NULL, \
+        lease_until = NULL, \
+        updated_at = excluded.updated_at \
+    RETURNING version";
+
+pub(crate) const SWAP_CREDENTIALS: &str = "\
+    UPDATE user_connector_credentials SET \
+        provider = $4, access_token = $5, refresh_token = $6, expires_at = $7, \
+        scopes = $8, extra_json = $9, version = version + 1, \
+        lease_holder = NULL, lease_until = NULL, updated_at = $10 \
+    WHERE user_id = $1 AND connector_code = $2 AND version = $3 \
+    RETURNING version";
+
+/// After a new authorization: connected, active, connected now.
+pub(crate) const CONNECT: &str = "\
+    INSERT INTO user_connectors \
+        (id, user_id, connector_code, connected, status, last_error, connected_at, \
+         created_at, updated_at) \
+    VALUES ($1, $2, $3, TRUE, 'active', NULL, $4, $4, $4) \
+    ON CONFLICT (user_id, connector_code) DO UPDATE SET \
+        connected = TRUE, status = 'active', last_error = NULL, \
+        connected_at = excluded.connected_at, updated_at = excluded.updated_at";
+
+/// After a refresh: active again, `connected_at` kept.
+pub(crate) const MARK_REFRESHED: &str = "\
+    INSERT INTO user_connectors \
+        (id, user_id, connector_code, connected, status, last_error, connected_at, \
+         created_at, updated_at) \
+    VALUES ($1, $2, $3, TRUE, 'active', NULL, $4, $4, $4) \
+    ON CONFLICT (user_id, connector_code) DO UPDATE SET \
+        connected = TRUE, status = 'active', last_error = NULL, \
+        updated_at = excluded.updated_at";
+
+pub(crate) const TRY_LEASE: &str = "\
+    UPDATE user_connector_credentials SET lease_holder = $3, lease_until = $4 \
+    WHERE user_id = $1 AND connector_code = $2 \
+      AND (lease_until IS NULL OR lease_until < $5 OR lease_holder = $3)";
+
+pub(crate) const RELEASE_LEASE: &str = "\
+    UPDATE user_connector_credentials SET lease_holder = NULL, lease_until = NULL \
+    WHERE user_id = $1 AND connector_code = $2 AND lease_holder = $3";
+
+/// Status and last error only: a connector that needs re-authorization keeps its
+/// credentials, and stays `connected` while it has them.
+pub(crate) const SET_STATUS: &str = "\
+    INSERT INTO user_connectors \
+        (id, user_id, connector_code, connected, status, last_error, connected_at, \
+         created_at, updated_at) \
+    VALUES ($1, $2, $3, \
+        EXISTS (SELECT 1 FROM user_connector_credentials \
+                WHERE user_id = $2 AND connector_code = $3), \
+        $4, $5, NULL, $6, $6) \
+    ON CONFLICT (user_id, connector_code) DO UPDATE SET \
+        status = excluded.status, last_error = excluded.last_error, \
+        updated_at = excluded.updated_at";
+
+pub(crate) const DELETE_CREDENTIALS: &str = "\
+    DELETE FROM user_connector_credentials WHERE user_id = $1 AND connector_code = $2";
+
+pub(crate) const DISCONNECT: &str = "\
+    INSERT INTO user_connectors \
+        (id, user_id, connector_code, connected, status, last_error, connected_at, \
+         created_at, updated_at) \
+    VALUES ($1, $2, $3, FALSE, 'inactive', NULL, NULL, $4, $4) \
+    ON CONFLICT (user_id, connector_code) DO UPDATE SET \
+        connected = FALSE, status = 'inactive', last_error = NULL, \
+        updated_at = excluded.updated_at";
+
+/// Never selects a token or `extra_json`'s secrets' plaintext (there is none to select:
+/// only the public part of `extra_json` is read from it).
+pub(crate) const CONNECTOR_STATES: &str = "\
+    SELECT uc.connector_code, uc.connected, uc.status, uc.last_error, uc.connected_at, \
+           c.expires_at, c.scopes, c.extra_json \
+    FROM user_connectors uc \
+    LEFT JOIN user_connector_credentials c \
+        ON c.user_id = uc.user_id AND c.connector_code = uc.connector_code \
+    WHERE uc.user_id = $1 \
+    ORDER BY uc.connector_code";
+
+/// The `store_meta` key of the key check value.
+pub(crate) const KEY_CHECK: &str = "key_check";
+/// What the key check value decrypts to.
+pub(crate) const KEY_CHECK_PLAINTEXT: &[u8] = b"connectors-store key check v1";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StateRow {
+    pub(crate) user_id: uuid::Uuid,
+    pub(crate) connector_code: String,
+    pub(crate) pkce_verifier: Option<Vec<u8>>,
+    pub(crate) expires_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConnectorStateRow {
+    pub(crate) connector_code: String,
+    pub(crate) connected: bool,
+    pub(crate) status: String,
+    pub(crate) last_error: Option<String>,
+    pub(crate) connected_at: Option<i64>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) scopes: Option<String>,
+    pub(crate) extra_json: Option<String>,
+}
+
+impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
+    type Error = connectors_core::StoreError;
+
+    fn try_from(row: ConnectorStateRow) -> Result<Self, Self::Error> {
+        use crate::sealed::{from_unix, public_part, split_scopes};
+        let status = connectors_core::ConnectorStatus::parse(&row.status).ok_or_else(|| {
+            connectors_core::StoreError::Database(
+                format!("unknown connector status {:?}", row.status).into(),
+            )
+        })?;
+        Ok(Self {
+            connector_code: row.connector_code,
+            connected: row.connected,
+            status,
+            last_error: row.last_error,
+            connected_at: row.connected_at.map(from_unix).transpose()?,
+            expires_at: row.expires_at.map(from_unix).transpose()?,
+            scopes: row.scopes.as_deref().map(split_scopes).unwrap_or_default(),
+            public: row
+                .extra_json
+                .as_deref()
+                .map(public_part)
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// Implements [`CredentialStore`](connectors_core::CredentialStore), the key check and
+/// the user methods for a store struct with `pool` and `cipher` fields.
+macro_rules! impl_sql_store {
+    ($store:ident) => {
+        impl $store {
+            /// Checks that the cipher opens this database's key check value, writing one
+            /// into a new database. A value opened by a previous key is sealed again with
+            /// the primary key, so the previous key can be retired once the data it
+            /// sealed has been rewritten.
+            async fn check_key(&self) -> Result<(), connectors_core::StoreError> {
+                use crate::sealed::{db_error, unix_now};
+                use crate::sql::{
+                    INSERT_KEY_CHECK, KEY_CHECK, KEY_CHECK_PLAINTEXT, SELECT_KEY_CHECK,
+                    UPDATE_KEY_CHECK,
+                };
+                let context = crate::cipher::Context {
+                    table: "store_meta",
+                    user: uuid::Uuid::nil(),
+                    connector: "",
+                    field: KEY_CHECK,
+                    row: "",
+                };
+                sqlx::query(INSERT_KEY_CHECK)
+                    .bind(KEY_CHECK)
+                    .bind(self.cipher.encrypt(&context, KEY_CHECK_PLAINTEXT))
+                    .bind(unix_now())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                let (stored,): (Vec<u8>,) = sqlx::query_as(SELECT_KEY_CHECK)
+                    .bind(KEY_CHECK)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                match self.cipher.decrypt(&context, &stored) {
+                    Ok(opened) if opened.plaintext == KEY_CHECK_PLAINTEXT => {
+                        if !opened.with_primary {
+                            tracing::info!(
+                                key_id = %self.cipher.key_id(),
+                                "key check opened by a previous key; sealing it with the primary key"
+                            );
+                            sqlx::query(UPDATE_KEY_CHECK)
+                                .bind(KEY_CHECK)
+                                .bind(self.cipher.encrypt(&context, KEY_CHECK_PLAINTEXT))
+                                .bind(unix_now())
+                                .execute(&self.pool)
+                                .await
+                                .map_err(db_error)?;
+                        }
+                        Ok(())
+                    }
+                    _ => Err(connectors_core::StoreError::WrongKey),
+                }
+            }
+
+            /// Creates a user. The email is trimmed and lowercased; another user with
+            /// the same email is [`Error::EmailTaken`](crate::Error::EmailTaken).
+            pub async fn create_user(
+                &self,
+                email: &str,
+                password_hash: &str,
+            ) -> Result<crate::User, crate::Error> {
+                let now = crate::sealed::unix_now();
+                let user = crate::User {
+                    id: uuid::Uuid::new_v4(),
+                    email: crate::user::normalize_email(email),
+                    password_hash: password_hash.to_owned(),
+                    created_at: crate::sealed::from_unix(now)?,
+                };
+                let inserted = sqlx::query(crate::sql::INSERT_USER)
+                    .bind(user.id)
+                    .bind(&user.email)
+                    .bind(&user.password_hash)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await;
+                match inserted {
+                    Ok(_) => Ok(user),
+                    Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                        Err(crate::Error::EmailTaken)
+                    }
+                    Err(error) => Err(crate::sealed::db_error(error).into()),
+                }
+            }
+
+            /// The user with this email (compared trimmed and lowercased), if any.
+            pub async fn user_by_email(
+                &self,
+                email: &str,
+            ) -> Result<Option<crate::User>, connectors_core::StoreError> {
+                sqlx::query_as::<_, crate::user::UserRow>(crate::sql::USER_BY_EMAIL)
+                    .bind(crate::user::normalize_email(email))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .map(crate::User::try_from)
+                    .transpose()
+            }
+
+            /// The user with this id, if any.
+            pub async fn user_by_id(
+                &self,
+                id: connectors_core::UserId,
+            ) -> Result<Option<crate::User>, connectors_core::StoreError> {
+                sqlx::query_as::<_, crate::user::UserRow>(crate::sql::USER_BY_ID)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .map(crate::User::try_from)
+                    .transpose()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl connectors_core::CredentialStore for $store {
+            async fn insert_pending_authorization(
+                &self,
+                pending: &connectors_core::PendingAuthorization,
+            ) -> Result<(), connectors_core::StoreError> {
+                use crate::sealed::{db_error, unix_now, PKCE_VERIFIER, STATES_TABLE};
+                use secrecy::ExposeSecret;
+                let now = unix_now();
+                sqlx::query(crate::sql::DELETE_EXPIRED_STATES)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                let context = crate::cipher::Context {
+                    table: STATES_TABLE,
+                    user: pending.user_id,
+                    connector: &pending.connector_code,
+                    field: PKCE_VERIFIER,
+                    row: &pending.state_hash,
+                };
+                let verifier = pending.pkce_verifier.as_ref().map(|verifier| {
+                    self.cipher
+                        .encrypt(&context, verifier.expose_secret().as_bytes())
+                });
+                sqlx::query(crate::sql::INSERT_STATE)
+                    .bind(&pending.state_hash)
+                    .bind(pending.user_id)
+                    .bind(&pending.connector_code)
+                    .bind(verifier)
+                    .bind(pending.expires_at.unix_timestamp())
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                Ok(())
+            }
+
+            async fn take_pending_authorization(
+                &self,
+                state_hash: &str,
+            ) -> Result<Option<connectors_core::PendingAuthorization>, connectors_core::StoreError>
+            {
+                use crate::sealed::{db_error, from_unix, open_string, PKCE_VERIFIER, STATES_TABLE};
+                let Some(row) = sqlx::query_as::<_, crate::sql::StateRow>(crate::sql::TAKE_STATE)
+                    .bind(state_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_error)?
+                else {
+                    return Ok(None);
+                };
+                let context = crate::cipher::Context {
+                    table: STATES_TABLE,
+                    user: row.user_id,
+                    connector: &row.connector_code,
+                    field: PKCE_VERIFIER,
+                    row: state_hash,
+                };
+                let pkce_verifier = row
+                    .pkce_verifier
+                    .as_deref()
+                    .map(|sealed| open_string(&self.cipher, &context, sealed))
+                    .transpose()?;
+                Ok(Some(connectors_core::PendingAuthorization {
+                    state_hash: state_hash.to_owned(),
+                    user_id: row.user_id,
+                    connector_code: row.connector_code,
+                    pkce_verifier,
+                    expires_at: from_unix(row.expires_at)?,
+                }))
+            }
+
+            async fn load_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+            ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
+            {
+                sqlx::query_as::<_, crate::sealed::CredentialsRow>(crate::sql::LOAD_CREDENTIALS)
+                    .bind(user)
+                    .bind(connector)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
+                    .transpose()
+            }
+
+            async fn save_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                credentials: &connectors_core::Credentials,
+            ) -> Result<i64, connectors_core::StoreError> {
+                use crate::sealed::{db_error, initial_version, unix_now};
+                let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
+                let now = unix_now();
+                let mut tx = self.pool.begin().await.map_err(db_error)?;
+                let (version,): (i64,) = sqlx::query_as(crate::sql::UPSERT_CREDENTIALS)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(&sealed.provider)
+                    .bind(&sealed.access_token)
+                    .bind(&sealed.refresh_token)
+                    .bind(sealed.expires_at)
+                    .bind(&sealed.scopes)
+                    .bind(&sealed.extra_json)
+                    .bind(initial_version())
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                sqlx::query(crate::sql::CONNECT)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(version)
+            }
+
+            async fn swap_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                expected_version: i64,
+                credentials: &connectors_core::Credentials,
+            ) -> Result<Option<i64>, connectors_core::StoreError> {
+                use crate::sealed::{db_error, unix_now};
+                let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
+                let now = unix_now();
+                let mut tx = self.pool.begin().await.map_err(db_error)?;
+                let swapped: Option<(i64,)> = sqlx::query_as(crate::sql::SWAP_CREDENTIALS)
+                    .bind(user)
+                    .bind(connector)
+                    .bind(expected_version)
+                    .bind(&sealed.provider)
+                    .bind(&sealed.access_token)
+                    .bind(&sealed.refresh_token)
+                    .bind(sealed.expires_at)
+                    .bind(&sealed.scopes)
+                    .bind(&sealed.extra_json)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                let Some((version,)) = swapped else {
+                    // Nothing written: dropping the transaction rolls it back.
+                    return Ok(None);
+                };
+                sqlx::query(crate::sql::MARK_REFRESHED)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(Some(version))
+            }
+
+            async fn try_lease(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                holder: uuid::Uuid,
+                until: time::OffsetDateTime,
+            ) -> Result<bool, connectors_core::StoreError> {
+                let taken = sqlx::query(crate::sql::TRY_LEASE)
+                    .bind(user)
+                    .bind(connector)
+                    .bind(holder)
+                    .bind(until.unix_timestamp())
+                    .bind(crate::sealed::unix_now())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(taken.rows_affected() == 1)
+            }
+
+            async fn release_lease(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                holder: uuid::Uuid,
+            ) -> Result<(), connectors_core::StoreError> {
+                sqlx::query(crate::sql::RELEASE_LEASE)
+                    .bind(user)
+                    .bind(connector)
+                    .bind(holder)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(())
+            }
+
+            async fn set_status(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                status: connectors_core::ConnectorStatus,
+                last_error: Option<&str>,
+            ) -> Result<(), connectors_core::StoreError> {
+                sqlx::query(crate::sql::SET_STATUS)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(status.as_str())
+                    .bind(last_error)
+                    .bind(crate::sealed::unix_now())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(())
+            }
+
+            async fn delete_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+            ) -> Result<bool, connectors_core::StoreError> {
+                use crate::sealed::{db_error, unix_now};
+                let mut tx = self.pool.begin().await.map_err(db_error)?;
+                let deleted = sqlx::query(crate::sql::DELETE_CREDENTIALS)
+                    .bind(user)
+                    .bind(connector)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                sqlx::query(crate::sql::DISCONNECT)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(unix_now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(deleted.rows_affected() > 0)
+            }
+
+            async fn connector_states(
+                &self,
+                user: connectors_core::UserId,
+            ) -> Result<Vec<connectors_core::ConnectorState>, connectors_core::StoreError> {
+                sqlx::query_as::<_, crate::sql::ConnectorStateRow>(crate::sql::CONNECTOR_STATES)
+                    .bind(user)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .into_iter()
+                    .map(connectors_core::ConnectorState::try_from)
+                    .collect()
+            }
+        }
+    };
+}
+
+pub(crate) use impl_sql_store;

@@ -1,0 +1,106 @@
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use connectors_core::StoreError;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::cipher::Cipher;
+use crate::sealed::db_error;
+
+/// A [`CredentialStore`](connectors_core::CredentialStore) in a SQLite database: the
+/// embedded default.
+///
+/// [`SqliteStore::connect`] opens the database in WAL mode with `synchronous=FULL`
+/// (an acknowledged refresh-token rotation survives a crash), foreign keys on and a
+/// five-second busy timeout. Cloning is cheap: clones share the pool.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    cipher: Cipher,
+}
+
+impl SqliteStore {
+    /// Opens (creating it, and its parent directory, when missing) the database at
+    /// `url` (`sqlite://data/connectors.db`, `sqlite:///abs/path.db`, `sqlite::memory:`),
+    /// runs the migrations and checks the key (see [`SqliteStore::migrate`]).
+    pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(db_error)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        create_parent_dir(options.get_filename())?;
+        // SQLite connections are cheap to keep and an in-memory database lives only as
+        // long as one of them: keep them, with their statement caches, for good. A
+        // local file never drops a connection, so no ping before each use.
+        let pool = SqlitePoolOptions::new()
+            .test_before_acquire(false)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(db_error)?;
+        let store = Self::from_pool(pool, cipher);
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A store over an existing pool, as it is: call [`SqliteStore::migrate`] before
+    /// use. The pool should have been opened with foreign keys on (sqlx's default),
+    /// and WAL with `synchronous=FULL` for durability.
+    pub fn from_pool(pool: SqlitePool, cipher: Cipher) -> Self {
+        Self { pool, cipher }
+    }
+
+    /// Applies this crate's migrations (`migrations/sqlite`), leaving alone the ones an
+    /// application adds to the same `_sqlx_migrations` table (numbered from 1001), then
+    /// checks the key: a new database stores a key check value, an existing one must
+    /// open with this cipher or this fails with
+    /// [`StoreError::WrongKey`](connectors_core::StoreError::WrongKey).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migrator()
+            .run(&self.pool)
+            .await
+            .map_err(|error| StoreError::Database(Box::new(error)))?;
+        self.check_key().await
+    }
+
+    /// The pool, for an application's own tables and for benchmarks.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("./migrations/sqlite");
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
+fn create_parent_dir(database: &Path) -> Result<(), StoreError> {
+    match database.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.exists() => {
+            std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(Box::new(error)))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("connections", &self.pool.size())
+            .field("cipher", &self.cipher)
+            .finish()
+    }
+}
+
+crate::sql::impl_sql_store!(SqliteStore);

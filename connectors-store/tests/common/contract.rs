@@ -1,0 +1,722 @@
+//! What every `CredentialStore` must do, whatever it keeps its rows in.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use connectors_core::secrecy::{ExposeSecret, SecretString};
+use connectors_core::{
+    AccessToken, ConnectorState, ConnectorStatus, CredentialStore, Credentials,
+    PendingAuthorization, RefreshToken, UserId,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Runs every check against `store`, for two users it may write rows for (existing
+/// users, for stores with a `users` table).
+pub(crate) async fn store_contract(store: Arc<dyn CredentialStore>, users: [UserId; 2]) {
+    let store = store.as_ref();
+    a_new_user_has_no_connector_state(store, users).await;
+    a_pending_authorization_is_taken_once(store, users).await;
+    an_expired_state_is_returned_to_be_refused_then_purged_by_later_inserts(store, users).await;
+    saved_oauth_credentials_load_back_and_activate_the_connector(store, users).await;
+    saving_again_replaces_everything_and_bumps_the_version(store, users).await;
+    a_swap_wins_on_the_current_version_and_loses_on_a_stale_one(store, users).await;
+    a_swap_reactivates_a_connector_that_needed_reauth(store, users).await;
+    a_lease_is_exclusive_until_released_or_expired(store, users).await;
+    writes_release_the_lease(store, users).await;
+    set_status_keeps_the_credentials(store, users).await;
+    set_status_on_an_untouched_connector_records_it_disconnected(store, users).await;
+    delete_purges_marks_inactive_and_is_harmless_twice(store, users).await;
+    a_version_never_repeats_after_delete_and_save(store, users).await;
+    config_credentials_keep_secrets_out_of_connector_states(store, users).await;
+    one_user_never_sees_or_changes_another_users_rows(store, users).await;
+}
+
+/// Whole seconds from now: SQL stores keep unix seconds.
+pub(crate) fn seconds_from_now(seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(OffsetDateTime::now_utc().unix_timestamp() + seconds)
+        .unwrap()
+}
+
+fn random_state_hash() -> String {
+    format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
+}
+
+/// OAuth credentials whose every value carries `tag`.
+pub(crate) fn oauth_credentials(tag: &str) -> Credentials {
+    let mut public = serde_json::Map::new();
+    public.insert("email".into(), format!("{tag}@example.com").into());
+    Credentials {
+        provider: "google".into(),
+        access_token: Some(AccessToken::new(format!("ya29.access-{tag}"))),
+        refresh_token: Some(RefreshToken::new(format!("1//refresh-{tag}"))),
+        expires_at: Some(seconds_from_now(3600)),
+        scopes: vec![
+            "https://www.googleapis.com/auth/calendar.readonly".into(),
+            "openid".into(),
+        ],
+        public,
+        secrets: BTreeMap::new(),
+    }
+}
+
+/// SMTP settings: public fields and one secret.
+pub(crate) fn smtp_credentials(password: &str) -> Credentials {
+    let serde_json::Value::Object(public) = serde_json::json!({
+        "host": "smtp.example.com",
+        "port": 587,
+        "security": "starttls",
+        "username": "ada",
+        "from": "Ada <ada@example.com>",
+    }) else {
+        unreachable!()
+    };
+    Credentials {
+        provider: "smtp".into(),
+        public,
+        secrets: BTreeMap::from([("password".to_owned(), SecretString::from(password))]),
+        ..Credentials::default()
+    }
+}
+
+pub(crate) fn assert_same_credentials(actual: &Credentials, expected: &Credentials) {
+    assert_eq!(actual.provider, expected.provider);
+    assert_eq!(
+        actual.access_token.as_ref().map(|token| token.secret()),
+        expected.access_token.as_ref().map(|token| token.secret())
+    );
+    assert_eq!(
+        actual.refresh_token.as_ref().map(|token| token.secret()),
+        expected.refresh_token.as_ref().map(|token| token.secret())
+    );
+    assert_eq!(actual.expires_at, expected.expires_at);
+    assert_eq!(actual.scopes, expected.scopes);
+    assert_eq!(actual.public, expected.public);
+    let secrets = |credentials: &Credentials| {
+        credentials
+            .secrets
+            .iter()
+            .map(|(name, value)| (name.clone(), value.expose_secret().to_owned()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(secrets(actual), secrets(expected));
+}
+
+async fn state_of(store: &dyn CredentialStore, user: UserId, connector: &str) -> ConnectorState {
+    store
+        .connector_states(user)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|state| state.connector_code == connector)
+        .unwrap_or_else(|| panic!("no state for {connector}"))
+}
+
+async fn access_token_of(store: &dyn CredentialStore, user: UserId, connector: &str) -> String {
+    let stored = store.load_credentials(user, connector).await.unwrap();
+    stored
+        .and_then(|stored| stored.credentials.access_token)
+        .map(|token| token.secret().clone())
+        .unwrap_or_default()
+}
+
+async fn a_new_user_has_no_connector_state(store: &dyn CredentialStore, [_, other]: [UserId; 2]) {
+    assert!(store.connector_states(other).await.unwrap().is_empty());
+    assert!(store
+        .load_credentials(other, "google_calendar")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn a_pending_authorization_is_taken_once(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    // Arrange
+    let with_pkce = PendingAuthorization {
+        state_hash: random_state_hash(),
+        user_id: user,
+        connector_code: "google_calendar".into(),
+        pkce_verifier: Some(SecretString::from(
+            "verifier-0123456789-abcdefghijklmnopqrstuvwxyz",
+        )),
+        expires_at: seconds_from_now(600),
+    };
+    let without_pkce = PendingAuthorization {
+        state_hash: random_state_hash(),
+        connector_code: "notion".into(),
+        pkce_verifier: None,
+        ..with_pkce.clone()
+    };
+    store
+        .insert_pending_authorization(&with_pkce)
+        .await
+        .unwrap();
+    store
+        .insert_pending_authorization(&without_pkce)
+        .await
+        .unwrap();
+
+    // Act
+    let taken = store
+        .take_pending_authorization(&with_pkce.state_hash)
+        .await
+        .unwrap()
+        .expect("the state was just stored");
+    let taken_again = store
+        .take_pending_authorization(&with_pkce.state_hash)
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(taken.state_hash, with_pkce.state_hash);
+    assert_eq!(taken.user_id, user);
+    assert_eq!(taken.connector_code, "google_calendar");
+    assert_eq!(
+        taken.pkce_verifier.as_ref().map(|v| v.expose_secret()),
+        Some("verifier-0123456789-abcdefghijklmnopqrstuvwxyz")
+    );
+    assert_eq!(taken.expires_at, with_pkce.expires_at);
+    assert!(taken_again.is_none(), "a state is single use");
+    assert!(store
+        .take_pending_authorization(&random_state_hash())
+        .await
+        .unwrap()
+        .is_none());
+    let other = store
+        .take_pending_authorization(&without_pkce.state_hash)
+        .await
+        .unwrap()
+        .expect("the other state is untouched");
+    assert_eq!(other.connector_code, "notion");
+    assert!(other.pkce_verifier.is_none());
+}
+
+async fn an_expired_state_is_returned_to_be_refused_then_purged_by_later_inserts(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    let expired = |connector: &str| PendingAuthorization {
+        state_hash: random_state_hash(),
+        user_id: user,
+        connector_code: connector.into(),
+        pkce_verifier: Some(SecretString::from("old-verifier")),
+        expires_at: seconds_from_now(-60),
+    };
+
+    // Taken before any other insert: returned with its expiry, for the caller to refuse.
+    let first = expired("google_calendar");
+    store.insert_pending_authorization(&first).await.unwrap();
+    let taken = store
+        .take_pending_authorization(&first.state_hash)
+        .await
+        .unwrap()
+        .expect("expired but not yet purged");
+    assert_eq!(taken.expires_at, first.expires_at);
+    assert!(taken.expires_at < OffsetDateTime::now_utc());
+
+    // A later insert purges it.
+    let second = expired("google_calendar");
+    store.insert_pending_authorization(&second).await.unwrap();
+    let fresh = PendingAuthorization {
+        state_hash: random_state_hash(),
+        expires_at: seconds_from_now(600),
+        ..expired("gmail")
+    };
+    store.insert_pending_authorization(&fresh).await.unwrap();
+    assert!(store
+        .take_pending_authorization(&second.state_hash)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .take_pending_authorization(&fresh.state_hash)
+        .await
+        .unwrap()
+        .is_some());
+}
+
+async fn saved_oauth_credentials_load_back_and_activate_the_connector(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    // Arrange
+    let credentials = oauth_credentials("saved");
+    assert!(store
+        .load_credentials(user, "google_calendar")
+        .await
+        .unwrap()
+        .is_none());
+
+    // Act
+    let version = store
+        .save_credentials(user, "google_calendar", &credentials)
+        .await
+        .unwrap();
+
+    // Assert
+    let stored = store
+        .load_credentials(user, "google_calendar")
+        .await
+        .unwrap()
+        .expect("just saved");
+    assert_eq!(stored.version, version);
+    assert_same_credentials(&stored.credentials, &credentials);
+    let state = state_of(store, user, "google_calendar").await;
+    assert!(state.connected);
+    assert_eq!(state.status, ConnectorStatus::Active);
+    assert_eq!(state.last_error, None);
+    let connected_at = state.connected_at.expect("connected_at is set");
+    assert!(
+        (OffsetDateTime::now_utc() - connected_at)
+            .whole_seconds()
+            .abs()
+            < 60
+    );
+    assert_eq!(state.expires_at, credentials.expires_at);
+    assert_eq!(state.scopes, credentials.scopes);
+    assert_eq!(state.public, credentials.public);
+}
+
+async fn saving_again_replaces_everything_and_bumps_the_version(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    let first = store
+        .save_credentials(user, "calendly", &oauth_credentials("first"))
+        .await
+        .unwrap();
+    let replacement = Credentials {
+        provider: "calendly".into(),
+        access_token: Some(AccessToken::new("second-access".into())),
+        ..Credentials::default()
+    };
+
+    let second = store
+        .save_credentials(user, "calendly", &replacement)
+        .await
+        .unwrap();
+
+    assert!(second > first, "{second} > {first}");
+    let stored = store
+        .load_credentials(user, "calendly")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.version, second);
+    assert_same_credentials(&stored.credentials, &replacement);
+    let state = state_of(store, user, "calendly").await;
+    assert_eq!(state.expires_at, None);
+    assert!(state.scopes.is_empty());
+    assert!(state.public.is_empty());
+}
+
+async fn a_swap_wins_on_the_current_version_and_loses_on_a_stale_one(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    // Arrange
+    let saved = store
+        .save_credentials(user, "slack", &oauth_credentials("before-swap"))
+        .await
+        .unwrap();
+    let refreshed = oauth_credentials("after-swap");
+
+    // Act
+    let swapped = store
+        .swap_credentials(user, "slack", saved, &refreshed)
+        .await
+        .unwrap();
+    let stale = store
+        .swap_credentials(user, "slack", saved, &oauth_credentials("too-late"))
+        .await
+        .unwrap();
+
+    // Assert
+    let swapped = swapped.expect("the version was current");
+    assert!(swapped > saved);
+    assert_eq!(stale, None, "a stale version loses");
+    let stored = store
+        .load_credentials(user, "slack")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.version, swapped);
+    assert_same_credentials(&stored.credentials, &refreshed);
+    assert_eq!(
+        store
+            .swap_credentials(user, "never_saved", 1, &refreshed)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(store
+        .load_credentials(user, "never_saved")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn a_swap_reactivates_a_connector_that_needed_reauth(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    let version = store
+        .save_credentials(user, "gmail", &oauth_credentials("reauth"))
+        .await
+        .unwrap();
+    store
+        .set_status(
+            user,
+            "gmail",
+            ConnectorStatus::NeedsReauth,
+            Some("invalid_grant"),
+        )
+        .await
+        .unwrap();
+
+    store
+        .swap_credentials(user, "gmail", version, &oauth_credentials("reauth-2"))
+        .await
+        .unwrap()
+        .expect("current version");
+
+    let state = state_of(store, user, "gmail").await;
+    assert_eq!(state.status, ConnectorStatus::Active);
+    assert_eq!(state.last_error, None);
+    assert!(state.connected);
+}
+
+async fn a_lease_is_exclusive_until_released_or_expired(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    let until = seconds_from_now(30);
+    store
+        .save_credentials(user, "notion", &oauth_credentials("lease"))
+        .await
+        .unwrap();
+
+    assert!(store.try_lease(user, "notion", first, until).await.unwrap());
+    assert!(!store
+        .try_lease(user, "notion", second, until)
+        .await
+        .unwrap());
+    assert!(
+        store
+            .try_lease(user, "notion", first, seconds_from_now(60))
+            .await
+            .unwrap(),
+        "the holder may extend its lease"
+    );
+
+    store.release_lease(user, "notion", second).await.unwrap();
+    assert!(
+        !store
+            .try_lease(user, "notion", second, until)
+            .await
+            .unwrap(),
+        "only the holder releases"
+    );
+    store.release_lease(user, "notion", first).await.unwrap();
+    assert!(store
+        .try_lease(user, "notion", second, until)
+        .await
+        .unwrap());
+
+    // A lease past its time is free for anyone.
+    assert!(store
+        .try_lease(user, "notion", second, seconds_from_now(-5))
+        .await
+        .unwrap());
+    assert!(store.try_lease(user, "notion", first, until).await.unwrap());
+    store.release_lease(user, "notion", first).await.unwrap();
+
+    assert!(
+        !store
+            .try_lease(user, "not_connected", first, until)
+            .await
+            .unwrap(),
+        "no row, no lease"
+    );
+}
+
+async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserId; 2]) {
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    let until = seconds_from_now(30);
+    let version = store
+        .save_credentials(user, "hubspot", &oauth_credentials("lease-swap"))
+        .await
+        .unwrap();
+
+    assert!(store
+        .try_lease(user, "hubspot", first, until)
+        .await
+        .unwrap());
+    store
+        .swap_credentials(user, "hubspot", version, &oauth_credentials("swapped"))
+        .await
+        .unwrap()
+        .expect("current version");
+    assert!(
+        store
+            .try_lease(user, "hubspot", second, until)
+            .await
+            .unwrap(),
+        "a swap releases the lease"
+    );
+
+    store
+        .save_credentials(user, "hubspot", &oauth_credentials("saved"))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .try_lease(user, "hubspot", first, until)
+            .await
+            .unwrap(),
+        "a save releases the lease"
+    );
+    store.release_lease(user, "hubspot", first).await.unwrap();
+}
+
+async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]: [UserId; 2]) {
+    let credentials = oauth_credentials("status");
+    store
+        .save_credentials(user, "dropbox", &credentials)
+        .await
+        .unwrap();
+
+    store
+        .set_status(
+            user,
+            "dropbox",
+            ConnectorStatus::NeedsReauth,
+            Some("Token has been expired or revoked."),
+        )
+        .await
+        .unwrap();
+
+    let state = state_of(store, user, "dropbox").await;
+    assert_eq!(state.status, ConnectorStatus::NeedsReauth);
+    assert_eq!(
+        state.last_error.as_deref(),
+        Some("Token has been expired or revoked.")
+    );
+    assert!(state.connected, "the credentials are kept");
+    let stored = store.load_credentials(user, "dropbox").await.unwrap();
+    assert_same_credentials(&stored.expect("kept").credentials, &credentials);
+
+    store
+        .set_status(user, "dropbox", ConnectorStatus::Error, Some("timeout"))
+        .await
+        .unwrap();
+    assert_eq!(
+        state_of(store, user, "dropbox").await.status,
+        ConnectorStatus::Error
+    );
+    store
+        .set_status(user, "dropbox", ConnectorStatus::Active, None)
+        .await
+        .unwrap();
+    let state = state_of(store, user, "dropbox").await;
+    assert_eq!(state.status, ConnectorStatus::Active);
+    assert_eq!(state.last_error, None);
+}
+
+async fn set_status_on_an_untouched_connector_records_it_disconnected(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    store
+        .set_status(user, "twilio", ConnectorStatus::Error, Some("unreachable"))
+        .await
+        .unwrap();
+
+    let state = state_of(store, user, "twilio").await;
+    assert!(!state.connected);
+    assert_eq!(state.status, ConnectorStatus::Error);
+    assert_eq!(state.last_error.as_deref(), Some("unreachable"));
+    assert!(store
+        .load_credentials(user, "twilio")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn delete_purges_marks_inactive_and_is_harmless_twice(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    store
+        .save_credentials(user, "minio", &smtp_credentials("delete-me"))
+        .await
+        .unwrap();
+    store
+        .set_status(user, "minio", ConnectorStatus::Error, Some("boom"))
+        .await
+        .unwrap();
+
+    assert!(store.delete_credentials(user, "minio").await.unwrap());
+
+    assert!(store
+        .load_credentials(user, "minio")
+        .await
+        .unwrap()
+        .is_none());
+    let state = state_of(store, user, "minio").await;
+    assert!(!state.connected);
+    assert_eq!(state.status, ConnectorStatus::Inactive);
+    assert_eq!(state.last_error, None);
+    assert_eq!(state.expires_at, None);
+    assert!(state.public.is_empty());
+    assert!(!store.delete_credentials(user, "minio").await.unwrap());
+    assert_eq!(
+        state_of(store, user, "minio").await.status,
+        ConnectorStatus::Inactive
+    );
+
+    assert!(!store.delete_credentials(user, "hostinger").await.unwrap());
+    let state = state_of(store, user, "hostinger").await;
+    assert!(!state.connected);
+    assert_eq!(state.status, ConnectorStatus::Inactive);
+}
+
+async fn a_version_never_repeats_after_delete_and_save(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    let before = store
+        .save_credentials(user, "zoom", &oauth_credentials("before-delete"))
+        .await
+        .unwrap();
+    store.delete_credentials(user, "zoom").await.unwrap();
+
+    let after = store
+        .save_credentials(user, "zoom", &oauth_credentials("after-delete"))
+        .await
+        .unwrap();
+
+    assert!(after > before, "{after} > {before}");
+    assert_eq!(
+        store
+            .swap_credentials(user, "zoom", before, &oauth_credentials("stale-refresh"))
+            .await
+            .unwrap(),
+        None,
+        "a refresh started before the delete cannot overwrite the new grant"
+    );
+    assert_eq!(
+        access_token_of(store, user, "zoom").await,
+        "ya29.access-after-delete"
+    );
+}
+
+async fn config_credentials_keep_secrets_out_of_connector_states(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    let credentials = smtp_credentials("hunter2-smtp-password");
+
+    store
+        .save_credentials(user, "smtp", &credentials)
+        .await
+        .unwrap();
+
+    let stored = store.load_credentials(user, "smtp").await.unwrap().unwrap();
+    assert_same_credentials(&stored.credentials, &credentials);
+    let state = state_of(store, user, "smtp").await;
+    assert!(state.connected);
+    assert_eq!(state.public, credentials.public);
+    let shown = format!("{state:?}");
+    assert!(!shown.contains("hunter2"));
+    assert!(!shown.contains("password"));
+}
+
+async fn one_user_never_sees_or_changes_another_users_rows(
+    store: &dyn CredentialStore,
+    [owner, other]: [UserId; 2],
+) {
+    // Arrange: `owner` has credentials for google_calendar (saved above).
+    let owners = store
+        .load_credentials(owner, "google_calendar")
+        .await
+        .unwrap()
+        .expect("saved by an earlier check");
+    let lease_holder = Uuid::new_v4();
+
+    // Act: `other` tries everything on the same connector code.
+    let loaded = store
+        .load_credentials(other, "google_calendar")
+        .await
+        .unwrap();
+    let swapped = store
+        .swap_credentials(
+            other,
+            "google_calendar",
+            owners.version,
+            &oauth_credentials("intruder"),
+        )
+        .await
+        .unwrap();
+    let leased = store
+        .try_lease(other, "google_calendar", lease_holder, seconds_from_now(30))
+        .await
+        .unwrap();
+    let deleted = store
+        .delete_credentials(other, "google_calendar")
+        .await
+        .unwrap();
+    store
+        .set_status(other, "gmail", ConnectorStatus::NeedsReauth, Some("other"))
+        .await
+        .unwrap();
+
+    // Assert
+    assert!(loaded.is_none());
+    assert_eq!(swapped, None);
+    assert!(!leased);
+    assert!(!deleted);
+    let after = store
+        .load_credentials(owner, "google_calendar")
+        .await
+        .unwrap()
+        .expect("untouched");
+    assert_eq!(after.version, owners.version);
+    assert_same_credentials(&after.credentials, &owners.credentials);
+    assert!(
+        store
+            .try_lease(
+                owner,
+                "google_calendar",
+                Uuid::new_v4(),
+                seconds_from_now(30)
+            )
+            .await
+            .unwrap(),
+        "the other user's attempt took no lease on the owner's row"
+    );
+    assert_eq!(
+        state_of(store, owner, "gmail").await.status,
+        ConnectorStatus::Active
+    );
+    let others: Vec<_> = store
+        .connector_states(other)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|state| state.connector_code)
+        .collect();
+    assert_eq!(others, ["gmail", "google_calendar"]);
+    let owner_states = store.connector_states(owner).await.unwrap();
+    let codes: Vec<_> = owner_states
+        .iter()
+        .map(|s| s.connector_code.as_str())
+        .collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    assert_eq!(codes, sorted, "states come sorted by connector code");
+    assert!(state_of(store, owner, "google_calendar").await.connected);
+}

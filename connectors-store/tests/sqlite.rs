@@ -1,0 +1,173 @@
+//! `SqliteStore`: the store contract, the SQL store tests, and what is particular to
+//! SQLite (file creation, pragmas, the bytes of the file).
+
+mod common;
+
+use std::sync::Arc;
+
+use connectors_core::secrecy::SecretString;
+use connectors_core::{CredentialStore, PendingAuthorization};
+use connectors_store::{Cipher, SqliteStore};
+use tempfile::TempDir;
+
+/// A fresh database file in its own temporary directory.
+struct TestDb {
+    dir: TempDir,
+}
+
+impl TestDb {
+    async fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "sqlite://{}",
+            self.dir.path().join("connectors.db").display()
+        )
+    }
+
+    async fn finish(self) {}
+}
+
+common::sql_store_tests!(SqliteStore);
+
+#[tokio::test]
+async fn connect_creates_the_database_and_its_parent_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("nested").join("connectors.db");
+
+    let store = SqliteStore::connect(&format!("sqlite://{}", path.display()), Cipher::generate())
+        .await
+        .unwrap();
+
+    assert!(path.is_file());
+    store.pool().close().await;
+}
+
+#[tokio::test]
+async fn the_database_runs_in_wal_mode_with_synchronous_full_and_foreign_keys() {
+    let db = TestDb::new().await;
+    let store = SqliteStore::connect(&db.url(), Cipher::generate())
+        .await
+        .unwrap();
+    let mut connection = store.pool().acquire().await.unwrap();
+
+    let (journal_mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+    let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+    let (foreign_keys,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+
+    assert_eq!(journal_mode, "wal");
+    assert_eq!(synchronous, 2, "2 is FULL");
+    assert_eq!(foreign_keys, 1);
+    drop(connection);
+    store.pool().close().await;
+}
+
+#[tokio::test]
+async fn plaintext_secrets_never_reach_the_database_files() {
+    // Arrange
+    let db = TestDb::new().await;
+    let store = SqliteStore::connect(&db.url(), Cipher::generate())
+        .await
+        .unwrap();
+    let user = store
+        .create_user("ada@example.com", "$argon2id$hash")
+        .await
+        .unwrap()
+        .id;
+    let oauth = common::oauth_credentials("plaintext-canary-7f3a");
+    let smtp = common::smtp_credentials("smtp-password-canary-7f3a");
+    let verifier = "pkce-verifier-canary-7f3a";
+
+    // Act
+    store
+        .save_credentials(user, "google_calendar", &oauth)
+        .await
+        .unwrap();
+    store.save_credentials(user, "smtp", &smtp).await.unwrap();
+    store
+        .insert_pending_authorization(&PendingAuthorization {
+            state_hash: "state-hash".into(),
+            user_id: user,
+            connector_code: "google_calendar".into(),
+            pkce_verifier: Some(SecretString::from(verifier)),
+            expires_at: common::seconds_from_now(600),
+        })
+        .await
+        .unwrap();
+    let wal_bytes = read_database_files(&db);
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.pool().close().await;
+    let checkpointed = read_database_files(&db);
+
+    // Assert
+    for bytes in [wal_bytes, checkpointed] {
+        assert!(contains(&bytes, b"smtp.example.com"), "the files were read");
+        for secret in [
+            "ya29.access-plaintext-canary-7f3a",
+            "1//refresh-plaintext-canary-7f3a",
+            "smtp-password-canary-7f3a",
+            verifier,
+        ] {
+            assert!(
+                !contains(&bytes, secret.as_bytes()),
+                "{secret} is in the file"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_in_memory_database_honours_the_contract() {
+    let store = SqliteStore::connect("sqlite::memory:", Cipher::generate())
+        .await
+        .unwrap();
+    let first = store.create_user("a@example.com", "hash").await.unwrap();
+    let second = store.create_user("b@example.com", "hash").await.unwrap();
+
+    common::store_contract(Arc::new(store), [first.id, second.id]).await;
+}
+
+#[tokio::test]
+async fn debug_shows_no_key_material() {
+    let cipher = Cipher::new(&[7; 32]);
+    let store = SqliteStore::connect("sqlite::memory:", cipher.clone())
+        .await
+        .unwrap();
+
+    let debug = format!("{store:?}");
+
+    assert!(debug.starts_with("SqliteStore {"), "{debug}");
+    assert!(debug.contains(&cipher.key_id()), "{debug}");
+    assert!(!debug.contains("7, 7"), "{debug}");
+}
+
+/// The database file, its WAL and its shared-memory index, concatenated.
+fn read_database_files(db: &TestDb) -> Vec<u8> {
+    ["connectors.db", "connectors.db-wal", "connectors.db-shm"]
+        .iter()
+        .filter_map(|name| std::fs::read(db.dir.path().join(name)).ok())
+        .flatten()
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
