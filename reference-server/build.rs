@@ -11,7 +11,15 @@ fn main() {
     if !frontend.join("package.json").exists() {
         return;
     }
-    for input in ["src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"] {
+    for input in [
+        "src",
+        "public",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+    ] {
         println!("cargo:rerun-if-changed={}", frontend.join(input).display());
     }
     if std::env::var_os("SKIP_FRONTEND_BUILD").is_some() {
@@ -23,9 +31,19 @@ fn main() {
         return;
     }
     if !frontend.join("node_modules").exists() {
-        run(Command::new(npm).args(["ci", "--no-audit", "--no-fund"]).current_dir(&frontend), "npm ci");
+        run(
+            Command::new(npm)
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&frontend),
+            "npm ci",
+        );
     }
-    run(Command::new(npm).args(["run", "build"]).current_dir(&frontend), "npm run build");
+    run(
+        Command::new(npm)
+            .args(["run", "build"])
+            .current_dir(&frontend),
+        "npm run build",
+    );
 }
 
 fn run(command: &mut Command, what: &str) {

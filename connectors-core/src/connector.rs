@@ -288,7 +288,11 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
     /// Checks parsed config credentials without calling the provider, on every save
     /// (verified or not): e.g. that user-supplied hosts are allowed targets when
     /// [`ConfigContext::block_private_targets`] is set. The default accepts everything.
-    async fn check_config(&self, _ctx: &ConfigContext<'_>, _credentials: &Credentials) -> Result<()> {
+    async fn check_config(
+        &self,
+        _ctx: &ConfigContext<'_>,
+        _credentials: &Credentials,
+    ) -> Result<()> {
         Ok(())
     }
 

@@ -118,7 +118,7 @@ pub async fn exchange_code(
         .request_async(&http)
         .await
         .map_err(map_token_error)?;
-    Ok(grant_from(&ctx.spec.provider, answer))
+    Ok(grant_from(&ctx.spec.provider, &answer))
 }
 
 /// Trades a refresh token at the token endpoint.
@@ -130,7 +130,7 @@ pub async fn refresh(ctx: &OAuthContext<'_>, refresh_token: &RefreshToken) -> Re
         .request_async(&http)
         .await
         .map_err(map_token_error)?;
-    Ok(grant_from(&ctx.spec.provider, answer))
+    Ok(grant_from(&ctx.spec.provider, &answer))
 }
 
 /// Revokes at the provider's revocation endpoint (RFC 7009 form `token=…`), the refresh
@@ -167,7 +167,7 @@ pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result
     })
 }
 
-fn grant_from(provider: &str, answer: TokenAnswer) -> TokenGrant {
+fn grant_from(provider: &str, answer: &TokenAnswer) -> TokenGrant {
     let refresh_token = answer.refresh_token().cloned();
     let expires_at = answer
         .expires_in()

@@ -63,6 +63,10 @@ impl fmt::Debug for ProviderConfig {
 
 impl ProviderConfig {
     /// An OAuth client registered at the provider.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the secret moves into the config: callers should not keep a copy"
+    )]
     pub fn new(client_id: impl Into<String>, client_secret: SecretString) -> Self {
         Self {
             client_id: ClientId::new(client_id.into()),
@@ -663,7 +667,9 @@ impl ConnectorAuthService {
         // A grant the provider already refused stays refused until the user reconnects
         // (which resets the status): asking again would only hammer the token endpoint.
         if self.status(user, key).await? == Some(ConnectorStatus::NeedsReauth) {
-            self.store.release_lease(user, key, self.lease_holder).await?;
+            self.store
+                .release_lease(user, key, self.lease_holder)
+                .await?;
             return Err(Error::NeedsReauth(key.to_owned()));
         }
         let Some(refresh_token) = stored.credentials.refresh_token.clone() else {

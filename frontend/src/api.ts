@@ -59,12 +59,24 @@ export interface ClientSecret {
   calls_url: string;
 }
 
+/** One entry of the tool catalog (`GET /realtime/tools`): a tool and the REST route it calls. */
 export interface RealtimeTool {
   name: string;
   description: string;
   parameters: JsonSchema;
   method: string;
+  /** A template such as `/api/v1/connectors/{key}/activate`. */
   path: string;
+  /** Arguments substituted into `path`. */
+  path_params: string[];
+  /** Arguments sent in the query string. */
+  query_params: string[];
+  /** Arguments sent in the body. */
+  body_params: string[];
+  body: 'none' | 'json' | 'multipart';
+  /** The form field of the file the user picks (multipart tools). */
+  file_field?: string;
+  needs_user_file: boolean;
 }
 
 /** Codes the client itself produces when the server gave none. */

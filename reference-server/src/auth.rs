@@ -1,7 +1,9 @@
 //! Users' sessions: argon2 passwords, session tokens stored hashed, the cookie and
 //! bearer extractor, and the foreign-`Origin` guard.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, ORIGIN};
@@ -32,14 +34,19 @@ pub fn new_session_token() -> String {
 
 /// What is stored of a session token.
 pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Hashes a password with argon2id, off the async threads.
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
     })
     .await
     .map_err(|error| ApiError::internal(&error))?
@@ -50,7 +57,11 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 pub async fn verify_password(password: String, hash: String) -> Result<bool, ApiError> {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -72,8 +83,14 @@ pub fn dummy_password_hash() -> &'static str {
 
 /// The session token a request carries: `Authorization: Bearer …`, else the cookie.
 pub fn request_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(value) = headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok()) {
-        if let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
+    if let Some(value) = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+    {
+        if let Some(token) = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+        {
             return Some(token.trim().to_owned());
         }
     }
@@ -98,8 +115,15 @@ pub struct AuthUser(pub UserId);
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        MaybeUser::from_request_parts(parts, state).await?.0.map(AuthUser).ok_or_else(ApiError::unauthenticated)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        MaybeUser::from_request_parts(parts, state)
+            .await?
+            .0
+            .map(AuthUser)
+            .ok_or_else(ApiError::unauthenticated)
     }
 }
 
@@ -110,11 +134,18 @@ pub struct MaybeUser(pub Option<UserId>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(token) = request_token(&parts.headers) else {
             return Ok(Self(None));
         };
-        let user = state.db.session_user(&hash_token(&token)).await.map_err(|error| ApiError::internal(&error))?;
+        let user = state
+            .db
+            .session_user(&hash_token(&token))
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
         Ok(Self(user))
     }
 }
@@ -140,16 +171,29 @@ pub fn clear_cookie_header(state: &AppState) -> String {
 
 /// Refuses state-changing requests whose `Origin` is neither the API's nor the
 /// dashboard's (cross-site request forgery defence on top of SameSite=Lax).
-pub async fn refuse_foreign_origin(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+pub async fn refuse_foreign_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe {
         if let Some(origin) = request.headers().get(ORIGIN) {
-            let allowed = origin
-                .to_str()
-                .ok()
-                .is_some_and(|origin| state.allowed_origins.iter().any(|allowed| allowed == origin));
+            let allowed = origin.to_str().ok().is_some_and(|origin| {
+                state
+                    .allowed_origins
+                    .iter()
+                    .any(|allowed| allowed == origin)
+            });
             if !allowed {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "foreign_origin", "cross-origin request refused"));
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "foreign_origin",
+                    "cross-origin request refused",
+                ));
             }
         }
     }

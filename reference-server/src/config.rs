@@ -88,36 +88,57 @@ impl Settings {
     /// Reads settings through `lookup` (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let env = Env(&lookup);
-        let backend_url = env.url("BACKEND_URL")?.unwrap_or_else(|| parse_default("http://localhost:8080"));
-        let frontend_url = env.url("FRONTEND_URL")?.unwrap_or_else(|| backend_url.clone());
-        let database_url = env.get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/connectors.db".to_owned());
+        let backend_url = env
+            .url("BACKEND_URL")?
+            .unwrap_or_else(|| parse_default("http://localhost:8080"));
+        let frontend_url = env
+            .url("FRONTEND_URL")?
+            .unwrap_or_else(|| backend_url.clone());
+        let database_url = env
+            .get("DATABASE_URL")
+            .unwrap_or_else(|| "sqlite://data/connectors.db".to_owned());
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
         {
-            return Err(env.error("DATABASE_URL", "unknown scheme (expected sqlite:, postgres:// or postgresql://)"));
+            return Err(env.error(
+                "DATABASE_URL",
+                "unknown scheme (expected sqlite:, postgres:// or postgresql://)",
+            ));
         }
         let bind_addr = match env.get("BIND_ADDR") {
-            Some(value) => value
-                .parse()
-                .map_err(|_| env.error("BIND_ADDR", "expected an address such as 127.0.0.1:8080"))?,
+            Some(value) => value.parse().map_err(|_| {
+                env.error("BIND_ADDR", "expected an address such as 127.0.0.1:8080")
+            })?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
         let encryption_key = env.get("CONNECTORS_ENCRYPTION_KEY").map(SecretString::from);
         if let Some(key) = &encryption_key {
             use base64::Engine as _;
             use secrecy::ExposeSecret as _;
-            let decoded = base64::engine::general_purpose::STANDARD.decode(key.expose_secret().trim());
+            let decoded =
+                base64::engine::general_purpose::STANDARD.decode(key.expose_secret().trim());
             if decoded.map(|bytes| bytes.len()) != Ok(32) {
-                return Err(env.error("CONNECTORS_ENCRYPTION_KEY", "expected the base64 of exactly 32 bytes"));
+                return Err(env.error(
+                    "CONNECTORS_ENCRYPTION_KEY",
+                    "expected the base64 of exactly 32 bytes",
+                ));
             }
         }
         let mut oauth_providers = Vec::new();
-        for (provider, prefix) in [("google", "GOOGLE"), ("slack", "SLACK"), ("notion", "NOTION"), ("calendly", "CALENDLY")] {
+        for (provider, prefix) in [
+            ("google", "GOOGLE"),
+            ("slack", "SLACK"),
+            ("notion", "NOTION"),
+            ("calendly", "CALENDLY"),
+        ] {
             oauth_providers.push((provider.to_owned(), env.oauth_provider(prefix)?));
         }
         let mut api_urls = Vec::new();
-        for (provider, variable) in [("twilio", "TWILIO_API_URL"), ("hostinger", "HOSTINGER_API_URL")] {
+        for (provider, variable) in [
+            ("twilio", "TWILIO_API_URL"),
+            ("hostinger", "HOSTINGER_API_URL"),
+        ] {
             if let Some(url) = env.url(variable)? {
                 api_urls.push((provider.to_owned(), url));
             }
@@ -135,10 +156,19 @@ impl Settings {
             encryption_key,
             oauth_providers,
             api_urls,
-            openai_api_key: env.get("OPENAI_API_KEY").filter(|key| !key.is_empty()).map(SecretString::from),
-            openai_base_url: env.url("OPENAI_BASE_URL")?.unwrap_or_else(|| parse_default("https://api.openai.com/v1")),
-            realtime_model: env.get("REALTIME_MODEL").unwrap_or_else(|| "gpt-realtime".to_owned()),
-            realtime_voice: env.get("REALTIME_VOICE").unwrap_or_else(|| "marin".to_owned()),
+            openai_api_key: env
+                .get("OPENAI_API_KEY")
+                .filter(|key| !key.is_empty())
+                .map(SecretString::from),
+            openai_base_url: env
+                .url("OPENAI_BASE_URL")?
+                .unwrap_or_else(|| parse_default("https://api.openai.com/v1")),
+            realtime_model: env
+                .get("REALTIME_MODEL")
+                .unwrap_or_else(|| "gpt-realtime".to_owned()),
+            realtime_voice: env
+                .get("REALTIME_VOICE")
+                .unwrap_or_else(|| "marin".to_owned()),
             realtime_calls_url: env
                 .url("REALTIME_CALLS_URL")?
                 .unwrap_or_else(|| parse_default("https://api.openai.com/v1/realtime/calls")),
@@ -147,7 +177,9 @@ impl Settings {
             login_attempts_per_minute: env.positive("LOGIN_ATTEMPTS_PER_MINUTE", 10)?,
             http_timeout: Duration::from_secs(env.positive("HTTP_TIMEOUT_SECONDS", 10)?.into()),
             max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)? as usize,
-            session_ttl: Duration::from_secs(u64::from(env.positive("SESSION_TTL_HOURS", 24 * 14)?) * 3600),
+            session_ttl: Duration::from_secs(
+                u64::from(env.positive("SESSION_TTL_HOURS", 24 * 14)?) * 3600,
+            ),
             block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
         })
     }
@@ -166,18 +198,24 @@ struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
 impl Env<'_> {
     fn get(&self, name: &str) -> Option<String> {
-        (self.0)(name).map(|value| value.trim().to_owned()).filter(|value| !value.is_empty())
+        (self.0)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
     }
 
     fn error(&self, variable: &str, message: &str) -> SettingsError {
-        SettingsError { variable: variable.to_owned(), message: message.to_owned() }
+        SettingsError {
+            variable: variable.to_owned(),
+            message: message.to_owned(),
+        }
     }
 
     fn url(&self, name: &str) -> Result<Option<Url>, SettingsError> {
         let Some(value) = self.get(name) else {
             return Ok(None);
         };
-        let url = Url::parse(&value).map_err(|error| self.error(name, &format!("not a valid URL ({error})")))?;
+        let url = Url::parse(&value)
+            .map_err(|error| self.error(name, &format!("not a valid URL ({error})")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(self.error(name, "expected an http:// or https:// URL with a host"));
         }
@@ -186,7 +224,9 @@ impl Env<'_> {
 
     fn number(&self, name: &str, default: u32) -> Result<u32, SettingsError> {
         match self.get(name) {
-            Some(value) => value.parse().map_err(|_| self.error(name, "expected a whole number")),
+            Some(value) => value
+                .parse()
+                .map_err(|_| self.error(name, "expected a whole number")),
             None => Ok(default),
         }
     }
@@ -226,7 +266,10 @@ mod tests {
     use super::*;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Settings::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -239,7 +282,10 @@ mod tests {
         assert_eq!(settings.frontend_url, settings.backend_url);
         assert_eq!(settings.realtime_secret_ttl, 60);
         assert_eq!(settings.realtime_secrets_per_minute, 10);
-        assert!(settings.oauth_providers.iter().all(|(_, provider)| provider.client.is_none()));
+        assert!(settings
+            .oauth_providers
+            .iter()
+            .all(|(_, provider)| provider.client.is_none()));
     }
 
     #[test]

@@ -107,7 +107,11 @@ impl Database {
     }
 
     /// Creates a user; `None` when the email is taken.
-    pub async fn create_user(&self, email: &str, password_hash: &str) -> Result<Option<User>, StoreError> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+    ) -> Result<Option<User>, StoreError> {
         let created = match self {
             Self::Sqlite(store) => store.create_user(email, password_hash).await,
             Self::Postgres(store) => store.create_user(email, password_hash).await,
@@ -137,7 +141,12 @@ impl Database {
     }
 
     /// Stores a session by the hash of its token.
-    pub async fn create_session(&self, token_hash: &str, user: UserId, expires_at: OffsetDateTime) -> Result<(), StoreError> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
@@ -190,7 +199,12 @@ impl Database {
     }
 
     /// Creates a project.
-    pub async fn create_project(&self, user: UserId, name: &str, description: Option<&str>) -> Result<Project, StoreError> {
+    pub async fn create_project(
+        &self,
+        user: UserId,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<Project, StoreError> {
         let project = Project {
             id: Uuid::new_v4(),
             name: name.to_owned(),

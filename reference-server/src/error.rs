@@ -19,7 +19,13 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status, a stable code and a message for humans.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after: None,
+        }
     }
 
     /// 400 with a code.
@@ -34,33 +40,55 @@ impl ApiError {
 
     /// 404.
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// 422 naming each bad field.
     pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
         let names: Vec<&str> = fields.iter().map(|field| field.field.as_str()).collect();
         let message = format!("invalid field(s): {}", names.join(", "));
-        Self { fields, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", message) }
+        Self {
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                message,
+            )
+        }
     }
 
     /// 422 for one field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
-        Self::invalid_fields(vec![FieldError { field: field.to_owned(), message: message.into() }])
+        Self::invalid_fields(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
     }
 
     /// 429 with `Retry-After`.
     pub fn rate_limited(retry_after_seconds: u64) -> Self {
         Self {
             retry_after: Some(retry_after_seconds.max(1)),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests, retry later")
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests, retry later",
+            )
         }
     }
 
     /// 500, with the cause logged and a generic answer.
     pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
         tracing::error!(error = %error_chain(cause), "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
     }
 
     /// The status of this error.
@@ -89,7 +117,9 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status, Json(json!({ "error": error }))).into_response();
         if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -98,30 +128,38 @@ impl IntoResponse for ApiError {
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
         match &error {
-            CoreError::UnknownConnector(key) => {
-                Self::new(StatusCode::NOT_FOUND, "unknown_connector", format!("no connector named `{key}`"))
-            }
+            CoreError::UnknownConnector(key) => Self::new(
+                StatusCode::NOT_FOUND,
+                "unknown_connector",
+                format!("no connector named `{key}`"),
+            ),
             CoreError::NotConfigured(key) => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_configured",
-                format!("connector `{key}` is not configured on this server (missing client id/secret)"),
+                format!(
+                    "connector `{key}` is not configured on this server (missing client id/secret)"
+                ),
             ),
             CoreError::Unsupported(key) => Self::bad_request(
                 "unsupported",
                 format!("connector `{key}` does not support this operation"),
             ),
-            CoreError::NotConnected(key) => {
-                Self::new(StatusCode::CONFLICT, "not_connected", format!("connector `{key}` is not connected"))
-            }
+            CoreError::NotConnected(key) => Self::new(
+                StatusCode::CONFLICT,
+                "not_connected",
+                format!("connector `{key}` is not connected"),
+            ),
             CoreError::NeedsReauth(key) => Self::new(
                 StatusCode::CONFLICT,
                 "needs_reauth",
                 format!("connector `{key}` needs to be authorized again"),
             ),
             CoreError::InvalidConfig(fields) => Self::invalid_fields(fields.clone()),
-            CoreError::Timeout => {
-                Self::new(StatusCode::GATEWAY_TIMEOUT, "provider_timeout", "the provider did not answer in time")
-            }
+            CoreError::Timeout => Self::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "provider_timeout",
+                "the provider did not answer in time",
+            ),
             CoreError::Provider { status, .. } if *status == 401 || *status == 403 => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "provider_rejected",
@@ -129,11 +167,19 @@ impl From<CoreError> for ApiError {
             ),
             CoreError::Provider { status, body } => {
                 tracing::warn!(status, body = %body, "provider error");
-                Self::new(StatusCode::BAD_GATEWAY, "provider_error", format!("the provider answered {status}"))
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "provider_error",
+                    format!("the provider answered {status}"),
+                )
             }
             CoreError::Http(_) | CoreError::InvalidResponse(_) | CoreError::Unauthorized => {
                 tracing::warn!(error = %error_chain(&error), "provider call failed");
-                Self::new(StatusCode::BAD_GATEWAY, "provider_error", "the provider could not be reached")
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "provider_error",
+                    "the provider could not be reached",
+                )
             }
             _ => Self::internal(&error),
         }

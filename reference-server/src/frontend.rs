@@ -23,7 +23,11 @@ pub(crate) async fn serve(uri: Uri) -> Response {
         return asset(file, immutable);
     }
     // A missing file with an extension is a 404, not the app.
-    if path.rsplit('/').next().is_some_and(|last| last.contains('.')) {
+    if path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
+    {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     match Assets::get("index.html") {
@@ -39,7 +43,11 @@ pub(crate) async fn serve(uri: Uri) -> Response {
 
 fn asset(file: rust_embed::EmbeddedFile, immutable: bool) -> Response {
     let mime = file.metadata.mimetype().to_owned();
-    let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     (
         [(CONTENT_TYPE, mime), (CACHE_CONTROL, cache.to_owned())],
         Body::from(file.data.into_owned()),

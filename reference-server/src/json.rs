@@ -27,9 +27,10 @@ where
                 "unsupported_media_type",
                 "expected Content-Type: application/json",
             )),
-            Err(JsonRejection::JsonSyntaxError(_)) => {
-                Err(ApiError::bad_request("malformed_json", "the body is not valid JSON"))
-            }
+            Err(JsonRejection::JsonSyntaxError(_)) => Err(ApiError::bad_request(
+                "malformed_json",
+                "the body is not valid JSON",
+            )),
             Err(JsonRejection::JsonDataError(error)) => Err(data_error(&error.body_text())),
             Err(other) => Err(ApiError::bad_request("bad_request", other.body_text())),
         }

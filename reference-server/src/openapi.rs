@@ -7,7 +7,10 @@ use crate::routes;
 /// The API's OpenAPI description (`GET /api/v1/openapi.json`).
 #[derive(Debug, OpenApi)]
 #[openapi(
-    info(title = "Connectors reference server", description = "Connect third-party accounts and drive them by voice."),
+    info(
+        title = "Connectors reference server",
+        description = "Connect third-party accounts and drive them by voice."
+    ),
     paths(
         routes::health::healthz,
         routes::auth::signup,

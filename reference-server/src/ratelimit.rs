@@ -17,7 +17,9 @@ pub struct KeyedLimiter<K: Hash + Eq + Clone> {
 impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     /// `per_minute` requests per minute per key.
     pub fn per_minute(per_minute: NonZeroU32) -> Self {
-        Self { limiter: RateLimiter::keyed(Quota::per_minute(per_minute)) }
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
     }
 
     /// Counts one request for `key`; past the limit, a 429 with `Retry-After`.

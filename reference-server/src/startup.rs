@@ -13,7 +13,9 @@ use axum::http::Request;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use base64::Engine as _;
-use connectors_core::{builtin_connectors, default_http_client, ConnectorAuthService, ProviderConfig};
+use connectors_core::{
+    builtin_connectors, default_http_client, ConnectorAuthService, ProviderConfig,
+};
 use connectors_store::Cipher;
 use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
 use secrecy::ExposeSecret as _;
@@ -52,12 +54,19 @@ impl Application {
     pub async fn build_on(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let state = build_state(settings).await?;
         let router = router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     /// The bound port.
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|addr| addr.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|addr| addr.port())
+            .unwrap_or_default()
     }
 
     /// The state the server runs with (tests reach the database through it).
@@ -68,10 +77,14 @@ impl Application {
     /// Serves until the process is stopped (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("server failed")
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")
     }
 }
 
@@ -89,8 +102,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let voice = voice(&settings, &service);
     let per_minute = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
     Ok(AppState {
-        login_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(settings.login_attempts_per_minute))),
-        mint_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(settings.realtime_secrets_per_minute))),
+        login_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(
+            settings.login_attempts_per_minute,
+        ))),
+        mint_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(
+            settings.realtime_secrets_per_minute,
+        ))),
         allowed_origins: Arc::new(allowed_origins),
         settings: Arc::new(settings),
         db,
@@ -109,12 +126,18 @@ fn voice(settings: &Settings, service: &ConnectorAuthService) -> Arc<Voice> {
         .with_model(settings.realtime_model.clone())
         .with_voice(settings.realtime_voice.clone())
         .with_ttl(Duration::from_secs(settings.realtime_secret_ttl.into()));
-    let keys = service.connectors().map(|connector| connector.key().to_owned()).collect();
+    let keys = service
+        .connectors()
+        .map(|connector| connector.key().to_owned())
+        .collect();
     Voice::new(minter, keys, session)
 }
 
 fn connector_service(settings: &Settings, db: &Database) -> anyhow::Result<ConnectorAuthService> {
-    let callback_base = settings.backend_url.join("api/v1").context("BACKEND_URL: cannot derive the callback URL")?;
+    let callback_base = settings
+        .backend_url
+        .join("api/v1")
+        .context("BACKEND_URL: cannot derive the callback URL")?;
     let mut service = ConnectorAuthService::new(db.credential_store(), callback_base)
         .with_connectors(builtin_connectors())
         .with_http_client(default_http_client(settings.http_timeout))
@@ -153,7 +176,8 @@ fn load_cipher(settings: &Settings) -> anyhow::Result<Cipher> {
     }
     let path = settings.data_dir.join("encryption.key");
     if path.exists() {
-        let encoded = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let encoded = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         return Cipher::from_base64(encoded.trim())
             .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()));
     }
@@ -161,7 +185,8 @@ fn load_cipher(settings: &Settings) -> anyhow::Result<Cipher> {
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
     let encoded = base64::engine::general_purpose::STANDARD.encode(key);
     write_key_file(&path, &encoded)?;
-    let cipher = Cipher::from_base64(&encoded).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+    let cipher = Cipher::from_base64(&encoded)
+        .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
     tracing::warn!(path = %path.display(), "generated a new encryption key; back it up, credentials cannot be read without it");
     Ok(cipher)
 }
@@ -169,13 +194,16 @@ fn load_cipher(settings: &Settings) -> anyhow::Result<Cipher> {
 fn write_key_file(path: &Path, encoded: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(encoded.as_bytes())?;
     file.sync_all()?;
     Ok(())
@@ -191,7 +219,10 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
         .route("/connectors", get(connectors::list))
-        .route("/connectors/google_calendar/events", get(connectors::calendar_events))
+        .route(
+            "/connectors/google_calendar/events",
+            get(connectors::calendar_events),
+        )
         .route("/connectors/{key}/redirect", get(connectors::redirect))
         .route("/connectors/{key}/callback", get(connectors::callback))
         .route("/connectors/{key}/config", post(connectors::save_config))
@@ -204,11 +235,16 @@ pub fn router(state: AppState) -> Router {
             "/files",
             get(files::list)
                 .post(files::upload)
-                .layer(DefaultBodyLimit::max(state.settings.max_upload_bytes + 64 * 1024)),
+                .layer(DefaultBodyLimit::max(
+                    state.settings.max_upload_bytes + 64 * 1024,
+                )),
         )
         .route("/files/{id}", get(files::download))
         .fallback(|| async { crate::error::ApiError::not_found("route") })
-        .layer(middleware::from_fn_with_state(state.clone(), sessions::refuse_foreign_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            sessions::refuse_foreign_origin,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("cache-control"),
             HeaderValue::from_static("no-store"),
@@ -246,7 +282,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

@@ -7,9 +7,17 @@ use crate::helpers::*;
 #[tokio::test]
 async fn signup_sets_a_hardened_session_cookie_and_returns_a_token() {
     let app = spawn_app().await;
-    let response = app.post_json("/auth/signup", &json!({"email": "Ada@Example.com", "password": "correct horse battery"})).await;
+    let response = app
+        .post_json(
+            "/auth/signup",
+            &json!({"email": "Ada@Example.com", "password": "correct horse battery"}),
+        )
+        .await;
     assert_eq!(response.status(), 201);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("session="));
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
@@ -26,9 +34,19 @@ async fn signup_sets_a_hardened_session_cookie_and_returns_a_token() {
 async fn the_bearer_token_authenticates_like_the_cookie() {
     let app = spawn_app().await;
     let token = app.sign_up("ada@example.com").await;
-    let response = browser().get(app.url("/connectors")).bearer_auth(&token).send().await.unwrap();
+    let response = browser()
+        .get(app.url("/connectors"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    let wrong = browser().get(app.url("/connectors")).bearer_auth("not-a-session").send().await.unwrap();
+    let wrong = browser()
+        .get(app.url("/connectors"))
+        .bearer_auth("not-a-session")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
 }
 
@@ -36,16 +54,39 @@ async fn the_bearer_token_authenticates_like_the_cookie() {
 async fn login_rotates_the_session_and_logout_ends_it_server_side() {
     let app = spawn_app().await;
     let first = app.sign_up("ada@example.com").await;
-    let response = app.post_json("/auth/login", &json!({"email": "ada@example.com", "password": "correct horse battery"})).await;
+    let response = app
+        .post_json(
+            "/auth/login",
+            &json!({"email": "ada@example.com", "password": "correct horse battery"}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
-    let second = response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let second = response.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(first, second);
 
-    let logout = browser().post(app.url("/auth/logout")).bearer_auth(&second).send().await.unwrap();
+    let logout = browser()
+        .post(app.url("/auth/logout"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(logout.status(), 204);
-    let after = browser().get(app.url("/auth/me")).bearer_auth(&second).send().await.unwrap();
+    let after = browser()
+        .get(app.url("/auth/me"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(after.status(), 401);
-    let other_session = browser().get(app.url("/auth/me")).bearer_auth(&first).send().await.unwrap();
+    let other_session = browser()
+        .get(app.url("/auth/me"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other_session.status(), 200);
 }
 
@@ -62,7 +103,12 @@ async fn wrong_credentials_get_401_and_a_taken_email_409() {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "invalid_credentials");
     }
-    let taken = app.post_json("/auth/signup", &json!({"email": "ADA@example.com", "password": "another password"})).await;
+    let taken = app
+        .post_json(
+            "/auth/signup",
+            &json!({"email": "ADA@example.com", "password": "another password"}),
+        )
+        .await;
     assert_eq!(taken.status(), 409);
 }
 
@@ -70,10 +116,19 @@ async fn wrong_credentials_get_401_and_a_taken_email_409() {
 async fn bad_signups_name_the_field_and_create_nothing() {
     let app = spawn_app().await;
     for (body, field) in [
-        (json!({"email": "not-an-email", "password": "correct horse battery"}), "email"),
-        (json!({"email": "ada@example.com", "password": "short"}), "password"),
+        (
+            json!({"email": "not-an-email", "password": "correct horse battery"}),
+            "email",
+        ),
+        (
+            json!({"email": "ada@example.com", "password": "short"}),
+            "password",
+        ),
         (json!({"email": "ada@example.com"}), "password"),
-        (json!({"email": 42, "password": "correct horse battery"}), "email"),
+        (
+            json!({"email": 42, "password": "correct horse battery"}),
+            "email",
+        ),
     ] {
         let response = app.post_json("/auth/signup", &body).await;
         assert_eq!(response.status(), 422, "{body}");
@@ -104,7 +159,11 @@ async fn login_is_rate_limited_per_client_with_retry_after() {
     }
     let limited = attempt().await;
     assert_eq!(limited.status(), 429);
-    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry_after));
     let body: Value = limited.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
@@ -139,10 +198,29 @@ async fn state_changing_requests_from_a_foreign_origin_are_refused() {
 #[tokio::test]
 async fn health_and_openapi_answer_without_a_user() {
     let app = spawn_app().await;
-    assert_eq!(browser().get(app.url("/healthz")).send().await.unwrap().status(), 200);
-    let doc: Value = browser().get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        browser()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let doc: Value = browser()
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for route in ["/api/v1/connectors", "/api/v1/connectors/{key}/callback", "/api/v1/auth/signup"] {
+    for route in [
+        "/api/v1/connectors",
+        "/api/v1/connectors/{key}/callback",
+        "/api/v1/auth/signup",
+    ] {
         assert!(doc["paths"].get(route).is_some(), "{route} documented");
     }
     let unknown = browser().get(app.url("/nope")).send().await.unwrap();

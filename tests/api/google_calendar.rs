@@ -45,7 +45,13 @@ async fn a_user_connects_google_calendar_and_lists_events() {
     let landing = app.connect_google().await;
 
     // Assert
-    assert_eq!(landing.as_str(), format!("{}/connectors/callback/google_calendar?status=success", app.frontend_url));
+    assert_eq!(
+        landing.as_str(),
+        format!(
+            "{}/connectors/callback/google_calendar?status=success",
+            app.frontend_url
+        )
+    );
     let card = app.connector("google_calendar").await;
     assert_eq!(card["connected"], true);
     assert_eq!(card["status"], "active");
@@ -53,9 +59,15 @@ async fn a_user_connects_google_calendar_and_lists_events() {
     assert_eq!(card["provider"], "google");
     assert_eq!(card["configured"], true);
     assert_eq!(card["connected_as"], "ada@example.com");
-    assert_eq!(card["scopes"], json!(["https://www.googleapis.com/auth/calendar.readonly"]));
+    assert_eq!(
+        card["scopes"],
+        json!(["https://www.googleapis.com/auth/calendar.readonly"])
+    );
     assert!(card["expires_at"].is_string());
-    assert!(!card.to_string().contains("ya29."), "no token in the listing");
+    assert!(
+        !card.to_string().contains("ya29."),
+        "no token in the listing"
+    );
 
     let events = app.get("/connectors/google_calendar/events?limit=5").await;
     assert_eq!(events.status(), 200);
@@ -74,7 +86,8 @@ async fn the_token_request_repeats_the_redirect_uri_and_proves_pkce() {
 
     let authorization = app.start_google_flow().await;
     let params: HashMap<String, String> = authorization.query_pairs().into_owned().collect();
-    app.follow_callback(&app.consent(&authorization).await).await;
+    app.follow_callback(&app.consent(&authorization).await)
+        .await;
 
     let token_requests: Vec<_> = app
         .google
@@ -88,10 +101,16 @@ async fn the_token_request_repeats_the_redirect_uri_and_proves_pkce() {
     let sent = form(&token_requests[0].body);
     assert_eq!(sent["grant_type"], "authorization_code");
     assert_eq!(sent["code"], "4/0AX4XfWh-code");
-    assert_eq!(sent["redirect_uri"], params["redirect_uri"], "byte-identical redirect URI");
+    assert_eq!(
+        sent["redirect_uri"], params["redirect_uri"],
+        "byte-identical redirect URI"
+    );
     assert_eq!(sent["client_id"], GOOGLE_CLIENT_ID);
     assert_eq!(sent["client_secret"], GOOGLE_CLIENT_SECRET);
-    assert_eq!(sha2_check::challenge_of(&sent["code_verifier"]), params["code_challenge"]);
+    assert_eq!(
+        sha2_check::challenge_of(&sent["code_verifier"]),
+        params["code_challenge"]
+    );
 }
 
 /// S256 as RFC 7636 defines it, computed independently of the product.
@@ -110,12 +129,20 @@ async fn the_authorization_url_asks_for_the_minimal_scope_offline_access_and_pkc
 
     let url = app.start_google_flow().await;
 
-    assert!(url.as_str().starts_with(&format!("{}/o/oauth2/v2/auth?", app.google.uri())));
+    assert!(url
+        .as_str()
+        .starts_with(&format!("{}/o/oauth2/v2/auth?", app.google.uri())));
     let params: HashMap<String, String> = url.query_pairs().into_owned().collect();
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["client_id"], GOOGLE_CLIENT_ID);
-    assert_eq!(params["redirect_uri"], format!("{}/api/v1/connectors/google_calendar/callback", app.address));
-    assert_eq!(params["scope"], "https://www.googleapis.com/auth/calendar.readonly");
+    assert_eq!(
+        params["redirect_uri"],
+        format!("{}/api/v1/connectors/google_calendar/callback", app.address)
+    );
+    assert_eq!(
+        params["scope"],
+        "https://www.googleapis.com/auth/calendar.readonly"
+    );
     assert_eq!(params["access_type"], "offline");
     assert_eq!(params["prompt"], "consent");
     assert_eq!(params["code_challenge_method"], "S256");
@@ -141,10 +168,19 @@ async fn redirect_answers_json_when_asked_and_503_when_google_is_not_configured(
     let body: Value = response.json().await.unwrap();
     assert!(body["url"].as_str().unwrap().contains("code_challenge="));
 
-    let unconfigured = spawn_app_with(Backend::Sqlite, &[("GOOGLE_CLIENT_ID", ""), ("GOOGLE_CLIENT_SECRET", "")]).await;
+    let unconfigured = spawn_app_with(
+        Backend::Sqlite,
+        &[("GOOGLE_CLIENT_ID", ""), ("GOOGLE_CLIENT_SECRET", "")],
+    )
+    .await;
     unconfigured.sign_up("bob@example.com").await;
-    assert_eq!(unconfigured.connector("google_calendar").await["configured"], false);
-    let response = unconfigured.get("/connectors/google_calendar/redirect").await;
+    assert_eq!(
+        unconfigured.connector("google_calendar").await["configured"],
+        false
+    );
+    let response = unconfigured
+        .get("/connectors/google_calendar/redirect")
+        .await;
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_configured");
@@ -154,21 +190,38 @@ async fn redirect_answers_json_when_asked_and_503_when_google_is_not_configured(
 async fn tokens_never_reach_the_database_file_in_plaintext() {
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
-    mount_google_happy_path(&app.google, "ya29.PLAINTEXT-ACCESS-MARKER", "1//PLAINTEXT-REFRESH-MARKER").await;
+    mount_google_happy_path(
+        &app.google,
+        "ya29.PLAINTEXT-ACCESS-MARKER",
+        "1//PLAINTEXT-REFRESH-MARKER",
+    )
+    .await;
     let landing = app.connect_google().await;
     assert_eq!(outcome(&landing).0, "success");
 
     let mut bytes = Vec::new();
     for entry in std::fs::read_dir(app.data_dir.path()).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with("connectors.db") {
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("connectors.db")
+        {
             bytes.extend(std::fs::read(&path).unwrap());
         }
     }
     assert!(!bytes.is_empty());
-    for marker in ["PLAINTEXT-ACCESS-MARKER", "PLAINTEXT-REFRESH-MARKER", "ya29.", "1//"] {
+    for marker in [
+        "PLAINTEXT-ACCESS-MARKER",
+        "PLAINTEXT-REFRESH-MARKER",
+        "ya29.",
+        "1//",
+    ] {
         assert!(
-            !bytes.windows(marker.len()).any(|window| window == marker.as_bytes()),
+            !bytes
+                .windows(marker.len())
+                .any(|window| window == marker.as_bytes()),
             "{marker} found in the database files"
         );
     }
@@ -177,17 +230,31 @@ async fn tokens_never_reach_the_database_file_in_plaintext() {
 
 async fn assert_refused(app: &TestApp, target: &Url, reason: &str) {
     assert!(
-        target.as_str().starts_with(&format!("{}/connectors/callback/google_calendar?", app.frontend_url)),
+        target.as_str().starts_with(&format!(
+            "{}/connectors/callback/google_calendar?",
+            app.frontend_url
+        )),
         "sent to {target}"
     );
-    assert_eq!(outcome(target), ("error".to_owned(), Some(reason.to_owned())));
-    assert_eq!(app.count_rows("user_connector_credentials").await, 0, "nothing stored");
+    assert_eq!(
+        outcome(target),
+        ("error".to_owned(), Some(reason.to_owned()))
+    );
+    assert_eq!(
+        app.count_rows("user_connector_credentials").await,
+        0,
+        "nothing stored"
+    );
     let card = app.connector("google_calendar").await;
     assert_eq!(card["connected"], false);
 }
 
 fn callback_url(app: &TestApp, query: &str) -> Url {
-    Url::parse(&format!("{}/connectors/google_calendar/callback?{query}", app.url(""))).unwrap()
+    Url::parse(&format!(
+        "{}/connectors/google_calendar/callback?{query}",
+        app.url("")
+    ))
+    .unwrap()
 }
 
 #[tokio::test]
@@ -203,7 +270,9 @@ async fn a_callback_with_an_unknown_state_is_refused() {
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
     mount_google_happy_path(&app.google, "ya29.a", "1//r").await;
-    let target = app.follow_callback(&callback_url(&app, "code=abc&state=forged-state-value")).await;
+    let target = app
+        .follow_callback(&callback_url(&app, "code=abc&state=forged-state-value"))
+        .await;
     assert_refused(&app, &target, "invalid_state").await;
 }
 
@@ -216,10 +285,18 @@ async fn an_expired_state_is_refused() {
     let ten_minutes_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 601;
     match &app.state.db {
         reference_server::db::Database::Sqlite(store) => {
-            sqlx::query("UPDATE oauth_states SET expires_at = $1").bind(ten_minutes_ago).execute(store.pool()).await.unwrap();
+            sqlx::query("UPDATE oauth_states SET expires_at = $1")
+                .bind(ten_minutes_ago)
+                .execute(store.pool())
+                .await
+                .unwrap();
         }
         reference_server::db::Database::Postgres(store) => {
-            sqlx::query("UPDATE oauth_states SET expires_at = $1").bind(ten_minutes_ago).execute(store.pool()).await.unwrap();
+            sqlx::query("UPDATE oauth_states SET expires_at = $1")
+                .bind(ten_minutes_ago)
+                .execute(store.pool())
+                .await
+                .unwrap();
         }
     }
     let target = app.follow_callback(&callback).await;
@@ -233,7 +310,11 @@ async fn a_state_works_once() {
     mount_google_happy_path(&app.google, "ya29.a", "1//r").await;
     let callback = app.consent(&app.start_google_flow().await).await;
     assert_eq!(outcome(&app.follow_callback(&callback).await).0, "success");
-    app.client.post(app.url("/connectors/google_calendar/revoke")).send().await.unwrap();
+    app.client
+        .post(app.url("/connectors/google_calendar/revoke"))
+        .send()
+        .await
+        .unwrap();
 
     let replay = app.follow_callback(&callback).await;
     assert_refused(&app, &replay, "invalid_state").await;
@@ -251,7 +332,14 @@ async fn a_state_started_by_another_user_is_refused() {
     let target = Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
 
     assert_refused(&app, &target, "state_mismatch").await;
-    let mallory_cards: Vec<Value> = mallory.get(app.url("/connectors")).send().await.unwrap().json().await.unwrap();
+    let mallory_cards: Vec<Value> = mallory
+        .get(app.url("/connectors"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(mallory_cards.iter().all(|card| card["connected"] == false));
 }
 
@@ -277,7 +365,12 @@ async fn denied_consent_is_refused() {
         .respond_with(ConsentScreen::denying("access_denied"))
         .mount(&app.google)
         .await;
-    Mock::given(method("POST")).and(path("/token")).respond_with(ResponseTemplate::new(500)).expect(0).mount(&app.google).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&app.google)
+        .await;
     let target = app.connect_google().await;
     assert_refused(&app, &target, "access_denied").await;
 }
@@ -308,7 +401,11 @@ async fn a_code_refused_with_invalid_grant_stores_nothing() {
 
 #[tokio::test]
 async fn a_token_endpoint_failing_with_500_stores_nothing() {
-    refused_exchange(ResponseTemplate::new(500).set_body_string("<html>Internal Error</html>"), "provider_unavailable").await;
+    refused_exchange(
+        ResponseTemplate::new(500).set_body_string("<html>Internal Error</html>"),
+        "provider_unavailable",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -338,7 +435,13 @@ async fn the_browser_is_only_ever_sent_to_the_frontend() {
             .unwrap();
         assert_eq!(response.status(), 302);
         let location = response.headers()["location"].to_str().unwrap();
-        assert!(location.starts_with(&format!("{}/connectors/callback/google_calendar?", app.frontend_url)), "{location}");
+        assert!(
+            location.starts_with(&format!(
+                "{}/connectors/callback/google_calendar?",
+                app.frontend_url
+            )),
+            "{location}"
+        );
     }
     let url = app.start_google_flow().await;
     let params: HashMap<String, String> = url.query_pairs().into_owned().collect();
@@ -360,14 +463,24 @@ async fn revoking_calls_google_purges_the_credentials_and_is_harmless_twice() {
     app.connect_google().await;
     assert_eq!(app.count_rows("user_connector_credentials").await, 1);
 
-    let response = app.client.post(app.url("/connectors/google_calendar/revoke")).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/connectors/google_calendar/revoke"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let card: Value = response.json().await.unwrap();
     assert_eq!(card["connected"], false);
     assert_eq!(card["status"], "inactive");
     assert_eq!(app.count_rows("user_connector_credentials").await, 0);
 
-    let again = app.client.post(app.url("/connectors/google_calendar/revoke")).send().await.unwrap();
+    let again = app
+        .client
+        .post(app.url("/connectors/google_calendar/revoke"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 200);
     assert_eq!(app.connector("google_calendar").await["status"], "inactive");
 }
@@ -377,9 +490,18 @@ async fn a_failing_revocation_at_google_still_purges() {
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
     mount_google_happy_path(&app.google, "ya29.a", "1//r").await;
-    Mock::given(method("POST")).and(path("/revoke")).respond_with(ResponseTemplate::new(503)).mount(&app.google).await;
+    Mock::given(method("POST"))
+        .and(path("/revoke"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&app.google)
+        .await;
     app.connect_google().await;
-    let response = app.client.post(app.url("/connectors/google_calendar/revoke")).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/connectors/google_calendar/revoke"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(app.count_rows("user_connector_credentials").await, 0);
 }
@@ -413,16 +535,38 @@ async fn one_user_never_sees_or_touches_another_users_connection() {
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
     mount_google_happy_path(&app.google, "ya29.a", "1//r").await;
-    Mock::given(method("POST")).and(path("/revoke")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&app.google).await;
+    Mock::given(method("POST"))
+        .and(path("/revoke"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&app.google)
+        .await;
     app.connect_google().await;
 
     let (bob, _) = app.other_user("bob@example.com").await;
-    let cards: Vec<Value> = bob.get(app.url("/connectors")).send().await.unwrap().json().await.unwrap();
-    let card = cards.iter().find(|card| card["key"] == "google_calendar").unwrap();
+    let cards: Vec<Value> = bob
+        .get(app.url("/connectors"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let card = cards
+        .iter()
+        .find(|card| card["key"] == "google_calendar")
+        .unwrap();
     assert_eq!(card["connected"], false);
-    let events = bob.get(app.url("/connectors/google_calendar/events")).send().await.unwrap();
+    let events = bob
+        .get(app.url("/connectors/google_calendar/events"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(events.status(), 409);
-    bob.post(app.url("/connectors/google_calendar/revoke")).send().await.unwrap();
+    bob.post(app.url("/connectors/google_calendar/revoke"))
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(app.connector("google_calendar").await["connected"], true);
     assert_eq!(app.count_rows("user_connector_credentials").await, 1);
@@ -432,8 +576,15 @@ async fn one_user_never_sees_or_touches_another_users_connection() {
 async fn bad_event_queries_name_the_field() {
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
-    for (query, field) in [("limit=0", "limit"), ("limit=abc", "limit"), ("from=yesterday", "from"), ("from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "to")] {
-        let response = app.get(&format!("/connectors/google_calendar/events?{query}")).await;
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+        ("from=yesterday", "from"),
+        ("from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "to"),
+    ] {
+        let response = app
+            .get(&format!("/connectors/google_calendar/events?{query}"))
+            .await;
         assert_eq!(response.status(), 422, "{query}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["fields"][0]["field"], field, "{query}");

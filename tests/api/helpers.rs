@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-
 use reference_server::{AppState, Application, Settings};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -22,6 +21,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub google: MockServer,
+    pub openai: MockServer,
     pub state: AppState,
     pub data_dir: TempDir,
     pub database_url: String,
@@ -30,11 +30,13 @@ pub struct TestApp {
 
 pub const GOOGLE_CLIENT_ID: &str = "test-client-id.apps.googleusercontent.com";
 pub const GOOGLE_CLIENT_SECRET: &str = "GOCSPX-test-client-secret";
+pub const OPENAI_API_KEY: &str = "sk-proj-test-SERVER-SIDE-KEY-0123456789";
 pub const ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 /// The PostgreSQL server of the machine (`TEST_DATABASE_URL` overrides).
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// A new, empty PostgreSQL database; returns its URL.
@@ -42,8 +44,13 @@ pub async fn fresh_postgres_database() -> String {
     use sqlx::Connection as _;
     let admin = postgres_admin_url();
     let name = format!("e2e_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL on 127.0.0.1:5432");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.unwrap();
+    let mut connection = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .unwrap();
     let mut url = Url::parse(&admin).unwrap();
     url.set_path(&name);
     url.to_string()
@@ -56,6 +63,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     init_logging();
     let google = MockServer::start().await;
+    let openai = MockServer::start().await;
     let data_dir = tempfile::tempdir().unwrap();
     let database_url = match backend {
         Backend::Sqlite => format!("sqlite://{}/connectors.db", data_dir.path().display()),
@@ -74,11 +82,20 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         ("CONNECTORS_ENCRYPTION_KEY", ENCRYPTION_KEY.to_owned()),
         ("GOOGLE_CLIENT_ID", GOOGLE_CLIENT_ID.to_owned()),
         ("GOOGLE_CLIENT_SECRET", GOOGLE_CLIENT_SECRET.to_owned()),
-        ("GOOGLE_AUTH_URL", format!("{}/o/oauth2/v2/auth", google.uri())),
+        (
+            "GOOGLE_AUTH_URL",
+            format!("{}/o/oauth2/v2/auth", google.uri()),
+        ),
         ("GOOGLE_TOKEN_URL", format!("{}/token", google.uri())),
         ("GOOGLE_REVOKE_URL", format!("{}/revoke", google.uri())),
         ("GOOGLE_API_URL", google.uri()),
         ("HTTP_TIMEOUT_SECONDS", "2".to_owned()),
+        ("OPENAI_API_KEY", OPENAI_API_KEY.to_owned()),
+        ("OPENAI_BASE_URL", format!("{}/v1", openai.uri())),
+        (
+            "REALTIME_CALLS_URL",
+            "http://127.0.0.1:9/v1/realtime/calls".to_owned(),
+        ),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
@@ -86,14 +103,18 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     for (name, value) in extra {
         vars.insert((*name).to_owned(), (*value).to_owned());
     }
-    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("valid test settings");
-    let application = Application::build_on(settings, listener).await.expect("the app starts");
+    let settings =
+        Settings::from_lookup(|name| vars.get(name).cloned()).expect("valid test settings");
+    let application = Application::build_on(settings, listener)
+        .await
+        .expect("the app starts");
     let state = application.state().clone();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
         client: browser(),
         google,
+        openai,
         state,
         data_dir,
         database_url,
@@ -114,7 +135,10 @@ fn init_logging() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            let _ = tracing_subscriber::fmt().with_env_filter("info").with_test_writer().try_init();
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("info")
+                .with_test_writer()
+                .try_init();
         }
     });
 }
@@ -125,7 +149,12 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -134,9 +163,17 @@ impl TestApp {
 
     /// Signs up a new user with this app's browser; returns the bearer token.
     pub async fn sign_up(&self, email: &str) -> String {
-        let response = self.post_json("/auth/signup", &json!({"email": email, "password": "correct horse battery"})).await;
+        let response = self
+            .post_json(
+                "/auth/signup",
+                &json!({"email": email, "password": "correct horse battery"}),
+            )
+            .await;
         assert_eq!(response.status(), 201, "signup of {email}");
-        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        response.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// Another browser (own cookie jar) signed up as a new user.
@@ -149,7 +186,10 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(response.status(), 201);
-        let token = response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+        let token = response.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         (client, token)
     }
 
@@ -160,7 +200,11 @@ impl TestApp {
     }
 
     pub async fn connector(&self, key: &str) -> Value {
-        self.connectors().await.into_iter().find(|c| c["key"] == key).expect("connector listed")
+        self.connectors()
+            .await
+            .into_iter()
+            .find(|c| c["key"] == key)
+            .expect("connector listed")
     }
 
     /// `GET /connectors/google_calendar/redirect` → the authorization URL.
@@ -173,8 +217,17 @@ impl TestApp {
     /// Plays the user on Google's consent page: the fake answers with a redirect to the
     /// redirect URI carrying a code and the state; returns that callback URL.
     pub async fn consent(&self, authorization_url: &Url) -> Url {
-        let response = self.client.get(authorization_url.clone()).send().await.unwrap();
-        assert_eq!(response.status(), 302, "the fake consent page redirects back");
+        let response = self
+            .client
+            .get(authorization_url.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            302,
+            "the fake consent page redirects back"
+        );
         Url::parse(response.headers()["location"].to_str().unwrap()).unwrap()
     }
 
@@ -203,12 +256,14 @@ impl TestApp {
     pub async fn count_rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match &self.state.db {
-            reference_server::db::Database::Sqlite(store) => {
-                sqlx::query_scalar(&sql).fetch_one(store.pool()).await.unwrap()
-            }
-            reference_server::db::Database::Postgres(store) => {
-                sqlx::query_scalar(&sql).fetch_one(store.pool()).await.unwrap()
-            }
+            reference_server::db::Database::Sqlite(store) => sqlx::query_scalar(&sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap(),
+            reference_server::db::Database::Postgres(store) => sqlx::query_scalar(&sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap(),
         }
     }
 }
@@ -216,7 +271,10 @@ impl TestApp {
 /// Where a redirect sends the browser, as `status` and `reason`.
 pub fn outcome(target: &Url) -> (String, Option<String>) {
     let pairs: HashMap<String, String> = target.query_pairs().into_owned().collect();
-    (pairs.get("status").cloned().unwrap_or_default(), pairs.get("reason").cloned())
+    (
+        pairs.get("status").cloned().unwrap_or_default(),
+        pairs.get("reason").cloned(),
+    )
 }
 
 /// Google's consent screen: approves, sending `code` and the `state` it got back to the
@@ -228,11 +286,17 @@ pub struct ConsentScreen {
 
 impl ConsentScreen {
     pub fn approving(code: &str) -> Self {
-        Self { code: code.to_owned(), error: None }
+        Self {
+            code: code.to_owned(),
+            error: None,
+        }
     }
 
     pub fn denying(error: &str) -> Self {
-        Self { code: String::new(), error: Some(error.to_owned()) }
+        Self {
+            code: String::new(),
+            error: Some(error.to_owned()),
+        }
     }
 }
 
@@ -240,7 +304,9 @@ impl Respond for ConsentScreen {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
         let Some(redirect_uri) = query.get("redirect_uri") else {
-            return ResponseTemplate::new(400).set_body_string("Error 400: invalid_request Missing required parameter: redirect_uri");
+            return ResponseTemplate::new(400).set_body_string(
+                "Error 400: invalid_request Missing required parameter: redirect_uri",
+            );
         };
         let mut target = Url::parse(redirect_uri).unwrap();
         {
@@ -299,7 +365,9 @@ pub async fn mount_google_happy_path(google: &MockServer, access: &str, refresh:
     Mock::given(method("POST"))
         .and(path("/token"))
         .and(body_string_contains("grant_type=authorization_code"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(google_token_answer(access, refresh)))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(google_token_answer(access, refresh)),
+        )
         .mount(google)
         .await;
     Mock::given(method("GET"))
@@ -310,4 +378,3 @@ pub async fn mount_google_happy_path(google: &MockServer, access: &str, refresh:
         .mount(google)
         .await;
 }
-

@@ -3,4 +3,6 @@
 mod auth;
 mod google_calendar;
 mod helpers;
+mod projects_files;
+mod realtime;
 mod refresh;

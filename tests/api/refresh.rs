@@ -38,7 +38,11 @@ async fn mount_slow_refresh(google: &MockServer, new_access: &str, calls: u64) {
         .await;
 }
 
-async fn burst(service: &Arc<ConnectorAuthService>, user: uuid::Uuid, callers: usize) -> Vec<String> {
+async fn burst(
+    service: &Arc<ConnectorAuthService>,
+    user: uuid::Uuid,
+    callers: usize,
+) -> Vec<String> {
     let calls = (0..callers).map(|_| {
         let service = service.clone();
         tokio::spawn(async move { service.access_token(user, "google_calendar").await })
@@ -46,7 +50,13 @@ async fn burst(service: &Arc<ConnectorAuthService>, user: uuid::Uuid, callers: u
     join_all(calls)
         .await
         .into_iter()
-        .map(|joined| joined.unwrap().expect("every caller gets a token").secret().clone())
+        .map(|joined| {
+            joined
+                .unwrap()
+                .expect("every caller gets a token")
+                .secret()
+                .clone()
+        })
         .collect()
 }
 
@@ -56,7 +66,14 @@ async fn one_refresh_for_a_hundred_callers(backend: Backend) {
     app.sign_up("ada@example.com").await;
     let user = app.me().await;
     let service = app.state.service.clone();
-    service.save_tokens(user, "google_calendar", &expired_credentials("ya29.expired", "1//r")).await.unwrap();
+    service
+        .save_tokens(
+            user,
+            "google_calendar",
+            &expired_credentials("ya29.expired", "1//r"),
+        )
+        .await
+        .unwrap();
     mount_slow_refresh(&app.google, "ya29.refreshed", 1).await;
 
     // Act
@@ -86,7 +103,10 @@ async fn two_servers_sharing_postgres_refresh_once() {
     let token_url = format!("{}/token", first.google.uri());
     let second = spawn_app_with(
         Backend::Postgres,
-        &[("DATABASE_URL", first.database_url.as_str()), ("GOOGLE_TOKEN_URL", token_url.as_str())],
+        &[
+            ("DATABASE_URL", first.database_url.as_str()),
+            ("GOOGLE_TOKEN_URL", token_url.as_str()),
+        ],
     )
     .await;
     first.sign_up("ada@example.com").await;
@@ -94,16 +114,26 @@ async fn two_servers_sharing_postgres_refresh_once() {
     first
         .state
         .service
-        .save_tokens(user, "google_calendar", &expired_credentials("ya29.expired", "1//single-use"))
+        .save_tokens(
+            user,
+            "google_calendar",
+            &expired_credentials("ya29.expired", "1//single-use"),
+        )
         .await
         .unwrap();
     mount_slow_refresh(&first.google, "ya29.refreshed", 1).await;
 
     // Act
-    let (a, b) = tokio::join!(burst(&first.state.service, user, 50), burst(&second.state.service, user, 50));
+    let (a, b) = tokio::join!(
+        burst(&first.state.service, user, 50),
+        burst(&second.state.service, user, 50)
+    );
 
     // Assert
-    assert!(a.iter().chain(b.iter()).all(|token| token == "ya29.refreshed"));
+    assert!(a
+        .iter()
+        .chain(b.iter())
+        .all(|token| token == "ya29.refreshed"));
     first.google.verify().await;
 }
 
@@ -113,7 +143,14 @@ async fn a_rotated_refresh_token_is_stored_and_used_next_time() {
     app.sign_up("ada@example.com").await;
     let user = app.me().await;
     let service = app.state.service.clone();
-    service.save_tokens(user, "google_calendar", &expired_credentials("ya29.old", "1//first")).await.unwrap();
+    service
+        .save_tokens(
+            user,
+            "google_calendar",
+            &expired_credentials("ya29.old", "1//first"),
+        )
+        .await
+        .unwrap();
     Mock::given(method("POST"))
         .and(path("/token"))
         .and(body_string_contains("refresh_token=1%2F%2Ffirst"))
@@ -132,11 +169,33 @@ async fn a_rotated_refresh_token_is_stored_and_used_next_time() {
         .await;
 
     // expires_in=1 makes the second token stale at once (inside the refresh margin).
-    assert_eq!(service.access_token(user, "google_calendar").await.unwrap().secret(), "ya29.second");
-    assert_eq!(service.access_token(user, "google_calendar").await.unwrap().secret(), "ya29.third");
+    assert_eq!(
+        service
+            .access_token(user, "google_calendar")
+            .await
+            .unwrap()
+            .secret(),
+        "ya29.second"
+    );
+    assert_eq!(
+        service
+            .access_token(user, "google_calendar")
+            .await
+            .unwrap()
+            .secret(),
+        "ya29.third"
+    );
     // The refresh answer without refresh_token kept "1//second".
-    let stored = service.store().load_credentials(user, "google_calendar").await.unwrap().unwrap();
-    assert_eq!(stored.credentials.refresh_token.unwrap().secret(), "1//second");
+    let stored = service
+        .store()
+        .load_credentials(user, "google_calendar")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.credentials.refresh_token.unwrap().secret(),
+        "1//second"
+    );
 }
 
 #[tokio::test]
@@ -146,10 +205,15 @@ async fn invalid_grant_marks_the_connector_needs_reauth_and_keeps_the_rest() {
     let user = app.me().await;
     app.state
         .service
-        .save_tokens(user, "google_calendar", &expired_credentials("ya29.expired", "1//dead"))
+        .save_tokens(
+            user,
+            "google_calendar",
+            &expired_credentials("ya29.expired", "1//dead"),
+        )
         .await
         .unwrap();
-    app.post_json("/projects", &json!({"name": "Keep me"})).await;
+    app.post_json("/projects", &json!({"name": "Keep me"}))
+        .await;
     Mock::given(method("POST"))
         .and(path("/token"))
         .respond_with(google_invalid_grant())
@@ -164,12 +228,22 @@ async fn invalid_grant_marks_the_connector_needs_reauth_and_keeps_the_rest() {
     assert_eq!(body["error"]["code"], "needs_reauth");
     let card = app.connector("google_calendar").await;
     assert_eq!(card["status"], "needs_reauth");
-    assert!(card["last_error"].as_str().unwrap().contains("expired or revoked"));
-    assert_eq!(app.count_rows("user_connector_credentials").await, 1, "credentials kept");
+    assert!(card["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("expired or revoked"));
+    assert_eq!(
+        app.count_rows("user_connector_credentials").await,
+        1,
+        "credentials kept"
+    );
     let projects: Vec<Value> = app.get("/projects").await.json().await.unwrap();
     assert_eq!(projects.len(), 1);
     // Asking again does not hammer Google: the connector waits for the user.
-    assert_eq!(app.get("/connectors/google_calendar/events").await.status(), 409);
+    assert_eq!(
+        app.get("/connectors/google_calendar/events").await.status(),
+        409
+    );
 }
 
 #[tokio::test]
@@ -180,7 +254,11 @@ async fn a_burst_of_401s_from_the_calendar_api_costs_one_refresh() {
     let user = app.me().await;
     let mut credentials = expired_credentials("ya29.revoked-early", "1//r");
     credentials.expires_at = Some(OffsetDateTime::now_utc() + time::Duration::minutes(30));
-    app.state.service.save_tokens(user, "google_calendar", &credentials).await.unwrap();
+    app.state
+        .service
+        .save_tokens(user, "google_calendar", &credentials)
+        .await
+        .unwrap();
     Mock::given(method("GET"))
         .and(path("/calendar/v3/calendars/primary/events"))
         .and(header("authorization", "Bearer ya29.revoked-early"))
@@ -192,7 +270,10 @@ async fn a_burst_of_401s_from_the_calendar_api_costs_one_refresh() {
     Mock::given(method("GET"))
         .and(path("/calendar/v3/calendars/primary/events"))
         .and(header("authorization", "Bearer ya29.fresh"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [{"id": "e", "summary": "ok"}]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": [{"id": "e", "summary": "ok"}]})),
+        )
         .expect(20)
         .mount(&app.google)
         .await;

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use connectors_core::{
-    builtin_connectors, AccessToken, ConnectorAuthService, CredentialStore, Credentials, ProviderConfig,
-    RefreshToken,
+    builtin_connectors, AccessToken, ConnectorAuthService, CredentialStore, Credentials,
+    ProviderConfig, RefreshToken,
 };
 use connectors_store::{Cipher, PgStore, SqliteStore};
 use criterion::Criterion;
@@ -31,7 +31,11 @@ fn cipher() -> Cipher {
 }
 
 fn credentials(valid: bool, refresh: &str) -> Credentials {
-    let life = if valid { time::Duration::hours(1) } else { -time::Duration::minutes(5) };
+    let life = if valid {
+        time::Duration::hours(1)
+    } else {
+        -time::Duration::minutes(5)
+    };
     Credentials {
         provider: "google".to_owned(),
         access_token: Some(AccessToken::new("ya29.bench-access".to_owned())),
@@ -52,11 +56,14 @@ fn service(store: Arc<dyn CredentialStore>, token_url: &str) -> ConnectorAuthSer
 
 async fn fresh_postgres() -> String {
     use sqlx::Connection as _;
-    let admin =
-        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let admin = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .unwrap();
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_path(&name);
     url.to_string()
@@ -89,19 +96,32 @@ async fn refresh_storm(services: usize, callers_each: usize) {
     let calls = Arc::new(AtomicUsize::new(0));
     Mock::given(method("POST"))
         .and(path("/token"))
-        .respond_with(SingleUseRefresh { calls: calls.clone() })
+        .respond_with(SingleUseRefresh {
+            calls: calls.clone(),
+        })
         .mount(&google)
         .await;
     let url = fresh_postgres().await;
     let first = PgStore::connect(&url, cipher()).await.unwrap();
-    let user = first.create_user("storm@example.com", "x").await.unwrap().id;
+    let user = first
+        .create_user("storm@example.com", "x")
+        .await
+        .unwrap()
+        .id;
     let token_url = format!("{}/token", google.uri());
     let mut replicas = vec![Arc::new(service(Arc::new(first), &token_url))];
     for _ in 1..services {
         let store = PgStore::connect(&url, cipher()).await.unwrap();
         replicas.push(Arc::new(service(Arc::new(store), &token_url)));
     }
-    replicas[0].save_tokens(user, "google_calendar", &credentials(false, "1//single-use")).await.unwrap();
+    replicas[0]
+        .save_tokens(
+            user,
+            "google_calendar",
+            &credentials(false, "1//single-use"),
+        )
+        .await
+        .unwrap();
 
     let started = Instant::now();
     let callers = replicas.iter().flat_map(|replica| {
@@ -112,7 +132,10 @@ async fn refresh_storm(services: usize, callers_each: usize) {
     });
     let results = join_all(callers).await;
     let elapsed = started.elapsed();
-    let failed = results.iter().filter(|result| !matches!(result, Ok(Ok(_)))).count();
+    let failed = results
+        .iter()
+        .filter(|result| !matches!(result, Ok(Ok(_))))
+        .count();
     let right_token = results
         .iter()
         .filter(|result| matches!(result, Ok(Ok(token)) if token.secret() == "ya29.after-storm"))
@@ -126,48 +149,101 @@ async fn refresh_storm(services: usize, callers_each: usize) {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    runtime.block_on(refresh_storm(env("STORM_SERVICES", 4), env("STORM_CALLERS", 250)));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    runtime.block_on(refresh_storm(
+        env("STORM_SERVICES", 4),
+        env("STORM_CALLERS", 250),
+    ));
     runtime.block_on(refresh_storm(1, 1000));
 
     let mut criterion = Criterion::default().configure_from_args();
     let dir = tempfile::tempdir().unwrap();
     let (sqlite, sqlite_user) = runtime.block_on(async {
-        let store = SqliteStore::connect(&format!("sqlite://{}/bench.db", dir.path().display()), cipher()).await.unwrap();
-        let user = store.create_user("bench@example.com", "x").await.unwrap().id;
+        let store = SqliteStore::connect(
+            &format!("sqlite://{}/bench.db", dir.path().display()),
+            cipher(),
+        )
+        .await
+        .unwrap();
+        let user = store
+            .create_user("bench@example.com", "x")
+            .await
+            .unwrap()
+            .id;
         let store = Arc::new(store);
         (store, user)
     });
     let (postgres, postgres_user) = runtime.block_on(async {
-        let store = PgStore::connect(&fresh_postgres().await, cipher()).await.unwrap();
-        let user = store.create_user("bench@example.com", "x").await.unwrap().id;
+        let store = PgStore::connect(&fresh_postgres().await, cipher())
+            .await
+            .unwrap();
+        let user = store
+            .create_user("bench@example.com", "x")
+            .await
+            .unwrap()
+            .id;
         (Arc::new(store), user)
     });
     let sqlite_service = service(sqlite.clone(), "http://127.0.0.1:9/token");
     let postgres_service = service(postgres.clone(), "http://127.0.0.1:9/token");
     runtime.block_on(async {
-        sqlite_service.save_tokens(sqlite_user, "google_calendar", &credentials(true, "1//r")).await.unwrap();
-        postgres_service.save_tokens(postgres_user, "google_calendar", &credentials(true, "1//r")).await.unwrap();
+        sqlite_service
+            .save_tokens(sqlite_user, "google_calendar", &credentials(true, "1//r"))
+            .await
+            .unwrap();
+        postgres_service
+            .save_tokens(postgres_user, "google_calendar", &credentials(true, "1//r"))
+            .await
+            .unwrap();
     });
-    const BARE_SELECT: &str = "SELECT provider, access_token, refresh_token, expires_at, scopes, extra_json, version \
+    const BARE_SELECT: &str =
+        "SELECT provider, access_token, refresh_token, expires_at, scopes, extra_json, version \
         FROM user_connector_credentials WHERE user_id = $1 AND connector_code = $2";
 
     let mut group = criterion.benchmark_group("access_token_valid");
     group.bench_function("sqlite/access_token", |b| {
-        b.to_async(&runtime).iter(|| async { sqlite_service.access_token(sqlite_user, "google_calendar").await.unwrap() });
+        b.to_async(&runtime).iter(|| async {
+            sqlite_service
+                .access_token(sqlite_user, "google_calendar")
+                .await
+                .unwrap()
+        });
     });
     group.bench_function("sqlite/bare_select", |b| {
         b.to_async(&runtime).iter(|| async {
-            sqlx::query(BARE_SELECT).bind(sqlite_user).bind("google_calendar").fetch_one(sqlite.pool()).await.unwrap()
+            sqlx::query(BARE_SELECT)
+                .bind(sqlite_user)
+                .bind("google_calendar")
+                .fetch_one(sqlite.pool())
+                .await
+                .unwrap()
         });
     });
     group.bench_function("postgres/access_token", |b| {
-        b.to_async(&runtime).iter(|| async { postgres_service.access_token(postgres_user, "google_calendar").await.unwrap() });
+        b.to_async(&runtime).iter(|| async {
+            postgres_service
+                .access_token(postgres_user, "google_calendar")
+                .await
+                .unwrap()
+        });
     });
     group.bench_function("postgres/bare_select", |b| {
         b.to_async(&runtime).iter(|| async {
-            sqlx::query(BARE_SELECT).bind(postgres_user).bind("google_calendar").fetch_one(postgres.pool()).await.unwrap()
+            sqlx::query(BARE_SELECT)
+                .bind(postgres_user)
+                .bind("google_calendar")
+                .fetch_one(postgres.pool())
+                .await
+                .unwrap()
         });
     });
     group.finish();

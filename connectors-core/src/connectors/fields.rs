@@ -130,6 +130,20 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Deserializes fields already checked with [`Fields`]: the typed config whose derived
+/// schema the connector publishes. Its error says nothing of the values (they may be
+/// secrets).
+pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
+    value: &Value,
+) -> Result<T, Vec<FieldError>> {
+    T::deserialize(value).map_err(|_| {
+        vec![FieldError {
+            field: String::new(),
+            message: "the fields do not match the connector's schema".to_owned(),
+        }]
+    })
+}
+
 /// Refuses values with whitespace inside (keys, SIDs and tokens never have any).
 pub(crate) fn no_spaces(value: &str) -> Result<(), String> {
     if value.chars().any(char::is_whitespace) {

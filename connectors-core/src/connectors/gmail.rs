@@ -77,7 +77,11 @@ impl Connector for Gmail {
 
 /// The mailbox's address, from `GET {api}/gmail/v1/users/me/profile`. Best effort: a
 /// failure leaves the account unnamed, it does not fail the connection.
-async fn profile_email(http: &reqwest::Client, api_url: &Url, token: &AccessToken) -> Option<String> {
+async fn profile_email(
+    http: &reqwest::Client,
+    api_url: &Url,
+    token: &AccessToken,
+) -> Option<String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Profile {

@@ -105,12 +105,14 @@ fn is_public_ipv6(ip: Ipv6Addr) -> bool {
 /// (`2002:AABB:CCDD::`).
 fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let segments = ip.segments();
-    let low = || Ipv4Addr::new(
-        (segments[6] >> 8) as u8,
-        segments[6] as u8,
-        (segments[7] >> 8) as u8,
-        segments[7] as u8,
-    );
+    let low = || {
+        Ipv4Addr::new(
+            (segments[6] >> 8) as u8,
+            segments[6] as u8,
+            (segments[7] >> 8) as u8,
+            segments[7] as u8,
+        )
+    };
     match segments {
         [0, 0, 0, 0, 0, 0xffff, _, _] => Some(low()),
         [0, 0, 0, 0, 0, 0, high, _] if high != 0 => Some(low()),
@@ -220,7 +222,10 @@ mod tests {
 
     #[test]
     fn hosts_are_bare_names_or_ip_literals() {
-        assert_eq!(parse_host(" SMTP.Example.com ").unwrap(), "smtp.example.com");
+        assert_eq!(
+            parse_host(" SMTP.Example.com ").unwrap(),
+            "smtp.example.com"
+        );
         assert_eq!(parse_host("127.0.0.1").unwrap(), "127.0.0.1");
         assert_eq!(parse_host("[::1]").unwrap(), "::1");
         assert_eq!(parse_host("::1").unwrap(), "::1");

@@ -14,8 +14,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::wire::{self, Answer};
 use super::revoke_url_following_api;
+use super::wire::{self, Answer};
 use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
 use crate::error::{Error, Result};
 use crate::store::Credentials;
@@ -132,7 +132,12 @@ impl Connector for Slack {
         let status: Status = answer.json("auth.revoke")?;
         match status.error {
             None if status.ok => Ok(()),
-            Some(code) if ["invalid_auth", "token_revoked", "account_inactive"].contains(&code.as_str()) => Ok(()),
+            Some(code)
+                if ["invalid_auth", "token_revoked", "account_inactive"]
+                    .contains(&code.as_str()) =>
+            {
+                Ok(())
+            }
             code => Err(Error::Provider {
                 status: answer.status.as_u16(),
                 body: code.unwrap_or_else(|| "ok: false".to_owned()),
@@ -220,7 +225,11 @@ fn read_token_answer(answer: &Answer, invalid_grant_codes: &[&str]) -> Result<To
     }
     Err(Error::Provider {
         status: answer.status.as_u16(),
-        body: if code.is_empty() { "ok: false".to_owned() } else { code },
+        body: if code.is_empty() {
+            "ok: false".to_owned()
+        } else {
+            code
+        },
     })
 }
 
@@ -258,8 +267,9 @@ fn grant_from(answer: TokenAnswer) -> Result<TokenGrant> {
         ),
         None => (access_token, refresh_token, expires_in, scope, token_type),
     };
-    let access_token = access_token
-        .ok_or_else(|| Error::InvalidResponse("Slack token answer without access token".to_owned()))?;
+    let access_token = access_token.ok_or_else(|| {
+        Error::InvalidResponse("Slack token answer without access token".to_owned())
+    })?;
 
     let mut public = Map::new();
     let mut keep = |name: &str, value: Option<String>| {
@@ -272,7 +282,10 @@ fn grant_from(answer: TokenAnswer) -> Result<TokenGrant> {
     keep("team_name", team_name);
     keep("user_id", user_id);
     keep("app_id", app_id);
-    keep("enterprise_id", enterprise.and_then(|enterprise| enterprise.id));
+    keep(
+        "enterprise_id",
+        enterprise.and_then(|enterprise| enterprise.id),
+    );
     if token_type.as_deref() == Some("bot") {
         keep("bot_user_id", bot_user_id);
     }

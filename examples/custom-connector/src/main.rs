@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use connectors_core::secrecy::SecretString;
 use connectors_core::{
-    async_trait, builtin_connectors, ClientAuth, Connector, ConnectorAuthService, OAuthSpec, ProviderConfig, TokenGrant,
+    async_trait, builtin_connectors, ClientAuth, Connector, ConnectorAuthService, OAuthSpec,
+    ProviderConfig, TokenGrant,
 };
 use connectors_store::MemoryStore;
 
@@ -61,14 +62,26 @@ impl Connector for GitHub {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let service = ConnectorAuthService::new(Arc::new(MemoryStore::new()), "http://localhost:3000/api".parse()?)
-        .with_connectors(builtin_connectors())
-        .with_connector(Arc::new(GitHub::new()))
-        .with_provider("github", ProviderConfig::new("github-client-id", SecretString::from("github-client-secret")));
+    let service = ConnectorAuthService::new(
+        Arc::new(MemoryStore::new()),
+        "http://localhost:3000/api".parse()?,
+    )
+    .with_connectors(builtin_connectors())
+    .with_connector(Arc::new(GitHub::new()))
+    .with_provider(
+        "github",
+        ProviderConfig::new(
+            "github-client-id",
+            SecretString::from("github-client-secret"),
+        ),
+    );
 
     let user = uuid::Uuid::new_v4();
     let url = service.authorization_url(user, "github").await?;
-    println!("registered: {:?}", service.connectors().map(|c| c.key()).collect::<Vec<_>>());
+    println!(
+        "registered: {:?}",
+        service.connectors().map(|c| c.key()).collect::<Vec<_>>()
+    );
     println!("send the user to: {url}");
     Ok(())
 }

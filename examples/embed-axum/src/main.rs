@@ -16,7 +16,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use connectors_core::connectors::google::EventQuery;
 use connectors_core::secrecy::SecretString;
-use connectors_core::{builtin_connectors, CallbackParams, ConnectorAuthService, ProviderConfig, UserId};
+use connectors_core::{
+    builtin_connectors, CallbackParams, ConnectorAuthService, ProviderConfig, UserId,
+};
 use connectors_store::{Cipher, SqliteStore};
 
 /// Your app's user, from your own session mechanism.
@@ -38,7 +40,11 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
 type Service = Arc<ConnectorAuthService>;
 
-async fn connect(State(service): State<Service>, CurrentUser(user): CurrentUser, Path(key): Path<String>) -> Response {
+async fn connect(
+    State(service): State<Service>,
+    CurrentUser(user): CurrentUser,
+    Path(key): Path<String>,
+) -> Response {
     match service.authorization_url(user, &key).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
         Err(error) => (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
@@ -53,12 +59,19 @@ async fn callback(
 ) -> Response {
     match service.handle_callback(Some(user), &key, params).await {
         Ok(()) => Redirect::to("/settings/integrations?connected=1").into_response(),
-        Err(refused) => Redirect::to(&format!("/settings/integrations?error={}", refused.reason())).into_response(),
+        Err(refused) => Redirect::to(&format!(
+            "/settings/integrations?error={}",
+            refused.reason()
+        ))
+        .into_response(),
     }
 }
 
 async fn events(State(service): State<Service>, CurrentUser(user): CurrentUser) -> Response {
-    match service.list_calendar_events(user, &EventQuery::default()).await {
+    match service
+        .list_calendar_events(user, &EventQuery::default())
+        .await
+    {
         Ok(events) => Json(events).into_response(),
         Err(error) => (StatusCode::CONFLICT, error.to_string()).into_response(),
     }
@@ -72,9 +85,12 @@ async fn main() -> anyhow::Result<()> {
         std::env::var("GOOGLE_CLIENT_ID")?,
         SecretString::from(std::env::var("GOOGLE_CLIENT_SECRET")?),
     );
-    let service = ConnectorAuthService::new(Arc::new(store), "http://localhost:3000/integrations".parse()?)
-        .with_connectors(builtin_connectors())
-        .with_provider("google", google);
+    let service = ConnectorAuthService::new(
+        Arc::new(store),
+        "http://localhost:3000/integrations".parse()?,
+    )
+    .with_connectors(builtin_connectors())
+    .with_provider("google", google);
 
     let app = Router::new()
         .route("/integrations/connectors/{key}/connect", get(connect))

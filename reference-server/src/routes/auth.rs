@@ -30,7 +30,9 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("email", &self.email).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
     }
 }
 
@@ -49,7 +51,11 @@ pub struct UserView {
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
-        Self { id: user.id, email: user.email.clone(), created_at: user.created_at }
+        Self {
+            id: user.id,
+            email: user.email.clone(),
+            created_at: user.created_at,
+        }
     }
 }
 
@@ -66,24 +72,36 @@ fn normalized_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !email.chars().any(char::is_whitespace);
     if valid {
         Ok(email)
     } else {
-        Err(ApiError::invalid_field("email", "expected an email address"))
+        Err(ApiError::invalid_field(
+            "email",
+            "expected an email address",
+        ))
     }
 }
 
 /// Creates a user and opens a session.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = Credentials,
     responses((status = 201, body = SessionView), (status = 409, description = "email taken"), (status = 422, description = "invalid field")))]
-pub async fn signup(State(state): State<AppState>, ValidJson(body): ValidJson<Credentials>) -> Result<Response, ApiError> {
+pub async fn signup(
+    State(state): State<AppState>,
+    ValidJson(body): ValidJson<Credentials>,
+) -> Result<Response, ApiError> {
     let email = normalized_email(&body.email)?;
     let length = body.password.chars().count();
     if !(8..=256).contains(&length) {
-        return Err(ApiError::invalid_field("password", "must be 8 to 256 characters"));
+        return Err(ApiError::invalid_field(
+            "password",
+            "must be 8 to 256 characters",
+        ));
     }
     let hash = auth::hash_password(body.password).await?;
     let user = state
@@ -91,7 +109,13 @@ pub async fn signup(State(state): State<AppState>, ValidJson(body): ValidJson<Cr
         .create_user(&email, &hash)
         .await
         .map_err(|error| ApiError::internal(&error))?
-        .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "email_taken", "an account with this email exists"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "an account with this email exists",
+            )
+        })?;
     open_session(&state, &user, StatusCode::CREATED).await
 }
 
@@ -104,12 +128,25 @@ pub async fn login(
     ValidJson(body): ValidJson<Credentials>,
 ) -> Result<Response, ApiError> {
     state.login_limiter.check(&peer.0)?;
-    let bad_credentials = || ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong email or password");
+    let bad_credentials = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "wrong email or password",
+        )
+    };
     let Ok(email) = normalized_email(&body.email) else {
         return Err(bad_credentials());
     };
-    let user = state.db.user_by_email(&email).await.map_err(|error| ApiError::internal(&error))?;
-    let hash = user.as_ref().map_or_else(|| auth::dummy_password_hash().to_owned(), |user| user.password_hash.clone());
+    let user = state
+        .db
+        .user_by_email(&email)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    let hash = user.as_ref().map_or_else(
+        || auth::dummy_password_hash().to_owned(),
+        |user| user.password_hash.clone(),
+    );
     let matches = auth::verify_password(body.password, hash).await?;
     match user {
         Some(user) if matches => open_session(&state, &user, StatusCode::OK).await,
@@ -117,7 +154,11 @@ pub async fn login(
     }
 }
 
-async fn open_session(state: &AppState, user: &User, status: StatusCode) -> Result<Response, ApiError> {
+async fn open_session(
+    state: &AppState,
+    user: &User,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
     let token = auth::new_session_token();
     let expires_at = OffsetDateTime::now_utc() + state.settings.session_ttl;
     state
@@ -126,22 +167,39 @@ async fn open_session(state: &AppState, user: &User, status: StatusCode) -> Resu
         .await
         .map_err(|error| ApiError::internal(&error))?;
     let cookie = auth::session_cookie_header(state, &token);
-    let body = SessionView { user: user.into(), token };
+    let body = SessionView {
+        user: user.into(),
+        token,
+    };
     Ok((status, [(SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 /// Ends the session server-side and clears the cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "logged out")))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(token) = auth::request_token(&headers) {
-        state.db.delete_session(&auth::hash_token(&token)).await.map_err(|error| ApiError::internal(&error))?;
+        state
+            .db
+            .delete_session(&auth::hash_token(&token))
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
     }
-    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::clear_cookie_header(&state))]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(SET_COOKIE, auth::clear_cookie_header(&state))],
+    )
+        .into_response())
 }
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, description = "{user}"), (status = 401, description = "not signed in")))]
-pub async fn me(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let user = state
         .db
         .user_by_id(user)
@@ -162,8 +220,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerAddr {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| {
+                addr.ip()
+            });
         Ok(Self(peer))
     }
 }
-

@@ -23,7 +23,10 @@ use crate::state::AppState;
 /// Every connector with the user's state.
 #[utoipa::path(get, path = "/api/v1/connectors", tag = "connectors",
     responses((status = 200, description = "array of connectors: key, name, kind, provider, configured, connected, status, scopes, expires_at, connected_as, schema, secret_fields, config"), (status = 401, description = "not signed in")))]
-pub async fn list(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Vec<ConnectorView>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Vec<ConnectorView>>, ApiError> {
     Ok(Json(state.service.connector_views(user).await?))
 }
 
@@ -53,7 +56,10 @@ pub async fn redirect(
 async fn authorization_url(state: &AppState, user: uuid::Uuid, key: &str) -> Result<Url, ApiError> {
     let connector = state.service.connector(key)?;
     if connector.kind() != ConnectorKind::OAuth {
-        return Err(ApiError::bad_request("not_oauth", format!("connector `{key}` is configured with a form, not OAuth")));
+        return Err(ApiError::bad_request(
+            "not_oauth",
+            format!("connector `{key}` is configured with a form, not OAuth"),
+        ));
     }
     Ok(state.service.authorization_url(user, key).await?)
 }
@@ -79,7 +85,10 @@ pub async fn callback(
         }
         Err(error) => {
             tracing::info!(connector = %key, reason = error.reason(), "authorization callback refused");
-            target.query_pairs_mut().append_pair("status", "error").append_pair("reason", error.reason());
+            target
+                .query_pairs_mut()
+                .append_pair("status", "error")
+                .append_pair("reason", error.reason());
         }
     }
     Ok((
@@ -116,7 +125,10 @@ pub async fn save_config(
         Some("false" | "0") => false,
         Some(_) => return Err(ApiError::invalid_field("verify", "expected true or false")),
     };
-    state.service.save_config(user, &key, &fields, verify).await?;
+    state
+        .service
+        .save_config(user, &key, &fields, verify)
+        .await?;
     Ok(Json(state.service.connector_view(user, &key).await?))
 }
 
@@ -190,8 +202,12 @@ pub async fn calendar_events(
         query
             .get(field)
             .map(|value| {
-                OffsetDateTime::parse(value, &Rfc3339)
-                    .map_err(|_| ApiError::invalid_field(field, "expected an RFC 3339 date-time such as 2026-12-01T09:00:00Z"))
+                OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
+                    ApiError::invalid_field(
+                        field,
+                        "expected an RFC 3339 date-time such as 2026-12-01T09:00:00Z",
+                    )
+                })
             })
             .transpose()
     };
@@ -208,9 +224,12 @@ pub async fn calendar_events(
             .parse::<u32>()
             .ok()
             .filter(|limit| (1..=250).contains(limit))
-            .ok_or_else(|| ApiError::invalid_field("limit", "expected a whole number from 1 to 250"))?,
+            .ok_or_else(|| {
+                ApiError::invalid_field("limit", "expected a whole number from 1 to 250")
+            })?,
     };
     let query = EventQuery { from, to, limit };
-    Ok(Json(state.service.list_calendar_events(user, &query).await?))
+    Ok(Json(
+        state.service.list_calendar_events(user, &query).await?,
+    ))
 }
-

@@ -18,8 +18,17 @@ use crate::state::AppState;
 
 /// The user's files, newest first.
 #[utoipa::path(get, path = "/api/v1/files", tag = "files", responses((status = 200, body = [FileRecord])))]
-pub async fn list(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Vec<FileRecord>>, ApiError> {
-    Ok(Json(state.db.list_files(user).await.map_err(|error| ApiError::internal(&error))?))
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Vec<FileRecord>>, ApiError> {
+    Ok(Json(
+        state
+            .db
+            .list_files(user)
+            .await
+            .map_err(|error| ApiError::internal(&error))?,
+    ))
 }
 
 /// Uploads one file (multipart field `file`), up to `MAX_UPLOAD_BYTES`.
@@ -37,12 +46,19 @@ pub async fn upload(
             continue;
         }
         let filename = sanitized_filename(field.file_name().unwrap_or("upload"));
-        let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
         let id = Uuid::new_v4();
         let directory = state.settings.data_dir.join("files");
-        tokio::fs::create_dir_all(&directory).await.map_err(|error| ApiError::internal(&error))?;
+        tokio::fs::create_dir_all(&directory)
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
         let path = directory.join(id.to_string());
-        let mut file = tokio::fs::File::create(&path).await.map_err(|error| ApiError::internal(&error))?;
+        let mut file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
         let mut size = 0usize;
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             size += chunk.len();
@@ -51,9 +67,13 @@ pub async fn upload(
                 let _ = tokio::fs::remove_file(&path).await;
                 return Err(too_large(limit));
             }
-            file.write_all(&chunk).await.map_err(|error| ApiError::internal(&error))?;
+            file.write_all(&chunk)
+                .await
+                .map_err(|error| ApiError::internal(&error))?;
         }
-        file.sync_all().await.map_err(|error| ApiError::internal(&error))?;
+        file.sync_all()
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
         let record = FileRecord {
             id,
             filename,
@@ -61,10 +81,17 @@ pub async fn upload(
             size: size as i64,
             created_at: OffsetDateTime::now_utc().unix_timestamp(),
         };
-        state.db.create_file(user, &record).await.map_err(|error| ApiError::internal(&error))?;
+        state
+            .db
+            .create_file(user, &record)
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
         return Ok((StatusCode::CREATED, Json(record)));
     }
-    Err(ApiError::invalid_field("file", "send the file in a multipart field named `file`"))
+    Err(ApiError::invalid_field(
+        "file",
+        "send the file in a multipart field named `file`",
+    ))
 }
 
 /// Downloads one of the user's files.
@@ -85,7 +112,10 @@ pub async fn download(
     let bytes = tokio::fs::read(state.settings.data_dir.join("files").join(id.to_string()))
         .await
         .map_err(|error| ApiError::internal(&error))?;
-    let disposition = format!("attachment; filename=\"{}\"", record.filename.replace('"', ""));
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        record.filename.replace('"', "")
+    );
     Ok((
         [
             (CONTENT_TYPE, record.content_type),
@@ -98,12 +128,20 @@ pub async fn download(
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large", format!("files are limited to {limit} bytes"))
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "file_too_large",
+        format!("files are limited to {limit} bytes"),
+    )
 }
 
 fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large", "the upload is too large");
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file_too_large",
+            "the upload is too large",
+        );
     }
     ApiError::bad_request("bad_multipart", error.body_text())
 }

@@ -24,8 +24,17 @@ pub struct NewProject {
 
 /// The user's projects, newest first.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [Project])))]
-pub async fn list(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Vec<Project>>, ApiError> {
-    Ok(Json(state.db.list_projects(user).await.map_err(|error| ApiError::internal(&error))?))
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Vec<Project>>, ApiError> {
+    Ok(Json(
+        state
+            .db
+            .list_projects(user)
+            .await
+            .map_err(|error| ApiError::internal(&error))?,
+    ))
 }
 
 /// Creates a project.
@@ -38,11 +47,21 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Project>), ApiError> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid_field("name", "must be 1 to 200 characters"));
+        return Err(ApiError::invalid_field(
+            "name",
+            "must be 1 to 200 characters",
+        ));
     }
-    let description = body.description.as_deref().map(str::trim).filter(|text| !text.is_empty());
+    let description = body
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty());
     if description.is_some_and(|text| text.chars().count() > 2000) {
-        return Err(ApiError::invalid_field("description", "must be at most 2000 characters"));
+        return Err(ApiError::invalid_field(
+            "description",
+            "must be at most 2000 characters",
+        ));
     }
     let project = state
         .db

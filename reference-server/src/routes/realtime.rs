@@ -45,14 +45,24 @@ pub struct Voice {
 
 impl Voice {
     /// The voice pieces for a server whose connectors have these keys.
-    pub fn new(minter: Option<ClientSecretMinter>, connector_keys: Vec<String>, session: SessionConfig) -> Arc<Self> {
+    pub fn new(
+        minter: Option<ClientSecretMinter>,
+        connector_keys: Vec<String>,
+        session: SessionConfig,
+    ) -> Arc<Self> {
         let catalog = Catalog::new(connector_keys);
         let tools = catalog
             .to_openai_tools()
             .into_iter()
             .filter_map(|tool| serde_json::from_value(tool).ok());
-        let session = session.with_instructions(DONNA_INSTRUCTIONS).with_tools(tools);
-        Arc::new(Self { minter, catalog, session })
+        let session = session
+            .with_instructions(DONNA_INSTRUCTIONS)
+            .with_tools(tools);
+        Arc::new(Self {
+            minter,
+            catalog,
+            session,
+        })
     }
 }
 
@@ -86,7 +96,10 @@ pub async fn client_secret(
             "voice is not configured on this server (OPENAI_API_KEY is not set)",
         ));
     };
-    let secret = minter.mint(&state.voice.session).await.map_err(mint_error)?;
+    let secret = minter
+        .mint(&state.voice.session)
+        .await
+        .map_err(mint_error)?;
     Ok(Json(ClientSecretView {
         value: secret.value.expose_secret().to_owned(),
         expires_at: secret.expires_at,
@@ -102,19 +115,31 @@ fn mint_error(error: MintError) -> ApiError {
         MintError::RateLimited { .. } => {
             ApiError::rate_limited(error.retry_after().map_or(5, |wait| wait.as_secs().max(1)))
         }
-        MintError::QuotaExceeded { .. } => {
-            ApiError::new(status, "voice_quota_exceeded", "the voice provider's quota is exhausted")
-        }
-        MintError::Unauthorized { .. } => {
-            ApiError::new(status, "voice_upstream_refused", "the voice provider refused this server's API key")
-        }
-        MintError::InvalidRequest { .. } => {
-            ApiError::new(status, "voice_upstream_refused", "the voice provider refused the session settings")
-        }
-        _ if status == StatusCode::SERVICE_UNAVAILABLE => {
-            ApiError::new(status, "voice_unavailable", "the voice provider is unavailable, try again shortly")
-        }
-        _ => ApiError::new(StatusCode::BAD_GATEWAY, "voice_upstream_error", "unexpected answer from the voice provider"),
+        MintError::QuotaExceeded { .. } => ApiError::new(
+            status,
+            "voice_quota_exceeded",
+            "the voice provider's quota is exhausted",
+        ),
+        MintError::Unauthorized { .. } => ApiError::new(
+            status,
+            "voice_upstream_refused",
+            "the voice provider refused this server's API key",
+        ),
+        MintError::InvalidRequest { .. } => ApiError::new(
+            status,
+            "voice_upstream_refused",
+            "the voice provider refused the session settings",
+        ),
+        _ if status == StatusCode::SERVICE_UNAVAILABLE => ApiError::new(
+            status,
+            "voice_unavailable",
+            "the voice provider is unavailable, try again shortly",
+        ),
+        _ => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "voice_upstream_error",
+            "unexpected answer from the voice provider",
+        ),
     }
 }
 

@@ -1,0 +1,276 @@
+//! Notion: the `notion` connector (a public integration installed by a user).
+//!
+//! Notion's token endpoint takes a JSON body with HTTP Basic client authentication (the
+//! `oauth2` crate sends a form), rotates the refresh token on every refresh and gives no
+//! `expires_in`: a 401 from the API is the signal to refresh, which
+//! [`ConnectorAuthService::with_access_token`](crate::ConnectorAuthService::with_access_token)
+//! does. Scopes are not asked for: the user picks pages on Notion's consent screen.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+use url::Url;
+
+use super::wire::{self, Answer};
+use super::{api_endpoint, revoke_url_following_api};
+use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
+use crate::error::{Error, Result};
+use crate::store::Credentials;
+
+/// Notion's default authorization endpoint.
+pub const AUTH_URL: &str = "https://api.notion.com/v1/oauth/authorize";
+/// Notion's default token endpoint.
+pub const TOKEN_URL: &str = "https://api.notion.com/v1/oauth/token";
+/// Notion's default revocation endpoint (with a moved API base URL and no revoke URL of
+/// its own, revocation follows the API: `{api}/v1/oauth/revoke`).
+pub const REVOKE_URL: &str = "https://api.notion.com/v1/oauth/revoke";
+/// Notion's default API base URL.
+pub const API_URL: &str = "https://api.notion.com";
+/// The API version every request names (`Notion-Version`).
+pub const NOTION_VERSION: &str = "2026-03-11";
+
+/// Notion, as the user who installs the integration (`owner=user`).
+#[derive(Debug, Clone)]
+pub struct Notion {
+    spec: OAuthSpec,
+}
+
+impl Notion {
+    /// The connector with its default spec.
+    pub fn new() -> Self {
+        Self {
+            spec: OAuthSpec::new("notion", AUTH_URL, TOKEN_URL, API_URL)
+                .with_revoke_url(REVOKE_URL)
+                // `response_type=code` is sent by every authorization request already.
+                .with_auth_param("owner", "user")
+                .with_pkce(false)
+                .with_client_auth(ClientAuth::BasicAuth),
+        }
+    }
+}
+
+impl Default for Notion {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Connector for Notion {
+    fn key(&self) -> &str {
+        "notion"
+    }
+
+    fn name(&self) -> &str {
+        "Notion"
+    }
+
+    fn provider(&self) -> &str {
+        "notion"
+    }
+
+    fn oauth(&self) -> Option<&OAuthSpec> {
+        Some(&self.spec)
+    }
+
+    async fn exchange_code(
+        &self,
+        ctx: &OAuthContext<'_>,
+        code: AuthorizationCode,
+        _pkce_verifier: Option<PkceCodeVerifier>,
+    ) -> Result<TokenGrant> {
+        let body = json!({
+            "grant_type": "authorization_code",
+            "code": code.secret(),
+            "redirect_uri": ctx.redirect_uri.as_str(),
+        });
+        token_request(ctx, &body).await
+    }
+
+    async fn refresh(
+        &self,
+        ctx: &OAuthContext<'_>,
+        refresh_token: &RefreshToken,
+    ) -> Result<TokenGrant> {
+        let body = json!({
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token.secret(),
+        });
+        token_request(ctx, &body).await
+    }
+
+    /// `POST {api}/v1/oauth/revoke` with Basic client authentication and `{"token"}`.
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<()> {
+        let Some(token) = &credentials.access_token else {
+            return Ok(());
+        };
+        let url = revoke_url_following_api(ctx, "v1/oauth/revoke")?;
+        let request = versioned(ctx.http.post(url))
+            .basic_auth(ctx.client_id.as_str(), Some(ctx.client_secret.secret()))
+            .json(&json!({ "token": token.secret() }));
+        let answer = wire::send(request).await?;
+        if answer.status.is_success() {
+            Ok(())
+        } else {
+            Err(refusal(&answer))
+        }
+    }
+}
+
+/// A request to Notion's API at `path` (`v1/users/me`, …) with the user's token and the
+/// `Notion-Version` header.
+pub fn api_request(
+    http: &reqwest::Client,
+    api_url: &Url,
+    token: &AccessToken,
+    method: reqwest::Method,
+    path: &str,
+) -> Result<reqwest::RequestBuilder> {
+    let url = api_endpoint(api_url, path)?;
+    Ok(versioned(http.request(method, url)).bearer_auth(token.secret()))
+}
+
+fn versioned(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    request.header("Notion-Version", NOTION_VERSION)
+}
+
+/// Notion's token answer.
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: AccessToken,
+    refresh_token: Option<RefreshToken>,
+    expires_in: Option<i64>,
+    bot_id: Option<String>,
+    workspace_id: Option<String>,
+    workspace_name: Option<String>,
+    owner: Option<Owner>,
+}
+
+#[derive(Deserialize)]
+struct Owner {
+    user: Option<OwnerUser>,
+}
+
+#[derive(Deserialize)]
+struct OwnerUser {
+    id: Option<String>,
+    name: Option<String>,
+    person: Option<Person>,
+}
+
+#[derive(Deserialize)]
+struct Person {
+    email: Option<String>,
+}
+
+/// Notion's error bodies: RFC 6749 at the OAuth endpoints (`error`,
+/// `error_description`), its API shape elsewhere (`code`, `message`).
+#[derive(Deserialize)]
+struct ErrorAnswer {
+    error: Option<String>,
+    error_description: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+/// POSTs a JSON body to the token endpoint with HTTP Basic client authentication.
+async fn token_request(ctx: &OAuthContext<'_>, body: &Value) -> Result<TokenGrant> {
+    let mut request = versioned(ctx.http.post(ctx.endpoints.token_url.clone()));
+    request = match ctx.spec.client_auth {
+        ClientAuth::BasicAuth => {
+            request.basic_auth(ctx.client_id.as_str(), Some(ctx.client_secret.secret()))
+        }
+        ClientAuth::RequestBody => request,
+    };
+    let body = match ctx.spec.client_auth {
+        ClientAuth::BasicAuth => body.clone(),
+        ClientAuth::RequestBody => {
+            let mut body = body.clone();
+            body["client_id"] = ctx.client_id.as_str().into();
+            body["client_secret"] = ctx.client_secret.secret().as_str().into();
+            body
+        }
+    };
+    let answer = wire::send(request.json(&body)).await?;
+    if !answer.status.is_success() {
+        return Err(refusal(&answer));
+    }
+    grant_from(answer.json("Notion token")?)
+}
+
+/// A non-2xx answer: `invalid_grant` means the grant is dead, the rest keeps its status.
+fn refusal(answer: &Answer) -> Error {
+    if let Some(outage) = answer.outage() {
+        return outage;
+    }
+    if let Ok(body) = serde_json::from_slice::<ErrorAnswer>(&answer.body) {
+        let code = body.error.as_deref().or(body.code.as_deref());
+        if code == Some("invalid_grant") {
+            return Error::InvalidGrant {
+                description: body.error_description.or(body.message),
+            };
+        }
+    }
+    answer.unexpected()
+}
+
+fn grant_from(answer: TokenAnswer) -> Result<TokenGrant> {
+    let mut public = Map::new();
+    let mut keep = |name: &str, value: Option<String>| {
+        if let Some(value) = value.filter(|value| !value.is_empty()) {
+            public.insert(name.to_owned(), Value::String(value));
+        }
+    };
+    keep("bot_id", answer.bot_id);
+    keep("workspace_id", answer.workspace_id);
+    keep("workspace_name", answer.workspace_name);
+    if let Some(user) = answer.owner.and_then(|owner| owner.user) {
+        keep("user_id", user.id);
+        keep("name", user.name);
+        keep("email", user.person.and_then(|person| person.email));
+    }
+    Ok(TokenGrant {
+        refresh_token_rotated: answer.refresh_token.is_some(),
+        credentials: Credentials {
+            provider: "notion".to_owned(),
+            access_token: Some(answer.access_token),
+            refresh_token: answer.refresh_token,
+            expires_at: answer
+                .expires_in
+                .filter(|seconds| *seconds > 0)
+                .map(|seconds| OffsetDateTime::now_utc() + time::Duration::seconds(seconds)),
+            scopes: Vec::new(),
+            public,
+            secrets: BTreeMap::new(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_answer_names_the_workspace_and_its_owner() {
+        let answer: TokenAnswer = serde_json::from_value(json!({
+            "access_token": "ntn_1", "token_type": "bearer", "refresh_token": "nrt_1",
+            "bot_id": "b1", "workspace_id": "w1", "workspace_name": "Acme HQ",
+            "workspace_icon": null,
+            "owner": {"type": "user", "user": {"object": "user", "id": "u1", "name": "Ada",
+                "type": "person", "person": {"email": "ada@example.com"}}},
+            "duplicated_template_id": null, "request_id": "r1"
+        }))
+        .unwrap();
+        let grant = grant_from(answer).unwrap();
+        let public = &grant.credentials.public;
+        assert_eq!(public["bot_id"], "b1");
+        assert_eq!(public["workspace_name"], "Acme HQ");
+        assert_eq!(public["email"], "ada@example.com");
+        assert!(grant.refresh_token_rotated);
+        assert!(grant.credentials.expires_at.is_none());
+    }
+}

@@ -1,0 +1,330 @@
+//! SMTP: the `smtp` connector (a mail server the user sends through), verified with
+//! lettre: connect, TLS as configured, EHLO, AUTH, NOOP, QUIT.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::{Credentials as SmtpCredentials, Mechanism};
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, Tokio1Executor};
+use schemars::JsonSchema;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::fields::Fields;
+use super::net;
+use super::VERIFY_TIMEOUT;
+use crate::connector::{ConfigContext, Connector};
+use crate::error::{Error, FieldError, Result};
+use crate::store::Credentials;
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(inline)]
+pub enum SmtpSecurity {
+    /// TLS from the first byte (implicit TLS, usually port 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS before logging in (usually port 587).
+    Starttls,
+    /// No encryption: for a development server only; the password crosses the network in clear.
+    None,
+}
+
+impl SmtpSecurity {
+    /// The value as written in the config (`tls`, `starttls`, `none`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tls => "tls",
+            Self::Starttls => "starttls",
+            Self::None => "none",
+        }
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "tls" => Self::Tls,
+            "starttls" => Self::Starttls,
+            "none" => Self::None,
+            _ => return None,
+        })
+    }
+}
+
+/// The fields of the `smtp` connector: a mail server to send through, logged into with a user name and password.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "SMTP server")]
+pub struct SmtpConfig {
+    /// Host name or IP address of the SMTP server, without scheme or port, e.g. `smtp.example.com`.
+    pub host: String,
+    /// Port of the SMTP server: 465 for `tls`, 587 for `starttls`.
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: u16,
+    /// How the connection is secured: `tls` (implicit TLS, port 465), `starttls` (port 587) or `none` (development servers only).
+    pub security: SmtpSecurity,
+    /// User name to log in with, often the email address.
+    pub username: String,
+    /// Password (or app password) of that user. Write-only: it is never shown again.
+    #[schemars(with = "String", extend("writeOnly" = true))]
+    pub password: SecretString,
+    /// Sender of the mail sent through this server: `donna@example.com` or `Donna <donna@example.com>`.
+    pub from: String,
+}
+
+const FIELDS: [&str; 6] = ["host", "port", "security", "username", "password", "from"];
+
+impl SmtpConfig {
+    /// Reads the config back from stored credentials.
+    pub fn from_credentials(credentials: &Credentials) -> Result<Self> {
+        let text = |name: &str| {
+            credentials
+                .public
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| missing(name))
+        };
+        Ok(Self {
+            host: text("host")?,
+            port: credentials
+                .public
+                .get("port")
+                .and_then(Value::as_u64)
+                .and_then(|port| u16::try_from(port).ok())
+                .ok_or_else(|| missing("port"))?,
+            security: SmtpSecurity::parse(&text("security")?).ok_or_else(|| missing("security"))?,
+            username: text("username")?,
+            password: credentials
+                .secrets
+                .get("password")
+                .cloned()
+                .ok_or_else(|| missing("password"))?,
+            from: text("from")?,
+        })
+    }
+
+    fn into_credentials(self) -> Credentials {
+        let mut public = Map::new();
+        public.insert("host".to_owned(), self.host.into());
+        public.insert("port".to_owned(), self.port.into());
+        public.insert("security".to_owned(), self.security.as_str().into());
+        public.insert("username".to_owned(), self.username.into());
+        public.insert("from".to_owned(), self.from.into());
+        Credentials {
+            provider: "smtp".to_owned(),
+            public,
+            secrets: BTreeMap::from([("password".to_owned(), self.password)]),
+            ..Credentials::default()
+        }
+    }
+
+    /// A transport that connects to `server` (an address the SSRF guard passed) and
+    /// checks the TLS certificate against the host name the user gave.
+    fn transport(&self, server: std::net::IpAddr) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
+        let tls_parameters =
+            || TlsParameters::new(self.host.clone()).map_err(|error| field_error("host", &error));
+        let tls = match self.security {
+            SmtpSecurity::Tls => Tls::Wrapper(tls_parameters()?),
+            SmtpSecurity::Starttls => Tls::Required(tls_parameters()?),
+            SmtpSecurity::None => Tls::None,
+        };
+        let credentials = SmtpCredentials::new(
+            self.username.clone(),
+            self.password.expose_secret().to_owned(),
+        );
+        Ok(
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server.to_string())
+                .port(self.port)
+                .tls(tls)
+                .credentials(credentials)
+                .authentication(vec![Mechanism::Plain, Mechanism::Login])
+                .timeout(Some(VERIFY_TIMEOUT))
+                .build(),
+        )
+    }
+}
+
+fn missing(field: &str) -> Error {
+    Error::InvalidResponse(format!("stored smtp config lacks `{field}`"))
+}
+
+fn field_error(field: &str, message: &dyn std::fmt::Display) -> Error {
+    Error::InvalidConfig(vec![FieldError {
+        field: field.to_owned(),
+        message: message.to_string(),
+    }])
+}
+
+/// A mail server the user sends through.
+#[derive(Debug, Clone, Default)]
+pub struct Smtp;
+
+impl Smtp {
+    /// The connector.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+#[async_trait]
+impl Connector for Smtp {
+    fn key(&self) -> &str {
+        "smtp"
+    }
+
+    fn name(&self) -> &str {
+        "SMTP"
+    }
+
+    fn provider(&self) -> &str {
+        "smtp"
+    }
+
+    fn config_schema(&self) -> Option<Value> {
+        serde_json::to_value(schemars::schema_for!(SmtpConfig)).ok()
+    }
+
+    fn parse_config(&self, value: &Value) -> std::result::Result<Credentials, Vec<FieldError>> {
+        let mut fields = Fields::new(value, &FIELDS);
+        let host = fields.required_str("host");
+        let host = fields.check("host", host, net::parse_host);
+        fields.port("port");
+        fields.one_of("security", &["tls", "starttls", "none"]);
+        fields.required_str("username");
+        fields.required_str("password");
+        let from = fields.required_str("from");
+        let from = fields.check("from", from, parse_mailbox);
+        fields.finish()?;
+
+        let mut config: SmtpConfig = super::fields::deserialize(value)?;
+        config.host = host.unwrap_or(config.host);
+        config.username = config.username.trim().to_owned();
+        config.from = from.unwrap_or(config.from);
+        Ok(config.into_credentials())
+    }
+
+    async fn check_config(&self, ctx: &ConfigContext<'_>, credentials: &Credentials) -> Result<()> {
+        if ctx.block_private_targets {
+            let config = SmtpConfig::from_credentials(credentials)?;
+            net::resolve(&config.host, config.port, true)
+                .await
+                .map_err(|error| error.into_field_error("host"))?;
+        }
+        Ok(())
+    }
+
+    /// Connects as configured and logs in (`test_connection`: EHLO, TLS, AUTH, NOOP),
+    /// to the addresses that passed the SSRF guard, one after the other until one answers.
+    async fn verify_config(
+        &self,
+        ctx: &ConfigContext<'_>,
+        credentials: &Credentials,
+    ) -> Result<()> {
+        let config = SmtpConfig::from_credentials(credentials)?;
+        let addresses = net::resolve(&config.host, config.port, ctx.block_private_targets)
+            .await
+            .map_err(|error| error.into_field_error("host"))?;
+        let mut unreachable = None;
+        for address in addresses {
+            let transport = config.transport(address.ip())?;
+            match transport.test_connection().await {
+                Ok(true) => return Ok(()),
+                Ok(false) => {
+                    return Err(Error::Connection(
+                        "the SMTP server did not answer NOOP after login".into(),
+                    ))
+                }
+                Err(error) => match classify(error, config.security) {
+                    Error::Connection(error) => unreachable = Some(Error::Connection(error)),
+                    other => return Err(other),
+                },
+            }
+        }
+        Err(unreachable.unwrap_or_else(|| Error::Connection("no address to connect to".into())))
+    }
+}
+
+/// Maps lettre's failure to what the user can act on.
+fn classify(error: lettre::transport::smtp::Error, security: SmtpSecurity) -> Error {
+    let text = error.to_string();
+    if error.is_timeout() {
+        return Error::Timeout;
+    }
+    if error.is_tls() {
+        return field_error(
+            "security",
+            &format!(
+                "TLS with the server failed ({text}); check that `security` matches the port \
+                 (tls on 465, starttls on 587) and that the server's certificate is valid for the host"
+            ),
+        );
+    }
+    if text.contains("STARTTLS is not supported") {
+        return field_error(
+            "security",
+            &"the server does not offer STARTTLS on this port",
+        );
+    }
+    if text.contains("No compatible authentication mechanism") {
+        let hint = if security == SmtpSecurity::None {
+            "; many servers only offer it over TLS"
+        } else {
+            ""
+        };
+        return Error::Rejected {
+            message: format!(
+                "the server offers no login method this client speaks (PLAIN, LOGIN){hint}"
+            ),
+        };
+    }
+    match error.status() {
+        // 5xx: a refusal (535 bad credentials, 530 authentication required, …).
+        Some(_) if error.is_permanent() => Error::Rejected { message: text },
+        _ => Error::Connection(Box::new(error)),
+    }
+}
+
+/// A sender mailbox: `addr@example.com` or `Name <addr@example.com>`.
+fn parse_mailbox(value: &str) -> Result<String, String> {
+    value
+        .trim()
+        .parse::<Mailbox>()
+        .map(|mailbox| mailbox.to_string())
+        .map_err(|_| {
+            "expected an email address such as donna@example.com or Donna <donna@example.com>"
+                .to_owned()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_lists_every_field_marks_the_password_write_only_and_forbids_others() {
+        let schema = Smtp.config_schema().unwrap();
+        let properties = schema["properties"].as_object().unwrap();
+        let mut names: Vec<_> = properties.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut expected = FIELDS.to_vec();
+        expected.sort_unstable();
+        assert_eq!(names, expected);
+        assert_eq!(properties["password"]["writeOnly"], true);
+        assert_eq!(schema["additionalProperties"], false);
+        assert!(properties
+            .values()
+            .all(|field| field.get("description").is_some()));
+    }
+
+    #[test]
+    fn mailboxes_may_carry_a_name() {
+        assert_eq!(
+            parse_mailbox("Donna <donna@example.com>").unwrap(),
+            "Donna <donna@example.com>"
+        );
+        assert!(parse_mailbox("not an address").is_err());
+    }
+}

@@ -1,0 +1,302 @@
+//! Twilio: the `twilio` connector, with the account's auth token or with an API key.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::api_endpoint;
+use super::fields::{self, no_spaces, Fields};
+use super::wire::{self, Answer};
+use crate::connector::{ConfigContext, Connector};
+use crate::error::{Error, FieldError, Result};
+use crate::store::Credentials;
+
+/// Twilio's default REST API base URL (`TWILIO_API_URL` overrides it).
+pub const API_URL: &str = "https://api.twilio.com";
+
+/// The fields of the `twilio` connector: the account SID with either the account's auth token or an API key.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schemars(title = "Twilio credentials")]
+pub enum TwilioConfig {
+    /// The account SID and its auth token (full access to the account).
+    #[schemars(title = "Auth token")]
+    AuthToken {
+        /// Account SID: `AC` followed by 32 hexadecimal characters (Twilio Console, Account Info).
+        #[schemars(regex(pattern = r"^AC[0-9a-fA-F]{32}$"))]
+        account_sid: String,
+        /// Auth token of the account (Twilio Console, Account Info). Write-only: it is never shown again.
+        #[schemars(with = "String", extend("writeOnly" = true))]
+        auth_token: SecretString,
+    },
+    /// The account SID and an API key of that account (revocable on its own).
+    #[schemars(title = "API key")]
+    ApiKey {
+        /// Account SID: `AC` followed by 32 hexadecimal characters (Twilio Console, Account Info).
+        #[schemars(regex(pattern = r"^AC[0-9a-fA-F]{32}$"))]
+        account_sid: String,
+        /// SID of the API key: `SK` followed by 32 hexadecimal characters.
+        #[schemars(regex(pattern = r"^SK[0-9a-fA-F]{32}$"))]
+        api_key_sid: String,
+        /// Secret of the API key, shown once when the key was created. Write-only: it is never shown again.
+        #[schemars(with = "String", extend("writeOnly" = true))]
+        api_key_secret: SecretString,
+    },
+}
+
+const FIELDS: [&str; 4] = ["account_sid", "auth_token", "api_key_sid", "api_key_secret"];
+
+impl TwilioConfig {
+    /// The account SID.
+    pub fn account_sid(&self) -> &str {
+        match self {
+            Self::AuthToken { account_sid, .. } | Self::ApiKey { account_sid, .. } => account_sid,
+        }
+    }
+
+    /// Reads the config back from stored credentials.
+    pub fn from_credentials(credentials: &Credentials) -> Result<Self> {
+        let public = |name: &str| {
+            credentials
+                .public
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let missing =
+            |name: &str| Error::InvalidResponse(format!("stored twilio config lacks `{name}`"));
+        let account_sid = public("account_sid").ok_or_else(|| missing("account_sid"))?;
+        if let Some(auth_token) = credentials.secrets.get("auth_token") {
+            return Ok(Self::AuthToken {
+                account_sid,
+                auth_token: auth_token.clone(),
+            });
+        }
+        Ok(Self::ApiKey {
+            account_sid,
+            api_key_sid: public("api_key_sid").ok_or_else(|| missing("api_key_sid"))?,
+            api_key_secret: credentials
+                .secrets
+                .get("api_key_secret")
+                .cloned()
+                .ok_or_else(|| missing("api_key_secret"))?,
+        })
+    }
+
+    fn into_credentials(self) -> Credentials {
+        let mut public = Map::new();
+        let mut secrets = BTreeMap::new();
+        match self {
+            Self::AuthToken {
+                account_sid,
+                auth_token,
+            } => {
+                public.insert("account_sid".to_owned(), account_sid.into());
+                secrets.insert("auth_token".to_owned(), auth_token);
+            }
+            Self::ApiKey {
+                account_sid,
+                api_key_sid,
+                api_key_secret,
+            } => {
+                public.insert("account_sid".to_owned(), account_sid.into());
+                public.insert("api_key_sid".to_owned(), api_key_sid.into());
+                secrets.insert("api_key_secret".to_owned(), api_key_secret);
+            }
+        }
+        Credentials {
+            provider: "twilio".to_owned(),
+            public,
+            secrets,
+            ..Credentials::default()
+        }
+    }
+}
+
+/// Twilio, through its REST API.
+#[derive(Debug, Clone, Default)]
+pub struct Twilio;
+
+impl Twilio {
+    /// The connector.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+#[async_trait]
+impl Connector for Twilio {
+    fn key(&self) -> &str {
+        "twilio"
+    }
+
+    fn name(&self) -> &str {
+        "Twilio"
+    }
+
+    fn provider(&self) -> &str {
+        "twilio"
+    }
+
+    fn config_schema(&self) -> Option<Value> {
+        serde_json::to_value(schemars::schema_for!(TwilioConfig)).ok()
+    }
+
+    fn parse_config(&self, value: &Value) -> std::result::Result<Credentials, Vec<FieldError>> {
+        let mut fields = Fields::new(value, &FIELDS);
+        let account_sid = fields.required_str("account_sid");
+        fields.check("account_sid", account_sid, |sid| {
+            sid_format(sid, "AC", "an Account SID")
+        });
+        let uses_key = fields.has("api_key_sid") || fields.has("api_key_secret");
+        if uses_key {
+            if fields.has("auth_token") {
+                fields.reject(
+                    "auth_token",
+                    "give either auth_token, or api_key_sid and api_key_secret, not both",
+                );
+            }
+            let key_sid = fields.required_str("api_key_sid");
+            fields.check("api_key_sid", key_sid, |sid| {
+                sid_format(sid, "SK", "an API key SID")
+            });
+            let secret = fields.required_str("api_key_secret");
+            fields.check("api_key_secret", secret, no_spaces);
+        } else {
+            let token = fields.required_str("auth_token");
+            fields.check("auth_token", token, no_spaces);
+        }
+        fields.finish()?;
+        Ok(fields::deserialize::<TwilioConfig>(value)?.into_credentials())
+    }
+
+    /// With an auth token, reads the Account resource (`status` must be `active`); an API
+    /// key cannot read it, so with a key, lists one incoming phone number instead.
+    async fn verify_config(
+        &self,
+        ctx: &ConfigContext<'_>,
+        credentials: &Credentials,
+    ) -> Result<()> {
+        let config = TwilioConfig::from_credentials(credentials)?;
+        let default_api = Url::parse(API_URL).expect("the default Twilio URL parses");
+        let api = ctx.api_url.unwrap_or(&default_api);
+        let account = config.account_sid();
+        match &config {
+            TwilioConfig::AuthToken { auth_token, .. } => {
+                let url = api_endpoint(api, &format!("2010-04-01/Accounts/{account}.json"))?;
+                let request = ctx
+                    .http
+                    .get(url)
+                    .basic_auth(account, Some(auth_token.expose_secret()));
+                let answer = wire::send(request).await?;
+                if !answer.status.is_success() {
+                    return Err(refusal(&answer));
+                }
+                #[derive(Deserialize)]
+                struct Account {
+                    status: String,
+                }
+                let status = answer.json::<Account>("Twilio account")?.status;
+                if status == "active" {
+                    Ok(())
+                } else {
+                    Err(Error::Rejected {
+                        message: format!("the Twilio account is {status}, not active"),
+                    })
+                }
+            }
+            TwilioConfig::ApiKey {
+                api_key_sid,
+                api_key_secret,
+                ..
+            } => {
+                let mut url = api_endpoint(
+                    api,
+                    &format!("2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json"),
+                )?;
+                url.query_pairs_mut().append_pair("PageSize", "1");
+                let request = ctx
+                    .http
+                    .get(url)
+                    .basic_auth(api_key_sid, Some(api_key_secret.expose_secret()));
+                let answer = wire::send(request).await?;
+                if answer.status.is_success() {
+                    Ok(())
+                } else {
+                    Err(refusal(&answer))
+                }
+            }
+        }
+    }
+}
+
+/// A refusal: 401, 403 and 404 name credentials (or an account) Twilio does not accept;
+/// the rest is Twilio failing.
+fn refusal(answer: &Answer) -> Error {
+    #[derive(Deserialize)]
+    struct TwilioError {
+        code: Option<u64>,
+        message: Option<String>,
+    }
+    if !matches!(answer.status.as_u16(), 401 | 403 | 404) {
+        return answer.unexpected();
+    }
+    let detail = serde_json::from_slice::<TwilioError>(&answer.body)
+        .ok()
+        .and_then(|error| {
+            let message = error.message?;
+            Some(match error.code {
+                Some(code) => format!(" (error {code}: {message})"),
+                None => format!(" ({message})"),
+            })
+        })
+        .unwrap_or_default();
+    let what = match answer.status.as_u16() {
+        401 => "Twilio refused the credentials",
+        403 => "the credentials may not read this account",
+        _ => "Twilio knows no such account for these credentials",
+    };
+    Error::Rejected {
+        message: format!("{what}{detail}"),
+    }
+}
+
+/// A Twilio SID: a two-letter prefix and 32 hexadecimal characters.
+fn sid_format(value: &str, prefix: &str, what: &str) -> Result<(), String> {
+    let well_formed = value.len() == 34
+        && value.starts_with(prefix)
+        && value[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    if well_formed {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {what}: {prefix} followed by 32 hexadecimal characters"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_offers_the_two_credential_sets_with_their_secrets_write_only() {
+        let schema = Twilio.config_schema().unwrap();
+        let variants = schema["anyOf"].as_array().unwrap();
+        assert_eq!(variants.len(), 2);
+        assert_eq!(variants[0]["title"], "Auth token");
+        assert_eq!(variants[0]["properties"]["auth_token"]["writeOnly"], true);
+        assert_eq!(
+            variants[1]["properties"]["api_key_secret"]["writeOnly"],
+            true
+        );
+        assert!(variants
+            .iter()
+            .all(|variant| variant["additionalProperties"] == false));
+    }
+}

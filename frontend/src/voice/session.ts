@@ -1,0 +1,364 @@
+// One voice conversation with Donna at a time: client secret, microphone, the
+// Realtime session over WebRTC, and what the orb shows about it.
+
+import {
+  OpenAIRealtimeWebRTC,
+  RealtimeSession,
+  type RealtimeItem,
+  type RealtimeTransportLayer,
+} from '@openai/agents/realtime';
+
+import type { ApiClient, ClientSecret, FetchLike } from '../api';
+import { createDonnaAgent, SESSION_CONFIG } from './agent';
+import { openConsentWindow, watchConsentWindow } from './consent';
+import { ConnectionLostError, ConnectTimeoutError, voiceErrorFrom, type VoiceError } from './errors';
+import {
+  applyServerEvent,
+  currentTool,
+  IDLE,
+  orbState,
+  transcriptFrom,
+  withToolEnded,
+  withToolStarted,
+  type Activity,
+  type OrbState,
+  type TranscriptEntry,
+} from './machine';
+import { buildTools, type ToolRuntime } from './tools';
+
+/** What the orb draws; a new object whenever anything in it changes. */
+export interface VoiceSnapshot {
+  state: OrbState;
+  error: VoiceError | null;
+  transcript: TranscriptEntry[];
+  muted: boolean;
+  /** The tool running now, by name. */
+  tool: string | null;
+  /** A tool waits for the user to pick a file. */
+  filePrompt: { tool: string } | null;
+  /** A consent page the browser would not open by itself: the orb offers a button. */
+  blockedConsent: { url: string; key: string } | null;
+  /** Something went wrong without ending the conversation. */
+  notice: string | null;
+}
+
+export interface TransportMedia {
+  /** The microphone, opened by the session so that it can tell why it could not. */
+  mediaStream: MediaStream | undefined;
+  /** Plays Donna's voice; `undefined` outside a browser. */
+  audioElement: HTMLAudioElement | undefined;
+}
+
+export interface VoiceSessionOptions {
+  api: Pick<ApiClient, 'createClientSecret' | 'listRealtimeTools'>;
+  /** Calls the tools' routes; the global `fetch` by default. */
+  fetch?: FetchLike;
+  /** Opens the microphone; `getUserMedia({audio: true})` by default. */
+  getMicrophone?: () => Promise<MediaStream | undefined>;
+  /** WebRTC to the client secret's `calls_url` by default. */
+  createTransport?: (secret: ClientSecret, media: TransportMedia) => RealtimeTransportLayer;
+  /** Opens a consent page; a popup by default. `null` when the browser blocked it. */
+  openConsent?: (url: string) => Window | null;
+  /** Gives up connecting after this long; 20 s by default. */
+  connectTimeoutMs?: number;
+}
+
+export interface VoiceSessionHandlers {
+  /** A tool changed a connector, or the user finished a consent page: reload the grid. */
+  onConnectorsChanged?: () => void;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+
+export class VoiceSession {
+  #options: VoiceSessionOptions;
+  #handlers: VoiceSessionHandlers = {};
+  #listeners = new Set<() => void>();
+
+  #activity: Activity = IDLE;
+  #snapshot: VoiceSnapshot = {
+    state: 'idle',
+    error: null,
+    transcript: [],
+    muted: false,
+    tool: null,
+    filePrompt: null,
+    blockedConsent: null,
+    notice: null,
+  };
+
+  /** Bumped by every start and stop: work of an older attempt sees it and gives up. */
+  #attempt = 0;
+  #session: RealtimeSession | null = null;
+  #microphone: MediaStream | undefined;
+  #audioElement: HTMLAudioElement | undefined;
+  #pendingFile: ((file: File | null) => void) | null = null;
+  #stopWatchingConsent: (() => void) | null = null;
+
+  constructor(options: VoiceSessionOptions) {
+    this.#options = options;
+  }
+
+  setHandlers(handlers: VoiceSessionHandlers): void {
+    this.#handlers = handlers;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getSnapshot = (): VoiceSnapshot => this.#snapshot;
+
+  /** The microphone and Donna's voice, for the level meter. */
+  audioStreams(): { input: MediaStream | null; output: MediaStream | null } {
+    const output = this.#audioElement?.srcObject;
+    return {
+      input: this.#microphone ?? null,
+      output: typeof MediaStream !== 'undefined' && output instanceof MediaStream ? output : null,
+    };
+  }
+
+  /** Starts a conversation: microphone, client secret and tools, then the Realtime session. */
+  async start(): Promise<void> {
+    if (this.#activity.phase === 'connecting' || this.#activity.phase === 'connected') return;
+    const attempt = ++this.#attempt;
+    const isCurrent = () => attempt === this.#attempt;
+    this.#activity = { ...IDLE, phase: 'connecting' };
+    this.#update({ error: null, transcript: [], notice: null, blockedConsent: null, filePrompt: null });
+
+    try {
+      // The microphone first: a client secret lives for a minute, a permission prompt may take longer.
+      const microphone = await (this.#options.getMicrophone ?? defaultMicrophone)();
+      if (!isCurrent()) {
+        stopTracks(microphone);
+        return;
+      }
+      this.#microphone = microphone;
+      this.#applyMute();
+
+      const [secret, catalog] = await Promise.all([
+        this.#options.api.createClientSecret(),
+        this.#options.api.listRealtimeTools(),
+      ]);
+      if (!isCurrent()) return;
+
+      this.#audioElement = typeof document === 'undefined' ? undefined : document.createElement('audio');
+      const transport = (this.#options.createTransport ?? webRtcTransport)(secret, {
+        mediaStream: microphone,
+        audioElement: this.#audioElement,
+      });
+      const agent = createDonnaAgent(buildTools(catalog, this.#toolRuntime()));
+      const session = new RealtimeSession(agent, { transport, model: secret.model, config: SESSION_CONFIG });
+      this.#session = session;
+      this.#listen(session, transport, isCurrent);
+
+      await withTimeout(
+        session.connect({ apiKey: secret.value }),
+        this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      );
+      if (!isCurrent()) return;
+      this.#activity = { ...this.#activity, phase: 'connected' };
+      this.#update({});
+      if (this.#snapshot.muted) this.#applyMute();
+    } catch (error) {
+      if (isCurrent()) this.#fail(error);
+    }
+  }
+
+  /** Hangs up (or gives up connecting). The transcript stays on screen. */
+  stop(): void {
+    this.#attempt += 1;
+    this.#teardown();
+    this.#activity = IDLE;
+    this.#update({ error: null, notice: null });
+  }
+
+  /** The orb's button: starts when idle or failed, hangs up otherwise. */
+  toggle(): void {
+    if (this.#activity.phase === 'idle' || this.#activity.phase === 'error') {
+      void this.start();
+    } else {
+      this.stop();
+    }
+  }
+
+  setMuted(muted: boolean): void {
+    this.#update({ muted });
+    this.#applyMute();
+  }
+
+  /** The user picked a file for the waiting tool, or `null` to cancel. */
+  provideFile(file: File | null): void {
+    const resolve = this.#pendingFile;
+    this.#pendingFile = null;
+    this.#update({ filePrompt: null });
+    resolve?.(file);
+  }
+
+  /** Opens the consent page the browser blocked, from a click of the user. */
+  openBlockedConsent(): void {
+    const blocked = this.#snapshot.blockedConsent;
+    if (blocked === null) return;
+    if (this.#openConsent(blocked.url) === 'opened') this.#update({ blockedConsent: null });
+  }
+
+  dismissBlockedConsent(): void {
+    this.#update({ blockedConsent: null });
+  }
+
+  #toolRuntime(): ToolRuntime {
+    return {
+      fetch: this.#options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      pickFile: (tool) =>
+        new Promise<File | null>((resolve) => {
+          this.#pendingFile?.(null);
+          this.#pendingFile = resolve;
+          this.#update({ filePrompt: { tool } });
+        }),
+      openConsent: (url, key) => {
+        const outcome = this.#openConsent(url);
+        this.#update({ blockedConsent: outcome === 'blocked' ? { url, key } : null });
+        return outcome;
+      },
+      connectorsChanged: () => this.#handlers.onConnectorsChanged?.(),
+    };
+  }
+
+  #openConsent(url: string): 'opened' | 'blocked' {
+    const popup = (this.#options.openConsent ?? openConsentWindow)(url);
+    if (popup === null) return 'blocked';
+    this.#stopWatchingConsent?.();
+    // Watching goes on after a hang-up: the user may finish the consent page later.
+    this.#stopWatchingConsent = watchConsentWindow(popup, () => {
+      this.#stopWatchingConsent = null;
+      this.#handlers.onConnectorsChanged?.();
+    });
+    return 'opened';
+  }
+
+  #listen(session: RealtimeSession, transport: RealtimeTransportLayer, isCurrent: () => boolean) {
+    const connected = () => isCurrent() && this.#activity.phase === 'connected';
+    const setActivity = (next: (activity: Activity) => Activity) => {
+      if (!isCurrent()) return;
+      const activity = next(this.#activity);
+      if (activity === this.#activity) return;
+      this.#activity = activity;
+      this.#update({});
+    };
+
+    transport.on('connection_change', (status) => {
+      // Our own `close()` bumps the attempt first, so only a drop we did not ask for gets here.
+      if (status === 'disconnected' && connected()) this.#fail(new ConnectionLostError());
+    });
+    session.on('transport_event', (event) => setActivity((activity) => applyServerEvent(activity, event.type)));
+    session.on('audio_start', () => setActivity((activity) => ({ ...activity, agentAudio: true })));
+    session.on('audio_stopped', () => setActivity((activity) => ({ ...activity, agentAudio: false })));
+    session.on('audio_interrupted', () =>
+      setActivity((activity) => ({ ...activity, agentAudio: false, agentSpeaking: false })),
+    );
+    session.on('agent_tool_start', (_context, _agent, tool, details) =>
+      setActivity((activity) => withToolStarted(activity, callIdOf(details.toolCall, tool.name), tool.name)),
+    );
+    session.on('agent_tool_end', (_context, _agent, tool, _result, details) =>
+      setActivity((activity) => withToolEnded(activity, callIdOf(details.toolCall, tool.name))),
+    );
+    session.on('history_updated', (history: RealtimeItem[]) => {
+      if (isCurrent()) this.#update({ transcript: transcriptFrom(history) });
+    });
+    session.on('error', ({ error }) => {
+      // While connecting, `connect()` rejects with the same failure and `start` reports it.
+      if (connected()) this.#update({ notice: noticeFrom(error) });
+    });
+  }
+
+  #fail(error: unknown) {
+    this.#attempt += 1;
+    this.#teardown();
+    this.#activity = { ...IDLE, phase: 'error' };
+    this.#update({ error: voiceErrorFrom(error) });
+  }
+
+  #teardown() {
+    const session = this.#session;
+    this.#session = null;
+    try {
+      session?.close();
+    } catch {
+      // Already closed: nothing left to release.
+    }
+    stopTracks(this.#microphone);
+    this.#microphone = undefined;
+    if (this.#audioElement !== undefined) this.#audioElement.srcObject = null;
+    this.#audioElement = undefined;
+    if (this.#pendingFile !== null) this.provideFile(null);
+  }
+
+  #applyMute() {
+    const muted = this.#snapshot.muted;
+    for (const track of this.#microphone?.getAudioTracks() ?? []) track.enabled = !muted;
+    if (this.#session !== null && this.#activity.phase === 'connected') this.#session.mute(muted);
+  }
+
+  #update(patch: Partial<VoiceSnapshot>) {
+    const activity = this.#activity;
+    this.#snapshot = { ...this.#snapshot, ...patch, state: orbState(activity), tool: currentTool(activity) };
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+function webRtcTransport(secret: ClientSecret, media: TransportMedia): RealtimeTransportLayer {
+  // The transport POSTs its SDP offer to `baseUrl` exactly as given.
+  return new OpenAIRealtimeWebRTC({
+    baseUrl: secret.calls_url,
+    mediaStream: media.mediaStream,
+    audioElement: media.audioElement,
+  });
+}
+
+async function defaultMicrophone(): Promise<MediaStream> {
+  if (typeof navigator === 'undefined' || navigator.mediaDevices?.getUserMedia === undefined) {
+    throw new DOMException('this page cannot use a microphone', 'NotSupportedError');
+  }
+  return navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+  });
+}
+
+function stopTracks(stream: MediaStream | undefined) {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+function callIdOf(toolCall: unknown, fallback: string): string {
+  if (typeof toolCall === 'object' && toolCall !== null && 'callId' in toolCall && typeof toolCall.callId === 'string') {
+    return toolCall.callId;
+  }
+  return fallback;
+}
+
+function noticeFrom(error: unknown): string {
+  const inner = typeof error === 'object' && error !== null && 'error' in error ? error.error : error;
+  const message =
+    typeof inner === 'object' && inner !== null && 'message' in inner && typeof inner.message === 'string'
+      ? inner.message
+      : error instanceof Error
+        ? error.message
+        : '';
+  return message === '' ? 'Donna ran into a problem. You can keep talking or hang up.' : `Donna ran into a problem: ${message}`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ConnectTimeoutError(Math.round(ms / 1000))), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,473 @@
+// The voice session against the SDK's scripted transport: no browser, no network.
+
+import { ScriptedRealtimeTransport } from '@openai/agents/realtime/testing';
+import { describe, expect, it, vi } from 'vitest';
+
+import { ApiError, type ClientSecret, type RealtimeTool } from '../src/api';
+import { voiceErrorFrom } from '../src/voice/errors';
+import { IDLE, orbState, transcriptFrom, type OrbState } from '../src/voice/machine';
+import { VoiceSession, type VoiceSessionOptions } from '../src/voice/session';
+
+const SECRET: ClientSecret = {
+  value: 'ek_unit_test',
+  expires_at: 1_900_000_000,
+  model: 'gpt-realtime',
+  calls_url: 'http://127.0.0.1:9/v1/realtime/calls',
+};
+
+const CATALOG: RealtimeTool[] = [
+  {
+    name: 'activate_connector',
+    description: 'Start connecting one of the user’s accounts.',
+    parameters: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'], additionalProperties: false },
+    method: 'POST',
+    path: '/api/v1/connectors/{key}/activate',
+    path_params: ['key'],
+    query_params: [],
+    body_params: [],
+    body: 'none',
+    needs_user_file: false,
+  },
+  {
+    name: 'create_project',
+    description: 'Create a project for the user.',
+    parameters: {
+      type: 'object',
+      properties: { name: { type: 'string' }, description: { type: ['string', 'null'] } },
+      required: ['name'],
+      additionalProperties: false,
+    },
+    method: 'POST',
+    path: '/api/v1/projects',
+    path_params: [],
+    query_params: [],
+    body_params: ['name', 'description'],
+    body: 'json',
+    needs_user_file: false,
+  },
+  {
+    name: 'upload_file',
+    description: 'Upload a file for the user.',
+    parameters: { type: 'object', properties: {}, additionalProperties: false },
+    method: 'POST',
+    path: '/api/v1/files',
+    path_params: [],
+    query_params: [],
+    body_params: [],
+    body: 'multipart',
+    file_field: 'file',
+    needs_user_file: true,
+  },
+];
+
+interface FakeTrack {
+  enabled: boolean;
+  stopped: boolean;
+  stop(): void;
+}
+
+function fakeMicrophone() {
+  const track: FakeTrack = {
+    enabled: true,
+    stopped: false,
+    stop() {
+      this.stopped = true;
+    },
+  };
+  const stream = { getTracks: () => [track], getAudioTracks: () => [track] } as unknown as MediaStream;
+  return { stream, track };
+}
+
+interface Harness {
+  voice: VoiceSession;
+  transport: ScriptedRealtimeTransport;
+  states: OrbState[];
+  fetch: ReturnType<typeof vi.fn>;
+  api: { createClientSecret: ReturnType<typeof vi.fn>; listRealtimeTools: ReturnType<typeof vi.fn> };
+  connectorsChanged: ReturnType<typeof vi.fn>;
+  microphone: ReturnType<typeof fakeMicrophone>;
+}
+
+function harness(overrides: Partial<VoiceSessionOptions> = {}): Harness {
+  const transport = new ScriptedRealtimeTransport();
+  const microphone = fakeMicrophone();
+  const api = {
+    createClientSecret: vi.fn(async () => SECRET),
+    listRealtimeTools: vi.fn(async () => CATALOG),
+  };
+  const fetch = vi.fn(async (url: string) => {
+    if (url === '/api/v1/connectors/google_calendar/activate') {
+      return Response.json({ kind: 'oauth', key: 'google_calendar', url: 'https://accounts.example/o/oauth2/auth?state=s1' });
+    }
+    if (url === '/api/v1/projects') {
+      return Response.json({ id: 'p1', name: 'Apollo' }, { status: 201 });
+    }
+    if (url === '/api/v1/files') {
+      return Response.json({ id: 'f1', filename: 'notes.txt' }, { status: 201 });
+    }
+    return Response.json({ error: { code: 'not_found', message: 'no route' } }, { status: 404 });
+  });
+  const voice = new VoiceSession({
+    api,
+    fetch,
+    getMicrophone: async () => microphone.stream,
+    createTransport: () => transport,
+    openConsent: () => ({ closed: false }) as unknown as Window,
+    ...overrides,
+  });
+  const connectorsChanged = vi.fn();
+  voice.setHandlers({ onConnectorsChanged: connectorsChanged });
+  const states: OrbState[] = [voice.getSnapshot().state];
+  voice.subscribe(() => {
+    const state = voice.getSnapshot().state;
+    if (states[states.length - 1] !== state) states.push(state);
+  });
+  return { voice, transport, states, fetch, api, connectorsChanged, microphone };
+}
+
+async function connected(overrides: Partial<VoiceSessionOptions> = {}): Promise<Harness> {
+  const h = harness(overrides);
+  const connect = h.transport.expectCall('connect');
+  await h.voice.start();
+  await connect;
+  expect(h.voice.getSnapshot().state).toBe('listening');
+  return h;
+}
+
+/** What the Realtime API says when the model calls a tool (see PROVIDERS.md). */
+function callTool(transport: ScriptedRealtimeTransport, name: string, args: unknown, callId = 'call_1') {
+  transport.emit('turn_started', { type: 'response_started', providerData: { response: { id: 'resp_1' } } });
+  transport.emit('function_call', {
+    type: 'function_call',
+    id: `item_${callId}`,
+    callId,
+    name,
+    arguments: JSON.stringify(args),
+    responseId: 'resp_1',
+  });
+}
+
+function serverEvent(transport: ScriptedRealtimeTransport, type: string) {
+  transport.emit('*', { type, event_id: `evt_${type}` });
+}
+
+describe('VoiceSession', () => {
+  it('connects with the ephemeral key and the catalog’s tools, leaving the server’s instructions alone', async () => {
+    const h = harness();
+    const connect = h.transport.expectCall('connect');
+
+    await h.voice.start();
+    const call = await connect;
+
+    expect(h.states).toEqual(['idle', 'connecting', 'listening']);
+    expect(call.options.apiKeyProvided).toBe(true);
+    expect(call.options.model).toBe('gpt-realtime');
+    const config = call.options.initialSessionConfig as Record<string, unknown> & { tools: { name: string }[] };
+    expect(config.tools.map((tool) => tool.name)).toEqual(['activate_connector', 'create_project', 'upload_file']);
+    // Sent as `session.update`, `providerData` overrides `instructions` with nothing:
+    // the client secret's instructions stay in force.
+    expect(config.providerData).toHaveProperty('instructions', undefined);
+    expect(h.api.createClientSecret).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs a function call against the bound route and sends the JSON back to the model', async () => {
+    const h = await connected();
+    const output = h.transport.expectCall('sendFunctionCallOutput');
+    let statesDuringTool: string | null = null;
+    h.fetch.mockImplementationOnce(async (url: string, init?: RequestInit) => {
+      statesDuringTool = h.voice.getSnapshot().state;
+      expect(h.voice.getSnapshot().tool).toBe('activate_connector');
+      expect(init?.credentials).toBe('same-origin');
+      expect(init?.method).toBe('POST');
+      expect(url).toBe('/api/v1/connectors/google_calendar/activate');
+      return Response.json({ kind: 'oauth', key: 'google_calendar', url: 'https://accounts.example/o/oauth2/auth?state=s1' });
+    });
+
+    callTool(h.transport, 'activate_connector', { key: 'google_calendar' });
+    const sent = await output;
+
+    expect(statesDuringTool).toBe('tool');
+    expect(sent.toolCall.callId).toBe('call_1');
+    expect(JSON.parse(sent.output)).toEqual({
+      kind: 'oauth',
+      key: 'google_calendar',
+      url: 'https://accounts.example/o/oauth2/auth?state=s1',
+      consent_window: 'opened',
+    });
+    expect(sent.startResponse).toBe(true);
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('listening'));
+    expect(h.connectorsChanged).toHaveBeenCalled();
+  });
+
+  it('offers a button when the browser blocks the consent window', async () => {
+    const h = await connected({ openConsent: () => null });
+    const output = h.transport.expectCall('sendFunctionCallOutput');
+
+    callTool(h.transport, 'activate_connector', { key: 'google_calendar' });
+    const sent = await output;
+
+    expect(JSON.parse(sent.output)).toMatchObject({ consent_window: 'blocked' });
+    expect(h.voice.getSnapshot().blockedConsent).toEqual({
+      url: 'https://accounts.example/o/oauth2/auth?state=s1',
+      key: 'google_calendar',
+    });
+  });
+
+  it('returns a route’s error object to the model and stays connected', async () => {
+    const h = await connected();
+    h.fetch.mockImplementationOnce(async () =>
+      Response.json({ error: { code: 'invalid_field', message: 'name is too long' } }, { status: 422 }),
+    );
+    const output = h.transport.expectCall('sendFunctionCallOutput');
+
+    callTool(h.transport, 'create_project', { name: 'x'.repeat(300) });
+    const sent = await output;
+
+    expect(JSON.parse(sent.output)).toEqual({ error: { code: 'invalid_field', message: 'name is too long' } });
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('listening'));
+    expect(h.voice.getSnapshot().error).toBeNull();
+  });
+
+  it('waits for the user to pick a file, then uploads it', async () => {
+    const h = await connected();
+    const output = h.transport.expectCall('sendFunctionCallOutput');
+
+    callTool(h.transport, 'upload_file', {});
+    await vi.waitFor(() => expect(h.voice.getSnapshot().filePrompt).toEqual({ tool: 'upload_file' }));
+    expect(h.voice.getSnapshot().state).toBe('tool');
+    expect(h.fetch).not.toHaveBeenCalled();
+    h.voice.provideFile(new File(['hi'], 'notes.txt'));
+    const sent = await output;
+
+    expect(JSON.parse(sent.output)).toEqual({ id: 'f1', filename: 'notes.txt' });
+    const [, init] = h.fetch.mock.calls[0] as [string, RequestInit];
+    expect((init.body as FormData).get('file')).toBeInstanceOf(File);
+    expect(h.voice.getSnapshot().filePrompt).toBeNull();
+  });
+
+  it('follows who is speaking from the server’s events', async () => {
+    const h = await connected();
+
+    serverEvent(h.transport, 'input_audio_buffer.speech_started');
+    expect(h.voice.getSnapshot().state).toBe('user-speaking');
+    serverEvent(h.transport, 'input_audio_buffer.speech_stopped');
+    expect(h.voice.getSnapshot().state).toBe('listening');
+    serverEvent(h.transport, 'output_audio_buffer.started');
+    expect(h.voice.getSnapshot().state).toBe('agent-speaking');
+    serverEvent(h.transport, 'output_audio_buffer.stopped');
+    expect(h.voice.getSnapshot().state).toBe('listening');
+    // WebSocket transports stream the audio as events instead.
+    h.transport.emit('audio', { type: 'audio', data: new ArrayBuffer(8), responseId: 'resp_1' });
+    expect(h.voice.getSnapshot().state).toBe('agent-speaking');
+    h.transport.emit('audio_done');
+    expect(h.voice.getSnapshot().state).toBe('listening');
+    expect(h.states).toEqual([
+      'idle',
+      'connecting',
+      'listening',
+      'user-speaking',
+      'listening',
+      'agent-speaking',
+      'listening',
+      'agent-speaking',
+      'listening',
+    ]);
+  });
+
+  it('keeps the transcript of both sides from the history', async () => {
+    const h = await connected();
+
+    h.transport.emit('item_update', {
+      itemId: 'item_user',
+      type: 'message',
+      role: 'user',
+      status: 'completed',
+      content: [{ type: 'input_audio', transcript: 'Active Google Calendar' }],
+    });
+    h.transport.emit('item_update', {
+      itemId: 'item_donna',
+      type: 'message',
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_audio', transcript: 'Approve access in the window that opened.' }],
+    });
+
+    expect(h.voice.getSnapshot().transcript).toEqual([
+      { id: 'item_user', role: 'user', text: 'Active Google Calendar', final: true },
+      { id: 'item_donna', role: 'assistant', text: 'Approve access in the window that opened.', final: true },
+    ]);
+  });
+
+  it('says the connection was lost when the transport drops, and releases the microphone', async () => {
+    const h = await connected();
+
+    h.transport.disconnect(new Error('ICE failed'));
+
+    const snapshot = h.voice.getSnapshot();
+    expect(snapshot.state).toBe('error');
+    expect(snapshot.error?.kind).toBe('connection_lost');
+    expect(snapshot.error?.message).toMatch(/connection to Donna was lost/);
+    expect(h.microphone.track.stopped).toBe(true);
+  });
+
+  it('hangs up: closes the transport, stops the microphone, cancels a pending file pick', async () => {
+    const h = await connected();
+    callTool(h.transport, 'upload_file', {});
+    await vi.waitFor(() => expect(h.voice.getSnapshot().filePrompt).not.toBeNull());
+
+    h.voice.stop();
+
+    expect(h.voice.getSnapshot().state).toBe('idle');
+    expect(h.voice.getSnapshot().filePrompt).toBeNull();
+    expect(h.voice.getSnapshot().error).toBeNull();
+    expect(h.transport.status).toBe('disconnected');
+    expect(h.microphone.track.stopped).toBe(true);
+    expect(h.fetch).not.toHaveBeenCalled();
+  });
+
+  it('mutes the session and the microphone', async () => {
+    const h = await connected();
+    const mute = h.transport.expectCall('mute');
+
+    h.voice.setMuted(true);
+
+    expect((await mute).muted).toBe(true);
+    expect(h.microphone.track.enabled).toBe(false);
+    expect(h.voice.getSnapshot().muted).toBe(true);
+    h.voice.setMuted(false);
+    expect(h.microphone.track.enabled).toBe(true);
+  });
+
+  it('explains a denied microphone without minting a client secret', async () => {
+    const h = harness({
+      getMicrophone: async () => {
+        throw new DOMException('Permission denied', 'NotAllowedError');
+      },
+    });
+
+    await h.voice.start();
+
+    expect(h.states).toEqual(['idle', 'connecting', 'error']);
+    expect(h.voice.getSnapshot().error?.kind).toBe('microphone_denied');
+    expect(h.voice.getSnapshot().error?.message).toMatch(/permission to use the microphone/);
+    expect(h.api.createClientSecret).not.toHaveBeenCalled();
+  });
+
+  it('says when to try again after the server’s rate limit, and stops the microphone', async () => {
+    const h = harness();
+    h.api.createClientSecret.mockRejectedValueOnce(new ApiError(429, 'rate_limited', 'slow down', [], 42));
+
+    await h.voice.start();
+
+    expect(h.voice.getSnapshot().state).toBe('error');
+    expect(h.voice.getSnapshot().error).toEqual({
+      kind: 'rate_limited',
+      message: 'Too many voice conversations were started in a short time. Try again in 42 seconds.',
+      retryAfterSeconds: 42,
+    });
+    expect(h.microphone.track.stopped).toBe(true);
+  });
+
+  it('says voice is not configured when the server has no OpenAI key', async () => {
+    const h = harness();
+    h.api.createClientSecret.mockRejectedValueOnce(new ApiError(503, 'voice_not_configured', 'no key'));
+
+    await h.voice.start();
+
+    expect(h.voice.getSnapshot().error?.message).toMatch(/not configured on this server/);
+  });
+
+  it('gives up connecting after its deadline', async () => {
+    const transport = new ScriptedRealtimeTransport();
+    transport.connect = () => new Promise<void>(() => undefined);
+    const h = harness({ createTransport: () => transport, connectTimeoutMs: 30 });
+
+    await h.voice.start();
+
+    expect(h.voice.getSnapshot().error?.kind).toBe('connect_timeout');
+    expect(h.microphone.track.stopped).toBe(true);
+  });
+
+  it('starts again after an error, with a fresh client secret', async () => {
+    const h = harness();
+    h.api.createClientSecret.mockRejectedValueOnce(new ApiError(503, 'voice_unavailable', 'down'));
+    await h.voice.start();
+    expect(h.voice.getSnapshot().state).toBe('error');
+
+    const connect = h.transport.expectCall('connect');
+    h.voice.toggle();
+    await connect;
+
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('listening'));
+    expect(h.voice.getSnapshot().error).toBeNull();
+    expect(h.api.createClientSecret).toHaveBeenCalledTimes(2);
+  });
+
+  it('abandons a connection attempt the user cancelled', async () => {
+    let releaseSecret: (secret: ClientSecret) => void = () => undefined;
+    const h = harness();
+    h.api.createClientSecret.mockImplementationOnce(
+      () => new Promise<ClientSecret>((resolve) => (releaseSecret = resolve)),
+    );
+
+    const starting = h.voice.start();
+    await vi.waitFor(() => expect(h.api.createClientSecret).toHaveBeenCalled());
+    h.voice.toggle();
+    releaseSecret(SECRET);
+    await starting;
+
+    expect(h.voice.getSnapshot().state).toBe('idle');
+    expect(h.transport.calls).toHaveLength(0);
+    expect(h.microphone.track.stopped).toBe(true);
+  });
+});
+
+describe('orbState', () => {
+  it('ranks a running tool over speech and the user over Donna', () => {
+    const connected = { ...IDLE, phase: 'connected' as const };
+    expect(orbState(connected)).toBe('listening');
+    expect(orbState({ ...connected, agentSpeaking: true, userSpeaking: true })).toBe('user-speaking');
+    expect(orbState({ ...connected, agentSpeaking: true, runningTools: new Map([['c', 'list_projects']]) })).toBe('tool');
+    expect(orbState({ ...IDLE, phase: 'error', userSpeaking: true })).toBe('error');
+  });
+});
+
+describe('transcriptFrom', () => {
+  it('shows tool calls with their outcome and skips empty messages', () => {
+    const entries = transcriptFrom([
+      { itemId: 'm0', type: 'message', role: 'user', status: 'in_progress', content: [{ type: 'input_audio', transcript: null }] },
+      { itemId: 't1', type: 'function_call', status: 'completed', name: 'list_projects', arguments: '{}', output: '[{"id":1},{"id":2}]' },
+      {
+        itemId: 't2',
+        type: 'function_call',
+        status: 'completed',
+        name: 'list_events',
+        arguments: '{}',
+        output: '{"error":{"code":"needs_reauth","message":"Google Calendar needs reconnecting"}}',
+      },
+      { itemId: 't3', type: 'function_call', status: 'in_progress', name: 'upload_file', arguments: '{}', output: null },
+    ]);
+
+    expect(entries).toEqual([
+      { id: 't1', role: 'tool', name: 'list_projects', status: 'done', summary: '2 results' },
+      { id: 't2', role: 'tool', name: 'list_events', status: 'failed', summary: 'Google Calendar needs reconnecting' },
+      { id: 't3', role: 'tool', name: 'upload_file', status: 'running', summary: '' },
+    ]);
+  });
+});
+
+describe('voiceErrorFrom', () => {
+  it('puts each failure in words', () => {
+    expect(voiceErrorFrom(new DOMException('', 'NotFoundError')).message).toMatch(/No microphone was found/);
+    expect(voiceErrorFrom(new ApiError(401, 'unauthorized', '')).kind).toBe('signed_out');
+    expect(voiceErrorFrom(new ApiError(502, 'voice_upstream_refused', '')).message).toMatch(/refused this server’s credentials/);
+    expect(voiceErrorFrom(new ApiError(503, 'voice_quota_exceeded', '')).kind).toBe('quota_exceeded');
+    expect(voiceErrorFrom(new ApiError(503, 'voice_unavailable', '')).message).toMatch(/unavailable right now/);
+    expect(voiceErrorFrom(new Error('Realtime call request failed with status 401: expired')).message).toMatch(
+      /session key was rejected or had expired/,
+    );
+    expect(voiceErrorFrom(new Error('Realtime call request failed with status 503')).kind).toBe('upstream_unavailable');
+    expect(voiceErrorFrom(new Error('WebRTC is not supported in this environment')).kind).toBe('unsupported');
+    expect(voiceErrorFrom(new ApiError(429, 'rate_limited', '', [], null)).message).toMatch(/Wait a minute/);
+  });
+});

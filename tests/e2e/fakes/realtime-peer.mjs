@@ -1,0 +1,389 @@
+// A fake OpenAI Realtime peer over real WebRTC (werift): it answers the browser's SDP
+// offer, accepts the `oai-events` data channel, acknowledges every `session.update`
+// and plays a scripted conversation in the Realtime API's GA event format — the
+// events the `@openai/agents` SDK reacts to (see shared/PROVIDERS.md, "OpenAI Realtime").
+//
+// A script is data: an array of steps, run in order once the session is configured.
+//
+//   { user: 'Active Google Calendar' }
+//       the user spoke: speech_started/stopped, the committed input item and its transcript
+//   { call: 'activate_connector', arguments: { key: 'google_calendar' } }
+//       the model calls a tool; the step ends when the browser has sent the
+//       `function_call_output` and, after our `response.done`, its `response.create`
+//   { assistant: 'Approve access in the window that opened.' }
+//       Donna answers: audio buffer started, transcript deltas, the message item
+//       with `{type: "output_audio", transcript}`, response.done, audio buffer stopped
+//   { gate: 'name' }
+//       waits until the test calls `call.release('name')` (to look at a state)
+//
+// `assistant` may be a function of the call (e.g. to quote a tool's output).
+
+import { randomBytes } from 'node:crypto';
+
+import { RTCPeerConnection } from 'werift';
+
+const STEP_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 15_000);
+
+function id(prefix) {
+  return `${prefix}_${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * Answers `offerSdp` with a werift peer that only uses 127.0.0.1 (the browser learns
+ * it from the answer's host candidate; we learn the browser's address from its
+ * connectivity checks). Returns the `RealtimeCall` and the answer SDP.
+ */
+export async function acceptOffer(offerSdp, { script = [], model = 'gpt-realtime', onError = () => {} } = {}) {
+  const peer = new RTCPeerConnection({
+    iceServers: [],
+    iceUseIpv6: false,
+    iceInterfaceAddresses: { udp4: '127.0.0.1' },
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+  });
+  const call = new RealtimeCall(peer, { script, model, onError });
+  await peer.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+  await peer.setLocalDescription(await peer.createAnswer());
+  if (peer.iceGatheringState !== 'complete') {
+    await new Promise((resolve) => {
+      const { unSubscribe } = peer.iceGatheringStateChange.subscribe((state) => {
+        if (state === 'complete') {
+          unSubscribe();
+          resolve();
+        }
+      });
+    });
+  }
+  return { call, answerSdp: peer.localDescription.sdp };
+}
+
+/** One WebRTC call: what the browser sent, and the script playing on it. */
+export class RealtimeCall {
+  constructor(peer, { script, model, onError }) {
+    this.id = id('rtc');
+    this.peer = peer;
+    this.model = model;
+    this.script = script;
+    this.onError = onError;
+    /** Every client event the browser sent, parsed, in order. */
+    this.received = [];
+    /** Every server event we sent, in order. */
+    this.sent = [];
+    /** `function_call_output` items by call id. */
+    this.toolOutputs = new Map();
+    /** 'connecting' | 'open' | 'configured' | 'finished' | 'failed' | 'closed' */
+    this.phase = 'connecting';
+    this.error = null;
+    this.session = { type: 'realtime', id: id('sess'), object: 'realtime.session', model, output_modalities: ['audio'] };
+    this.channel = null;
+    this.#gates = new Map();
+    this.#waiters = new Set();
+
+    peer.onDataChannel.subscribe((channel) => this.#adopt(channel));
+    peer.connectionStateChange.subscribe((state) => {
+      this.connectionState = state;
+      if ((state === 'closed' || state === 'failed' || state === 'disconnected') && this.phase !== 'failed') {
+        this.phase = 'closed';
+      }
+      this.#notify();
+    });
+  }
+
+  #gates;
+  #waiters;
+  #lastItemId = null;
+
+  /** Lets a `{ gate: name }` step go on. */
+  release(name) {
+    const gate = this.#gate(name);
+    gate.release();
+  }
+
+  /** Whether the script is waiting at gate `name`. */
+  waitingAt(name) {
+    return this.#gate(name).waiting;
+  }
+
+  /** Resolves with the first received event matching `predicate` (past or future). */
+  waitForEvent(predicate, { timeout = STEP_TIMEOUT_MS, what = 'a client event' } = {}) {
+    return this.#waitFor(() => this.received.find(predicate), { timeout, what });
+  }
+
+  /** Resolves once the script has run to its end. */
+  finished({ timeout = STEP_TIMEOUT_MS } = {}) {
+    return this.#waitFor(
+      () => {
+        if (this.phase === 'failed') throw this.error;
+        return this.phase === 'finished';
+      },
+      { timeout, what: 'the end of the script' },
+    );
+  }
+
+  /** Sends a server event; every server event carries a string `event_id`. */
+  send(event) {
+    const withId = { event_id: id('event'), ...event };
+    this.sent.push(withId);
+    this.channel.send(JSON.stringify(withId));
+  }
+
+  async close() {
+    this.phase = this.phase === 'failed' ? 'failed' : 'closed';
+    for (const gate of this.#gates.values()) gate.release();
+    try {
+      await this.peer.close();
+    } catch {
+      // already closed
+    }
+    this.#notify();
+  }
+
+  #adopt(channel) {
+    if (channel.label !== 'oai-events') return;
+    this.channel = channel;
+    channel.onMessage.subscribe((data) => this.#onMessage(data));
+    const opened = () => {
+      if (this.phase !== 'connecting') return;
+      this.phase = 'open';
+      // The real service greets every new connection with the session as it stands.
+      this.send({ type: 'session.created', session: this.session });
+      this.#notify();
+    };
+    if (channel.readyState === 'open') opened();
+    else channel.stateChanged.subscribe((state) => state === 'open' && opened());
+  }
+
+  #onMessage(data) {
+    let event;
+    try {
+      event = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    } catch {
+      this.send({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_json', message: 'Invalid JSON' } });
+      return;
+    }
+    this.received.push(event);
+    if (event.type === 'session.update') {
+      const { type: _type, ...rest } = event.session ?? {};
+      this.session = { ...this.session, ...rest, type: 'realtime' };
+      this.send({ type: 'session.updated', session: this.session });
+      if (this.phase === 'open') {
+        this.phase = 'configured';
+        void this.#run();
+      }
+    }
+    if (event.type === 'conversation.item.create' && event.item?.type === 'function_call_output') {
+      this.toolOutputs.set(event.item.call_id, event.item.output);
+      const itemId = event.item.id ?? id('item');
+      this.send({
+        type: 'conversation.item.added',
+        previous_item_id: this.#lastItemId,
+        item: { ...event.item, id: itemId, object: 'realtime.item', status: 'completed' },
+      });
+      this.#lastItemId = itemId;
+    }
+    this.#notify();
+  }
+
+  async #run() {
+    try {
+      for (const step of this.script) {
+        if (this.phase === 'closed') return;
+        if ('user' in step) this.#userSays(step.user);
+        else if ('call' in step) await this.#callTool(step.call, step.arguments ?? {});
+        else if ('assistant' in step) await this.#assistantSays(step);
+        else if ('gate' in step) await this.#gate(step.gate).wait();
+        else throw new Error(`unknown script step ${JSON.stringify(step)}`);
+      }
+      this.phase = 'finished';
+    } catch (error) {
+      this.phase = 'failed';
+      this.error = error;
+      this.onError(error);
+    }
+    this.#notify();
+  }
+
+  #userSays(transcript) {
+    const itemId = id('item');
+    this.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 120, item_id: itemId });
+    this.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 1480, item_id: itemId });
+    this.send({ type: 'input_audio_buffer.committed', previous_item_id: this.#lastItemId, item_id: itemId });
+    const item = {
+      id: itemId,
+      object: 'realtime.item',
+      type: 'message',
+      status: 'completed',
+      role: 'user',
+      content: [{ type: 'input_audio', transcript: null }],
+    };
+    this.send({ type: 'conversation.item.added', previous_item_id: this.#lastItemId, item });
+    this.send({ type: 'conversation.item.done', previous_item_id: this.#lastItemId, item });
+    this.#lastItemId = itemId;
+    this.send({
+      type: 'conversation.item.input_audio_transcription.completed',
+      item_id: itemId,
+      content_index: 0,
+      transcript,
+      usage: { type: 'duration', seconds: 1.4 },
+    });
+  }
+
+  async #callTool(name, args) {
+    const responseId = id('resp');
+    const itemId = id('item');
+    const callId = id('call');
+    const argumentsJson = JSON.stringify(args);
+    const responseCreatesBefore = this.received.filter((event) => event.type === 'response.create').length;
+    this.send({ type: 'response.created', response: this.#response(responseId, 'in_progress', []) });
+    const started = { id: itemId, object: 'realtime.item', type: 'function_call', status: 'in_progress', name, call_id: callId, arguments: '' };
+    this.send({ type: 'response.output_item.added', response_id: responseId, output_index: 0, item: started });
+    this.send({ type: 'conversation.item.added', previous_item_id: this.#lastItemId, item: started });
+    this.send({
+      type: 'response.function_call_arguments.delta',
+      response_id: responseId,
+      item_id: itemId,
+      output_index: 0,
+      call_id: callId,
+      delta: argumentsJson,
+    });
+    this.send({
+      type: 'response.function_call_arguments.done',
+      response_id: responseId,
+      item_id: itemId,
+      output_index: 0,
+      call_id: callId,
+      name,
+      arguments: argumentsJson,
+    });
+    const done = { ...started, status: 'completed', arguments: argumentsJson };
+    this.send({ type: 'conversation.item.done', previous_item_id: this.#lastItemId, item: done });
+    this.send({ type: 'response.output_item.done', response_id: responseId, output_index: 0, item: done });
+    this.#lastItemId = itemId;
+    this.send({ type: 'response.done', response: this.#response(responseId, 'completed', [done]) });
+
+    await this.waitForEvent(
+      (event) => event.type === 'conversation.item.create' && event.item?.type === 'function_call_output' && event.item.call_id === callId,
+      { what: `the browser's function_call_output for ${name}` },
+    );
+    await this.#waitFor(
+      () => this.received.filter((event) => event.type === 'response.create').length > responseCreatesBefore,
+      { what: `the browser's response.create after ${name}` },
+    );
+  }
+
+  async #assistantSays(step) {
+    const transcript = typeof step.assistant === 'function' ? step.assistant(this) : step.assistant;
+    const responseId = id('resp');
+    const itemId = id('item');
+    this.send({ type: 'response.created', response: this.#response(responseId, 'in_progress', []) });
+    this.send({ type: 'output_audio_buffer.started', response_id: responseId });
+    const started = { id: itemId, object: 'realtime.item', type: 'message', status: 'in_progress', role: 'assistant', content: [] };
+    this.send({ type: 'response.output_item.added', response_id: responseId, output_index: 0, item: started });
+    this.send({ type: 'conversation.item.added', previous_item_id: this.#lastItemId, item: started });
+    const part = { type: 'output_audio', transcript: '' };
+    this.send({ type: 'response.content_part.added', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, part });
+    for (const word of transcript.split(/(?<= )/)) {
+      this.send({
+        type: 'response.output_audio_transcript.delta',
+        response_id: responseId,
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        delta: word,
+      });
+    }
+    if (step.gate !== undefined) await this.#gate(step.gate).wait();
+    this.send({
+      type: 'response.output_audio_transcript.done',
+      response_id: responseId,
+      item_id: itemId,
+      output_index: 0,
+      content_index: 0,
+      transcript,
+    });
+    const finalPart = { type: 'output_audio', transcript };
+    this.send({ type: 'response.content_part.done', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, part: finalPart });
+    this.send({ type: 'response.output_audio.done', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 });
+    const done = { ...started, status: 'completed', content: [finalPart] };
+    this.send({ type: 'response.output_item.done', response_id: responseId, output_index: 0, item: done });
+    this.send({ type: 'conversation.item.done', previous_item_id: this.#lastItemId, item: done });
+    this.#lastItemId = itemId;
+    this.send({ type: 'response.done', response: this.#response(responseId, 'completed', [done]) });
+    this.send({ type: 'output_audio_buffer.stopped', response_id: responseId });
+  }
+
+  #response(responseId, status, output) {
+    return {
+      id: responseId,
+      object: 'realtime.response',
+      status,
+      output,
+      output_modalities: ['audio'],
+      usage:
+        status === 'completed'
+          ? { total_tokens: 60, input_tokens: 40, output_tokens: 20, input_token_details: {}, output_token_details: {} }
+          : null,
+    };
+  }
+
+  #gate(name) {
+    let gate = this.#gates.get(name);
+    if (gate === undefined) {
+      let release;
+      const opened = new Promise((resolve) => (release = resolve));
+      gate = {
+        waiting: false,
+        released: false,
+        release: () => {
+          gate.released = true;
+          release();
+        },
+        wait: async () => {
+          gate.waiting = true;
+          this.#notify();
+          await opened;
+          gate.waiting = false;
+        },
+      };
+      this.#gates.set(name, gate);
+    }
+    return gate;
+  }
+
+  #waitFor(check, { timeout = STEP_TIMEOUT_MS, what }) {
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        check: () => {
+          let value;
+          try {
+            value = check();
+          } catch (error) {
+            finish();
+            reject(error);
+            return;
+          }
+          if (value) {
+            finish();
+            resolve(value);
+          } else if (this.phase === 'closed') {
+            finish();
+            reject(new Error(`the call closed while waiting for ${what}`));
+          }
+        },
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`timed out after ${timeout} ms waiting for ${what}`));
+      }, timeout);
+      const finish = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+      };
+      this.#waiters.add(waiter);
+      waiter.check();
+    });
+  }
+
+  #notify() {
+    for (const waiter of [...this.#waiters]) waiter.check();
+  }
+}
