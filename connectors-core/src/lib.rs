@@ -7,6 +7,14 @@
 //!   refresh, revocation.
 //! - [`CredentialStore`]: where credentials live; implementations (SQLite, PostgreSQL,
 //!   in memory, all encrypting at rest) are in the `connectors-store` crate.
+//! - [`connectors`]: the built-in connectors, [`builtin_connectors`] in dashboard order:
+//!   OAuth `google_calendar`, `gmail`, `slack`, `notion`, `calendly`; config `smtp`,
+//!   `twilio`, `minio`, `hostinger`. Config connectors publish the JSON Schema of their
+//!   fields (secrets marked `writeOnly`), name every bad field at once
+//!   ([`Error::InvalidConfig`]) and verify credentials with one cheap call
+//!   ([`Error::Rejected`] when the provider refuses them). User-supplied hosts can be
+//!   kept off private networks with
+//!   [`ConnectorAuthService::with_block_private_targets`].
 //!
 //! # Quick start
 //!

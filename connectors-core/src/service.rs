@@ -63,10 +63,6 @@ impl fmt::Debug for ProviderConfig {
 
 impl ProviderConfig {
     /// An OAuth client registered at the provider.
-    #[allow(
-        clippy::needless_pass_by_value,
-        reason = "the secret moves into the config: callers should not keep a copy"
-    )]
     pub fn new(client_id: impl Into<String>, client_secret: SecretString) -> Self {
         Self {
             client_id: ClientId::new(client_id.into()),

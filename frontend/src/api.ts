@@ -240,8 +240,10 @@ function errorFromResponse(response: Response, text: string): ApiError {
   }
   const error = field(parsed, 'error');
   if (isRecord(error) && typeof error.code === 'string') {
+    // An internal error's message ("internal error") is for logs, not people.
+    const generic = error.code === 'internal' && response.status >= 500;
     const message =
-      typeof error.message === 'string' && error.message !== '' ? error.message : genericMessage(response.status);
+      typeof error.message === 'string' && error.message !== '' && !generic ? error.message : genericMessage(response.status);
     return new ApiError(response.status, error.code, message, parseFieldErrors(error.fields), retryAfter);
   }
   return new ApiError(response.status, `http_${response.status}`, genericMessage(response.status), [], retryAfter);

@@ -96,13 +96,29 @@ interface ObjectShape {
   required: Set<string>;
 }
 
-/** Properties and `required` of an object schema, `allOf` members merged in. */
+/**
+ * Properties and `required` of an object schema, `allOf` members merged in.
+ *
+ * Properties keep the schema's order, except when they come sorted alphabetically: a
+ * server whose JSON objects are sorted maps (serde_json without `preserve_order`) sends
+ * SMTP's as `from, host, password, port…`, while schemars writes `required` in
+ * declaration order (`host, port, security, username…`). Sorted properties are then
+ * drawn in the order of `required`, the optional ones after them.
+ */
 function objectShape(schema: JsonSchema, root: JsonSchema): ObjectShape {
   const resolved = resolveRef(schema, root);
-  const properties: [string, JsonSchema][] = Object.entries(resolved.properties ?? {}).map(([name, value]) => [
-    name,
-    asSchema(value),
-  ]);
+  const entries = Object.entries(resolved.properties ?? {});
+  const names = entries.map(([name]) => name);
+  const sorted = names.length > 2 && names.every((name, index) => index === 0 || names[index - 1]! < name);
+  const declared = resolved.required ?? [];
+  const rank = (name: string, index: number) => {
+    const position = sorted ? declared.indexOf(name) : -1;
+    return position >= 0 ? position : declared.length + index;
+  };
+  const properties: [string, JsonSchema][] = entries
+    .map(([name, value], index) => ({ name, value, order: rank(name, index) }))
+    .sort((a, b) => a.order - b.order)
+    .map(({ name, value }) => [name, asSchema(value)]);
   const required = new Set(resolved.required ?? []);
   for (const member of resolved.allOf ?? []) {
     const inner = objectShape(asSchema(member), root);

@@ -298,6 +298,35 @@ describe('VoiceSession', () => {
     ]);
   });
 
+  it('shows Donna’s words as they stream, then her final message', async () => {
+    const h = await connected();
+    h.transport.emit('item_update', {
+      itemId: 'item_donna',
+      type: 'message',
+      role: 'assistant',
+      status: 'in_progress',
+      content: [],
+    });
+
+    for (const delta of ['Your ', 'calendar ', 'is ready.']) {
+      h.transport.emit('*', { type: 'response.output_audio_transcript.delta', event_id: 'e', item_id: 'item_donna', delta });
+    }
+    expect(h.voice.getSnapshot().transcript).toEqual([
+      { id: 'item_donna', role: 'assistant', text: 'Your calendar is ready.', final: false },
+    ]);
+
+    h.transport.emit('item_update', {
+      itemId: 'item_donna',
+      type: 'message',
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_audio', transcript: 'Your calendar is ready!' }],
+    });
+    expect(h.voice.getSnapshot().transcript).toEqual([
+      { id: 'item_donna', role: 'assistant', text: 'Your calendar is ready!', final: true },
+    ]);
+  });
+
   it('says the connection was lost when the transport drops, and releases the microphone', async () => {
     const h = await connected();
 

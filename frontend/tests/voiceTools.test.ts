@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import type { RealtimeTool } from '../src/api';
-import { buildTools, callBoundRoute, type ToolRuntime } from '../src/voice/tools';
+import { buildTools } from '../src/voice/agent';
+import { callBoundRoute, type ToolRuntime } from '../src/voice/tools';
 
 function entry(overrides: Partial<RealtimeTool> & Pick<RealtimeTool, 'name' | 'method' | 'path'>): RealtimeTool {
   return {
@@ -58,7 +59,7 @@ interface Recorded {
 
 function runtimeAnswering(status: number, body: unknown, headers: Record<string, string> = {}) {
   const requests: Recorded[] = [];
-  const runtime: ToolRuntime & { connectorsChanged: ReturnType<typeof vi.fn>; openConsent: ReturnType<typeof vi.fn> } = {
+  const runtime = {
     fetch: vi.fn(async (url: string, init?: RequestInit) => {
       requests.push({ url, init: init ?? {} });
       return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
@@ -66,10 +67,10 @@ function runtimeAnswering(status: number, body: unknown, headers: Record<string,
         headers: { 'Content-Type': 'application/json', ...headers },
       });
     }),
-    pickFile: vi.fn(async () => null),
-    openConsent: vi.fn(() => 'opened' as const),
-    connectorsChanged: vi.fn(),
-  };
+    pickFile: vi.fn<ToolRuntime['pickFile']>(async () => null),
+    openConsent: vi.fn<ToolRuntime['openConsent']>(() => 'opened'),
+    connectorsChanged: vi.fn<ToolRuntime['connectorsChanged']>(),
+  } satisfies ToolRuntime;
   return { runtime, requests };
 }
 
@@ -141,7 +142,7 @@ describe('callBoundRoute', () => {
 
   it('answers network_error when the server cannot be reached', async () => {
     const { runtime } = runtimeAnswering(200, {});
-    runtime.fetch = vi.fn(async () => {
+    runtime.fetch.mockImplementation(async () => {
       throw new TypeError('Failed to fetch');
     });
 
@@ -184,7 +185,7 @@ describe('callBoundRoute', () => {
   it('uploads the file the user picks as multipart field `file`', async () => {
     const stored = { id: 'f1', filename: 'notes.txt', size: 5 };
     const { runtime, requests } = runtimeAnswering(201, stored);
-    runtime.pickFile = vi.fn(async () => new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+    runtime.pickFile.mockImplementation(async () => new File(['hello'], 'notes.txt', { type: 'text/plain' }));
 
     const result = await callBoundRoute(uploadFile, {}, runtime);
 

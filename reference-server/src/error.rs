@@ -155,6 +155,27 @@ impl From<CoreError> for ApiError {
                 format!("connector `{key}` needs to be authorized again"),
             ),
             CoreError::InvalidConfig(fields) => Self::invalid_fields(fields.clone()),
+            CoreError::Rejected { message } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "provider_rejected",
+                format!("the provider rejected these credentials: {message}"),
+            ),
+            CoreError::RateLimited { retry_after } => {
+                let mut limited =
+                    Self::rate_limited(retry_after.map_or(30, |wait| wait.as_secs().max(1)));
+                limited.code = "provider_rate_limited";
+                limited.message =
+                    "the provider is rate limiting this server, retry later".to_owned();
+                limited
+            }
+            CoreError::Connection(_) => {
+                tracing::warn!(error = %error_chain(&error), "provider connection failed");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "provider_unreachable",
+                    "the provider could not be reached",
+                )
+            }
             CoreError::Timeout => Self::new(
                 StatusCode::GATEWAY_TIMEOUT,
                 "provider_timeout",

@@ -141,7 +141,8 @@ fn connector_service(settings: &Settings, db: &Database) -> anyhow::Result<Conne
     let mut service = ConnectorAuthService::new(db.credential_store(), callback_base)
         .with_connectors(builtin_connectors())
         .with_http_client(default_http_client(settings.http_timeout))
-        .with_lease_lifetime(settings.http_timeout + Duration::from_secs(5));
+        .with_lease_lifetime(settings.http_timeout + Duration::from_secs(5))
+        .with_block_private_targets(settings.block_private_targets);
     for (provider, config) in &settings.oauth_providers {
         if let Some(url) = &config.api_url {
             service = service.with_api_url(provider.clone(), url.clone());
@@ -250,6 +251,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
     Router::new()
+        .route("/healthz", get(health::healthz))
         .nest("/api/v1", api)
         .fallback(frontend::serve)
         .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -81,13 +81,37 @@ async fn login_rotates_the_session_and_logout_ends_it_server_side() {
         .await
         .unwrap();
     assert_eq!(after.status(), 401);
-    let other_session = browser()
+    let replaced = browser()
         .get(app.url("/auth/me"))
         .bearer_auth(&first)
         .send()
         .await
         .unwrap();
-    assert_eq!(other_session.status(), 200);
+    assert_eq!(
+        replaced.status(),
+        401,
+        "the pre-login session ended at login"
+    );
+}
+
+#[tokio::test]
+async fn sessions_of_other_browsers_survive_a_login_elsewhere() {
+    let app = spawn_app().await;
+    let first = app.sign_up("ada@example.com").await;
+    let elsewhere = browser()
+        .post(app.url("/auth/login"))
+        .json(&json!({"email": "ada@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 200);
+    let still = browser()
+        .get(app.url("/auth/me"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200);
 }
 
 #[tokio::test]

@@ -278,6 +278,105 @@ describe('dashboard', () => {
     });
   });
 
+  test('b2. Twilio: a malformed Account SID is refused on its field, then the API-key variant connects', async (t) => {
+    await withPage(browser, 'b2-twilio', async (page) => {
+      await signUp(page, server.baseUrl);
+      const listed = (await listConnectors(page)).find((connector) => connector.key === 'twilio');
+      if (listed === undefined) {
+        t.skip('the server has no twilio connector yet (SPEC §5: twilio {account_sid, auth_token} or {account_sid, api_key_sid, api_key_secret})');
+        return;
+      }
+      await waitForAttribute(card(page, 'twilio'), 'data-status', 'disconnected');
+      await byTestId(page, 'connector-connect-twilio').click();
+      const form = byTestId(page, 'connector-form-twilio');
+      await form.waitFor();
+      const fieldOf = (name) => byTestId(page, `connector-field-twilio-${name}`);
+
+      // The form offers both credentials of SPEC §5 as variants; find each by its fields.
+      const variants = page.locator('[data-testid^="connector-variant-twilio-"]');
+      const count = await variants.count();
+      assert.ok(count >= 2, `two credential variants (auth token, API key), found ${count}`);
+      const variantWith = async (name) => {
+        for (let index = 0; index < count; index += 1) {
+          await byTestId(page, `connector-variant-twilio-${index}`).check();
+          if ((await fieldOf(name).count()) > 0) return index;
+        }
+        throw new Error(`no variant shows the ${name} field`);
+      };
+      const tokenVariant = await variantWith('auth_token');
+      const keyVariant = await variantWith('api_key_sid');
+      assert.notEqual(tokenVariant, keyVariant);
+
+      // 1. Auth-token variant with a malformed SID: 422 on account_sid, nothing sent to Twilio.
+      await byTestId(page, `connector-variant-twilio-${tokenVariant}`).check();
+      const callsBefore = twilio.calls.length;
+      await fieldOf('account_sid').fill('AC123');
+      await fieldOf('auth_token').fill(twilio.authToken);
+      const [malformed] = await Promise.all([
+        page.waitForResponse((response) => response.url().endsWith('/api/v1/connectors/twilio/config')),
+        byTestId(page, 'connector-save-twilio').click(),
+      ]);
+      assert.equal(malformed.status(), 422);
+      await waitForAttribute(fieldOf('account_sid'), 'aria-invalid', 'true');
+      const message = await pollUntil(() => fieldErrorNextTo(fieldOf('account_sid')), { message: 'the error next to account_sid' });
+      assert.match(message, /AC|SID|34|hex/i, `the message says what an Account SID looks like: ${message}`);
+      assert.equal(await fieldOf('auth_token').getAttribute('aria-invalid'), 'false', 'only the bad field is marked');
+      assert.equal(twilio.calls.length, callsBefore, 'nothing was sent to Twilio');
+
+      // 2. The API-key variant with good credentials: verified with Basic key:secret, active.
+      await byTestId(page, `connector-variant-twilio-${keyVariant}`).check();
+      await fieldOf('account_sid').fill(twilio.accountSid);
+      await fieldOf('api_key_sid').fill(twilio.apiKeySid);
+      await fieldOf('api_key_secret').fill(twilio.apiKeySecret);
+      assert.equal(await fieldOf('auth_token').count(), 0, 'the auth token field is gone in the API-key variant');
+      await byTestId(page, 'connector-save-twilio').click();
+      await form.waitFor({ state: 'detached' });
+      await waitForAttribute(card(page, 'twilio'), 'data-status', 'active');
+      const verification = twilio.calls.slice(callsBefore).at(-1);
+      assert.equal(verification.path, `/2010-04-01/Accounts/${twilio.accountSid}/IncomingPhoneNumbers.json`);
+      assert.equal(
+        verification.headers.authorization,
+        `Basic ${Buffer.from(`${twilio.apiKeySid}:${twilio.apiKeySecret}`).toString('base64')}`,
+      );
+
+      const saved = (await listConnectors(page)).find((connector) => connector.key === 'twilio');
+      assert.equal(saved.connected, true);
+      const listText = JSON.stringify(await apiFetch(page, '/api/v1/connectors'));
+      assert.ok(!listText.includes(twilio.apiKeySecret), 'the key secret is never returned');
+
+      // Editing again: the saved variant is preselected, the secret is not shown back.
+      await byTestId(page, 'connector-connect-twilio').click();
+      await form.waitFor();
+      assert.equal(await byTestId(page, `connector-variant-twilio-${keyVariant}`).isChecked(), true, 'the saved variant is preselected');
+      assert.equal(await fieldOf('account_sid').inputValue(), twilio.accountSid, 'the non-secret SID is shown');
+      assert.equal(await fieldOf('api_key_secret').inputValue(), '', 'the secret is never filled back');
+      await screenshot(page, '09b-twilio-edit');
+      assert.deepEqual(unexpectedProblems(page, ['401 GET /api/v1/auth/me', '422 POST /api/v1/connectors/twilio/config']), []);
+    });
+  });
+
+  test('b3. the SMTP form lists its fields in the order people fill them in (SPEC §5)', async (t) => {
+    await withPage(browser, 'b3-smtp', async (page) => {
+      await signUp(page, server.baseUrl);
+      const listed = (await listConnectors(page)).find((connector) => connector.key === 'smtp');
+      if (listed === undefined) {
+        t.skip('the server has no smtp connector yet');
+        return;
+      }
+      await byTestId(page, 'connector-connect-smtp').click();
+      await byTestId(page, 'connector-form-smtp').waitFor();
+      const order = await page
+        .locator('[data-testid^="connector-field-smtp-"]')
+        .evaluateAll((elements) => elements.map((element) => element.dataset.testid.replace('connector-field-smtp-', '')));
+      assert.deepEqual(order, ['host', 'port', 'security', 'username', 'password', 'from']);
+      // Security is a choice of the three values, and the password is typed like one.
+      assert.equal(await byTestId(page, 'connector-field-smtp-security').evaluate((element) => element.tagName), 'SELECT');
+      assert.equal(await byTestId(page, 'connector-field-smtp-password').getAttribute('type'), 'password');
+      await screenshot(page, '09c-smtp-form');
+      assert.deepEqual(unexpectedProblems(page), []);
+    });
+  });
+
   test('c. denying consent shows the reason in words and a working retry', async () => {
     await withPage(browser, 'c-deny', async (page) => {
       await signUp(page, server.baseUrl);

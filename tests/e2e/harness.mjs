@@ -96,11 +96,14 @@ export function uniqueEmail(prefix = 'e2e') {
  * database in a temporary directory, and waits (with a deadline) until
  * `GET /api/v1/healthz` answers 200.
  *
+ * With `dashboard` (default) it also waits for `GET /login` to serve the dashboard's
+ * HTML, and fails with a clear message when frontend/dist was not built.
+ *
  * `env` adds or overrides variables (e.g. the fake providers' URLs). The child sees
  * only PATH, HOME and what is set here, so a developer's own environment never leaks
  * in. Returns { baseUrl, port, dataDir, dbPath, env, logs(), stop() }.
  */
-export async function startServer({ env = {}, bin = SERVER_BIN, timeout = 20_000, name = 'server' } = {}) {
+export async function startServer({ env = {}, bin = SERVER_BIN, timeout = 20_000, name = 'server', dashboard = true } = {}) {
   if (!existsSync(bin)) {
     throw new Error(
       `reference-server binary not found at ${bin}: run \`SKIP_FRONTEND_BUILD=1 cargo build -p reference-server\` ` +
@@ -122,6 +125,7 @@ export async function startServer({ env = {}, bin = SERVER_BIN, timeout = 20_000
     CONNECTORS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     HTTP_TIMEOUT_SECONDS: '3',
     RUST_LOG: 'info',
+    NO_COLOR: '1',
     ...env,
   };
   for (const [key, value] of Object.entries(serverEnv)) {
@@ -152,9 +156,17 @@ export async function startServer({ env = {}, bin = SERVER_BIN, timeout = 20_000
           throw new Error(`the server exited (${JSON.stringify(exited)}) before it was healthy:\n${output}`);
         }
         const response = await fetch(`${baseUrl}/api/v1/healthz`, { signal: AbortSignal.timeout(1_000) });
-        return response.status === 200;
+        if (response.status !== 200) return false;
+        if (!dashboard) return true;
+        // The dashboard too: a binary without frontend/dist answers 503 here.
+        const page = await fetch(`${baseUrl}/login`, { signal: AbortSignal.timeout(1_000) });
+        if (page.status === 200 && (page.headers.get('content-type') ?? '').includes('text/html')) return true;
+        throw new Error(
+          `GET /login answered ${page.status} ${(await page.text()).slice(0, 200)} ` +
+            '(is the dashboard built? `cd frontend && npm ci && npm run build`)',
+        );
       },
-      { timeout, interval: 50, message: `${baseUrl}/api/v1/healthz` },
+      { timeout, interval: 50, message: `${baseUrl}/api/v1/healthz and the dashboard` },
     );
   } catch (error) {
     child.kill('SIGKILL');
@@ -606,19 +618,26 @@ export async function startFakeHostinger({ goodToken = `hst_${randomBytes(16).to
 }
 
 /**
- * A fake Twilio API: `GET /2010-04-01/Accounts/{sid}.json` with HTTP Basic
- * `accountSid:authToken` answers the Account resource (`status: "active"`), else 401
- * with Twilio's error body (code 20003).
+ * A fake Twilio API (HTTP Basic): `GET /2010-04-01/Accounts/{sid}.json` answers the
+ * Account resource (`status: "active"`) to `accountSid:authToken`;
+ * `GET …/Accounts/{sid}/IncomingPhoneNumbers.json` answers a page to the auth token or
+ * to the Standard API key `apiKeySid:apiKeySecret` (which, as at Twilio, cannot read
+ * the Account resource). Anything else: 401 with Twilio's error body (code 20003).
  */
 export async function startFakeTwilio({
   accountSid = `AC${randomBytes(16).toString('hex')}`,
   authToken = randomBytes(16).toString('hex'),
+  apiKeySid = `SK${randomBytes(16).toString('hex')}`,
+  apiKeySecret = randomBytes(16).toString('base64url'),
 } = {}) {
   const fake = await startFake((request, response, call) => {
     const match = /^\/2010-04-01\/Accounts\/([^/]+?)(\.json|\/IncomingPhoneNumbers\.json)$/.exec(call.path);
     const auth = basic(request);
     if (call.method === 'GET' && match) {
-      if (auth === null || auth.user !== accountSid || auth.password !== authToken || match[1] !== accountSid) {
+      const withToken = auth !== null && auth.user === accountSid && auth.password === authToken;
+      const withKey = auth !== null && auth.user === apiKeySid && auth.password === apiKeySecret;
+      const allowed = match[1] === accountSid && (withToken || (withKey && match[2] !== '.json'));
+      if (!allowed) {
         return sendJson(response, 401, {
           code: 20003,
           message: 'Authenticate',
@@ -641,7 +660,7 @@ export async function startFakeTwilio({
     }
     return sendJson(response, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
   });
-  return { ...fake, accountSid, authToken, serverEnv: () => ({ TWILIO_API_URL: fake.url }) };
+  return { ...fake, accountSid, authToken, apiKeySid, apiKeySecret, serverEnv: () => ({ TWILIO_API_URL: fake.url }) };
 }
 
 /**
@@ -725,7 +744,10 @@ export async function newPage(browser, contextOptions = {}) {
     }
   });
   page.on('requestfailed', (request) => {
-    page.problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`);
+    const reason = request.failure()?.errorText ?? '';
+    // A navigation or reload aborts what the page was still loading: not a failure.
+    if (reason === 'net::ERR_ABORTED') return;
+    page.problems.push(`request failed: ${request.method()} ${request.url()} (${reason})`);
   });
   return page;
 }

@@ -253,11 +253,11 @@ fn classify(error: lettre::transport::smtp::Error, security: SmtpSecurity) -> Er
     if error.is_timeout() {
         return Error::Timeout;
     }
-    if error.is_tls() {
+    if let Some(reason) = tls_failure(&error, security) {
         return field_error(
             "security",
             &format!(
-                "TLS with the server failed ({text}); check that `security` matches the port \
+                "TLS with the server failed ({reason}); check that `security` matches the port \
                  (tls on 465, starttls on 587) and that the server's certificate is valid for the host"
             ),
         );
@@ -285,6 +285,31 @@ fn classify(error: lettre::transport::smtp::Error, security: SmtpSecurity) -> Er
         Some(_) if error.is_permanent() => Error::Rejected { message: text },
         _ => Error::Connection(Box::new(error)),
     }
+}
+
+/// Why TLS failed, when it did: lettre reports the TLS layer's refusals (a certificate
+/// it does not trust, a plaintext answer to a TLS hello) as I/O errors of kind
+/// `InvalidData` under a connection error.
+fn tls_failure(error: &lettre::transport::smtp::Error, security: SmtpSecurity) -> Option<String> {
+    if error.is_tls() {
+        return Some(error.to_string());
+    }
+    if security == SmtpSecurity::None {
+        return None;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::InvalidData {
+                return Some(
+                    io.get_ref()
+                        .map_or_else(|| io.to_string(), ToString::to_string),
+                );
+            }
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// A sender mailbox: `addr@example.com` or `Name <addr@example.com>`.

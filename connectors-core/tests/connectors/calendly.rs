@@ -51,15 +51,19 @@ async fn connected() -> (MockServer, ConnectorAuthService, UserId) {
     Mock::given(method("GET"))
         .and(path("/api/users/me"))
         .and(bearer_token("at-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"resource": {
-            "uri": OWNER, "name": "Ada Lovelace", "slug": "ada", "email": "ada@example.com",
-            "scheduling_url": "https://calendly.com/ada", "timezone": "Europe/London",
-            "current_organization": ORGANIZATION
-        }})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"resource": {
+                "uri": OWNER, "name": "Ada Lovelace", "slug": "ada", "email": "ada@example.com",
+                "scheduling_url": "https://calendly.com/ada", "timezone": "Europe/London",
+                "current_organization": ORGANIZATION
+            }})),
+        )
         .mount(&server)
         .await;
     let user = Uuid::new_v4();
-    connect(&service, user, "calendly", "the-code").await.unwrap();
+    connect(&service, user, "calendly", "the-code")
+        .await
+        .unwrap();
     (server, service, user)
 }
 
@@ -88,14 +92,20 @@ async fn calendly_asks_for_minimal_scopes_with_pkce() {
     let server = MockServer::start().await;
     let service = support::service().with_provider("calendly", support::provider_on(&server));
 
-    let url = service.authorization_url(Uuid::new_v4(), "calendly").await.unwrap();
+    let url = service
+        .authorization_url(Uuid::new_v4(), "calendly")
+        .await
+        .unwrap();
 
     let params = query(&url);
     assert_eq!(params["scope"], "users:read scheduled_events:read");
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["code_challenge_method"], "S256");
     assert!(params.contains_key("code_challenge"));
-    assert_eq!(params["redirect_uri"], format!("{}/connectors/calendly/callback", support::CALLBACK_BASE));
+    assert_eq!(
+        params["redirect_uri"],
+        format!("{}/connectors/calendly/callback", support::CALLBACK_BASE)
+    );
 }
 
 #[tokio::test]
@@ -145,12 +155,18 @@ async fn calendly_a_reused_refresh_token_turns_the_connector_to_needs_reauth() {
     // A restored backup (or a buggy client) brings the spent refresh token back.
     let mut restored = spent;
     restored.expires_at = Some(time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
-    service.save_tokens(user, "calendly", &restored).await.unwrap();
+    service
+        .save_tokens(user, "calendly", &restored)
+        .await
+        .unwrap();
 
     let refused = service.access_token(user, "calendly").await.unwrap_err();
 
     assert!(matches!(refused, Error::NeedsReauth(_)), "{refused:?}");
-    assert_eq!(status(&service, user, "calendly").await, ConnectorStatus::NeedsReauth);
+    assert_eq!(
+        status(&service, user, "calendly").await,
+        ConnectorStatus::NeedsReauth
+    );
 }
 
 #[tokio::test]
@@ -182,5 +198,8 @@ async fn calendly_revoke_sends_the_client_credentials_and_the_token_in_a_form() 
     service.revoke(user, "calendly").await.unwrap();
 
     assert!(stored(&service, user, "calendly").await.is_none());
-    assert_eq!(status(&service, user, "calendly").await, ConnectorStatus::Inactive);
+    assert_eq!(
+        status(&service, user, "calendly").await,
+        ConnectorStatus::Inactive
+    );
 }

@@ -49,14 +49,22 @@ async fn answer_the_profile(server: &MockServer) {
 async fn gmail_asks_for_the_read_only_scope_with_offline_access_and_pkce() {
     let (server, service) = google().await;
 
-    let url = service.authorization_url(Uuid::new_v4(), "gmail").await.unwrap();
+    let url = service
+        .authorization_url(Uuid::new_v4(), "gmail")
+        .await
+        .unwrap();
 
-    assert!(url.as_str().starts_with(&format!("{}/authorize?", server.uri())));
+    assert!(url
+        .as_str()
+        .starts_with(&format!("{}/authorize?", server.uri())));
     let params = query(&url);
     assert_eq!(params["scope"], SCOPE);
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["client_id"], support::CLIENT_ID);
-    assert_eq!(params["redirect_uri"], format!("{}/connectors/gmail/callback", support::CALLBACK_BASE));
+    assert_eq!(
+        params["redirect_uri"],
+        format!("{}/connectors/gmail/callback", support::CALLBACK_BASE)
+    );
     assert_eq!(params["access_type"], "offline");
     assert_eq!(params["prompt"], "consent");
     assert_eq!(params["code_challenge_method"], "S256");
@@ -91,7 +99,9 @@ async fn gmail_refuses_a_grant_without_the_gmail_scope_and_stores_nothing() {
     answer_the_code(&server, "openid").await;
     let user = Uuid::new_v4();
 
-    let refused = connect(&service, user, "gmail", "the-code").await.unwrap_err();
+    let refused = connect(&service, user, "gmail", "the-code")
+        .await
+        .unwrap_err();
 
     assert!(matches!(refused, CallbackError::ScopeDenied));
     assert!(stored(&service, user, "gmail").await.is_none());
@@ -146,8 +156,14 @@ async fn gmail_needs_reauth_when_google_answers_invalid_grant() {
     let refused = service.access_token(user, "gmail").await.unwrap_err();
 
     assert!(matches!(refused, Error::NeedsReauth(key) if key == "gmail"));
-    assert_eq!(status(&service, user, "gmail").await, ConnectorStatus::NeedsReauth);
-    assert!(stored(&service, user, "gmail").await.is_some(), "nothing else is lost");
+    assert_eq!(
+        status(&service, user, "gmail").await,
+        ConnectorStatus::NeedsReauth
+    );
+    assert!(
+        stored(&service, user, "gmail").await.is_some(),
+        "nothing else is lost"
+    );
 }
 
 #[tokio::test]
@@ -168,5 +184,8 @@ async fn gmail_revoke_revokes_the_refresh_token_and_forgets_the_credentials() {
     service.revoke(user, "gmail").await.unwrap();
 
     assert!(stored(&service, user, "gmail").await.is_none());
-    assert_eq!(status(&service, user, "gmail").await, ConnectorStatus::Inactive);
+    assert_eq!(
+        status(&service, user, "gmail").await,
+        ConnectorStatus::Inactive
+    );
 }

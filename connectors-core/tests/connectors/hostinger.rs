@@ -21,8 +21,9 @@ fn service_on(server: &MockServer) -> ConnectorAuthService {
 }
 
 fn hostinger_error(status: u16, error: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_json(json!({"error": error, "correlation_id": "c0ffee00-0000-4000-8000-000000000000"}))
+    ResponseTemplate::new(status).set_body_json(
+        json!({"error": error, "correlation_id": "c0ffee00-0000-4000-8000-000000000000"}),
+    )
 }
 
 #[tokio::test]
@@ -43,7 +44,10 @@ async fn hostinger_saves_a_token_hostinger_accepts_as_a_secret() {
     let service = service_on(&server);
     let user = Uuid::new_v4();
 
-    service.save_config(user, "hostinger", &json!({"api_token": TOKEN}), true).await.unwrap();
+    service
+        .save_config(user, "hostinger", &json!({"api_token": TOKEN}), true)
+        .await
+        .unwrap();
 
     let credentials = stored(&service, user, "hostinger").await.unwrap();
     assert!(credentials.public.is_empty());
@@ -65,7 +69,10 @@ async fn hostinger_names_each_bad_field() {
         (json!({"api_token": TOKEN, "team": "x"}), "team"),
     ];
     for (fields, field) in cases {
-        let error = service.save_config(Uuid::new_v4(), "hostinger", &fields, false).await.unwrap_err();
+        let error = service
+            .save_config(Uuid::new_v4(), "hostinger", &fields, false)
+            .await
+            .unwrap_err();
         assert_eq!(refused_fields(&error), [field], "{fields}");
     }
 }
@@ -82,27 +89,44 @@ async fn hostinger_rejects_a_token_it_refuses_with_its_reason() {
     let service = service_on(&server);
     let user = Uuid::new_v4();
 
-    let error = service.save_config(user, "hostinger", &json!({"api_token": TOKEN}), true).await.unwrap_err();
+    let error = service
+        .save_config(user, "hostinger", &json!({"api_token": TOKEN}), true)
+        .await
+        .unwrap_err();
 
-    assert!(matches!(&error, Error::Rejected { message } if message.contains("Unauthenticated.")), "{error:?}");
+    assert!(
+        matches!(&error, Error::Rejected { message } if message.contains("Unauthenticated.")),
+        "{error:?}"
+    );
     assert!(stored(&service, user, "hostinger").await.is_none());
 }
 
 #[tokio::test]
 async fn hostinger_rate_limits_outages_and_timeouts_are_not_rejections() {
     let server = MockServer::start().await;
-    let service = service_on(&server).with_http_client(default_http_client(Duration::from_millis(500)));
+    let service =
+        service_on(&server).with_http_client(default_http_client(Duration::from_millis(500)));
     let fields = json!({"api_token": TOKEN});
     let answers = [
         hostinger_error(429, "Too Many Attempts.").insert_header("retry-after", "60"),
         hostinger_error(500, "Server Error"),
-        ResponseTemplate::new(200).set_body_json(json!([])).set_delay(Duration::from_secs(2)),
+        ResponseTemplate::new(200)
+            .set_body_json(json!([]))
+            .set_delay(Duration::from_secs(2)),
     ];
     let mut outcomes = Vec::new();
     for answer in answers {
         server.reset().await;
-        Mock::given(method("GET")).respond_with(answer).mount(&server).await;
-        outcomes.push(service.save_config(Uuid::new_v4(), "hostinger", &fields, true).await.unwrap_err());
+        Mock::given(method("GET"))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        outcomes.push(
+            service
+                .save_config(Uuid::new_v4(), "hostinger", &fields, true)
+                .await
+                .unwrap_err(),
+        );
     }
 
     assert!(
@@ -110,7 +134,11 @@ async fn hostinger_rate_limits_outages_and_timeouts_are_not_rejections() {
         "{:?}",
         outcomes[0]
     );
-    assert!(matches!(outcomes[1], Error::Provider { status: 500, .. }), "{:?}", outcomes[1]);
+    assert!(
+        matches!(outcomes[1], Error::Provider { status: 500, .. }),
+        "{:?}",
+        outcomes[1]
+    );
     assert!(matches!(outcomes[2], Error::Timeout), "{:?}", outcomes[2]);
 }
 
@@ -118,10 +146,16 @@ async fn hostinger_rate_limits_outages_and_timeouts_are_not_rejections() {
 async fn hostinger_revoke_forgets_the_token() {
     let service = support::service();
     let user = Uuid::new_v4();
-    service.save_config(user, "hostinger", &json!({"api_token": TOKEN}), false).await.unwrap();
+    service
+        .save_config(user, "hostinger", &json!({"api_token": TOKEN}), false)
+        .await
+        .unwrap();
 
     service.revoke(user, "hostinger").await.unwrap();
 
     assert!(stored(&service, user, "hostinger").await.is_none());
-    assert_eq!(status(&service, user, "hostinger").await, ConnectorStatus::Inactive);
+    assert_eq!(
+        status(&service, user, "hostinger").await,
+        ConnectorStatus::Inactive
+    );
 }

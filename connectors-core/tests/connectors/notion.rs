@@ -47,7 +47,9 @@ async fn answer_the_code(server: &MockServer) {
             "code": "the-code",
             "redirect_uri": format!("{}/connectors/notion/callback", support::CALLBACK_BASE),
         })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_answer("ntn_first", Some("nrt_first"))))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(token_answer("ntn_first", Some("nrt_first"))),
+        )
         .expect(1)
         .mount(server)
         .await;
@@ -64,18 +66,31 @@ async fn connected() -> (MockServer, ConnectorAuthService, UserId) {
 
 /// `GET /v1/users/me` through the service: a 401 refreshes once and retries.
 async fn who_am_i(service: &ConnectorAuthService, user: UserId) -> Result<Value, Error> {
-    let api: Url = service.api_url(service.connector("notion")?.as_ref()).unwrap();
+    let api: Url = service
+        .api_url(service.connector("notion")?.as_ref())
+        .unwrap();
     service
         .with_access_token(user, "notion", |token| {
             let api = api.clone();
             async move {
-                let request =
-                    notion::api_request(service.http_client(), &api, &token, reqwest::Method::GET, "v1/users/me")?;
-                let response = request.send().await.map_err(|error| Error::InvalidResponse(error.to_string()))?;
+                let request = notion::api_request(
+                    service.http_client(),
+                    &api,
+                    &token,
+                    reqwest::Method::GET,
+                    "v1/users/me",
+                )?;
+                let response = request
+                    .send()
+                    .await
+                    .map_err(|error| Error::InvalidResponse(error.to_string()))?;
                 if response.status() == 401 {
                     return Err(Error::Unauthorized);
                 }
-                response.json().await.map_err(|error| Error::InvalidResponse(error.to_string()))
+                response
+                    .json()
+                    .await
+                    .map_err(|error| Error::InvalidResponse(error.to_string()))
             }
         })
         .await
@@ -108,13 +123,19 @@ async fn notion_asks_the_owner_to_be_the_user_without_scopes_or_pkce() {
     let server = MockServer::start().await;
     let service = notion_on(&server).await;
 
-    let url = service.authorization_url(Uuid::new_v4(), "notion").await.unwrap();
+    let url = service
+        .authorization_url(Uuid::new_v4(), "notion")
+        .await
+        .unwrap();
 
     let params = query(&url);
     assert_eq!(params["owner"], "user");
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["client_id"], support::CLIENT_ID);
-    assert_eq!(params["redirect_uri"], format!("{}/connectors/notion/callback", support::CALLBACK_BASE));
+    assert_eq!(
+        params["redirect_uri"],
+        format!("{}/connectors/notion/callback", support::CALLBACK_BASE)
+    );
     assert!(params.contains_key("state"));
     assert!(!params.contains_key("scope"));
     assert!(!params.contains_key("code_challenge"));
@@ -128,7 +149,10 @@ async fn notion_exchanges_the_code_with_a_json_body_and_keeps_the_workspace() {
     assert_eq!(credentials.provider, "notion");
     assert_eq!(credentials.access_token.unwrap().secret(), "ntn_first");
     assert_eq!(credentials.refresh_token.unwrap().secret(), "nrt_first");
-    assert!(credentials.expires_at.is_none(), "Notion gives no expires_in");
+    assert!(
+        credentials.expires_at.is_none(),
+        "Notion gives no expires_in"
+    );
     assert_eq!(credentials.public["bot_id"], "b7a1c1e0-bot");
     assert_eq!(credentials.public["workspace_id"], "3f1d2c00-ws");
     assert_eq!(credentials.public["workspace_name"], "Acme HQ");
@@ -151,7 +175,9 @@ async fn notion_refuses_a_bad_code_with_its_json_error_and_stores_nothing() {
         .await;
     let user = Uuid::new_v4();
 
-    let refused = connect(&service, user, "notion", "the-code").await.unwrap_err();
+    let refused = connect(&service, user, "notion", "the-code")
+        .await
+        .unwrap_err();
 
     assert_eq!(refused.reason(), "invalid_grant");
     assert!(stored(&service, user, "notion").await.is_none());
@@ -164,8 +190,13 @@ async fn notion_a_401_refreshes_once_stores_the_rotated_pair_and_retries() {
     Mock::given(method("POST"))
         .and(path("/token"))
         .and(basic_auth(support::CLIENT_ID, support::CLIENT_SECRET))
-        .and(body_json(json!({"grant_type": "refresh_token", "refresh_token": "nrt_first"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_answer("ntn_second", Some("nrt_second"))))
+        .and(body_json(
+            json!({"grant_type": "refresh_token", "refresh_token": "nrt_first"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(token_answer("ntn_second", Some("nrt_second"))),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -184,7 +215,9 @@ async fn notion_a_refresh_answer_without_refresh_token_keeps_the_old_one() {
     api_refuses_the_first_token(&server).await;
     Mock::given(method("POST"))
         .and(path("/token"))
-        .and(body_json(json!({"grant_type": "refresh_token", "refresh_token": "nrt_first"})))
+        .and(body_json(
+            json!({"grant_type": "refresh_token", "refresh_token": "nrt_first"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_answer("ntn_second", None)))
         .expect(1)
         .mount(&server)
@@ -212,7 +245,10 @@ async fn notion_invalid_grant_on_refresh_turns_the_connector_to_needs_reauth() {
     let refused = who_am_i(&service, user).await.unwrap_err();
 
     assert!(matches!(refused, Error::NeedsReauth(_)), "{refused:?}");
-    assert_eq!(status(&service, user, "notion").await, ConnectorStatus::NeedsReauth);
+    assert_eq!(
+        status(&service, user, "notion").await,
+        ConnectorStatus::NeedsReauth
+    );
 }
 
 #[tokio::test]
@@ -220,10 +256,13 @@ async fn notion_revoke_posts_the_token_as_json_with_basic_auth_under_a_moved_api
     let server = MockServer::start().await;
     let at = |path: &str| Url::parse(&format!("{}{path}", server.uri())).unwrap();
     // NOTION_API_URL set, NOTION_REVOKE_URL not: revocation follows the API.
-    let provider = ProviderConfig::new(support::CLIENT_ID, SecretString::from(support::CLIENT_SECRET))
-        .with_auth_url(at("/authorize"))
-        .with_token_url(at("/token"))
-        .with_api_url(at("/api"));
+    let provider = ProviderConfig::new(
+        support::CLIENT_ID,
+        SecretString::from(support::CLIENT_SECRET),
+    )
+    .with_auth_url(at("/authorize"))
+    .with_token_url(at("/token"))
+    .with_api_url(at("/api"));
     let service = support::service().with_provider("notion", provider);
     answer_the_code(&server).await;
     let user = Uuid::new_v4();
@@ -241,5 +280,8 @@ async fn notion_revoke_posts_the_token_as_json_with_basic_auth_under_a_moved_api
     service.revoke(user, "notion").await.unwrap();
 
     assert!(stored(&service, user, "notion").await.is_none());
-    assert_eq!(status(&service, user, "notion").await, ConnectorStatus::Inactive);
+    assert_eq!(
+        status(&service, user, "notion").await,
+        ConnectorStatus::Inactive
+    );
 }

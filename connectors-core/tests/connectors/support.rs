@@ -17,24 +17,21 @@ use secrecy::SecretString;
 use url::Url;
 use wiremock::MockServer;
 
-pub const CLIENT_ID: &str = "client-id";
-pub const CLIENT_SECRET: &str = "client-secret";
-pub const CALLBACK_BASE: &str = "https://app.example.com/api/v1";
+pub(crate) const CLIENT_ID: &str = "client-id";
+pub(crate) const CLIENT_SECRET: &str = "client-secret";
+pub(crate) const CALLBACK_BASE: &str = "https://app.example.com/api/v1";
 
 /// A service with every built-in connector over a fresh memory store, and a client that
 /// gives up after two seconds.
-pub fn service() -> ConnectorAuthService {
-    ConnectorAuthService::new(
-        Arc::new(MemoryStore::new()),
-        CALLBACK_BASE.parse().unwrap(),
-    )
-    .with_connectors(builtin_connectors())
-    .with_http_client(default_http_client(Duration::from_secs(2)))
+pub(crate) fn service() -> ConnectorAuthService {
+    ConnectorAuthService::new(Arc::new(MemoryStore::new()), CALLBACK_BASE.parse().unwrap())
+        .with_connectors(builtin_connectors())
+        .with_http_client(default_http_client(Duration::from_secs(2)))
 }
 
 /// The OAuth client of `provider`, every endpoint on `server`: `/authorize`, `/token`,
 /// `/revoke` and the API under `/api`.
-pub fn provider_on(server: &MockServer) -> ProviderConfig {
+pub(crate) fn provider_on(server: &MockServer) -> ProviderConfig {
     let at = |path: &str| Url::parse(&format!("{}{path}", server.uri())).unwrap();
     ProviderConfig::new(CLIENT_ID, SecretString::from(CLIENT_SECRET))
         .with_auth_url(at("/authorize"))
@@ -44,7 +41,7 @@ pub fn provider_on(server: &MockServer) -> ProviderConfig {
 }
 
 /// The query of a URL as a map (each parameter once).
-pub fn query(url: &Url) -> HashMap<String, String> {
+pub(crate) fn query(url: &Url) -> HashMap<String, String> {
     let mut params = HashMap::new();
     for (name, value) in url.query_pairs() {
         assert!(
@@ -57,7 +54,7 @@ pub fn query(url: &Url) -> HashMap<String, String> {
 
 /// Starts an authorization and comes back to the callback with `code`, as the browser
 /// would after consent.
-pub async fn connect(
+pub(crate) async fn connect(
     service: &ConnectorAuthService,
     user: UserId,
     key: &str,
@@ -74,7 +71,11 @@ pub async fn connect(
 }
 
 /// The credentials stored for a user's connector.
-pub async fn stored(service: &ConnectorAuthService, user: UserId, key: &str) -> Option<Credentials> {
+pub(crate) async fn stored(
+    service: &ConnectorAuthService,
+    user: UserId,
+    key: &str,
+) -> Option<Credentials> {
     service
         .store()
         .load_credentials(user, key)
@@ -84,19 +85,23 @@ pub async fn stored(service: &ConnectorAuthService, user: UserId, key: &str) -> 
 }
 
 /// The status of a user's connector.
-pub async fn status(service: &ConnectorAuthService, user: UserId, key: &str) -> ConnectorStatus {
+pub(crate) async fn status(
+    service: &ConnectorAuthService,
+    user: UserId,
+    key: &str,
+) -> ConnectorStatus {
     service.connector_view(user, key).await.unwrap().status
 }
 
 /// Makes the stored access token expire now, so the next use refreshes it.
-pub async fn expire(service: &ConnectorAuthService, user: UserId, key: &str) {
+pub(crate) async fn expire(service: &ConnectorAuthService, user: UserId, key: &str) {
     let mut credentials = stored(service, user, key).await.unwrap();
     credentials.expires_at = Some(time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
     service.save_tokens(user, key, &credentials).await.unwrap();
 }
 
 /// The names of the fields an error refuses, when it is `InvalidConfig`.
-pub fn refused_fields(error: &connectors_core::Error) -> Vec<String> {
+pub(crate) fn refused_fields(error: &connectors_core::Error) -> Vec<String> {
     match error {
         connectors_core::Error::InvalidConfig(fields) => {
             fields.iter().map(|field| field.field.clone()).collect()
@@ -106,7 +111,7 @@ pub fn refused_fields(error: &connectors_core::Error) -> Vec<String> {
 }
 
 /// A port nothing listens on (bound, then released).
-pub fn closed_port() -> u16 {
+pub(crate) fn closed_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -116,9 +121,9 @@ pub fn closed_port() -> u16 {
 
 /// A peer process, killed when dropped.
 #[derive(Debug)]
-pub struct Peer {
+pub(crate) struct Peer {
     child: Child,
-    pub port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Peer {
@@ -130,7 +135,7 @@ impl Drop for Peer {
 
 impl Peer {
     /// Runs `command`, which prints the port it listens on as its first line.
-    pub fn announcing_port(mut command: Command, install_hint: &str) -> Self {
+    pub(crate) fn announcing_port(mut command: Command, install_hint: &str) -> Self {
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -148,7 +153,7 @@ impl Peer {
     }
 
     /// Runs `command`, told to listen on `port`, and waits until it accepts connections.
-    pub async fn listening(mut command: Command, port: u16, install_hint: &str) -> Self {
+    pub(crate) async fn listening(mut command: Command, port: u16, install_hint: &str) -> Self {
         let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -156,7 +161,10 @@ impl Peer {
             .unwrap_or_else(|error| panic!("cannot start {command:?} ({error}): {install_hint}"));
         let mut peer = Self { child, port };
         for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return peer;
             }
             if let Some(exit) = peer.child.try_wait().unwrap() {

@@ -58,7 +58,10 @@ async fn twilio_saves_an_active_account_with_its_auth_token_secret() {
     let service = service_on(&server);
     let user = Uuid::new_v4();
 
-    service.save_config(user, "twilio", &with_token(), true).await.unwrap();
+    service
+        .save_config(user, "twilio", &with_token(), true)
+        .await
+        .unwrap();
 
     let credentials = stored(&service, user, "twilio").await.unwrap();
     assert_eq!(credentials.public["account_sid"], SID);
@@ -66,7 +69,10 @@ async fn twilio_saves_an_active_account_with_its_auth_token_secret() {
     assert_eq!(credentials.secrets["auth_token"].expose_secret(), TOKEN);
     let view = service.connector_view(user, "twilio").await.unwrap();
     assert_eq!(view.status, ConnectorStatus::Active);
-    assert_eq!(view.config.unwrap(), *json!({"account_sid": SID}).as_object().unwrap());
+    assert_eq!(
+        view.config.unwrap(),
+        *json!({"account_sid": SID}).as_object().unwrap()
+    );
     assert_eq!(view.secret_fields, ["api_key_secret", "auth_token"]);
 }
 
@@ -74,7 +80,9 @@ async fn twilio_saves_an_active_account_with_its_auth_token_secret() {
 async fn twilio_verifies_an_api_key_by_listing_one_phone_number() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path(format!("/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers.json")))
+        .and(path(format!(
+            "/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers.json"
+        )))
         .and(query_param("PageSize", "1"))
         .and(basic_auth(KEY_SID, KEY_SECRET))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -88,11 +96,17 @@ async fn twilio_verifies_an_api_key_by_listing_one_phone_number() {
     let user = Uuid::new_v4();
     let fields = json!({"account_sid": SID, "api_key_sid": KEY_SID, "api_key_secret": KEY_SECRET});
 
-    service.save_config(user, "twilio", &fields, true).await.unwrap();
+    service
+        .save_config(user, "twilio", &fields, true)
+        .await
+        .unwrap();
 
     let credentials = stored(&service, user, "twilio").await.unwrap();
     assert_eq!(credentials.public["api_key_sid"], KEY_SID);
-    assert_eq!(credentials.secrets["api_key_secret"].expose_secret(), KEY_SECRET);
+    assert_eq!(
+        credentials.secrets["api_key_secret"].expose_secret(),
+        KEY_SECRET
+    );
     assert!(!credentials.secrets.contains_key("auth_token"));
 }
 
@@ -100,20 +114,44 @@ async fn twilio_verifies_an_api_key_by_listing_one_phone_number() {
 async fn twilio_names_each_bad_field() {
     let service = support::service();
     let cases = [
-        (json!({"account_sid": "AC123", "auth_token": TOKEN}), "account_sid"),
-        (json!({"account_sid": KEY_SID, "auth_token": TOKEN}), "account_sid"),
+        (
+            json!({"account_sid": "AC123", "auth_token": TOKEN}),
+            "account_sid",
+        ),
+        (
+            json!({"account_sid": KEY_SID, "auth_token": TOKEN}),
+            "account_sid",
+        ),
         (json!({"auth_token": TOKEN}), "account_sid"),
         (json!({"account_sid": SID}), "auth_token"),
         (json!({"account_sid": SID, "auth_token": 42}), "auth_token"),
         (json!({"account_sid": SID, "auth_token": ""}), "auth_token"),
-        (json!({"account_sid": SID, "api_key_sid": "SK-nope", "api_key_secret": KEY_SECRET}), "api_key_sid"),
-        (json!({"account_sid": SID, "api_key_sid": KEY_SID}), "api_key_secret"),
-        (json!({"account_sid": SID, "api_key_secret": KEY_SECRET}), "api_key_sid"),
-        (json!({"account_sid": SID, "auth_token": TOKEN, "api_key_sid": KEY_SID, "api_key_secret": KEY_SECRET}), "auth_token"),
-        (json!({"account_sid": SID, "auth_token": TOKEN, "region": "ie1"}), "region"),
+        (
+            json!({"account_sid": SID, "api_key_sid": "SK-nope", "api_key_secret": KEY_SECRET}),
+            "api_key_sid",
+        ),
+        (
+            json!({"account_sid": SID, "api_key_sid": KEY_SID}),
+            "api_key_secret",
+        ),
+        (
+            json!({"account_sid": SID, "api_key_secret": KEY_SECRET}),
+            "api_key_sid",
+        ),
+        (
+            json!({"account_sid": SID, "auth_token": TOKEN, "api_key_sid": KEY_SID, "api_key_secret": KEY_SECRET}),
+            "auth_token",
+        ),
+        (
+            json!({"account_sid": SID, "auth_token": TOKEN, "region": "ie1"}),
+            "region",
+        ),
     ];
     for (fields, field) in cases {
-        let error = service.save_config(Uuid::new_v4(), "twilio", &fields, false).await.unwrap_err();
+        let error = service
+            .save_config(Uuid::new_v4(), "twilio", &fields, false)
+            .await
+            .unwrap_err();
         assert_eq!(refused_fields(&error), [field], "{fields}");
     }
 }
@@ -123,11 +161,17 @@ async fn twilio_names_every_bad_field_at_once() {
     let service = support::service();
     let fields = json!({"account_sid": 7, "api_key_sid": "nope", "colour": "blue"});
 
-    let error = service.save_config(Uuid::new_v4(), "twilio", &fields, false).await.unwrap_err();
+    let error = service
+        .save_config(Uuid::new_v4(), "twilio", &fields, false)
+        .await
+        .unwrap_err();
 
     let mut refused = refused_fields(&error);
     refused.sort();
-    assert_eq!(refused, ["account_sid", "api_key_secret", "api_key_sid", "colour"]);
+    assert_eq!(
+        refused,
+        ["account_sid", "api_key_secret", "api_key_sid", "colour"]
+    );
 }
 
 #[tokio::test]
@@ -142,9 +186,15 @@ async fn twilio_rejects_credentials_twilio_refuses_with_its_reason() {
     let service = service_on(&server);
     let user = Uuid::new_v4();
 
-    let error = service.save_config(user, "twilio", &with_token(), true).await.unwrap_err();
+    let error = service
+        .save_config(user, "twilio", &with_token(), true)
+        .await
+        .unwrap_err();
 
-    assert!(matches!(&error, Error::Rejected { message } if message.contains("20003")), "{error:?}");
+    assert!(
+        matches!(&error, Error::Rejected { message } if message.contains("20003")),
+        "{error:?}"
+    );
     assert!(stored(&service, user, "twilio").await.is_none());
 }
 
@@ -158,15 +208,22 @@ async fn twilio_rejects_a_suspended_account() {
         .await;
     let service = service_on(&server);
 
-    let error = service.save_config(Uuid::new_v4(), "twilio", &with_token(), true).await.unwrap_err();
+    let error = service
+        .save_config(Uuid::new_v4(), "twilio", &with_token(), true)
+        .await
+        .unwrap_err();
 
-    assert!(matches!(&error, Error::Rejected { message } if message.contains("suspended")), "{error:?}");
+    assert!(
+        matches!(&error, Error::Rejected { message } if message.contains("suspended")),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn twilio_down_timing_out_or_limiting_is_not_a_rejection() {
     let server = MockServer::start().await;
-    let service = service_on(&server).with_http_client(default_http_client(Duration::from_millis(500)));
+    let service =
+        service_on(&server).with_http_client(default_http_client(Duration::from_millis(500)));
     let user = Uuid::new_v4();
 
     let answers = [
@@ -179,11 +236,23 @@ async fn twilio_down_timing_out_or_limiting_is_not_a_rejection() {
     let mut outcomes = Vec::new();
     for answer in answers {
         server.reset().await;
-        Mock::given(method("GET")).respond_with(answer).mount(&server).await;
-        outcomes.push(service.save_config(user, "twilio", &with_token(), true).await.unwrap_err());
+        Mock::given(method("GET"))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        outcomes.push(
+            service
+                .save_config(user, "twilio", &with_token(), true)
+                .await
+                .unwrap_err(),
+        );
     }
 
-    assert!(matches!(outcomes[0], Error::Provider { status: 503, .. }), "{:?}", outcomes[0]);
+    assert!(
+        matches!(outcomes[0], Error::Provider { status: 503, .. }),
+        "{:?}",
+        outcomes[0]
+    );
     assert!(
         matches!(outcomes[1], Error::RateLimited { retry_after: Some(wait) } if wait == Duration::from_secs(7)),
         "{:?}",
@@ -191,7 +260,10 @@ async fn twilio_down_timing_out_or_limiting_is_not_a_rejection() {
     );
     assert!(matches!(outcomes[2], Error::Timeout), "{:?}", outcomes[2]);
     let unreachable = support::service()
-        .with_api_url("twilio", Url::parse(&format!("http://127.0.0.1:{}", support::closed_port())).unwrap())
+        .with_api_url(
+            "twilio",
+            Url::parse(&format!("http://127.0.0.1:{}", support::closed_port())).unwrap(),
+        )
         .save_config(user, "twilio", &with_token(), true)
         .await
         .unwrap_err();
@@ -202,11 +274,18 @@ async fn twilio_down_timing_out_or_limiting_is_not_a_rejection() {
 #[tokio::test]
 async fn twilio_saves_without_a_call_when_verification_is_skipped() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(account("active")).expect(0).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(account("active"))
+        .expect(0)
+        .mount(&server)
+        .await;
     let service = service_on(&server);
     let user = Uuid::new_v4();
 
-    service.save_config(user, "twilio", &with_token(), false).await.unwrap();
+    service
+        .save_config(user, "twilio", &with_token(), false)
+        .await
+        .unwrap();
 
     assert!(stored(&service, user, "twilio").await.is_some());
 }
@@ -215,10 +294,16 @@ async fn twilio_saves_without_a_call_when_verification_is_skipped() {
 async fn twilio_revoke_forgets_the_credentials() {
     let service = support::service();
     let user = Uuid::new_v4();
-    service.save_config(user, "twilio", &with_token(), false).await.unwrap();
+    service
+        .save_config(user, "twilio", &with_token(), false)
+        .await
+        .unwrap();
 
     service.revoke(user, "twilio").await.unwrap();
 
     assert!(stored(&service, user, "twilio").await.is_none());
-    assert_eq!(status(&service, user, "twilio").await, ConnectorStatus::Inactive);
+    assert_eq!(
+        status(&service, user, "twilio").await,
+        ConnectorStatus::Inactive
+    );
 }

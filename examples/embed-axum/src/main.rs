@@ -81,6 +81,18 @@ async fn events(State(service): State<Service>, CurrentUser(user): CurrentUser) 
 async fn main() -> anyhow::Result<()> {
     let cipher = Cipher::from_base64(&std::env::var("CONNECTORS_ENCRYPTION_KEY")?)?;
     let store = SqliteStore::connect("sqlite://embedded-example.db", cipher).await?;
+    // Credentials belong to rows of the store's `users` table: mirror your users there.
+    let demo = match store
+        .create_user("demo@example.com", "managed-by-your-app")
+        .await
+    {
+        Ok(user) => user,
+        Err(_) => store
+            .user_by_email("demo@example.com")
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no demo user"))?,
+    };
+    println!("try: curl -H 'x-demo-user: {}' http://127.0.0.1:3000/integrations/connectors/google_calendar/connect", demo.id);
     let google = ProviderConfig::new(
         std::env::var("GOOGLE_CLIENT_ID")?,
         SecretString::from(std::env::var("GOOGLE_CLIENT_SECRET")?),

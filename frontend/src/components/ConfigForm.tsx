@@ -151,7 +151,9 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
             ))}
           </div>
           {form.variants[variant]?.description != null && (
-            <p className="field__hint">{form.variants[variant]?.description}</p>
+            <p className="field__hint">
+              <HintText text={form.variants[variant]?.description ?? ''} />
+            </p>
           )}
         </fieldset>
       )}
@@ -227,7 +229,7 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
         </label>
         {hint !== null && hint !== '' && (
           <p id={hintId} className="field__hint">
-            {hint}
+            <HintText text={hint} />
           </p>
         )}
         {error !== null && <FieldError id={errorId} message={error} />}
@@ -282,7 +284,7 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
       {control}
       {hint !== null && hint !== '' && (
         <p id={hintId} className="field__hint">
-          {hint}
+          <HintText text={hint} />
         </p>
       )}
       {error !== null && <FieldError id={errorId} message={error} />}
@@ -307,5 +309,18 @@ function FieldError({ id, message }: { id: string; message: string }) {
       </svg>
       {message}
     </p>
+  );
+}
+
+/**
+ * A schema description (from the server's doc comments, i.e. Markdown) with its
+ * `inline code` spans drawn as code instead of showing the backticks.
+ */
+function HintText({ text }: { text: string }) {
+  const parts = text.split(/`([^`]+)`/);
+  return (
+    <>
+      {parts.map((part, index) => (index % 2 === 1 ? <code key={index}>{part}</code> : part))}
+    </>
   );
 }

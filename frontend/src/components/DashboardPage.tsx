@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 
 import { requestErrorMessage } from '../state';
 import { ConnectorBoard } from './ConnectorBoard';
@@ -8,6 +8,7 @@ import { useConnectors } from './useConnectors';
 
 export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }) {
   const { state, refresh, replace } = useConnectors(onUnauthorized);
+  const refreshAfterVoice = useCallback(() => void refresh(), [refresh]);
 
   useEffect(() => {
     document.title = 'Connectors';
@@ -15,7 +16,7 @@ export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }
 
   return (
     <main className="page page--dashboard" id="main">
-      <OrbSlot />
+      <OrbSlot onConnectorsChanged={refreshAfterVoice} />
 
       <section className="connectors" aria-labelledby="connectors-title">
         <div className="section-head">

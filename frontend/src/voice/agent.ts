@@ -1,8 +1,18 @@
-// Donna, the realtime agent of the dashboard.
+// Everything that needs the Agents SDK at run time: Donna, her tools and the Realtime
+// session over WebRTC. The session controller imports this module on the first
+// conversation, so the dashboard does not load the SDK before someone talks to Donna.
 
-import { RealtimeAgent } from '@openai/agents/realtime';
+import {
+  OpenAIRealtimeWebRTC,
+  RealtimeAgent,
+  RealtimeSession,
+  tool,
+  type RealtimeAgentConfiguration,
+  type RealtimeTransportLayer,
+} from '@openai/agents/realtime';
 
-import type { AgentTools } from './tools';
+import type { ClientSecret, RealtimeTool } from '../api';
+import { callBoundRoute, type ToolRuntime } from './tools';
 
 /**
  * A reminder for readers and for transports that need instructions. The session
@@ -14,13 +24,66 @@ export const DONNA_INSTRUCTIONS =
   'Use your tools to connect, list and revoke the user’s accounts, read their calendar and manage their projects and files; ' +
   'ask for confirmation before revoking anything, and never invent a result.';
 
-export function createDonnaAgent(tools: AgentTools): RealtimeAgent {
-  return new RealtimeAgent({ name: 'Donna', instructions: DONNA_INSTRUCTIONS, tools });
-}
-
 /**
  * `session.update` only changes the fields it names. Leaving `instructions` out
  * keeps those of the minted session, which the server owns; the SDK's default
  * voice is already left out, which keeps the server's voice.
  */
 export const SESSION_CONFIG = { providerData: { instructions: undefined } };
+
+/** What a `RealtimeAgent` takes as its tools. */
+export type AgentTools = NonNullable<RealtimeAgentConfiguration['tools']>;
+
+/** The shape the SDK's types ask of a non-strict JSON Schema (not exported by the SDK). */
+type NonStrictParameters = {
+  type: 'object';
+  properties: Record<string, never>;
+  required: never[];
+  additionalProperties: true;
+};
+
+/** One `tool()` per catalog entry: the catalog's JSON Schema, non-strict, sent as is. */
+export function buildTools(catalog: readonly RealtimeTool[], runtime: ToolRuntime): AgentTools {
+  return catalog.map((entry) =>
+    tool({
+      name: entry.name,
+      description: entry.description,
+      // The server validates every call against this schema; the SDK sends a
+      // non-strict schema to the model as it is, without checking arguments.
+      parameters: entry.parameters as unknown as NonStrictParameters,
+      strict: false,
+      execute: (input: unknown) => callBoundRoute(entry, input, runtime),
+    }),
+  );
+}
+
+export function createDonnaAgent(tools: AgentTools): RealtimeAgent {
+  return new RealtimeAgent({ name: 'Donna', instructions: DONNA_INSTRUCTIONS, tools });
+}
+
+export interface TransportMedia {
+  /** The microphone, opened by the controller so that it can tell why it could not. */
+  mediaStream: MediaStream | undefined;
+  /** Plays Donna's voice; `undefined` outside a browser. */
+  audioElement: HTMLAudioElement | undefined;
+}
+
+/** WebRTC to the client secret's `calls_url`: the transport POSTs its SDP offer to `baseUrl` as given. */
+export function webRtcTransport(secret: ClientSecret, media: TransportMedia): RealtimeTransportLayer {
+  return new OpenAIRealtimeWebRTC({
+    baseUrl: secret.calls_url,
+    mediaStream: media.mediaStream,
+    audioElement: media.audioElement,
+  });
+}
+
+/** Donna with the catalog's tools, in a session over `transport`. */
+export function createRealtimeSession(
+  secret: ClientSecret,
+  catalog: readonly RealtimeTool[],
+  runtime: ToolRuntime,
+  transport: RealtimeTransportLayer,
+): RealtimeSession {
+  const agent = createDonnaAgent(buildTools(catalog, runtime));
+  return new RealtimeSession(agent, { transport, model: secret.model, config: SESSION_CONFIG });
+}

@@ -1,9 +1,20 @@
-// The voice agent, free of React: Donna, her tools built from the server's catalog,
-// and the session whose state the orb draws.
+// The voice agent, free of React: the session whose state the orb draws, the words
+// for its failures, the audio level meter. Donna and the Agents SDK (`agent.ts`)
+// are loaded on the first conversation.
 
-export { createDonnaAgent, DONNA_INSTRUCTIONS } from './agent';
 export { voiceErrorFrom, type VoiceError, type VoiceErrorKind } from './errors';
 export { createLevelMeter, type AudioLevels, type LevelMeter } from './level';
-export { ORB_STATE_LABEL, orbState, toolLabel, transcriptFrom, type OrbState, type TranscriptEntry } from './machine';
-export { buildTools, callBoundRoute, type ToolRuntime } from './tools';
-export { VoiceSession, type VoiceSessionHandlers, type VoiceSessionOptions, type VoiceSnapshot } from './session';
+export {
+  ORB_STATE_LABEL,
+  orbState,
+  toolDoneLabel,
+  toolLabel,
+  transcriptFrom, type OrbState, type TranscriptEntry } from './machine';
+export { callBoundRoute, type ToolRuntime } from './tools';
+export {
+  preloadRealtime,
+  VoiceSession,
+  type VoiceSessionHandlers,
+  type VoiceSessionOptions,
+  type VoiceSnapshot,
+} from './session';

@@ -55,7 +55,7 @@ export const ORB_STATE_LABEL: Record<OrbState, string> = {
   'user-speaking': 'You are speaking',
   'agent-speaking': 'Donna is speaking',
   tool: 'Working on it',
-  error: 'Voice stopped',
+  error: 'Voice unavailable',
 };
 
 /**
@@ -105,8 +105,15 @@ export type TranscriptEntry =
   | { id: string; role: 'user' | 'assistant'; text: string; final: boolean }
   | { id: string; role: 'tool'; name: string; status: 'running' | 'done' | 'failed'; summary: string };
 
-/** The conversation as the transcript panel shows it: spoken lines and tool calls. */
-export function transcriptFrom(history: readonly RealtimeItem[]): TranscriptEntry[] {
+/**
+ * The conversation as the transcript panel shows it: spoken lines and tool calls.
+ * `partials` holds the words streamed so far (transcript deltas) of messages whose
+ * final text has not arrived yet, by item id.
+ */
+export function transcriptFrom(
+  history: readonly RealtimeItem[],
+  partials: ReadonlyMap<string, string> = new Map(),
+): TranscriptEntry[] {
   const entries: TranscriptEntry[] = [];
   for (const item of history) {
     if (item.type === 'message' && (item.role === 'user' || item.role === 'assistant')) {
@@ -118,8 +125,12 @@ export function transcriptFrom(history: readonly RealtimeItem[]): TranscriptEntr
         })
         .join(' ')
         .trim();
-      if (text === '') continue;
-      entries.push({ id: item.itemId, role: item.role, text, final: item.status === 'completed' });
+      if (text !== '') {
+        entries.push({ id: item.itemId, role: item.role, text, final: item.status === 'completed' });
+        continue;
+      }
+      const partial = partials.get(item.itemId)?.trim() ?? '';
+      if (partial !== '') entries.push({ id: item.itemId, role: item.role, text: partial, final: false });
     } else if (item.type === 'function_call') {
       const outcome = item.output === null ? null : summarizeToolOutput(item.output);
       entries.push({
@@ -151,6 +162,15 @@ export function summarizeToolOutput(output: string): { failed: boolean; summary:
   }
   if (isRecord(value)) {
     if (value.cancelled === true) return { failed: false, summary: 'cancelled' };
+    if (value.kind === 'oauth') {
+      return {
+        failed: false,
+        summary: value.consent_window === 'blocked' ? 'the sign-in window was blocked' : 'sign-in window opened',
+      };
+    }
+    if (value.kind === 'config' && Array.isArray(value.fields)) {
+      return { failed: false, summary: `needs ${value.fields.join(', ')}` };
+    }
     if (typeof value.message === 'string') return { failed: false, summary: value.message };
     if (typeof value.name === 'string') return { failed: false, summary: value.name };
     if (typeof value.filename === 'string') return { failed: false, summary: value.filename };
@@ -168,9 +188,24 @@ const TOOL_LABELS: Record<string, string> = {
   upload_file: 'Uploading a file',
 };
 
+const TOOL_DONE_LABELS: Record<string, string> = {
+  list_connectors: 'Checked your connectors',
+  activate_connector: 'Started connecting an account',
+  revoke_connector: 'Disconnected an account',
+  list_events: 'Read your calendar',
+  create_project: 'Created a project',
+  list_projects: 'Listed your projects',
+  upload_file: 'Uploaded a file',
+};
+
 /** What the orb says while a tool runs; unknown tools show their name. */
 export function toolLabel(name: string): string {
   return TOOL_LABELS[name] ?? `Running ${name.replace(/_/g, ' ')}`;
+}
+
+/** What the transcript says of a tool that answered. */
+export function toolDoneLabel(name: string): string {
+  return TOOL_DONE_LABELS[name] ?? `Ran ${name.replace(/_/g, ' ')}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,15 +1,10 @@
 // One voice conversation with Donna at a time: client secret, microphone, the
 // Realtime session over WebRTC, and what the orb shows about it.
 
-import {
-  OpenAIRealtimeWebRTC,
-  RealtimeSession,
-  type RealtimeItem,
-  type RealtimeTransportLayer,
-} from '@openai/agents/realtime';
+import type { RealtimeItem, RealtimeSession, RealtimeTransportLayer } from '@openai/agents/realtime';
 
 import type { ApiClient, ClientSecret, FetchLike } from '../api';
-import { createDonnaAgent, SESSION_CONFIG } from './agent';
+import type { TransportMedia } from './agent';
 import { openConsentWindow, watchConsentWindow } from './consent';
 import { ConnectionLostError, ConnectTimeoutError, voiceErrorFrom, type VoiceError } from './errors';
 import {
@@ -24,7 +19,7 @@ import {
   type OrbState,
   type TranscriptEntry,
 } from './machine';
-import { buildTools, type ToolRuntime } from './tools';
+import type { ToolRuntime } from './tools';
 
 /** What the orb draws; a new object whenever anything in it changes. */
 export interface VoiceSnapshot {
@@ -40,13 +35,6 @@ export interface VoiceSnapshot {
   blockedConsent: { url: string; key: string } | null;
   /** Something went wrong without ending the conversation. */
   notice: string | null;
-}
-
-export interface TransportMedia {
-  /** The microphone, opened by the session so that it can tell why it could not. */
-  mediaStream: MediaStream | undefined;
-  /** Plays Donna's voice; `undefined` outside a browser. */
-  audioElement: HTMLAudioElement | undefined;
 }
 
 export interface VoiceSessionOptions {
@@ -69,6 +57,13 @@ export interface VoiceSessionHandlers {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+
+/** Server events that stream the words of a message before it is complete. */
+const STREAMED_TEXT = new Set([
+  'response.output_audio_transcript.delta',
+  'response.output_text.delta',
+  'conversation.item.input_audio_transcription.delta',
+]);
 
 export class VoiceSession {
   #options: VoiceSessionOptions;
@@ -93,6 +88,9 @@ export class VoiceSession {
   #microphone: MediaStream | undefined;
   #audioElement: HTMLAudioElement | undefined;
   #pendingFile: ((file: File | null) => void) | null = null;
+  #history: readonly RealtimeItem[] = [];
+  /** Words streamed so far of messages not yet complete, by item id. */
+  #partials = new Map<string, string>();
   #stopWatchingConsent: (() => void) | null = null;
 
   constructor(options: VoiceSessionOptions) {
@@ -125,6 +123,8 @@ export class VoiceSession {
     const attempt = ++this.#attempt;
     const isCurrent = () => attempt === this.#attempt;
     this.#activity = { ...IDLE, phase: 'connecting' };
+    this.#history = [];
+    this.#partials = new Map();
     this.#update({ error: null, transcript: [], notice: null, blockedConsent: null, filePrompt: null });
 
     try {
@@ -137,19 +137,19 @@ export class VoiceSession {
       this.#microphone = microphone;
       this.#applyMute();
 
-      const [secret, catalog] = await Promise.all([
+      const [secret, catalog, realtime] = await Promise.all([
         this.#options.api.createClientSecret(),
         this.#options.api.listRealtimeTools(),
+        loadRealtime(),
       ]);
       if (!isCurrent()) return;
 
       this.#audioElement = typeof document === 'undefined' ? undefined : document.createElement('audio');
-      const transport = (this.#options.createTransport ?? webRtcTransport)(secret, {
+      const transport = (this.#options.createTransport ?? realtime.webRtcTransport)(secret, {
         mediaStream: microphone,
         audioElement: this.#audioElement,
       });
-      const agent = createDonnaAgent(buildTools(catalog, this.#toolRuntime()));
-      const session = new RealtimeSession(agent, { transport, model: secret.model, config: SESSION_CONFIG });
+      const session = realtime.createRealtimeSession(secret, catalog, this.#toolRuntime(), transport);
       this.#session = session;
       this.#listen(session, transport, isCurrent);
 
@@ -251,7 +251,14 @@ export class VoiceSession {
       // Our own `close()` bumps the attempt first, so only a drop we did not ask for gets here.
       if (status === 'disconnected' && connected()) this.#fail(new ConnectionLostError());
     });
-    session.on('transport_event', (event) => setActivity((activity) => applyServerEvent(activity, event.type)));
+    session.on('transport_event', (event) => {
+      setActivity((activity) => applyServerEvent(activity, event.type));
+      if (!isCurrent() || !STREAMED_TEXT.has(event.type)) return;
+      const { item_id: itemId, delta } = event as { item_id?: unknown; delta?: unknown };
+      if (typeof itemId !== 'string' || typeof delta !== 'string') return;
+      this.#partials.set(itemId, (this.#partials.get(itemId) ?? '') + delta);
+      this.#update({ transcript: transcriptFrom(this.#history, this.#partials) });
+    });
     session.on('audio_start', () => setActivity((activity) => ({ ...activity, agentAudio: true })));
     session.on('audio_stopped', () => setActivity((activity) => ({ ...activity, agentAudio: false })));
     session.on('audio_interrupted', () =>
@@ -264,7 +271,9 @@ export class VoiceSession {
       setActivity((activity) => withToolEnded(activity, callIdOf(details.toolCall, tool.name))),
     );
     session.on('history_updated', (history: RealtimeItem[]) => {
-      if (isCurrent()) this.#update({ transcript: transcriptFrom(history) });
+      if (!isCurrent()) return;
+      this.#history = history;
+      this.#update({ transcript: transcriptFrom(history, this.#partials) });
     });
     session.on('error', ({ error }) => {
       // While connecting, `connect()` rejects with the same failure and `start` reports it.
@@ -307,13 +316,14 @@ export class VoiceSession {
   }
 }
 
-function webRtcTransport(secret: ClientSecret, media: TransportMedia): RealtimeTransportLayer {
-  // The transport POSTs its SDP offer to `baseUrl` exactly as given.
-  return new OpenAIRealtimeWebRTC({
-    baseUrl: secret.calls_url,
-    mediaStream: media.mediaStream,
-    audioElement: media.audioElement,
-  });
+/** The Agents SDK, loaded on the first conversation (or earlier, by `preload`). */
+function loadRealtime() {
+  return import('./agent');
+}
+
+/** Starts loading the SDK before the user presses the orb (on hover or focus). */
+export function preloadRealtime(): void {
+  void loadRealtime().catch(() => undefined);
 }
 
 async function defaultMicrophone(): Promise<MediaStream> {

@@ -1,9 +1,7 @@
-// Donna's tools, built from the server's catalog (`GET /api/v1/realtime/tools`): one
-// `tool()` per entry, whose `execute` calls the entry's REST route with the user's
-// session and hands the model the JSON answer — errors included, as
-// `{"error":{"code","message"}}`, so that Donna can explain them.
-
-import { tool, type RealtimeAgentConfiguration } from '@openai/agents/realtime';
+// What Donna's tools do: call the REST route a catalog entry (`GET /api/v1/realtime/tools`)
+// is bound to, with the user's session, and hand the model the JSON answer — errors
+// included, as `{"error":{"code","message"}}`, so that Donna can explain them.
+// (`agent.ts` wraps each entry in the SDK's `tool()`.)
 
 import type { FetchLike, RealtimeTool } from '../api';
 
@@ -20,35 +18,9 @@ export interface ToolRuntime {
 
 export type ToolResult = Record<string, unknown> | unknown[];
 
-/** The shape the SDK's types ask of a non-strict JSON Schema (not exported by the SDK). */
-type NonStrictParameters = {
-  type: 'object';
-  properties: Record<string, never>;
-  required: never[];
-  additionalProperties: true;
-};
-
 /** The answer the model reads when a tool call cannot be made at all. */
 export function toolError(code: string, message: string): ToolResult {
   return { error: { code, message } };
-}
-
-/** What a `RealtimeAgent` takes as its tools. */
-export type AgentTools = NonNullable<RealtimeAgentConfiguration['tools']>;
-
-/** One `tool()` per catalog entry: the catalog's JSON Schema, non-strict, sent as is. */
-export function buildTools(catalog: readonly RealtimeTool[], runtime: ToolRuntime): AgentTools {
-  return catalog.map((entry) =>
-    tool({
-      name: entry.name,
-      description: entry.description,
-      // The server validates every call against this schema; the SDK sends a
-      // non-strict schema to the model as it is, without checking arguments.
-      parameters: entry.parameters as unknown as NonStrictParameters,
-      strict: false,
-      execute: (input: unknown) => callBoundRoute(entry, input, runtime),
-    }),
-  );
 }
 
 /** Calls the REST route `entry` is bound to with `input`, the model's arguments. */

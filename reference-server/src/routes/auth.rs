@@ -125,6 +125,7 @@ pub async fn signup(
 pub async fn login(
     State(state): State<AppState>,
     peer: PeerAddr,
+    headers: HeaderMap,
     ValidJson(body): ValidJson<Credentials>,
 ) -> Result<Response, ApiError> {
     state.login_limiter.check(&peer.0)?;
@@ -149,7 +150,17 @@ pub async fn login(
     );
     let matches = auth::verify_password(body.password, hash).await?;
     match user {
-        Some(user) if matches => open_session(&state, &user, StatusCode::OK).await,
+        Some(user) if matches => {
+            // A new session id on every login: the one the browser had is ended.
+            if let Some(previous) = auth::request_token(&headers) {
+                state
+                    .db
+                    .delete_session(&auth::hash_token(&previous))
+                    .await
+                    .map_err(|error| ApiError::internal(&error))?;
+            }
+            open_session(&state, &user, StatusCode::OK).await
+        }
         _ => Err(bad_credentials()),
     }
 }

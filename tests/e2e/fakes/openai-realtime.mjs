@@ -51,6 +51,9 @@ export async function startFakeOpenAIRealtime({ apiKey = `sk-e2e-${randomBytes(1
   const refusedCalls = [];
   const scripts = [];
   const peerErrors = [];
+  /** While set, offers wait for it (so a test can look at the orb while it connects). */
+  let callsPaused = null;
+  let pendingOffers = 0;
 
   const fake = await startFake(async (request, response, call) => {
     if (call.path === '/v1/realtime/client_secrets' && call.method === 'POST') return mint(request, response, call);
@@ -115,6 +118,9 @@ export async function startFakeOpenAIRealtime({ apiKey = `sk-e2e-${randomBytes(1
     }
     if (!call.body.startsWith('v=0')) return refuse(400, 'The SDP offer could not be parsed.', 'invalid_offer');
 
+    pendingOffers += 1;
+    await callsPaused?.promise;
+    pendingOffers -= 1;
     const script = scripts.shift() ?? [];
     const { call: realtimeCall, answerSdp } = await acceptOffer(call.body, {
       script,
@@ -140,6 +146,20 @@ export async function startFakeOpenAIRealtime({ apiKey = `sk-e2e-${randomBytes(1
     queueScript(steps) {
       scripts.push(steps);
     },
+    /** Holds every SDP offer unanswered until `resumeCalls()`. */
+    pauseCalls() {
+      let resolve;
+      const promise = new Promise((done) => (resolve = done));
+      callsPaused = { promise, resolve };
+    },
+    resumeCalls() {
+      callsPaused?.resolve();
+      callsPaused = null;
+    },
+    /** Offers received and held by `pauseCalls()`. */
+    get pendingOffers() {
+      return pendingOffers;
+    },
     /** The `index`-th accepted call (0-based), once the browser has made it. */
     nextCall(index = realtimeCalls.length, { timeout } = {}) {
       return pollUntil(() => realtimeCalls[index], { timeout, message: `WebRTC call #${index + 1} at the fake OpenAI` });
@@ -152,6 +172,7 @@ export async function startFakeOpenAIRealtime({ apiKey = `sk-e2e-${randomBytes(1
       };
     },
     async stop() {
+      callsPaused?.resolve();
       await Promise.all(realtimeCalls.map((realtimeCall) => realtimeCall.close()));
       await fake.stop();
     },

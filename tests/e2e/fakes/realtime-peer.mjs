@@ -17,10 +17,14 @@
 //       waits until the test calls `call.release('name')` (to look at a state)
 //
 // `assistant` may be a function of the call (e.g. to quote a tool's output).
+//
+// Donna's voice is real audio on the call's audio track: G.711 µ-law (which any
+// browser decodes without an Opus encoder here), silence between her turns and a
+// voiced tone while she speaks, so the page can measure its level.
 
 import { randomBytes } from 'node:crypto';
 
-import { RTCPeerConnection } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
 
 const STEP_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 15_000);
 
@@ -39,9 +43,15 @@ export async function acceptOffer(offerSdp, { script = [], model = 'gpt-realtime
     iceUseIpv6: false,
     iceInterfaceAddresses: { udp4: '127.0.0.1' },
     iceAdditionalHostAddresses: ['127.0.0.1'],
+    codecs: { audio: [usePCMU()] },
   });
   const call = new RealtimeCall(peer, { script, model, onError });
   await peer.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+  const audio = peer.getTransceivers().find((transceiver) => transceiver.kind === 'audio');
+  if (audio !== undefined) {
+    audio.sender.replaceTrack(call.voice);
+    audio.setDirection('sendrecv');
+  }
   await peer.setLocalDescription(await peer.createAnswer());
   if (peer.iceGatheringState !== 'complete') {
     await new Promise((resolve) => {
@@ -70,11 +80,14 @@ export class RealtimeCall {
     this.sent = [];
     /** `function_call_output` items by call id. */
     this.toolOutputs = new Map();
-    /** 'connecting' | 'open' | 'configured' | 'finished' | 'failed' | 'closed' */
+    /** 'connecting' | 'open' | 'configured' | 'finished' | 'failed' | 'closed' (the browser hung up) */
     this.phase = 'connecting';
     this.error = null;
     this.session = { type: 'realtime', id: id('sess'), object: 'realtime.session', model, output_modalities: ['audio'] };
     this.channel = null;
+    /** Donna's voice: 20 ms µ-law packets, a tone while she speaks. */
+    this.voice = new MediaStreamTrack({ kind: 'audio' });
+    this.speaking = false;
     this.#gates = new Map();
     this.#waiters = new Set();
 
@@ -91,6 +104,34 @@ export class RealtimeCall {
   #gates;
   #waiters;
   #lastItemId = null;
+  #audioTimer = undefined;
+
+  #startVoice() {
+    const ssrc = randomBytes(4).readUInt32BE(0);
+    let sequenceNumber = randomBytes(2).readUInt16BE(0);
+    let timestamp = randomBytes(4).readUInt32BE(0);
+    let sample = 0;
+    let wasSpeaking = false;
+    this.#audioTimer = setInterval(() => {
+      const payload = Buffer.alloc(160);
+      for (let index = 0; index < payload.length; index += 1, sample += 1) {
+        const t = sample / 8000;
+        // A 180 Hz buzz with a syllable-like 4 Hz swell: speech-ish, loud enough to measure.
+        const value = this.speaking ? 0.5 * Math.sin(2 * Math.PI * 180 * t) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 4 * t)) : 0;
+        payload[index] = muLaw(value);
+      }
+      const marker = this.speaking && !wasSpeaking;
+      wasSpeaking = this.speaking;
+      const header = new RtpHeader({ payloadType: 0, sequenceNumber, timestamp, marker, ssrc });
+      try {
+        this.voice.writeRtp(new RtpPacket(header, payload));
+      } catch {
+        // the call is closing
+      }
+      sequenceNumber = (sequenceNumber + 1) & 0xffff;
+      timestamp = (timestamp + 160) >>> 0;
+    }, 20);
+  }
 
   /** Lets a `{ gate: name }` step go on. */
   release(name) {
@@ -127,6 +168,7 @@ export class RealtimeCall {
   }
 
   async close() {
+    clearInterval(this.#audioTimer);
     this.phase = this.phase === 'failed' ? 'failed' : 'closed';
     for (const gate of this.#gates.values()) gate.release();
     try {
@@ -144,12 +186,23 @@ export class RealtimeCall {
     const opened = () => {
       if (this.phase !== 'connecting') return;
       this.phase = 'open';
+      this.#startVoice();
       // The real service greets every new connection with the session as it stands.
       this.send({ type: 'session.created', session: this.session });
       this.#notify();
     };
+    channel.stateChanged.subscribe((state) => {
+      this.channelState = state;
+      if (state === 'open') opened();
+      // The browser's `close()` ends the data channel first; ICE notices much later.
+      if (state === 'closed' && this.phase !== 'failed') {
+        clearInterval(this.#audioTimer);
+        this.phase = 'closed';
+        this.#notify();
+      }
+    });
+    this.channelState = channel.readyState;
     if (channel.readyState === 'open') opened();
-    else channel.stateChanged.subscribe((state) => state === 'open' && opened());
   }
 
   #onMessage(data) {
@@ -275,6 +328,7 @@ export class RealtimeCall {
     const responseId = id('resp');
     const itemId = id('item');
     this.send({ type: 'response.created', response: this.#response(responseId, 'in_progress', []) });
+    this.speaking = true;
     this.send({ type: 'output_audio_buffer.started', response_id: responseId });
     const started = { id: itemId, object: 'realtime.item', type: 'message', status: 'in_progress', role: 'assistant', content: [] };
     this.send({ type: 'response.output_item.added', response_id: responseId, output_index: 0, item: started });
@@ -308,6 +362,7 @@ export class RealtimeCall {
     this.send({ type: 'conversation.item.done', previous_item_id: this.#lastItemId, item: done });
     this.#lastItemId = itemId;
     this.send({ type: 'response.done', response: this.#response(responseId, 'completed', [done]) });
+    this.speaking = false;
     this.send({ type: 'output_audio_buffer.stopped', response_id: responseId });
   }
 
@@ -386,4 +441,18 @@ export class RealtimeCall {
   #notify() {
     for (const waiter of [...this.#waiters]) waiter.check();
   }
+}
+
+/** G.711 µ-law of a sample in -1..1. */
+function muLaw(value) {
+  const BIAS = 0x84;
+  const CLIP = 32635;
+  let pcm = Math.max(-32768, Math.min(32767, Math.round(value * 32767)));
+  const sign = pcm < 0 ? 0x80 : 0;
+  if (pcm < 0) pcm = -pcm;
+  pcm = Math.min(pcm, CLIP) + BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (pcm & mask) === 0 && exponent > 0; mask >>= 1) exponent -= 1;
+  const mantissa = (pcm >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
 }

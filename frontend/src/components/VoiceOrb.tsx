@@ -1,0 +1,198 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+
+import { api } from '../api';
+import { createLevelMeter, ORB_STATE_LABEL, preloadRealtime, toolLabel, VoiceSession, type OrbState } from '../voice';
+import { VoiceOrbPanel } from './VoiceOrbPanel';
+
+interface VoiceOrbProps {
+  /** A tool changed a connector or a consent page finished: reload the grid. */
+  onConnectorsChanged?: () => void;
+}
+
+const ACTIVE_STATES: ReadonlySet<OrbState> = new Set(['connecting', 'listening', 'user-speaking', 'agent-speaking', 'tool']);
+
+/** Donna: the orb that starts and ends a voice conversation, and what it says. */
+export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
+  const [session] = useState(() => new VoiceSession({ api }));
+  const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot);
+  const orbRef = useRef<HTMLButtonElement>(null);
+  const active = ACTIVE_STATES.has(snapshot.state);
+
+  useEffect(() => {
+    session.setHandlers({ onConnectorsChanged });
+  }, [session, onConnectorsChanged]);
+
+  useEffect(() => () => session.stop(), [session]);
+
+  useAudioLevel(session, orbRef, snapshot.state, snapshot.muted);
+
+  const status = snapshot.state === 'tool' && snapshot.tool !== null ? toolLabel(snapshot.tool) : ORB_STATE_LABEL[snapshot.state];
+  const orbLabel =
+    snapshot.state === 'connecting'
+      ? 'Cancel connecting to Donna'
+      : active
+        ? 'End the conversation with Donna'
+        : snapshot.state === 'error'
+          ? 'Try talking to Donna again'
+          : 'Talk to Donna';
+
+  return (
+    <div
+      className={`voice voice--${snapshot.state}`}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && active) {
+          event.stopPropagation();
+          session.stop();
+          orbRef.current?.focus();
+        }
+      }}
+    >
+      <div className="voice__main">
+        <button
+          ref={orbRef}
+          type="button"
+          className="voice-orb"
+          data-testid="voice-orb"
+          data-state={snapshot.state}
+          aria-label={orbLabel}
+          aria-pressed={active}
+          onClick={() => session.toggle()}
+          onPointerEnter={preloadRealtime}
+          onFocus={preloadRealtime}
+        >
+          <span className="voice-orb__halo" aria-hidden="true" />
+          <span className="voice-orb__ring" aria-hidden="true" />
+          <span className="voice-orb__core" aria-hidden="true">
+            <OrbGlyph state={snapshot.state} muted={snapshot.muted} />
+          </span>
+        </button>
+
+        <div className="voice__text">
+          <h2 className="orb-slot__title">Donna</h2>
+          <p className="voice__status" role="status" aria-live="polite" data-testid="voice-status">
+            {status}
+            {snapshot.muted && active ? ' · microphone off' : ''}
+          </p>
+          {snapshot.state === 'idle' && snapshot.transcript.length === 0 && (
+            <p className="voice__hint">Ask her to connect an account, read your calendar, create a project or upload a file.</p>
+          )}
+        </div>
+
+        {active && (
+          <div className="voice__controls">
+            <button
+              type="button"
+              className={`voice-button${snapshot.muted ? ' voice-button--on' : ''}`}
+              data-testid="voice-mute"
+              aria-pressed={snapshot.muted}
+              onClick={() => session.setMuted(!snapshot.muted)}
+            >
+              <MicIcon muted={snapshot.muted} />
+              <span>{snapshot.muted ? 'Unmute' : 'Mute'}</span>
+            </button>
+            <button
+              type="button"
+              className="voice-button voice-button--danger"
+              data-testid="voice-hangup"
+              onClick={() => {
+                session.stop();
+                orbRef.current?.focus();
+              }}
+            >
+              <HangUpIcon />
+              <span>Hang up</span>
+            </button>
+          </div>
+        )}
+      </div>
+
+      <VoiceOrbPanel session={session} snapshot={snapshot} />
+    </div>
+  );
+}
+
+/**
+ * Drives the orb's `--level` (0..1) from the microphone, or from Donna's voice while
+ * she speaks, once per frame and without re-rendering. Without Web Audio the level
+ * stays 0 and the CSS animation of each state shows instead.
+ */
+function useAudioLevel(
+  session: VoiceSession,
+  orbRef: React.RefObject<HTMLButtonElement | null>,
+  state: OrbState,
+  muted: boolean,
+) {
+  const live = state === 'listening' || state === 'user-speaking' || state === 'agent-speaking' || state === 'tool';
+  useEffect(() => {
+    const orb = orbRef.current;
+    if (!live || orb === null) return undefined;
+    const meter = createLevelMeter();
+    let frame = 0;
+    let smoothed = 0;
+    const tick = () => {
+      const streams = session.audioStreams();
+      meter.attach('input', streams.input);
+      meter.attach('output', streams.output);
+      const levels = meter.read();
+      const target = state === 'agent-speaking' ? levels.output : muted ? 0 : levels.input;
+      smoothed += (target - smoothed) * 0.25;
+      orb.style.setProperty('--level', smoothed.toFixed(3));
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => {
+      cancelAnimationFrame(frame);
+      meter.close();
+      orb.style.removeProperty('--level');
+    };
+  }, [session, orbRef, live, state, muted]);
+}
+
+function OrbGlyph({ state, muted }: { state: OrbState; muted: boolean }) {
+  if (state === 'error') {
+    return (
+      <svg viewBox="0 0 24 24" className="voice-orb__glyph">
+        <path d="M12 5.5v8M12 18v.5" stroke="currentColor" strokeWidth="3" strokeLinecap="round" fill="none" />
+      </svg>
+    );
+  }
+  if (state === 'tool') {
+    return (
+      <svg viewBox="0 0 24 24" className="voice-orb__glyph" aria-hidden="true" focusable="false">
+        <path
+          d="M12 3.5l1.9 5.1 5.1 1.9-5.1 1.9-1.9 5.1-1.9-5.1-5.1-1.9 5.1-1.9zM18.5 15.5l.8 2.2 2.2.8-2.2.8-.8 2.2-.8-2.2-2.2-.8 2.2-.8z"
+          fill="currentColor"
+        />
+      </svg>
+    );
+  }
+  if (state !== 'user-speaking' && state !== 'agent-speaking') return <MicIcon muted={muted} className="voice-orb__glyph" />;
+  return (
+    <svg viewBox="0 0 24 24" className="voice-orb__glyph voice-orb__bars">
+      {[5, 9.5, 14, 18.5].map((x, index) => (
+        <rect key={x} x={x - 1.25} y="7" width="2.5" height="10" rx="1.25" fill="currentColor" style={{ '--bar': index } as React.CSSProperties} />
+      ))}
+    </svg>
+  );
+}
+
+function MicIcon({ muted, className = 'voice-button__icon' }: { muted: boolean; className?: string }) {
+  return (
+    <svg viewBox="0 0 24 24" className={className} aria-hidden="true" focusable="false">
+      <rect x="9" y="3" width="6" height="11" rx="3" fill="none" stroke="currentColor" strokeWidth="1.8" />
+      <path d="M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+      {muted && <path d="M4 4l16 16" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />}
+    </svg>
+  );
+}
+
+function HangUpIcon() {
+  return (
+    <svg viewBox="0 0 24 24" className="voice-button__icon" aria-hidden="true" focusable="false">
+      <path
+        d="M3.5 13.2c4.7-4 12.3-4 17 0l-1.6 2.6-3.3-1.1-.4-2.3a10 10 0 0 0-6.4 0l-.4 2.3-3.3 1.1z"
+        fill="currentColor"
+      />
+    </svg>
+  );
+}

@@ -1,0 +1,138 @@
+import { useEffect, useRef } from 'react';
+
+import { toolDoneLabel, toolLabel, type TranscriptEntry, type VoiceSession, type VoiceSnapshot } from '../voice';
+
+interface VoiceOrbPanelProps {
+  session: VoiceSession;
+  snapshot: VoiceSnapshot;
+}
+
+/** Under the orb: the error in words, what a tool asks of the user, and the transcript. */
+export function VoiceOrbPanel({ session, snapshot }: VoiceOrbPanelProps) {
+  const showTranscript =
+    snapshot.transcript.length > 0 || (snapshot.state !== 'idle' && snapshot.state !== 'error' && snapshot.state !== 'connecting');
+
+  return (
+    <>
+      {snapshot.error !== null && (
+        <div className="voice__error" role="alert" data-testid="voice-error" data-kind={snapshot.error.kind}>
+          <svg className="voice__error-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" strokeWidth="1.8" />
+            <path d="M12 7.5v5.5M12 16v.5" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+          </svg>
+          <p>{snapshot.error.message}</p>
+        </div>
+      )}
+
+      {snapshot.notice !== null && snapshot.state !== 'error' && (
+        <p className="voice__notice" role="status">
+          {snapshot.notice}
+        </p>
+      )}
+
+      {snapshot.blockedConsent !== null && (
+        <div className="voice__ask" data-testid="voice-consent">
+          <p>Your browser kept the sign-in window from opening. Open it to approve access.</p>
+          <div className="voice__ask-actions">
+            <button type="button" className="voice-button voice-button--primary" onClick={() => session.openBlockedConsent()}>
+              Open the sign-in page
+            </button>
+            <button type="button" className="voice-button" onClick={() => session.dismissBlockedConsent()}>
+              Not now
+            </button>
+          </div>
+        </div>
+      )}
+
+      {snapshot.filePrompt !== null && <FilePrompt session={session} tool={snapshot.filePrompt.tool} />}
+
+      {showTranscript && <Transcript entries={snapshot.transcript} live={snapshot.state !== 'error'} />}
+    </>
+  );
+}
+
+function FilePrompt({ session, tool }: { session: VoiceSession; tool: string }) {
+  const input = useRef<HTMLInputElement>(null);
+  const choose = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    choose.current?.focus();
+  }, []);
+
+  return (
+    <div className="voice__ask" data-testid="voice-file-prompt">
+      <p>
+        <strong>{toolLabel(tool)}.</strong> Choose the file Donna should upload.
+      </p>
+      <div className="voice__ask-actions">
+        <button
+          ref={choose}
+          type="button"
+          className="voice-button voice-button--primary"
+          data-testid="voice-file-pick"
+          onClick={() => input.current?.click()}
+        >
+          Choose a file…
+        </button>
+        <button type="button" className="voice-button" data-testid="voice-file-cancel" onClick={() => session.provideFile(null)}>
+          Cancel
+        </button>
+      </div>
+      <input
+        ref={input}
+        type="file"
+        className="visually-hidden"
+        tabIndex={-1}
+        aria-hidden="true"
+        data-testid="voice-file-input"
+        onChange={(event) => {
+          const file = event.currentTarget.files?.[0];
+          event.currentTarget.value = '';
+          if (file !== undefined) session.provideFile(file);
+        }}
+      />
+    </div>
+  );
+}
+
+function Transcript({ entries, live }: { entries: TranscriptEntry[]; live: boolean }) {
+  const list = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    const element = list.current;
+    if (element !== null) element.scrollTop = element.scrollHeight;
+  }, [entries]);
+
+  return (
+    <ol
+      ref={list}
+      className="voice__transcript"
+      data-testid="voice-transcript"
+      aria-label="Conversation with Donna"
+      aria-live="polite"
+      tabIndex={0}
+    >
+      {entries.length === 0 && live && <li className="voice__line voice__line--empty">Say hello — Donna is listening.</li>}
+      {entries.map((entry) =>
+        entry.role === 'tool' ? (
+          <li key={entry.id} className={`voice__line voice__line--tool voice__line--${entry.status}`} data-tool={entry.name}>
+            <span className="voice__tool-name">
+              {entry.status === 'done' ? toolDoneLabel(entry.name) : toolLabel(entry.name)}
+              {entry.status === 'failed' ? ' failed' : ''}
+            </span>
+            <span className="voice__tool-result">{entry.status === 'running' ? 'working…' : entry.summary}</span>
+          </li>
+        ) : (
+          <li
+            key={entry.id}
+            className={`voice__line voice__line--${entry.role}${entry.final ? '' : ' voice__line--partial'}`}
+            data-role={entry.role}
+          >
+            <span className="voice__speaker">{entry.role === 'user' ? 'You' : 'Donna'}</span>
+            <span className="voice__said">{entry.text}</span>
+          </li>
+        ),
+      )}
+    </ol>
+  );
+}

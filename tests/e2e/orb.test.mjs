@@ -1,0 +1,341 @@
+// Browser journeys of the voice orb: the real reference server mints client secrets at a
+// fake OpenAI, the browser runs the real `@openai/agents` SDK over real WebRTC against a
+// fake Realtime peer (werift) that plays scripted conversations, and Donna's tools call
+// the server's REST API. Every wait has a deadline; none is a fixed sleep.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { startFakeOpenAIRealtime } from './fakes/openai-realtime.mjs';
+import {
+  SCREENS_DIR,
+  apiFetch,
+  byTestId,
+  launchBrowser,
+  pollUntil,
+  recordResponses,
+  signUp,
+  startFakeGoogle,
+  startServer,
+  unexpectedProblems,
+  waitForAttribute,
+  waitForText,
+  withPage,
+} from './harness.mjs';
+
+const GOOGLE = 'google_calendar';
+/** What Chromium needs for WebRTC on loopback with a fake microphone (PROVIDERS.md). */
+const MEDIA_ARGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'];
+
+let google;
+let openai;
+let server;
+let browser;
+
+before(async () => {
+  google = await startFakeGoogle({ email: 'grace.hopper@example.com' });
+  openai = await startFakeOpenAIRealtime();
+  server = await startServer({
+    name: 'orb',
+    env: { ...google.serverEnv(), ...openai.serverEnv(), RUST_LOG: 'debug' },
+  });
+  browser = await launchBrowser({ extraArgs: MEDIA_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await Promise.all([google?.stop(), openai?.stop()]);
+});
+
+function orb(page) {
+  return byTestId(page, 'voice-orb');
+}
+
+/** A PNG of the orb's panel at test-artifacts/screens/orb-<name>.png. */
+async function orbShot(page, name) {
+  mkdirSync(SCREENS_DIR, { recursive: true });
+  await page.locator('#orb-slot').screenshot({ path: path.join(SCREENS_DIR, `orb-${name}.png`), caret: 'hide' });
+}
+
+/** Every response of the context (pages and popups), to search for leaked secrets. */
+function recordContext(page) {
+  return recordResponses(page.context());
+}
+
+function assertNoLeak(recorder, secrets, where) {
+  const leaks = [];
+  for (const [name, secret] of Object.entries(secrets)) {
+    for (const response of recorder.responses) {
+      if (response.body?.includes(secret)) leaks.push(`${name} in the body of ${response.url}`);
+      if (JSON.stringify(response.headers).includes(secret)) leaks.push(`${name} in the headers of ${response.url}`);
+      if (response.url.includes(secret)) leaks.push(`${name} in the URL ${response.url}`);
+    }
+  }
+  assert.deepEqual(leaks, [], where);
+}
+
+/** The credentials row of a user's connector, read from the SQLite file with the sqlite3 CLI. */
+function credentialsRow(dbPath, email, connector) {
+  const quote = (text) => `'${text.replace(/'/g, "''")}'`;
+  const output = execFileSync(
+    'sqlite3',
+    [
+      '-readonly',
+      '-json',
+      dbPath,
+      `SELECT c.connector_code, c.provider, hex(c.access_token) AS access_hex, hex(c.refresh_token) AS refresh_hex, c.scopes
+         FROM user_connector_credentials c JOIN users u ON u.id = c.user_id
+        WHERE u.email = ${quote(email)} AND c.connector_code = ${quote(connector)}`,
+    ],
+    { encoding: 'utf8' },
+  );
+  const rows = output.trim() === '' ? [] : JSON.parse(output);
+  return rows[0] ?? null;
+}
+
+describe('voice orb', () => {
+  test('activating Google Calendar by voice opens the consent popup, stores the tokens and Donna answers', async () => {
+    const answer = 'I opened Google’s window: approve access there and Google Calendar turns active.';
+    openai.queueScript([
+      { user: 'Active Google Calendar' },
+      { call: 'activate_connector', arguments: { key: GOOGLE } },
+      { assistant: answer, gate: 'speaking' },
+    ]);
+
+    await withPage(browser, 'orb-activate', async (page) => {
+      const recorder = recordContext(page);
+      const { email } = await signUp(page, server.baseUrl);
+      await waitForAttribute(orb(page), 'data-state', 'idle');
+      await waitForAttribute(byTestId(page, `connector-card-${GOOGLE}`), 'data-status', 'disconnected');
+      await orbShot(page, 'idle');
+
+      // Connecting: the offer waits at the fake until we have looked.
+      openai.pauseCalls();
+      const mintsBefore = openai.secrets.length;
+      const popupOpened = page.waitForEvent('popup');
+      await orb(page).click();
+      await waitForAttribute(orb(page), 'data-state', 'connecting');
+      await pollUntil(() => openai.pendingOffers === 1, { message: 'the SDP offer at the fake' });
+      await orbShot(page, 'connecting');
+      openai.resumeCalls();
+
+      // The server minted one secret upstream with its own key; the browser called with it.
+      const call = await openai.nextCall(0);
+      assert.equal(openai.secrets.length, mintsBefore + 1);
+      const minted = openai.secrets.at(-1);
+      assert.equal(minted.request.headers.authorization, `Bearer ${openai.apiKey}`);
+      assert.equal(minted.request.body.session.type, 'realtime');
+      assert.ok(minted.request.body.session.tools.some((tool) => tool.name === 'activate_connector'), 'tools in the secret');
+      assert.equal(call.secret, minted.value, 'the offer carries the minted ek_ value');
+      assert.match(call.requestHeaders['content-type'], /^application\/sdp/);
+      assert.match(call.offerSdp, /m=audio/, 'the offer sends the microphone');
+      assert.match(call.offerSdp, /m=application .*webrtc-datachannel/, 'and opens a data channel');
+
+      // The session's configuration: Donna's tools, and the server's instructions kept.
+      const update = await call.waitForEvent((event) => event.type === 'session.update' && Array.isArray(event.session?.tools));
+      assert.deepEqual(
+        update.session.tools.map((tool) => tool.name).sort(),
+        ['activate_connector', 'create_project', 'list_connectors', 'list_events', 'list_projects', 'revoke_connector', 'upload_file'],
+      );
+      assert.ok(update.session.tools.every((tool) => tool.type === 'function' && tool.parameters?.type === 'object'));
+      assert.ok(!('instructions' in update.session), 'the browser leaves the minted instructions in force');
+
+      // The tool ran in the browser against our API, and the consent page opened in a popup.
+      const popup = await popupOpened;
+      await byTestId(popup, 'google-allow').waitFor();
+      assert.ok(popup.url().startsWith(`${google.url}/o/oauth2/v2/auth`), `popup at ${popup.url()}`);
+      const outputs = await pollUntil(() => call.toolOutputs.size === 1 && [...call.toolOutputs.values()], {
+        message: 'the tool output at the fake',
+      });
+      const output = JSON.parse(outputs[0]);
+      assert.equal(output.kind, 'oauth');
+      assert.equal(output.key, GOOGLE);
+      assert.equal(output.consent_window, 'opened');
+      assert.equal(new URL(output.url).origin, google.url);
+      assert.equal(new URL(output.url).searchParams.get('state'), new URL(popup.url()).searchParams.get('state'));
+
+      // Donna speaks (held at the fake while we look), then her words reach the transcript.
+      await pollUntil(() => call.waitingAt('speaking'), { message: 'Donna to start speaking' });
+      await waitForAttribute(orb(page), 'data-state', 'agent-speaking');
+      await waitForText(byTestId(page, 'voice-transcript'), 'Active Google Calendar');
+      await waitForText(byTestId(page, 'voice-transcript'), 'approve access there', { timeout: 5_000 });
+      // Donna's voice comes over the call's audio track, and the orb follows its level.
+      await pollUntil(
+        async () => Number(await orb(page).evaluate((element) => element.style.getPropertyValue('--level') || '0')) > 0.05,
+        { message: 'the orb to follow Donna’s voice' },
+      );
+      await orbShot(page, 'agent-speaking');
+      call.release('speaking');
+      await waitForText(byTestId(page, 'voice-transcript'), answer);
+      await call.finished();
+      await waitForAttribute(orb(page), 'data-state', 'listening');
+      await orbShot(page, 'listening');
+
+      // Consent in the popup: it returns to our callback, closes, and the grid refreshes.
+      const popupClosed = popup.waitForEvent('close');
+      await byTestId(popup, 'google-allow').click();
+      await popupClosed;
+      await waitForAttribute(byTestId(page, `connector-card-${GOOGLE}`), 'data-status', 'active');
+
+      const connectors = await apiFetch(page, '/api/v1/connectors');
+      const calendar = connectors.body.find((connector) => connector.key === GOOGLE);
+      assert.equal(calendar.connected, true);
+      assert.equal(calendar.status, 'active');
+      const row = credentialsRow(server.dbPath, email, GOOGLE);
+      assert.ok(row !== null, 'a credentials row in user_connector_credentials');
+      assert.equal(row.provider, 'google');
+      const issuedAccess = google.issued.accessTokens.at(-1);
+      assert.ok(issuedAccess, 'Google issued an access token');
+      assert.ok(row.access_hex.length > 0, 'the access token is stored');
+      assert.ok(
+        !Buffer.from(row.access_hex, 'hex').toString('latin1').includes(issuedAccess),
+        'the stored access token is not the plaintext',
+      );
+
+      // Hang up: the call ends at the peer too.
+      await byTestId(page, 'voice-hangup').click();
+      await waitForAttribute(orb(page), 'data-state', 'idle');
+      await pollUntil(() => call.phase === 'closed', { message: `the WebRTC call to end at the fake (${call.channelState})` });
+      assert.ok(await byTestId(page, 'voice-transcript').isVisible(), 'the transcript stays after hanging up');
+
+      await recorder.settle();
+      assert.ok(recorder.responses.some((response) => response.url.endsWith('/api/v1/realtime/client-secret')));
+      assertNoLeak(recorder, { OPENAI_API_KEY: openai.apiKey, GOOGLE_CLIENT_SECRET: google.clientSecret }, 'page and popup responses');
+      assert.deepEqual(openai.peerErrors, []);
+      assert.deepEqual(unexpectedProblems(page), []);
+    });
+  });
+
+  test('creating a project and uploading a file by voice, on a 375 px phone', async () => {
+    openai.queueScript([
+      { user: 'Create a project called Apollo about the moon landing' },
+      { call: 'create_project', arguments: { name: 'Apollo', description: 'The moon landing' } },
+      { assistant: 'Apollo is created.' },
+      { user: 'Upload my notes' },
+      { call: 'upload_file', arguments: {} },
+      { assistant: 'Your notes are uploaded.' },
+    ]);
+
+    await withPage(
+      browser,
+      'orb-project',
+      async (page) => {
+        await signUp(page, server.baseUrl);
+        const callsBefore = openai.realtimeCalls.length;
+        await orb(page).click();
+        const call = await openai.nextCall(callsBefore);
+
+        await waitForText(byTestId(page, 'voice-transcript'), 'Apollo is created.');
+        const projects = await apiFetch(page, '/api/v1/projects');
+        assert.equal(projects.status, 200);
+        const apollo = projects.body.find((project) => project.name === 'Apollo');
+        assert.ok(apollo, `Apollo in ${JSON.stringify(projects.body)}`);
+        assert.equal(apollo.description, 'The moon landing');
+        const created = JSON.parse([...call.toolOutputs.values()][0]);
+        assert.equal(created.name, 'Apollo', 'the model read the created project');
+
+        // upload_file waits for the user: the orb shows the tool running and a file picker.
+        await waitForAttribute(orb(page), 'data-state', 'tool');
+        await byTestId(page, 'voice-file-pick').waitFor();
+        await waitForText(byTestId(page, 'voice-status'), 'Uploading a file');
+        await orbShot(page, 'tool');
+        await byTestId(page, 'voice-file-input').setInputFiles({
+          name: 'notes.txt',
+          mimeType: 'text/plain',
+          buffer: Buffer.from('Eagle has landed.\n'),
+        });
+        await waitForText(byTestId(page, 'voice-transcript'), 'Your notes are uploaded.');
+        await call.finished();
+        const stored = JSON.parse([...call.toolOutputs.values()][1]);
+        assert.equal(stored.filename, 'notes.txt');
+        const files = await apiFetch(page, '/api/v1/files');
+        assert.ok(
+          files.body.some((file) => file.filename === 'notes.txt' && file.size === 18),
+          `notes.txt in ${JSON.stringify(files.body)}`,
+        );
+
+        // The orb swells with the sound: Chromium's fake microphone beeps.
+        await waitForAttribute(orb(page), 'data-state', 'listening');
+        await pollUntil(
+          async () => Number(await orb(page).evaluate((element) => element.style.getPropertyValue('--level') || '0')) > 0.02,
+          { message: 'the orb to follow the microphone level' },
+        );
+
+        // Mute is a toggle the keyboard can reach; the orb fits the phone's width.
+        await byTestId(page, 'voice-mute').focus();
+        await page.keyboard.press('Enter');
+        await waitForAttribute(byTestId(page, 'voice-mute'), 'aria-pressed', 'true');
+        await waitForText(byTestId(page, 'voice-status'), 'microphone off');
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 375, `no horizontal scroll at 375 px (scrollWidth ${width})`);
+        await orbShot(page, 'mobile');
+
+        await page.keyboard.press('Escape');
+        await waitForAttribute(orb(page), 'data-state', 'idle');
+        assert.deepEqual(unexpectedProblems(page), []);
+      },
+      { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true },
+    );
+  });
+
+  test('a second conversation within the minute is refused in words, with the time to wait', async () => {
+    const limited = await startServer({
+      name: 'orb-rate-limited',
+      env: { ...openai.serverEnv(), REALTIME_SECRETS_PER_MINUTE: '1' },
+    });
+    try {
+      await withPage(browser, 'orb-rate-limited', async (page) => {
+        const recorder = recordContext(page);
+        await signUp(page, limited.baseUrl);
+        const callsBefore = openai.realtimeCalls.length;
+        await orb(page).click();
+        await openai.nextCall(callsBefore);
+        await waitForAttribute(orb(page), 'data-state', 'listening');
+        await byTestId(page, 'voice-hangup').click();
+        await waitForAttribute(orb(page), 'data-state', 'idle');
+
+        await orb(page).click();
+        await waitForAttribute(orb(page), 'data-state', 'error');
+        const error = byTestId(page, 'voice-error');
+        await waitForText(error, /Too many voice conversations.*Try again in \d+ seconds?\./);
+        assert.equal(await error.getAttribute('data-kind'), 'rate_limited');
+        assert.equal(openai.realtimeCalls.length, callsBefore + 1, 'no second call reached OpenAI');
+        await orbShot(page, 'error');
+
+        await recorder.settle();
+        assertNoLeak(recorder, { OPENAI_API_KEY: openai.apiKey }, 'responses of the rate-limited run');
+        assert.deepEqual(unexpectedProblems(page, ['401 GET /api/v1/auth/me', '429 POST /api/v1/realtime/client-secret']), []);
+      });
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  test('without OPENAI_API_KEY the orb says voice is not configured (started from the keyboard)', async () => {
+    const unconfigured = await startServer({
+      name: 'orb-unconfigured',
+      env: { REALTIME_CALLS_URL: `${openai.url}/v1/realtime/calls` },
+    });
+    try {
+      await withPage(browser, 'orb-unconfigured', async (page) => {
+        await signUp(page, unconfigured.baseUrl);
+        const mintsBefore = openai.secrets.length;
+        await orb(page).focus();
+        await page.keyboard.press('Enter');
+        await waitForAttribute(orb(page), 'data-state', 'error');
+        await waitForText(byTestId(page, 'voice-error'), 'Voice is not configured on this server');
+        assert.equal(await byTestId(page, 'voice-error').getAttribute('data-kind'), 'not_configured');
+        assert.equal(openai.secrets.length, mintsBefore, 'nothing was minted');
+        assert.equal(await orb(page).getAttribute('aria-label'), 'Try talking to Donna again');
+        await orbShot(page, 'error-not-configured');
+        assert.deepEqual(unexpectedProblems(page, ['401 GET /api/v1/auth/me', '503 POST /api/v1/realtime/client-secret']), []);
+      });
+    } finally {
+      await unconfigured.stop();
+    }
+  });
+});
