@@ -276,3 +276,39 @@ async fn every_connector_is_listed_with_its_kind_and_configuration_state() {
     let smtp = app.get("/connectors/smtp/redirect").await;
     assert_eq!(smtp.status(), 400);
 }
+
+#[tokio::test]
+async fn activating_a_config_connector_lists_the_fields_to_ask_for() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    let twilio: Value = app
+        .client
+        .post(app.url("/connectors/twilio/activate"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(twilio["kind"], "config");
+    let fields: Vec<&str> = twilio["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for field in ["account_sid", "auth_token", "api_key_sid", "api_key_secret"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+    let smtp: Value = app
+        .client
+        .post(app.url("/connectors/smtp/activate"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(smtp["secret_fields"], json!(["password"]));
+    assert_eq!(smtp["fields"].as_array().unwrap().len(), 6);
+}

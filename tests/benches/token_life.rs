@@ -205,6 +205,16 @@ fn main() {
             .await
             .unwrap();
     });
+    // The same row, read into owned values as any caller of a bare SELECT would.
+    type Row = (
+        String,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        Option<i64>,
+        String,
+        String,
+        i64,
+    );
     const BARE_SELECT: &str =
         "SELECT provider, access_token, refresh_token, expires_at, scopes, extra_json, version \
         FROM user_connector_credentials WHERE user_id = $1 AND connector_code = $2";
@@ -220,7 +230,7 @@ fn main() {
     });
     group.bench_function("sqlite/bare_select", |b| {
         b.to_async(&runtime).iter(|| async {
-            sqlx::query(BARE_SELECT)
+            sqlx::query_as::<_, Row>(BARE_SELECT)
                 .bind(sqlite_user)
                 .bind("google_calendar")
                 .fetch_one(sqlite.pool())
@@ -238,7 +248,7 @@ fn main() {
     });
     group.bench_function("postgres/bare_select", |b| {
         b.to_async(&runtime).iter(|| async {
-            sqlx::query(BARE_SELECT)
+            sqlx::query_as::<_, Row>(BARE_SELECT)
                 .bind(postgres_user)
                 .bind("google_calendar")
                 .fetch_one(postgres.pool())

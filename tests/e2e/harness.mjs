@@ -3,16 +3,20 @@
 // screenshots, and polling with deadlines (never fixed sleeps).
 //
 //   startServer({ env })        the reference-server binary on a free port, fresh SQLite
+//   startFake(handler)          a recording HTTP server to build any fake on
 //   startFakeGoogle()           OAuth consent page, /token, /revoke, Calendar API
 //   startFakeHostinger()        GET /api/billing/v1/subscriptions (Bearer)
 //   startFakeTwilio()           GET /2010-04-01/Accounts/{sid}.json (Basic)
 //   startFakeOpenAI()           POST /v1/realtime/client_secrets
 //   launchBrowser()             Debian's Chromium through playwright-core
+//   withPage(browser, name, fn) a fresh context; on failure a screenshot and the page's errors
 //   screenshot(page, name)      PNG under test-artifacts/screens/
 //   signUp(page, baseUrl)       a fresh account through the login page
 //   apiFetch(page, path, init)  fetch from inside the page (same origin, session cookie)
 //   pollUntil(fn, options)      retries until fn returns a truthy value or the deadline
+//   waitForAttribute / waitForText   auto-waiting checks on a locator, with a deadline
 //   recordResponses(page)       every response's body, to search for leaked secrets
+//   unexpectedProblems(page)    page errors, failed requests, HTTP errors not expected
 //
 // Every fake records the requests it received in `.calls` ({ method, path, query,
 // headers, body, form, at }) so tests assert what the server really sent.
@@ -91,6 +95,27 @@ export function uniqueEmail(prefix = 'e2e') {
 // ---------------------------------------------------------------------------
 // The reference server
 
+/** Servers still running (child → data dir): killed if this process ends without stopping them. */
+const liveChildren = new Map();
+let exitHooked = false;
+function killChildrenOnExit() {
+  if (exitHooked) return;
+  exitHooked = true;
+  const killAll = () => {
+    for (const [child, dataDir] of liveChildren) {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
 /**
  * Starts the reference server as a child process on a free port with a fresh SQLite
  * database in a temporary directory, and waits (with a deadline) until
@@ -134,6 +159,9 @@ export async function startServer({ env = {}, bin = SERVER_BIN, timeout = 20_000
   }
 
   const child = spawn(bin, [], { cwd: dataDir, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  killChildrenOnExit();
+  liveChildren.set(child, dataDir);
+  child.on('exit', () => liveChildren.delete(child));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
@@ -753,15 +781,19 @@ export async function newPage(browser, contextOptions = {}) {
 }
 
 /**
- * A PNG at test-artifacts/screens/<name>.png; returns its path. Full page by default,
- * but only the viewport while a modal `<dialog>` is open (a full-page capture of a
- * scrolled page draws sticky headers and the dialog where the user never sees them).
+ * A PNG at test-artifacts/screens/<name>.png; returns its path. Full page (scrolled to
+ * the top first) by default, but only the viewport while a modal `<dialog>` is open
+ * (a full-page capture draws the dialog and sticky headers where the user never sees
+ * them).
  */
 export async function screenshot(page, name, { fullPage } = {}) {
   mkdirSync(SCREENS_DIR, { recursive: true });
   const file = path.join(SCREENS_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
   const modalOpen = await page.evaluate(() => document.querySelector('dialog[open]') !== null).catch(() => false);
-  await page.screenshot({ path: file, fullPage: fullPage ?? !modalOpen, animations: 'disabled', caret: 'hide' });
+  const whole = fullPage ?? !modalOpen;
+  // A full-page capture of a scrolled page draws a sticky header mid-page: start from the top.
+  if (whole) await page.evaluate(() => window.scrollTo(0, 0)).catch(() => {});
+  await page.screenshot({ path: file, fullPage: whole, animations: 'disabled', caret: 'hide' });
   return file;
 }
 

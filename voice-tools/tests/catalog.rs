@@ -431,7 +431,7 @@ fn the_listing_serializes_each_binding() {
 
     let project = tool("create_project");
     assert_eq!(project["body"], "json");
-    assert_eq!(project["body_params"], json!(["description", "name"]));
+    assert_eq!(project["body_params"], json!(["name", "description"]));
 
     let upload = tool("upload_file");
     assert_eq!(upload["path"], "/api/v1/files");

@@ -120,7 +120,7 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
       <div ref={errorRef} tabIndex={-1} className="config-form__top-error-anchor">
         {formError !== null && (
           <p className="form-error" role="alert" data-testid={`connector-form-error-${key}`}>
-            {formError}
+            {sentence(formError)}
           </p>
         )}
       </div>
@@ -307,9 +307,20 @@ function FieldError({ id, message }: { id: string; message: string }) {
         <circle cx="8" cy="8" r="7" fill="currentColor" />
         <path d="M8 4.5v4.2M8 11v.3" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" />
       </svg>
-      {message}
+      {sentence(message)}
     </p>
   );
+}
+
+/**
+ * The server's messages are API-style fragments ("must not contain spaces", "the
+ * provider rejected these credentials: …"); shown to people, they read as sentences.
+ */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') return trimmed;
+  const capitalized = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 
 import { api } from '../api';
-import { createLevelMeter, ORB_STATE_LABEL, preloadRealtime, toolLabel, VoiceSession, type OrbState } from '../voice';
+import { createLevelMeter, errorHeadline, ORB_STATE_LABEL, preloadRealtime, toolLabel, VoiceSession, type OrbState } from '../voice';
 import { VoiceOrbPanel } from './VoiceOrbPanel';
 
 interface VoiceOrbProps {
@@ -22,11 +22,16 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
     session.setHandlers({ onConnectorsChanged });
   }, [session, onConnectorsChanged]);
 
-  useEffect(() => () => session.stop(), [session]);
+  useEffect(() => () => session.dispose(), [session]);
 
   useAudioLevel(session, orbRef, snapshot.state, snapshot.muted);
 
-  const status = snapshot.state === 'tool' && snapshot.tool !== null ? toolLabel(snapshot.tool) : ORB_STATE_LABEL[snapshot.state];
+  const status =
+    snapshot.state === 'tool' && snapshot.tool !== null
+      ? toolLabel(snapshot.tool)
+      : snapshot.state === 'error' && snapshot.error !== null
+        ? errorHeadline(snapshot.error.kind)
+        : ORB_STATE_LABEL[snapshot.state];
   const orbLabel =
     snapshot.state === 'connecting'
       ? 'Cancel connecting to Donna'
@@ -55,7 +60,6 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
           data-testid="voice-orb"
           data-state={snapshot.state}
           aria-label={orbLabel}
-          aria-pressed={active}
           onClick={() => session.toggle()}
           onPointerEnter={preloadRealtime}
           onFocus={preloadRealtime}
@@ -123,6 +127,10 @@ function useAudioLevel(
   muted: boolean,
 ) {
   const live = state === 'listening' || state === 'user-speaking' || state === 'agent-speaking' || state === 'tool';
+  // Read by the animation frame: one meter (and one AudioContext) per conversation.
+  const current = useRef({ state, muted });
+  current.current = { state, muted };
+
   useEffect(() => {
     const orb = orbRef.current;
     if (!live || orb === null) return undefined;
@@ -134,7 +142,8 @@ function useAudioLevel(
       meter.attach('input', streams.input);
       meter.attach('output', streams.output);
       const levels = meter.read();
-      const target = state === 'agent-speaking' ? levels.output : muted ? 0 : levels.input;
+      const { state: now, muted: silenced } = current.current;
+      const target = now === 'agent-speaking' ? levels.output : silenced ? 0 : levels.input;
       smoothed += (target - smoothed) * 0.25;
       orb.style.setProperty('--level', smoothed.toFixed(3));
       frame = requestAnimationFrame(tick);
@@ -145,7 +154,7 @@ function useAudioLevel(
       meter.close();
       orb.style.removeProperty('--level');
     };
-  }, [session, orbRef, live, state, muted]);
+  }, [session, orbRef, live]);
 }
 
 function OrbGlyph({ state, muted }: { state: OrbState; muted: boolean }) {

@@ -43,6 +43,25 @@ export class ConnectTimeoutError extends Error {
   }
 }
 
+/** The orb's short status line for an error; the message says the rest. */
+export function errorHeadline(kind: VoiceErrorKind): string {
+  switch (kind) {
+    case 'connection_lost':
+    case 'connect_timeout':
+      return 'Disconnected';
+    case 'microphone_denied':
+    case 'microphone_missing':
+    case 'microphone_busy':
+      return 'Microphone unavailable';
+    case 'rate_limited':
+      return 'Please wait a moment';
+    case 'signed_out':
+      return 'Signed out';
+    default:
+      return 'Voice unavailable';
+  }
+}
+
 export function voiceError(kind: VoiceErrorKind, message: string, retryAfterSeconds: number | null = null): VoiceError {
   return { kind, message, retryAfterSeconds };
 }

@@ -2,7 +2,7 @@
 // for its failures, the audio level meter. Donna and the Agents SDK (`agent.ts`)
 // are loaded on the first conversation.
 
-export { voiceErrorFrom, type VoiceError, type VoiceErrorKind } from './errors';
+export { errorHeadline, voiceErrorFrom, type VoiceError, type VoiceErrorKind } from './errors';
 export { createLevelMeter, type AudioLevels, type LevelMeter } from './level';
 export {
   ORB_STATE_LABEL,

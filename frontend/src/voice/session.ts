@@ -41,7 +41,7 @@ export interface VoiceSessionOptions {
   api: Pick<ApiClient, 'createClientSecret' | 'listRealtimeTools'>;
   /** Calls the tools' routes; the global `fetch` by default. */
   fetch?: FetchLike;
-  /** Opens the microphone; `getUserMedia({audio: true})` by default. */
+  /** Opens the microphone; `getUserMedia` with echo cancellation by default. */
   getMicrophone?: () => Promise<MediaStream | undefined>;
   /** WebRTC to the client secret's `calls_url` by default. */
   createTransport?: (secret: ClientSecret, media: TransportMedia) => RealtimeTransportLayer;
@@ -160,6 +160,11 @@ export class VoiceSession {
       if (!isCurrent()) return;
       this.#activity = { ...this.#activity, phase: 'connected' };
       this.#update({});
+      // The peer hanging up closes the data channel at once; the SDK only notices
+      // when ICE gives up, many seconds later.
+      dataChannelOf(transport)?.addEventListener('close', () => {
+        if (isCurrent() && this.#activity.phase === 'connected') this.#fail(new ConnectionLostError());
+      });
       if (this.#snapshot.muted) this.#applyMute();
     } catch (error) {
       if (isCurrent()) this.#fail(error);
@@ -172,6 +177,13 @@ export class VoiceSession {
     this.#teardown();
     this.#activity = IDLE;
     this.#update({ error: null, notice: null });
+  }
+
+  /** The orb goes away: hang up and stop watching a consent window. */
+  dispose(): void {
+    this.stop();
+    this.#stopWatchingConsent?.();
+    this.#stopWatchingConsent = null;
   }
 
   /** The orb's button: starts when idle or failed, hangs up otherwise. */
@@ -333,6 +345,11 @@ async function defaultMicrophone(): Promise<MediaStream> {
   return navigator.mediaDevices.getUserMedia({
     audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
   });
+}
+
+function dataChannelOf(transport: RealtimeTransportLayer): RTCDataChannel | undefined {
+  const state = (transport as { connectionState?: { dataChannel?: RTCDataChannel } }).connectionState;
+  return state?.dataChannel;
 }
 
 function stopTracks(stream: MediaStream | undefined) {

@@ -168,13 +168,7 @@ pub async fn activate(
         }
         ConnectorKind::Config => {
             let view = state.service.connector_view(user, &key).await?;
-            let fields: Vec<String> = view
-                .schema
-                .as_ref()
-                .and_then(|schema| schema.get("properties"))
-                .and_then(|properties| properties.as_object())
-                .map(|properties| properties.keys().cloned().collect())
-                .unwrap_or_default();
+            let fields = view.schema.as_ref().map(field_names).unwrap_or_default();
             Ok(Json(json!({
                 "kind": "config",
                 "key": key,
@@ -185,6 +179,28 @@ pub async fn activate(
             })))
         }
     }
+}
+
+/// The property names of a config schema, including those of its `anyOf`/`oneOf`
+/// variants (Twilio takes an auth token or an API key), in order, once each.
+fn field_names(schema: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut visit = vec![schema];
+    while let Some(node) = visit.pop() {
+        if let Some(properties) = node.get("properties").and_then(|value| value.as_object()) {
+            for name in properties.keys() {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        for combinator in ["oneOf", "anyOf", "allOf"] {
+            if let Some(variants) = node.get(combinator).and_then(|value| value.as_array()) {
+                visit.extend(variants.iter().rev());
+            }
+        }
+    }
+    names
 }
 
 /// The user's upcoming Google Calendar events.

@@ -15,6 +15,8 @@
 //       with `{type: "output_audio", transcript}`, response.done, audio buffer stopped
 //   { gate: 'name' }
 //       waits until the test calls `call.release('name')` (to look at a state)
+//   { hangup: true }
+//       the service ends the call (closes the data channel and the peer connection)
 //
 // `assistant` may be a function of the call (e.g. to quote a tool's output).
 //
@@ -105,6 +107,8 @@ export class RealtimeCall {
   #waiters;
   #lastItemId = null;
   #audioTimer = undefined;
+  /** The conversation's items by id, as `conversation.item.retrieve` returns them. */
+  #items = new Map();
 
   #startVoice() {
     const ssrc = randomBytes(4).readUInt32BE(0);
@@ -162,6 +166,9 @@ export class RealtimeCall {
 
   /** Sends a server event; every server event carries a string `event_id`. */
   send(event) {
+    if ((event.type === 'conversation.item.added' || event.type === 'conversation.item.done') && event.item?.id) {
+      this.#items.set(event.item.id, event.item);
+    }
     const withId = { event_id: id('event'), ...event };
     this.sent.push(withId);
     this.channel.send(JSON.stringify(withId));
@@ -223,6 +230,17 @@ export class RealtimeCall {
         void this.#run();
       }
     }
+    if (event.type === 'conversation.item.retrieve') {
+      const item = this.#items.get(event.item_id);
+      if (item === undefined) {
+        this.send({
+          type: 'error',
+          error: { type: 'invalid_request_error', code: 'item_not_found', message: `Item with id '${event.item_id}' not found.`, param: 'item_id' },
+        });
+      } else {
+        this.send({ type: 'conversation.item.retrieved', item });
+      }
+    }
     if (event.type === 'conversation.item.create' && event.item?.type === 'function_call_output') {
       this.toolOutputs.set(event.item.call_id, event.item.output);
       const itemId = event.item.id ?? id('item');
@@ -244,6 +262,12 @@ export class RealtimeCall {
         else if ('call' in step) await this.#callTool(step.call, step.arguments ?? {});
         else if ('assistant' in step) await this.#assistantSays(step);
         else if ('gate' in step) await this.#gate(step.gate).wait();
+        else if ('hangup' in step) {
+          this.hungUp = true;
+          this.channel?.close();
+          await this.close();
+          return;
+        }
         else throw new Error(`unknown script step ${JSON.stringify(step)}`);
       }
       this.phase = 'finished';
@@ -271,6 +295,7 @@ export class RealtimeCall {
     this.send({ type: 'conversation.item.added', previous_item_id: this.#lastItemId, item });
     this.send({ type: 'conversation.item.done', previous_item_id: this.#lastItemId, item });
     this.#lastItemId = itemId;
+    this.#items.set(itemId, { ...item, content: [{ type: 'input_audio', transcript }] });
     this.send({
       type: 'conversation.item.input_audio_transcription.completed',
       item_id: itemId,
