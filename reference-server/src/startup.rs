@@ -13,6 +13,7 @@ use axum::http::Request;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use base64::Engine as _;
+use connectors_core::StoreError;
 use connectors_core::{
     builtin_connectors, default_http_client, ConnectorAuthService, ProviderConfig,
 };
@@ -93,7 +94,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let cipher = load_cipher(&settings)?;
     let db = Database::connect(&settings.database_url, cipher)
         .await
-        .map_err(|error| anyhow::anyhow!("DATABASE_URL: {}", crate::error::error_chain(&error)))?;
+        .map_err(|error| match error {
+            StoreError::WrongKey => anyhow::anyhow!(
+                "CONNECTORS_ENCRYPTION_KEY: does not match the key this database was created with \
+             (set the original key, or restore {}/encryption.key)",
+                settings.data_dir.display()
+            ),
+            other => anyhow::anyhow!("DATABASE_URL: {}", crate::error::error_chain(&other)),
+        })?;
     let service = Arc::new(connector_service(&settings, &db)?);
     let allowed_origins = [&settings.backend_url, &settings.frontend_url]
         .iter()

@@ -257,32 +257,67 @@ async fn health_and_openapi_answer_without_a_user() {
 async fn the_dashboard_is_served_with_its_spa_fallback_without_shadowing_the_api() {
     // The README's test command builds frontend/dist before the Rust tests.
     let app = spawn_app().await;
-    let index = browser().get(format!("{}/", app.address)).send().await.unwrap();
+    let index = browser()
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(index.status(), 200);
-    assert!(index.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(index.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     assert_eq!(index.headers()["cache-control"], "no-cache");
     let html = index.text().await.unwrap();
 
     let client_route = browser()
-        .get(format!("{}/connectors/callback/google_calendar?status=success", app.address))
+        .get(format!(
+            "{}/connectors/callback/google_calendar?status=success",
+            app.address
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(client_route.status(), 200);
-    assert_eq!(client_route.text().await.unwrap(), html, "client routes get the app");
+    assert_eq!(
+        client_route.text().await.unwrap(),
+        html,
+        "client routes get the app"
+    );
 
     let script = html
         .split('"')
         .find(|part| part.starts_with("/assets/") && part.ends_with(".js"))
         .expect("index.html references a hashed script");
-    let asset = browser().get(format!("{}{script}", app.address)).send().await.unwrap();
+    let asset = browser()
+        .get(format!("{}{script}", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(asset.status(), 200);
-    assert!(asset.headers()["content-type"].to_str().unwrap().contains("javascript"));
-    assert!(asset.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(asset.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    assert!(asset.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
 
-    let missing_asset = browser().get(format!("{}/assets/nope.js", app.address)).send().await.unwrap();
+    let missing_asset = browser()
+        .get(format!("{}/assets/nope.js", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing_asset.status(), 404);
-    let api = browser().get(format!("{}/api/v1/nope", app.address)).send().await.unwrap();
+    let api = browser()
+        .get(format!("{}/api/v1/nope", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(api.status(), 404);
-    assert_eq!(api.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+    assert_eq!(
+        api.json::<Value>().await.unwrap()["error"]["code"],
+        "not_found"
+    );
 }

@@ -10,3 +10,4 @@ mod helpers;
 mod projects_files;
 mod realtime;
 mod refresh;
+mod startup;
