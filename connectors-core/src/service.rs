@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -135,6 +135,8 @@ pub struct ConnectorAuthService {
     lease_lifetime: Duration,
     block_private_targets: bool,
     in_flight: DashMap<(UserId, String), Arc<Mutex<()>>>,
+    views: DashMap<UserId, (Instant, Arc<[ConnectorView]>)>,
+    view_cache_ttl: Duration,
 }
 
 impl fmt::Debug for ConnectorAuthService {
@@ -166,6 +168,8 @@ impl ConnectorAuthService {
             lease_lifetime: Duration::from_secs(30),
             block_private_targets: false,
             in_flight: DashMap::new(),
+            views: DashMap::new(),
+            view_cache_ttl: Duration::from_secs(2),
         }
     }
 
@@ -215,6 +219,15 @@ impl ConnectorAuthService {
     /// to reach the server's own network (SSRF).
     pub fn with_block_private_targets(mut self, block: bool) -> Self {
         self.block_private_targets = block;
+        self
+    }
+
+    /// How long [`ConnectorAuthService::connector_views`] may serve a user's views from
+    /// memory (default 2 s; zero turns the cache off). Writes through this service drop
+    /// the user's entry at once; the lifetime bounds how stale another replica's writes
+    /// can look.
+    pub fn with_view_cache(mut self, ttl: Duration) -> Self {
+        self.view_cache_ttl = ttl;
         self
     }
 
@@ -432,6 +445,7 @@ impl ConnectorAuthService {
     ) -> Result<()> {
         self.connector(key)?;
         self.store.save_credentials(user, key, credentials).await?;
+        self.forget_views(user);
         Ok(())
     }
 
@@ -471,13 +485,7 @@ impl ConnectorAuthService {
                 let fresh = self.refresh_after(user, key, grant.version).await?;
                 match call(fresh.token).await {
                     Err(Error::Unauthorized) => {
-                        self.store
-                            .set_status(
-                                user,
-                                key,
-                                ConnectorStatus::NeedsReauth,
-                                Some("the provider rejects fresh tokens"),
-                            )
+                        self.mark_needs_reauth(user, key, "the provider rejects fresh tokens")
                             .await?;
                         Err(Error::NeedsReauth(key.to_owned()))
                     }
@@ -521,6 +529,7 @@ impl ConnectorAuthService {
             }
         }
         self.store.delete_credentials(user, key).await?;
+        self.forget_views(user);
         Ok(())
     }
 
@@ -558,13 +567,24 @@ impl ConnectorAuthService {
             connector.verify_config(&ctx, &credentials).await?;
         }
         self.store.save_credentials(user, key, &credentials).await?;
+        self.forget_views(user);
         Ok(())
     }
 
     /// Every registered connector as the user sees it, secrets left out.
-    pub async fn connector_views(&self, user: UserId) -> Result<Vec<ConnectorView>> {
+    ///
+    /// Served from a per-user cache for [`ConnectorAuthService::with_view_cache`]
+    /// (default 2 s); every write through this service drops the user's entry, so a
+    /// replica always sees its own writes and another replica's within that time.
+    pub async fn connector_views(&self, user: UserId) -> Result<Arc<[ConnectorView]>> {
+        if let Some(entry) = self.views.get(&user) {
+            let (cached_at, views) = entry.value();
+            if cached_at.elapsed() < self.view_cache_ttl {
+                return Ok(views.clone());
+            }
+        }
         let states = self.store.connector_states(user).await?;
-        Ok(self
+        let views: Arc<[ConnectorView]> = self
             .connectors
             .iter()
             .map(|connector| {
@@ -577,19 +597,29 @@ impl ConnectorAuthService {
                     state,
                 )
             })
-            .collect())
+            .collect();
+        if !self.view_cache_ttl.is_zero() {
+            self.views.insert(user, (Instant::now(), views.clone()));
+        }
+        Ok(views)
     }
 
     /// One connector as the user sees it.
     pub async fn connector_view(&self, user: UserId, key: &str) -> Result<ConnectorView> {
-        let connector = self.connector(key)?;
-        let states = self.store.connector_states(user).await?;
-        let state = states.iter().find(|state| state.connector_code == key);
-        Ok(ConnectorView::new(
-            connector.as_ref(),
-            self.is_configured(connector.as_ref()),
-            state,
-        ))
+        self.connector(key)?;
+        let views = self.connector_views(user).await?;
+        views
+            .iter()
+            .find(|view| view.key == key)
+            .cloned()
+            .ok_or_else(|| Error::UnknownConnector(key.to_owned()))
+    }
+
+    /// Forgets cached views older than their lifetime (call periodically in a server
+    /// with many users).
+    pub fn forget_stale_views(&self) {
+        let ttl = self.view_cache_ttl;
+        self.views.retain(|_, (cached_at, _)| cached_at.elapsed() < ttl);
     }
 
     async fn load(&self, user: UserId, key: &str) -> Result<StoredCredentials> {
@@ -686,11 +716,12 @@ impl ConnectorAuthService {
                 let token = credentials.access_token.clone().ok_or_else(|| {
                     Error::InvalidResponse("refresh answer without access token".to_owned())
                 })?;
-                match self
+                let swapped = self
                     .store
                     .swap_credentials(user, key, stored.version, &credentials)
-                    .await?
-                {
+                    .await?;
+                self.forget_views(user);
+                match swapped {
                     Some(version) => {
                         tracing::debug!(connector = %key, "access token refreshed");
                         Ok(Grant { token, version })
@@ -738,7 +769,13 @@ impl ConnectorAuthService {
         self.store
             .set_status(user, key, ConnectorStatus::NeedsReauth, Some(reason))
             .await?;
+        self.forget_views(user);
         Ok(())
+    }
+
+    /// Drops the cached views of a user after a write through this service.
+    fn forget_views(&self, user: UserId) {
+        self.views.remove(&user);
     }
 }
 

@@ -141,13 +141,40 @@ impl FromRequestParts<AppState> for MaybeUser {
         let Some(token) = request_token(&parts.headers) else {
             return Ok(Self(None));
         };
-        let user = state
-            .db
-            .session_user(&hash_token(&token))
-            .await
-            .map_err(|error| ApiError::internal(&error))?;
-        Ok(Self(user))
+        let hash = hash_token(&token);
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let ttl = state.settings.session_cache;
+        if let Some(entry) = state.sessions.get(&hash) {
+            let (user, expires_at, cached_at) = *entry.value();
+            if cached_at.elapsed() < ttl && expires_at > now {
+                return Ok(Self(Some(user)));
+            }
+        }
+        let session = state.db.session(&hash).await.map_err(|error| ApiError::internal(&error))?;
+        match session {
+            Some((user, expires_at)) => {
+                if !ttl.is_zero() {
+                    state.sessions.insert(hash, (user, expires_at, std::time::Instant::now()));
+                }
+                Ok(Self(Some(user)))
+            }
+            None => {
+                state.sessions.remove(&hash);
+                Ok(Self(None))
+            }
+        }
     }
+}
+
+/// Ends the session a request carries, if any: in the database and in this replica's
+/// cache.
+pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if let Some(token) = request_token(headers) {
+        let hash = hash_token(&token);
+        state.sessions.remove(&hash);
+        state.db.delete_session(&hash).await.map_err(|error| ApiError::internal(&error))?;
+    }
+    Ok(())
 }
 
 /// The cookie carrying a new session.

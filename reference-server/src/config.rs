@@ -64,6 +64,10 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// `SESSION_TTL_HOURS`.
     pub session_ttl: Duration,
+    /// `SESSION_CACHE_SECONDS`: how long a replica trusts a session it has seen without
+    /// reading it again (0 reads every time). A logout on another replica takes effect
+    /// here within this time.
+    pub session_cache: Duration,
     /// `BLOCK_PRIVATE_TARGETS`: refuse user-supplied endpoints on private, loopback and
     /// link-local addresses.
     pub block_private_targets: bool,
@@ -180,6 +184,7 @@ impl Settings {
             session_ttl: Duration::from_secs(
                 u64::from(env.positive("SESSION_TTL_HOURS", 24 * 14)?) * 3600,
             ),
+            session_cache: Duration::from_secs(env.number("SESSION_CACHE_SECONDS", 5)?.into()),
             block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
         })
     }

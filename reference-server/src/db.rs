@@ -162,11 +162,11 @@ impl Database {
         Ok(())
     }
 
-    /// The user of an unexpired session: one indexed read.
-    pub async fn session_user(&self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
+    /// The user and expiry (unix seconds) of an unexpired session: one indexed read.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(UserId, i64)>, StoreError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        on_pool!(self, pool => sqlx::query_scalar::<_, Uuid>(
-            "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        on_pool!(self, pool => sqlx::query_as::<_, (Uuid, i64)>(
+            "SELECT user_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)

@@ -117,6 +117,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             settings.realtime_secrets_per_minute,
         ))),
         allowed_origins: Arc::new(allowed_origins),
+        sessions: Arc::default(),
         settings: Arc::new(settings),
         db,
         service,
@@ -279,6 +280,9 @@ fn spawn_housekeeping(state: AppState) {
             tick.tick().await;
             state.login_limiter.forget_idle_keys();
             state.mint_limiter.forget_idle_keys();
+            state.service.forget_stale_views();
+            let ttl = state.settings.session_cache;
+            state.sessions.retain(|_, (_, _, cached_at)| cached_at.elapsed() < ttl);
             if let Err(error) = state.db.purge_expired_sessions().await {
                 tracing::warn!(error = %error, "could not purge expired sessions");
             }

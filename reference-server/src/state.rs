@@ -25,6 +25,8 @@ pub struct AppState {
     pub login_limiter: Arc<KeyedLimiter<IpAddr>>,
     /// Client-secret mints per user.
     pub mint_limiter: Arc<KeyedLimiter<UserId>>,
+    /// Recently seen sessions: token hash → (user, expiry as unix seconds, when cached).
+    pub sessions: Arc<dashmap::DashMap<String, (UserId, i64, std::time::Instant)>>,
     /// Client-secret minting and the tool catalog.
     pub voice: Arc<Voice>,
 }

@@ -152,13 +152,7 @@ pub async fn login(
     match user {
         Some(user) if matches => {
             // A new session id on every login: the one the browser had is ended.
-            if let Some(previous) = auth::request_token(&headers) {
-                state
-                    .db
-                    .delete_session(&auth::hash_token(&previous))
-                    .await
-                    .map_err(|error| ApiError::internal(&error))?;
-            }
+            auth::end_session(&state, &headers).await?;
             open_session(&state, &user, StatusCode::OK).await
         }
         _ => Err(bad_credentials()),
@@ -191,13 +185,7 @@ pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = auth::request_token(&headers) {
-        state
-            .db
-            .delete_session(&auth::hash_token(&token))
-            .await
-            .map_err(|error| ApiError::internal(&error))?;
-    }
+    auth::end_session(&state, &headers).await?;
     Ok((
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, auth::clear_cookie_header(&state))],

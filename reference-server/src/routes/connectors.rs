@@ -2,6 +2,7 @@
 //! Google Calendar events read through the user's connection.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{ACCEPT, CACHE_CONTROL, LOCATION, REFERRER_POLICY};
@@ -26,7 +27,7 @@ use crate::state::AppState;
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-) -> Result<Json<Vec<ConnectorView>>, ApiError> {
+) -> Result<Json<Arc<[ConnectorView]>>, ApiError> {
     Ok(Json(state.service.connector_views(user).await?))
 }
 
