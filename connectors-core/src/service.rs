@@ -619,7 +619,8 @@ impl ConnectorAuthService {
     /// with many users).
     pub fn forget_stale_views(&self) {
         let ttl = self.view_cache_ttl;
-        self.views.retain(|_, (cached_at, _)| cached_at.elapsed() < ttl);
+        self.views
+            .retain(|_, (cached_at, _)| cached_at.elapsed() < ttl);
     }
 
     async fn load(&self, user: UserId, key: &str) -> Result<StoredCredentials> {

@@ -150,11 +150,17 @@ impl FromRequestParts<AppState> for MaybeUser {
                 return Ok(Self(Some(user)));
             }
         }
-        let session = state.db.session(&hash).await.map_err(|error| ApiError::internal(&error))?;
+        let session = state
+            .db
+            .session(&hash)
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
         match session {
             Some((user, expires_at)) => {
                 if !ttl.is_zero() {
-                    state.sessions.insert(hash, (user, expires_at, std::time::Instant::now()));
+                    state
+                        .sessions
+                        .insert(hash, (user, expires_at, std::time::Instant::now()));
                 }
                 Ok(Self(Some(user)))
             }
@@ -172,7 +178,11 @@ pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), Ap
     if let Some(token) = request_token(headers) {
         let hash = hash_token(&token);
         state.sessions.remove(&hash);
-        state.db.delete_session(&hash).await.map_err(|error| ApiError::internal(&error))?;
+        state
+            .db
+            .delete_session(&hash)
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
     }
     Ok(())
 }

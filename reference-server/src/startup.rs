@@ -282,7 +282,9 @@ fn spawn_housekeeping(state: AppState) {
             state.mint_limiter.forget_idle_keys();
             state.service.forget_stale_views();
             let ttl = state.settings.session_cache;
-            state.sessions.retain(|_, (_, _, cached_at)| cached_at.elapsed() < ttl);
+            state
+                .sessions
+                .retain(|_, (_, _, cached_at)| cached_at.elapsed() < ttl);
             if let Err(error) = state.db.purge_expired_sessions().await {
                 tracing::warn!(error = %error, "could not purge expired sessions");
             }
