@@ -311,6 +311,52 @@ mod tests {
     }
 
     #[test]
+    fn provider_urls_are_overridden_by_their_variables() {
+        let settings = settings(&[
+            ("GOOGLE_CLIENT_ID", "id"),
+            ("GOOGLE_CLIENT_SECRET", "secret"),
+            ("GOOGLE_AUTH_URL", "http://127.0.0.1:9000/auth"),
+            ("GOOGLE_TOKEN_URL", "http://127.0.0.1:9000/token"),
+            ("GOOGLE_REVOKE_URL", "http://127.0.0.1:9000/revoke"),
+            ("GOOGLE_API_URL", "http://127.0.0.1:9000"),
+            ("TWILIO_API_URL", "http://127.0.0.1:9001"),
+            ("HOSTINGER_API_URL", "http://127.0.0.1:9002"),
+        ])
+        .unwrap();
+        let (_, google) = settings
+            .oauth_providers
+            .iter()
+            .find(|(name, _)| name == "google")
+            .unwrap();
+        assert!(google.client.is_some());
+        assert_eq!(
+            google.auth_url.as_ref().unwrap().as_str(),
+            "http://127.0.0.1:9000/auth"
+        );
+        assert_eq!(
+            google.token_url.as_ref().unwrap().as_str(),
+            "http://127.0.0.1:9000/token"
+        );
+        assert_eq!(
+            google.revoke_url.as_ref().unwrap().as_str(),
+            "http://127.0.0.1:9000/revoke"
+        );
+        assert_eq!(
+            google.api_url.as_ref().unwrap().as_str(),
+            "http://127.0.0.1:9000/"
+        );
+        let api = |provider: &str| {
+            settings
+                .api_urls
+                .iter()
+                .find(|(name, _)| name == provider)
+                .map(|(_, url)| url.as_str())
+        };
+        assert_eq!(api("twilio"), Some("http://127.0.0.1:9001/"));
+        assert_eq!(api("hostinger"), Some("http://127.0.0.1:9002/"));
+    }
+
+    #[test]
     fn the_encryption_key_never_shows_in_debug() {
         let key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
         let settings = settings(&[("CONNECTORS_ENCRYPTION_KEY", key)]).unwrap();
