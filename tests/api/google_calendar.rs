@@ -283,22 +283,8 @@ async fn an_expired_state_is_refused() {
     mount_google_happy_path(&app.google, "ya29.a", "1//r").await;
     let callback = app.consent(&app.start_google_flow().await).await;
     let ten_minutes_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 601;
-    match &app.state.db {
-        reference_server::db::Database::Sqlite(store) => {
-            sqlx::query("UPDATE oauth_states SET expires_at = $1")
-                .bind(ten_minutes_ago)
-                .execute(store.pool())
-                .await
-                .unwrap();
-        }
-        reference_server::db::Database::Postgres(store) => {
-            sqlx::query("UPDATE oauth_states SET expires_at = $1")
-                .bind(ten_minutes_ago)
-                .execute(store.pool())
-                .await
-                .unwrap();
-        }
-    }
+    app.execute_with_i64("UPDATE oauth_states SET expires_at = $1", ten_minutes_ago)
+        .await;
     let target = app.follow_callback(&callback).await;
     assert_refused(&app, &target, "expired_state").await;
 }

@@ -253,6 +253,23 @@ impl TestApp {
         me["user"]["id"].as_str().unwrap().parse().unwrap()
     }
 
+    /// Runs one statement with one integer parameter on whichever database the app has.
+    pub async fn execute_with_i64(&self, sql: &str, value: i64) {
+        match &self.state.db {
+            reference_server::db::Database::Sqlite(store) => sqlx::query(sql)
+                .bind(value)
+                .execute(store.pool())
+                .await
+                .map(|_| ()),
+            reference_server::db::Database::Postgres(store) => sqlx::query(sql)
+                .bind(value)
+                .execute(store.pool())
+                .await
+                .map(|_| ()),
+        }
+        .unwrap();
+    }
+
     pub async fn count_rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match &self.state.db {
