@@ -33,6 +33,28 @@ pub enum ClientAuth {
     RequestBody,
 }
 
+/// Which token a provider's revocation endpoint takes to kill the grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RevokeToken {
+    /// The refresh token when there is one, else the access token (RFC 7009; revoking
+    /// the refresh token kills the whole grant at Google and Calendly).
+    #[default]
+    Refresh,
+    /// A valid access token (Slack's `auth.revoke`, Notion): the service refreshes an
+    /// expired one before revoking, and once more when the provider answers that it
+    /// expired.
+    Access,
+}
+
+/// What a provider said to a revocation that went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    /// The grant was alive and is now revoked.
+    Now,
+    /// The provider no longer knew the token: the grant was already dead.
+    Already,
+}
+
 /// The OAuth facts a connector declares: provider endpoints (defaults, which a
 /// deployment can override), minimal scopes, extra authorization parameters, PKCE
 /// support and client authentication style.
@@ -62,6 +84,8 @@ pub struct OAuthSpec {
     pub client_auth: ClientAuth,
     /// The provider's issuer identifier, checked against a callback's `iss` when sent.
     pub issuer: Option<String>,
+    /// Which token the revocation endpoint takes.
+    pub revoke_token: RevokeToken,
 }
 
 impl OAuthSpec {
@@ -86,6 +110,7 @@ impl OAuthSpec {
             pkce: false,
             client_auth: ClientAuth::RequestBody,
             issuer: None,
+            revoke_token: RevokeToken::Refresh,
         }
     }
 
@@ -131,6 +156,12 @@ impl OAuthSpec {
     /// Sets the client authentication style.
     pub fn with_client_auth(mut self, client_auth: ClientAuth) -> Self {
         self.client_auth = client_auth;
+        self
+    }
+
+    /// Sets which token the revocation endpoint takes.
+    pub fn with_revoke_token(mut self, token: RevokeToken) -> Self {
+        self.revoke_token = token;
         self
     }
 
@@ -257,8 +288,12 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
         Ok(self.describe(grant))
     }
 
-    /// Revokes the grant at the provider (RFC 7009 by default: form `token=…`).
-    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<()> {
+    /// Revokes the grant at the provider (RFC 7009 by default: form `token=…`), with the
+    /// token [`OAuthSpec::revoke_token`] names. The service classifies failures:
+    /// [`Error::Unauthorized`] means the access token sent has expired (refresh, then
+    /// try again); [`Error::is_transient`] errors are retried later; any other error is
+    /// a refusal.
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
         oauth_flow::revoke(ctx, credentials).await
     }
 

@@ -82,6 +82,60 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether trying again later may succeed: timeouts, connection failures, rate
+    /// limits, provider 5xx (and 429) answers, and answers that are not what the provider
+    /// documents (an HTML page from a proxy). A refusal of the grant or of the
+    /// credentials is not transient.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Timeout
+            | Self::Http(_)
+            | Self::Connection(_)
+            | Self::RateLimited { .. }
+            | Self::InvalidResponse(_) => true,
+            Self::Provider { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+
+    /// The provider's own error code, when its answer named one (`token_expired`,
+    /// `invalid_grant`, …): safe to log, unlike a whole body.
+    pub fn provider_code(&self) -> Option<String> {
+        match self {
+            Self::InvalidGrant { .. } => Some("invalid_grant".to_owned()),
+            Self::Unauthorized => Some("unauthorized".to_owned()),
+            Self::Provider { body, .. } => {
+                #[derive(serde::Deserialize)]
+                struct Coded {
+                    error: Option<serde_json::Value>,
+                    code: Option<String>,
+                }
+                let is_code = |text: &str| {
+                    !text.is_empty()
+                        && text.len() <= 64
+                        && text
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                };
+                if is_code(body) {
+                    return Some(body.clone());
+                }
+                let coded: Coded = serde_json::from_str(body).ok()?;
+                let code = match coded.error {
+                    Some(serde_json::Value::String(code)) => Some(code),
+                    Some(serde_json::Value::Object(inner)) => inner
+                        .get("code")
+                        .or_else(|| inner.get("type"))
+                        .and_then(|code| code.as_str().map(str::to_owned)),
+                    _ => None,
+                }
+                .or(coded.code)?;
+                is_code(&code).then_some(code)
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
         if error.is_timeout() {
             Self::Timeout

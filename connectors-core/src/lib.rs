@@ -41,6 +41,7 @@
 mod connector;
 pub mod connectors;
 mod error;
+mod events;
 pub mod oauth_flow;
 mod service;
 mod store;
@@ -48,16 +49,18 @@ mod view;
 
 pub use connector::{
     ClientAuth, ConfigContext, Connector, ConnectorKind, OAuthContext, OAuthSpec,
-    ProviderEndpoints, TokenGrant,
+    ProviderEndpoints, RevokeToken, Revoked, TokenGrant,
 };
 pub use connectors::builtin as builtin_connectors;
 pub use error::{CallbackError, Error, FieldError, Result};
+pub use events::{Event, EventQuery, EventType};
 pub use service::{
     default_http_client, CallbackParams, ConnectorAuthService, OAuthClient, ProviderConfig,
+    Revocation,
 };
 pub use store::{
     ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
-    StoreError, StoredCredentials, UserId,
+    PendingRevocation, Purge, StoreError, StoredCredentials, UserId,
 };
 pub use view::ConnectorView;
 

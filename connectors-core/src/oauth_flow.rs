@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::connector::{ClientAuth, OAuthContext, TokenGrant};
+use crate::connector::{ClientAuth, OAuthContext, Revoked, TokenGrant};
 use crate::error::{Error, Result};
 use crate::store::Credentials;
 
@@ -135,36 +135,52 @@ pub async fn refresh(ctx: &OAuthContext<'_>, refresh_token: &RefreshToken) -> Re
 
 /// Revokes at the provider's revocation endpoint (RFC 7009 form `token=…`), the refresh
 /// token when there is one (it kills the whole grant at Google), else the access token.
-/// A connector without a revocation endpoint succeeds without a call.
-pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<()> {
+///
+/// # Errors
+///
+/// [`Error::Unsupported`] without a revocation endpoint or a token; 429 and 5xx answers
+/// as [`Error::RateLimited`] / [`Error::Provider`] (transient); any other refusal as
+/// [`Error::Provider`]. A 400 `invalid_token` is [`Revoked::Already`].
+pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
     let Some(revoke_url) = &ctx.endpoints.revoke_url else {
-        return Ok(());
+        return Err(Error::Unsupported("revocation".to_owned()));
     };
     let token = match (&credentials.refresh_token, &credentials.access_token) {
         (Some(refresh), _) => refresh.secret(),
         (None, Some(access)) => access.secret(),
-        (None, None) => return Ok(()),
+        (None, None) => return Err(Error::Unsupported("revocation without a token".to_owned())),
     };
-    let response = ctx
-        .http
-        .post(revoke_url.clone())
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .map_err(Error::from_reqwest)?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(());
+    let answer = crate::connectors::wire::send(
+        ctx.http
+            .post(revoke_url.clone())
+            .form(&[("token", token.as_str())]),
+    )
+    .await?;
+    revocation_answer(&answer)
+}
+
+/// Reads an RFC 7009 revocation answer: 2xx revoked; 400 `invalid_token` (a token the
+/// server no longer knows) already dead; 429 and 5xx outages; anything else refused.
+pub(crate) fn revocation_answer(answer: &crate::connectors::wire::Answer) -> Result<Revoked> {
+    if answer.status.is_success() {
+        return Ok(Revoked::Now);
     }
-    let body = response.text().await.unwrap_or_default();
-    // An already revoked or expired token is what we wanted.
-    if status.as_u16() == 400 && body.contains("invalid_token") {
-        return Ok(());
+    if let Some(outage) = answer.outage() {
+        return Err(outage);
     }
-    Err(Error::Provider {
-        status: status.as_u16(),
-        body: truncate(body),
-    })
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        error: Option<String>,
+    }
+    let code = serde_json::from_slice::<ErrorBody>(&answer.body)
+        .ok()
+        .and_then(|body| body.error);
+    if answer.status.as_u16() == 400
+        && matches!(code.as_deref(), Some("invalid_token" | "invalid_grant"))
+    {
+        return Ok(Revoked::Already);
+    }
+    Err(answer.unexpected())
 }
 
 fn grant_from(provider: &str, answer: &TokenAnswer) -> TokenGrant {

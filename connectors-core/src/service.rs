@@ -30,6 +30,10 @@ use crate::store::{
 };
 use crate::view::ConnectorView;
 
+mod revocation;
+
+pub use revocation::Revocation;
+
 /// How long an authorization may take between the redirect and the callback.
 const STATE_LIFETIME: time::Duration = time::Duration::minutes(10);
 /// A token this close to expiry is refreshed before use.
@@ -137,6 +141,7 @@ pub struct ConnectorAuthService {
     in_flight: DashMap<(UserId, String), Arc<Mutex<()>>>,
     views: DashMap<UserId, (Instant, Arc<[ConnectorView]>)>,
     view_cache_ttl: Duration,
+    retry_backoff: (Duration, Duration),
 }
 
 impl fmt::Debug for ConnectorAuthService {
@@ -170,6 +175,7 @@ impl ConnectorAuthService {
             in_flight: DashMap::new(),
             views: DashMap::new(),
             view_cache_ttl: Duration::from_secs(2),
+            retry_backoff: (Duration::from_secs(30), Duration::from_secs(3600)),
         }
     }
 
@@ -228,6 +234,14 @@ impl ConnectorAuthService {
     /// can look.
     pub fn with_view_cache(mut self, ttl: Duration) -> Self {
         self.view_cache_ttl = ttl;
+        self
+    }
+
+    /// How long to wait before trying a failed provider call again in the background (a
+    /// revocation that failed transiently): `first` after the first failure, doubling,
+    /// at most `max` (default 30 s and 1 h).
+    pub fn with_retry_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.retry_backoff = (first, max.max(first));
         self
     }
 
@@ -509,28 +523,6 @@ impl ConnectorAuthService {
             async move { google::list_events(&self.http, &api_url, &token, query).await }
         })
         .await
-    }
-
-    /// Revokes the user's grant at the provider (best effort: a provider failure is
-    /// logged and does not stop the purge), deletes the credentials and marks the
-    /// connector inactive. Revoking a connector that is not connected is harmless.
-    #[tracing::instrument(skip(self), fields(connector = %key))]
-    pub async fn revoke(&self, user: UserId, key: &str) -> Result<()> {
-        let connector = self.connector(key)?;
-        if let Some(stored) = self.store.load_credentials(user, key).await? {
-            if connector.kind() == ConnectorKind::OAuth && self.is_configured(connector.as_ref()) {
-                let setup = self.oauth_setup(connector.as_ref())?;
-                let outcome = connector
-                    .revoke(&setup.context(), &stored.credentials)
-                    .await;
-                if let Err(error) = outcome {
-                    tracing::warn!(error = %error, "provider revocation failed; purging anyway");
-                }
-            }
-        }
-        self.store.delete_credentials(user, key).await?;
-        self.forget_views(user);
-        Ok(())
     }
 
     /// Validates config fields against the connector's schema, checks user-supplied

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::events::{Event, EventQuery};
+
 /// The id of a user of the embedding application.
 pub type UserId = Uuid;
 
@@ -163,6 +165,48 @@ pub struct ConnectorState {
     pub public: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A grant whose revocation at the provider failed for a transient reason after its
+/// credentials were purged: the store keeps its tokens (encrypted, like credentials)
+/// until [`ConnectorAuthService::retry_revocations`](crate::ConnectorAuthService::retry_revocations)
+/// gets the provider to confirm.
+pub struct PendingRevocation {
+    /// Id of the queued revocation.
+    pub id: Uuid,
+    /// Whose grant.
+    pub user_id: UserId,
+    /// Which connector.
+    pub connector_code: String,
+    /// The grant's tokens as they were when purged (or as a later attempt refreshed
+    /// them).
+    pub credentials: Credentials,
+    /// Attempts made so far (the first, at purge time, counts).
+    pub attempts: u32,
+    /// When the next attempt is due.
+    pub next_attempt_at: OffsetDateTime,
+}
+
+impl fmt::Debug for PendingRevocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingRevocation")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("connector_code", &self.connector_code)
+            .field("credentials", &self.credentials)
+            .field("attempts", &self.attempts)
+            .field("next_attempt_at", &self.next_attempt_at)
+            .finish()
+    }
+}
+
+/// What a purge of credentials records with it, in the same transaction.
+#[derive(Debug)]
+pub struct Purge<'a> {
+    /// The `connection.revoked` event, recorded only when credentials existed.
+    pub event: &'a Event,
+    /// A revocation to retry later, queued only when credentials existed.
+    pub retry: Option<&'a PendingRevocation>,
+}
+
 /// A failure of the credential store.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -259,8 +303,37 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     ) -> Result<(), StoreError>;
 
     /// Deletes a user's credentials for a connector and marks it `inactive`,
-    /// disconnected. Returns whether credentials existed.
-    async fn delete_credentials(&self, user: UserId, connector: &str) -> Result<bool, StoreError>;
+    /// disconnected; when credentials existed, records `purge.event` and queues
+    /// `purge.retry`, all in one transaction. Returns whether credentials existed.
+    async fn delete_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        purge: &Purge<'_>,
+    ) -> Result<bool, StoreError>;
+
+    /// Takes up to `limit` queued revocations whose next attempt is due and that no other
+    /// holder has leased, leasing them to `holder` until `until`.
+    async fn claim_revocations(
+        &self,
+        holder: Uuid,
+        until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<PendingRevocation>, StoreError>;
+
+    /// Ends a queued revocation (the provider confirmed, or the grant is known dead, or
+    /// the provider refused for good) and records `event`, in one transaction.
+    async fn finish_revocation(&self, id: Uuid, event: &Event) -> Result<(), StoreError>;
+
+    /// Puts a queued revocation back for a later attempt, with its tokens as they are
+    /// now (a refresh may have rotated them), releasing its lease.
+    async fn postpone_revocation(&self, pending: &PendingRevocation) -> Result<(), StoreError>;
+
+    /// Records an event on its own (for changes that are not a store write).
+    async fn record_event(&self, event: &Event) -> Result<(), StoreError>;
+
+    /// The user's events, newest first.
+    async fn events(&self, user: UserId, query: &EventQuery) -> Result<Vec<Event>, StoreError>;
 
     /// The state of every connector the user has ever touched.
     async fn connector_states(&self, user: UserId) -> Result<Vec<ConnectorState>, StoreError>;

@@ -4,8 +4,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use connectors_core::{
-    ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
-    StoreError, StoredCredentials, UserId,
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery,
+    PendingAuthorization, PendingRevocation, Purge, StoreError, StoredCredentials, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -29,6 +29,25 @@ struct Tables {
     /// The last version handed out, store-wide: a row deleted and saved again never
     /// repeats a version.
     last_version: i64,
+    /// Every event, oldest first.
+    events: Vec<Event>,
+    revocations: HashMap<Uuid, Queued>,
+}
+
+struct Queued {
+    pending: PendingRevocation,
+    lease: Option<(Uuid, OffsetDateTime)>,
+}
+
+fn copy(pending: &PendingRevocation) -> PendingRevocation {
+    PendingRevocation {
+        id: pending.id,
+        user_id: pending.user_id,
+        connector_code: pending.connector_code.clone(),
+        credentials: pending.credentials.clone(),
+        attempts: pending.attempts,
+        next_attempt_at: pending.next_attempt_at,
+    }
 }
 
 struct Row {
@@ -232,7 +251,12 @@ impl CredentialStore for MemoryStore {
         Ok(())
     }
 
-    async fn delete_credentials(&self, user: UserId, connector: &str) -> Result<bool, StoreError> {
+    async fn delete_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        purge: &Purge<'_>,
+    ) -> Result<bool, StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
         let existed = tables.credentials.remove(&key).is_some();
@@ -240,7 +264,97 @@ impl CredentialStore for MemoryStore {
         connector.connected = false;
         connector.status = ConnectorStatus::Inactive;
         connector.last_error = None;
+        if existed {
+            tables.events.push(purge.event.clone());
+            if let Some(pending) = purge.retry {
+                let queued = Queued {
+                    pending: copy(pending),
+                    lease: None,
+                };
+                tables.revocations.insert(pending.id, queued);
+            }
+        }
         Ok(existed)
+    }
+
+    async fn claim_revocations(
+        &self,
+        holder: Uuid,
+        until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<PendingRevocation>, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let mut tables = self.tables();
+        let mut due: Vec<&mut Queued> = tables
+            .revocations
+            .values_mut()
+            .filter(|queued| queued.pending.next_attempt_at <= now)
+            .filter(|queued| {
+                queued
+                    .lease
+                    .is_none_or(|(_, leased_until)| leased_until < now)
+            })
+            .collect();
+        due.sort_by_key(|queued| queued.pending.next_attempt_at);
+        Ok(due
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|queued| {
+                queued.lease = Some((holder, until));
+                copy(&queued.pending)
+            })
+            .collect())
+    }
+
+    async fn finish_revocation(&self, id: Uuid, event: &Event) -> Result<(), StoreError> {
+        let mut tables = self.tables();
+        tables.revocations.remove(&id);
+        tables.events.push(event.clone());
+        Ok(())
+    }
+
+    async fn postpone_revocation(&self, pending: &PendingRevocation) -> Result<(), StoreError> {
+        let mut tables = self.tables();
+        if let Some(queued) = tables.revocations.get_mut(&pending.id) {
+            queued.pending = copy(pending);
+            queued.lease = None;
+        }
+        Ok(())
+    }
+
+    async fn record_event(&self, event: &Event) -> Result<(), StoreError> {
+        self.tables().events.push(event.clone());
+        Ok(())
+    }
+
+    async fn events(&self, user: UserId, query: &EventQuery) -> Result<Vec<Event>, StoreError> {
+        let tables = self.tables();
+        let end = match &query.before {
+            Some(before) => {
+                let found = tables
+                    .events
+                    .iter()
+                    .position(|event| &event.id == before && event.user_id == user);
+                let Some(position) = found else {
+                    return Ok(Vec::new());
+                };
+                position
+            }
+            None => tables.events.len(),
+        };
+        Ok(tables.events[..end]
+            .iter()
+            .rev()
+            .filter(|event| event.user_id == user)
+            .filter(|event| {
+                query
+                    .connector
+                    .as_deref()
+                    .is_none_or(|connector| event.connector.as_deref() == Some(connector))
+            })
+            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
     }
 
     async fn connector_states(&self, user: UserId) -> Result<Vec<ConnectorState>, StoreError> {

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use connectors_core::StoreError;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, Postgres};
 
 use crate::cipher::Cipher;
 use crate::sealed::db_error;
@@ -45,12 +45,20 @@ impl PgStore {
     /// then checks the key: a new database stores a key check value, an existing one
     /// must open with this cipher or this fails with
     /// [`StoreError::WrongKey`](connectors_core::StoreError::WrongKey).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::WrongKey`](connectors_core::StoreError::WrongKey) when the cipher
+    /// does not open the stored key check, [`StoreError::Database`] when a migration
+    /// or a statement fails.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        migrator()
-            .run(&self.pool)
-            .await
-            .map_err(|error| StoreError::Database(Box::new(error)))?;
-        self.check_key().await
+        let mut connection = self.pool.acquire().await.map_err(db_error)?;
+        Self::migrate_on(&self.cipher, &mut connection).await
+    }
+
+    /// A transaction for writes (PostgreSQL's row locks need nothing more than `BEGIN`).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        self.pool.begin().await.map_err(db_error)
     }
 
     /// The pool, for an application's own tables and for benchmarks.
@@ -74,4 +82,4 @@ impl fmt::Debug for PgStore {
     }
 }
 
-crate::sql::impl_sql_store!(PgStore);
+crate::sql::impl_sql_store!(PgStore, PgConnection);

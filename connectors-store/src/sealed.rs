@@ -207,3 +207,138 @@ pub(crate) fn db_error(error: sqlx::Error) -> StoreError {
         _ => StoreError::Database(Box::new(error)),
     }
 }
+
+pub(crate) const REVOCATIONS_TABLE: &str = "pending_revocations";
+
+/// The sealed tokens of a `pending_revocations` row, bound to its table, user,
+/// connector, column and row id.
+pub(crate) struct SealedRevocation {
+    pub(crate) access_token: Option<Vec<u8>>,
+    pub(crate) refresh_token: Option<Vec<u8>>,
+}
+
+fn revocation_context<'a>(
+    pending_id: &'a str,
+    user: UserId,
+    connector: &'a str,
+    field: &'a str,
+) -> Context<'a> {
+    Context {
+        table: REVOCATIONS_TABLE,
+        user,
+        connector,
+        field,
+        row: pending_id,
+    }
+}
+
+/// Seals the tokens of a queued revocation.
+pub(crate) fn seal_revocation(
+    cipher: &Cipher,
+    pending: &connectors_core::PendingRevocation,
+) -> SealedRevocation {
+    let row = pending.id.to_string();
+    let seal_field = |field: &str, plaintext: &str| {
+        cipher.encrypt(
+            &revocation_context(&row, pending.user_id, &pending.connector_code, field),
+            plaintext.as_bytes(),
+        )
+    };
+    SealedRevocation {
+        access_token: pending
+            .credentials
+            .access_token
+            .as_ref()
+            .map(|token| seal_field(ACCESS_TOKEN, token.secret())),
+        refresh_token: pending
+            .credentials
+            .refresh_token
+            .as_ref()
+            .map(|token| seal_field(REFRESH_TOKEN, token.secret())),
+    }
+}
+
+/// A `pending_revocations` row as read back.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RevocationRow {
+    pub(crate) id: uuid::Uuid,
+    pub(crate) user_id: uuid::Uuid,
+    pub(crate) connector_code: String,
+    pub(crate) provider: String,
+    pub(crate) access_token: Option<Vec<u8>>,
+    pub(crate) refresh_token: Option<Vec<u8>>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) attempts: i32,
+    pub(crate) next_attempt_at: i64,
+}
+
+/// Opens a row sealed by [`seal_revocation`].
+pub(crate) fn open_revocation(
+    cipher: &Cipher,
+    row: RevocationRow,
+) -> Result<connectors_core::PendingRevocation, StoreError> {
+    let id = row.id.to_string();
+    let open_field = |field: &str, sealed: &[u8]| {
+        open_string(
+            cipher,
+            &revocation_context(&id, row.user_id, &row.connector_code, field),
+            sealed,
+        )
+    };
+    let access_token = row
+        .access_token
+        .as_deref()
+        .map(|sealed| open_field(ACCESS_TOKEN, sealed))
+        .transpose()?
+        .map(|token| AccessToken::new(token.expose_secret().to_owned()));
+    let refresh_token = row
+        .refresh_token
+        .as_deref()
+        .map(|sealed| open_field(REFRESH_TOKEN, sealed))
+        .transpose()?
+        .map(|token| RefreshToken::new(token.expose_secret().to_owned()));
+    Ok(connectors_core::PendingRevocation {
+        id: row.id,
+        user_id: row.user_id,
+        connector_code: row.connector_code,
+        credentials: Credentials {
+            provider: row.provider,
+            access_token,
+            refresh_token,
+            expires_at: row.expires_at.map(from_unix).transpose()?,
+            ..Credentials::default()
+        },
+        attempts: u32::try_from(row.attempts).unwrap_or_default(),
+        next_attempt_at: from_unix(row.next_attempt_at)?,
+    })
+}
+
+/// A `connector_events` row as read back.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    pub(crate) id: String,
+    #[sqlx(rename = "type")]
+    pub(crate) event_type: String,
+    pub(crate) user_id: uuid::Uuid,
+    pub(crate) connector_code: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) data_json: String,
+}
+
+impl TryFrom<EventRow> for connectors_core::Event {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self, StoreError> {
+        let event_type = connectors_core::EventType::parse(&row.event_type).ok_or_else(|| {
+            StoreError::Database(format!("unknown event type {:?}", row.event_type).into())
+        })?;
+        Ok(Self {
+            id: row.id,
+            event_type,
+            user_id: row.user_id,
+            connector: row.connector_code,
+            created_at: from_unix(row.created_at)?,
+            data: parse_extra(&row.data_json)?,
+        })
+    }
+}

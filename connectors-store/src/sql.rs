@@ -129,6 +129,46 @@ pub(crate) const CONNECTOR_STATES: &str = "\
     WHERE uc.user_id = $1 \
     ORDER BY uc.connector_code";
 
+pub(crate) const INSERT_EVENT: &str = "\
+    INSERT INTO connector_events (id, type, user_id, connector_code, created_at, data_json) \
+    VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Newest first; `$2` filters by connector, `$3` pages before an event id.
+pub(crate) const SELECT_EVENTS: &str = "\
+    SELECT id, type, user_id, connector_code, created_at, data_json \
+    FROM connector_events \
+    WHERE user_id = $1 \
+      AND ($2 IS NULL OR connector_code = $2) \
+      AND ($3 IS NULL OR seq < (SELECT seq FROM connector_events WHERE id = $3 AND user_id = $1)) \
+    ORDER BY seq DESC \
+    LIMIT $4";
+
+pub(crate) const INSERT_REVOCATION: &str = "\
+    INSERT INTO pending_revocations \
+        (id, user_id, connector_code, provider, access_token, refresh_token, expires_at, \
+         attempts, next_attempt_at, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Leases due, unleased revocations. The lease condition is repeated outside the
+/// sub-select so that a concurrent claimer (PostgreSQL re-checks the outer condition
+/// on the row it waited for) skips a row another replica just took.
+pub(crate) const CLAIM_REVOCATIONS: &str = "\
+    UPDATE pending_revocations SET lease_holder = $1, lease_until = $2 \
+    WHERE id IN ( \
+        SELECT id FROM pending_revocations \
+        WHERE next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+        ORDER BY next_attempt_at LIMIT $4) \
+      AND (lease_until IS NULL OR lease_until < $3) \
+    RETURNING id, user_id, connector_code, provider, access_token, refresh_token, \
+        expires_at, attempts, next_attempt_at";
+
+pub(crate) const DELETE_REVOCATION: &str = "DELETE FROM pending_revocations WHERE id = $1";
+
+pub(crate) const POSTPONE_REVOCATION: &str = "\
+    UPDATE pending_revocations SET access_token = $2, refresh_token = $3, expires_at = $4, \
+        attempts = $5, next_attempt_at = $6, lease_holder = NULL, lease_until = NULL \
+    WHERE id = $1";
+
 /// The `store_meta` key of the key check value.
 pub(crate) const KEY_CHECK: &str = "key_check";
 /// What the key check value decrypts to.
@@ -183,15 +223,20 @@ impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
 }
 
 /// Implements [`CredentialStore`](connectors_core::CredentialStore), the key check and
-/// the user methods for a store struct with `pool` and `cipher` fields.
+/// the user methods for a store struct with `pool` and `cipher` fields, whose pools
+/// hand out `$connection`s, and which has a `migrator()` in scope and a `begin_write`
+/// method (a transaction that holds the write lock from its first statement).
 macro_rules! impl_sql_store {
-    ($store:ident) => {
+    ($store:ident, $connection:ty) => {
         impl $store {
             /// Checks that the cipher opens this database's key check value, writing one
-            /// into a new database. A value opened by a previous key is sealed again with
-            /// the primary key, so the previous key can be retired once the data it
-            /// sealed has been rewritten.
-            async fn check_key(&self) -> Result<(), connectors_core::StoreError> {
+            /// into a new database, all on `connection`. A value opened by a previous key
+            /// is sealed again with the primary key, so the previous key can be retired
+            /// once the data it sealed has been rewritten.
+            async fn check_key_on(
+                cipher: &crate::cipher::Cipher,
+                connection: &mut $connection,
+            ) -> Result<(), connectors_core::StoreError> {
                 use crate::sealed::{db_error, unix_now};
                 use crate::sql::{
                     INSERT_KEY_CHECK, KEY_CHECK, KEY_CHECK_PLAINTEXT, SELECT_KEY_CHECK,
@@ -206,28 +251,28 @@ macro_rules! impl_sql_store {
                 };
                 sqlx::query(INSERT_KEY_CHECK)
                     .bind(KEY_CHECK)
-                    .bind(self.cipher.encrypt(&context, KEY_CHECK_PLAINTEXT))
+                    .bind(cipher.encrypt(&context, KEY_CHECK_PLAINTEXT))
                     .bind(unix_now())
-                    .execute(&self.pool)
+                    .execute(&mut *connection)
                     .await
                     .map_err(db_error)?;
                 let (stored,): (Vec<u8>,) = sqlx::query_as(SELECT_KEY_CHECK)
                     .bind(KEY_CHECK)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *connection)
                     .await
                     .map_err(db_error)?;
-                match self.cipher.decrypt(&context, &stored) {
+                match cipher.decrypt(&context, &stored) {
                     Ok(opened) if opened.plaintext == KEY_CHECK_PLAINTEXT => {
                         if !opened.with_primary {
                             tracing::info!(
-                                key_id = %self.cipher.key_id(),
+                                key_id = %cipher.key_id(),
                                 "key check opened by a previous key; sealing it with the primary key"
                             );
                             sqlx::query(UPDATE_KEY_CHECK)
                                 .bind(KEY_CHECK)
-                                .bind(self.cipher.encrypt(&context, KEY_CHECK_PLAINTEXT))
+                                .bind(cipher.encrypt(&context, KEY_CHECK_PLAINTEXT))
                                 .bind(unix_now())
-                                .execute(&self.pool)
+                                .execute(&mut *connection)
                                 .await
                                 .map_err(db_error)?;
                         }
@@ -235,6 +280,36 @@ macro_rules! impl_sql_store {
                     }
                     _ => Err(connectors_core::StoreError::WrongKey),
                 }
+            }
+
+            /// Records an event on `connection` (inside the caller's transaction).
+            async fn insert_event(
+                connection: &mut $connection,
+                event: &connectors_core::Event,
+            ) -> Result<(), connectors_core::StoreError> {
+                sqlx::query(crate::sql::INSERT_EVENT)
+                    .bind(&event.id)
+                    .bind(event.event_type.as_str())
+                    .bind(event.user_id)
+                    .bind(event.connector.as_deref())
+                    .bind(event.created_at.unix_timestamp())
+                    .bind(serde_json::Value::Object(event.data.clone()).to_string())
+                    .execute(&mut *connection)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(())
+            }
+
+            /// Applies the migrations, then checks the key, on `connection`.
+            async fn migrate_on(
+                cipher: &crate::cipher::Cipher,
+                connection: &mut $connection,
+            ) -> Result<(), connectors_core::StoreError> {
+                migrator()
+                    .run(&mut *connection)
+                    .await
+                    .map_err(|error| connectors_core::StoreError::Database(Box::new(error)))?;
+                Self::check_key_on(cipher, connection).await
             }
 
             /// Creates a user. The email is trimmed and lowercased; another user with
@@ -394,7 +469,7 @@ macro_rules! impl_sql_store {
                 use crate::sealed::{db_error, initial_version, unix_now};
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
                 let now = unix_now();
-                let mut tx = self.pool.begin().await.map_err(db_error)?;
+                let mut tx = self.begin_write().await?;
                 let (version,): (i64,) = sqlx::query_as(crate::sql::UPSERT_CREDENTIALS)
                     .bind(uuid::Uuid::new_v4())
                     .bind(user)
@@ -432,7 +507,7 @@ macro_rules! impl_sql_store {
                 use crate::sealed::{db_error, unix_now};
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
                 let now = unix_now();
-                let mut tx = self.pool.begin().await.map_err(db_error)?;
+                let mut tx = self.begin_write().await?;
                 let swapped: Option<(i64,)> = sqlx::query_as(crate::sql::SWAP_CREDENTIALS)
                     .bind(user)
                     .bind(connector)
@@ -522,15 +597,18 @@ macro_rules! impl_sql_store {
                 &self,
                 user: connectors_core::UserId,
                 connector: &str,
+                purge: &connectors_core::Purge<'_>,
             ) -> Result<bool, connectors_core::StoreError> {
                 use crate::sealed::{db_error, unix_now};
-                let mut tx = self.pool.begin().await.map_err(db_error)?;
+                let mut tx = self.begin_write().await?;
                 let deleted = sqlx::query(crate::sql::DELETE_CREDENTIALS)
                     .bind(user)
                     .bind(connector)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_error)?;
+                    .map_err(db_error)?
+                    .rows_affected()
+                    > 0;
                 sqlx::query(crate::sql::DISCONNECT)
                     .bind(uuid::Uuid::new_v4())
                     .bind(user)
@@ -539,8 +617,109 @@ macro_rules! impl_sql_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
+                if deleted {
+                    Self::insert_event(&mut tx, purge.event).await?;
+                    if let Some(pending) = purge.retry {
+                        let sealed = crate::sealed::seal_revocation(&self.cipher, pending);
+                        sqlx::query(crate::sql::INSERT_REVOCATION)
+                            .bind(pending.id)
+                            .bind(pending.user_id)
+                            .bind(&pending.connector_code)
+                            .bind(&pending.credentials.provider)
+                            .bind(&sealed.access_token)
+                            .bind(&sealed.refresh_token)
+                            .bind(pending.credentials.expires_at.map(time::OffsetDateTime::unix_timestamp))
+                            .bind(i32::try_from(pending.attempts).unwrap_or(i32::MAX))
+                            .bind(pending.next_attempt_at.unix_timestamp())
+                            .bind(unix_now())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
+                }
                 tx.commit().await.map_err(db_error)?;
-                Ok(deleted.rows_affected() > 0)
+                Ok(deleted)
+            }
+
+            async fn claim_revocations(
+                &self,
+                holder: uuid::Uuid,
+                until: time::OffsetDateTime,
+                limit: u32,
+            ) -> Result<Vec<connectors_core::PendingRevocation>, connectors_core::StoreError> {
+                use crate::sealed::{db_error, unix_now};
+                sqlx::query_as::<_, crate::sealed::RevocationRow>(crate::sql::CLAIM_REVOCATIONS)
+                    .bind(holder)
+                    .bind(until.unix_timestamp())
+                    .bind(unix_now())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)?
+                    .into_iter()
+                    .map(|row| crate::sealed::open_revocation(&self.cipher, row))
+                    .collect()
+            }
+
+            async fn finish_revocation(
+                &self,
+                id: uuid::Uuid,
+                event: &connectors_core::Event,
+            ) -> Result<(), connectors_core::StoreError> {
+                use crate::sealed::db_error;
+                let mut tx = self.begin_write().await?;
+                sqlx::query(crate::sql::DELETE_REVOCATION)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                Self::insert_event(&mut tx, event).await?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(())
+            }
+
+            async fn postpone_revocation(
+                &self,
+                pending: &connectors_core::PendingRevocation,
+            ) -> Result<(), connectors_core::StoreError> {
+                let sealed = crate::sealed::seal_revocation(&self.cipher, pending);
+                sqlx::query(crate::sql::POSTPONE_REVOCATION)
+                    .bind(pending.id)
+                    .bind(&sealed.access_token)
+                    .bind(&sealed.refresh_token)
+                    .bind(pending.credentials.expires_at.map(time::OffsetDateTime::unix_timestamp))
+                    .bind(i32::try_from(pending.attempts).unwrap_or(i32::MAX))
+                    .bind(pending.next_attempt_at.unix_timestamp())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(())
+            }
+
+            async fn record_event(
+                &self,
+                event: &connectors_core::Event,
+            ) -> Result<(), connectors_core::StoreError> {
+                let mut connection = self.pool.acquire().await.map_err(crate::sealed::db_error)?;
+                Self::insert_event(&mut connection, event).await
+            }
+
+            async fn events(
+                &self,
+                user: connectors_core::UserId,
+                query: &connectors_core::EventQuery,
+            ) -> Result<Vec<connectors_core::Event>, connectors_core::StoreError> {
+                sqlx::query_as::<_, crate::sealed::EventRow>(crate::sql::SELECT_EVENTS)
+                    .bind(user)
+                    .bind(query.connector.as_deref())
+                    .bind(query.before.as_deref())
+                    .bind(i64::from(query.limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .into_iter()
+                    .map(connectors_core::Event::try_from)
+                    .collect()
             }
 
             async fn connector_states(

@@ -6,8 +6,10 @@ use std::time::Duration;
 use connectors_core::StoreError;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    Sqlite, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::Connection as _;
 
 use crate::cipher::Cipher;
 use crate::sealed::db_error;
@@ -37,6 +39,14 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         create_parent_dir(options.get_filename())?;
+        // The switch to WAL takes an exclusive lock that SQLite cannot wait for (no busy
+        // timeout applies), so a second connection opening at the same moment fails with
+        // "database is locked". Create, switch, migrate and check the key on one
+        // connection first; the pool's connections then find the database in WAL mode.
+        let mut first = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(db_error)?;
+        Self::migrate_on(&cipher, &mut first).await?;
         // SQLite connections are cheap to keep and an in-memory database lives only as
         // long as one of them: keep them, with their statement caches, for good. A
         // local file never drops a connection, so no ping before each use.
@@ -48,29 +58,45 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(db_error)?;
-        let store = Self::from_pool(pool, cipher);
-        store.migrate().await?;
-        Ok(store)
+        // Closed only now: an in-memory database (shared by the pool's connections)
+        // lives as long as one connection to it is open.
+        first.close().await.map_err(db_error)?;
+        Ok(Self::from_pool(pool, cipher))
     }
 
     /// A store over an existing pool, as it is: call [`SqliteStore::migrate`] before
     /// use. The pool should have been opened with foreign keys on (sqlx's default),
-    /// and WAL with `synchronous=FULL` for durability.
+    /// and WAL with `synchronous=FULL` for durability. A new database file is best
+    /// switched to WAL before the pool opens more than one connection (see
+    /// [`SqliteStore::connect`]).
     pub fn from_pool(pool: SqlitePool, cipher: Cipher) -> Self {
         Self { pool, cipher }
     }
 
     /// Applies this crate's migrations (`migrations/sqlite`), leaving alone the ones an
     /// application adds to the same `_sqlx_migrations` table (numbered from 1001), then
-    /// checks the key: a new database stores a key check value, an existing one must
-    /// open with this cipher or this fails with
-    /// [`StoreError::WrongKey`](connectors_core::StoreError::WrongKey).
+    /// checks the key, on one connection of the pool: a new database stores a key
+    /// check value, an existing one must open with this cipher.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::WrongKey`](connectors_core::StoreError::WrongKey) when the cipher
+    /// does not open the stored key check, [`StoreError::Database`] when a migration
+    /// or a statement fails.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        migrator()
-            .run(&self.pool)
+        let mut connection = self.pool.acquire().await.map_err(db_error)?;
+        Self::migrate_on(&self.cipher, &mut connection).await
+    }
+
+    /// A transaction that takes the write lock at `BEGIN` (`BEGIN IMMEDIATE`), so it
+    /// waits on the busy timeout for other writers. A deferred transaction that reads
+    /// first and writes later would instead fail at once with `SQLITE_BUSY` when
+    /// another connection wrote in between.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|error| StoreError::Database(Box::new(error)))?;
-        self.check_key().await
+            .map_err(db_error)
     }
 
     /// The pool, for an application's own tables and for benchmarks.
@@ -103,4 +129,4 @@ impl fmt::Debug for SqliteStore {
     }
 }
 
-crate::sql::impl_sql_store!(SqliteStore);
+crate::sql::impl_sql_store!(SqliteStore, SqliteConnection);

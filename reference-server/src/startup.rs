@@ -274,6 +274,18 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn spawn_housekeeping(state: AppState) {
+    let revocations = state.clone();
+    tokio::spawn(async move {
+        // Revocations the provider could not confirm at disconnect time: retried with
+        // their own backoff (30 s doubling to 1 h); this only looks for due ones.
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(error) = revocations.service.retry_revocations(50).await {
+                tracing::warn!(error = %error, "could not retry queued revocations");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {

@@ -13,8 +13,8 @@ use url::Url;
 
 use super::api_endpoint;
 use super::wire;
-use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
-use crate::error::Result;
+use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, Revoked, TokenGrant};
+use crate::error::{Error, Result};
 use crate::oauth_flow;
 use crate::store::Credentials;
 
@@ -106,15 +106,17 @@ impl Connector for Calendly {
 
     /// `POST /oauth/revoke` with `client_id`, `client_secret` and `token` in a form: the
     /// refresh token when there is one (it and its access token form one grant), else the
-    /// access token.
-    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<()> {
+    /// access token. Answers read as RFC 7009's (see [`oauth_flow::revoke`]).
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
         let Some(url) = &ctx.endpoints.revoke_url else {
-            return Ok(());
+            return Err(Error::Unsupported("revocation".to_owned()));
         };
         let token = match (&credentials.refresh_token, &credentials.access_token) {
             (Some(refresh), _) => refresh.secret(),
             (None, Some(access)) => access.secret(),
-            (None, None) => return Ok(()),
+            (None, None) => {
+                return Err(Error::Unsupported("revocation without a token".to_owned()))
+            }
         };
         let form = [
             ("client_id", ctx.client_id.as_str()),
@@ -122,11 +124,7 @@ impl Connector for Calendly {
             ("token", token.as_str()),
         ];
         let answer = wire::send(ctx.http.post(url.clone()).form(&form)).await?;
-        if answer.status.is_success() {
-            Ok(())
-        } else {
-            Err(answer.unexpected())
-        }
+        oauth_flow::revocation_answer(&answer)
     }
 }
 

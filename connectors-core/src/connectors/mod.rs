@@ -15,7 +15,7 @@ pub mod notion;
 pub mod slack;
 pub mod smtp;
 pub mod twilio;
-mod wire;
+pub(crate) mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;

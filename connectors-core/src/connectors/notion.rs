@@ -17,8 +17,11 @@ use url::Url;
 
 use super::wire::{self, Answer};
 use super::{api_endpoint, revoke_url_following_api};
-use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
+use crate::connector::{
+    ClientAuth, Connector, OAuthContext, OAuthSpec, RevokeToken, Revoked, TokenGrant,
+};
 use crate::error::{Error, Result};
+use crate::oauth_flow;
 use crate::store::Credentials;
 
 /// Notion's default authorization endpoint.
@@ -48,7 +51,8 @@ impl Notion {
                 // `response_type=code` is sent by every authorization request already.
                 .with_auth_param("owner", "user")
                 .with_pkce(false)
-                .with_client_auth(ClientAuth::BasicAuth),
+                .with_client_auth(ClientAuth::BasicAuth)
+                .with_revoke_token(RevokeToken::Access),
         }
     }
 }
@@ -103,20 +107,28 @@ impl Connector for Notion {
         token_request(ctx, &body).await
     }
 
-    /// `POST {api}/v1/oauth/revoke` with Basic client authentication and `{"token"}`.
-    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<()> {
+    /// `POST {api}/v1/oauth/revoke` with Basic client authentication and `{"token"}`
+    /// (the access token). 401 means the token sent is no longer valid
+    /// ([`Error::Unauthorized`]: refresh and try again); 400 `invalid_grant` /
+    /// `invalid_token` means the grant is already dead.
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
         let Some(token) = &credentials.access_token else {
-            return Ok(());
+            return Err(Error::Unsupported("revocation without a token".to_owned()));
         };
         let url = revoke_url_following_api(ctx, "v1/oauth/revoke")?;
         let request = versioned(ctx.http.post(url))
             .basic_auth(ctx.client_id.as_str(), Some(ctx.client_secret.secret()))
             .json(&json!({ "token": token.secret() }));
         let answer = wire::send(request).await?;
-        if answer.status.is_success() {
-            Ok(())
-        } else {
-            Err(refusal(&answer))
+        if answer.status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(Error::Unauthorized);
+        }
+        match oauth_flow::revocation_answer(&answer) {
+            Err(Error::Provider { .. }) => match refusal(&answer) {
+                Error::InvalidGrant { .. } => Ok(Revoked::Already),
+                other => Err(other),
+            },
+            other => other,
         }
     }
 }

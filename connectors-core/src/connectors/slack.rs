@@ -16,7 +16,9 @@ use time::OffsetDateTime;
 
 use super::revoke_url_following_api;
 use super::wire::{self, Answer};
-use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
+use crate::connector::{
+    ClientAuth, Connector, OAuthContext, OAuthSpec, RevokeToken, Revoked, TokenGrant,
+};
 use crate::error::{Error, Result};
 use crate::store::Credentials;
 
@@ -61,7 +63,8 @@ impl Slack {
                 .with_scopes(USER_SCOPES)
                 .with_scope_param("user_scope", ",")
                 .with_pkce(false)
-                .with_client_auth(ClientAuth::BasicAuth),
+                .with_client_auth(ClientAuth::BasicAuth)
+                .with_revoke_token(RevokeToken::Access),
         }
     }
 }
@@ -118,11 +121,15 @@ impl Connector for Slack {
         grant_from(answer)
     }
 
-    /// `auth.revoke` with the access token as Bearer. A token Slack no longer knows is
-    /// already revoked.
-    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<()> {
+    /// `auth.revoke` with the (valid: the service refreshes it first) access token as
+    /// Bearer. Slack answers HTTP 200 with `ok:false` for every refusal: `token_expired`
+    /// means the token sent has expired ([`Error::Unauthorized`]: refresh and try again);
+    /// `invalid_auth`, `token_revoked`, `account_inactive` mean the grant is already
+    /// dead; `ratelimited` (429), `fatal_error`, `service_unavailable` and
+    /// `internal_error` are transient.
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
         let Some(token) = &credentials.access_token else {
-            return Ok(());
+            return Err(Error::Unsupported("revocation without a token".to_owned()));
         };
         let url = revoke_url_following_api(ctx, "auth.revoke")?;
         let answer = wire::send(ctx.http.post(url).bearer_auth(token.secret())).await?;
@@ -130,21 +137,32 @@ impl Connector for Slack {
             return Err(answer.unexpected());
         }
         let status: Status = answer.json("auth.revoke")?;
-        match status.error {
-            None if status.ok => Ok(()),
-            Some(code)
-                if ["invalid_auth", "token_revoked", "account_inactive"]
-                    .contains(&code.as_str()) =>
-            {
-                Ok(())
-            }
+        match status.error.as_deref() {
+            None if status.ok => Ok(Revoked::Now),
+            Some("token_expired") => Err(Error::Unauthorized),
+            Some(code) if ALREADY_REVOKED.contains(&code) => Ok(Revoked::Already),
+            Some(code) if TRANSIENT.contains(&code) => Err(Error::Provider {
+                status: 503,
+                body: code.to_owned(),
+            }),
             code => Err(Error::Provider {
                 status: answer.status.as_u16(),
-                body: code.unwrap_or_else(|| "ok: false".to_owned()),
+                body: code.unwrap_or("ok: false").to_owned(),
             }),
         }
     }
 }
+
+/// `auth.revoke` codes meaning the token (and its grant) is already dead.
+const ALREADY_REVOKED: [&str; 3] = ["invalid_auth", "token_revoked", "account_inactive"];
+
+/// Codes of Slack's own outages (its answers are HTTP 200 even then).
+const TRANSIENT: [&str; 4] = [
+    "fatal_error",
+    "service_unavailable",
+    "internal_error",
+    "request_timeout",
+];
 
 #[derive(Deserialize)]
 struct Status {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use connectors_core::secrecy::{ExposeSecret, SecretString};
 use connectors_core::{
-    AccessToken, ConnectorState, ConnectorStatus, CredentialStore, Credentials,
-    PendingAuthorization, RefreshToken, UserId,
+    AccessToken, ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery,
+    EventType, PendingAuthorization, PendingRevocation, Purge, RefreshToken, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -30,6 +30,265 @@ pub(crate) async fn store_contract(store: Arc<dyn CredentialStore>, users: [User
     a_version_never_repeats_after_delete_and_save(store, users).await;
     config_credentials_keep_secrets_out_of_connector_states(store, users).await;
     one_user_never_sees_or_changes_another_users_rows(store, users).await;
+    a_purge_records_its_event_only_when_credentials_existed(store, users).await;
+    a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_event(store, users).await;
+    events_come_newest_first_page_backwards_and_filter_by_connector(store, users).await;
+}
+
+/// Deletes credentials with a `connection.revoked` event and no retry.
+pub(crate) async fn purge_plainly(
+    store: &dyn CredentialStore,
+    user: UserId,
+    connector: &str,
+) -> Result<bool, connectors_core::StoreError> {
+    let event = revoked(user, connector, true);
+    let purge = Purge {
+        event: &event,
+        retry: None,
+    };
+    store.delete_credentials(user, connector, &purge).await
+}
+
+fn revoked(user: UserId, connector: &str, provider_revoked: bool) -> Event {
+    let mut data = serde_json::Map::new();
+    data.insert("provider_revoked".into(), provider_revoked.into());
+    Event::new(EventType::Revoked, user, Some(connector), data)
+}
+
+async fn events_of(store: &dyn CredentialStore, user: UserId, connector: &str) -> Vec<Event> {
+    let query = EventQuery {
+        connector: Some(connector.to_owned()),
+        ..EventQuery::default()
+    };
+    store.events(user, &query).await.unwrap()
+}
+
+async fn a_purge_records_its_event_only_when_credentials_existed(
+    store: &dyn CredentialStore,
+    [user, other]: [UserId; 2],
+) {
+    store
+        .save_credentials(user, "notion", &oauth_credentials("purged"))
+        .await
+        .unwrap();
+    let event = revoked(user, "notion", true);
+
+    let purge = Purge {
+        event: &event,
+        retry: None,
+    };
+    assert!(store
+        .delete_credentials(user, "notion", &purge)
+        .await
+        .unwrap());
+    let again = revoked(user, "notion", false);
+    let purge = Purge {
+        event: &again,
+        retry: None,
+    };
+    assert!(!store
+        .delete_credentials(user, "notion", &purge)
+        .await
+        .unwrap());
+
+    let events = events_of(store, user, "notion").await;
+    assert_eq!(events, vec![event], "one event, read back as written");
+    assert!(events_of(store, other, "notion").await.is_empty());
+}
+
+async fn a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_event(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    // Arrange: a purge that queues its revocation, due now.
+    let credentials = oauth_credentials("queued");
+    store
+        .save_credentials(user, "calendly", &credentials)
+        .await
+        .unwrap();
+    let pending = PendingRevocation {
+        id: Uuid::new_v4(),
+        user_id: user,
+        connector_code: "calendly".into(),
+        credentials: credentials.clone(),
+        attempts: 1,
+        next_attempt_at: seconds_from_now(-1),
+    };
+    let event = revoked(user, "calendly", false);
+    let purge = Purge {
+        event: &event,
+        retry: Some(&pending),
+    };
+    assert!(store
+        .delete_credentials(user, "calendly", &purge)
+        .await
+        .unwrap());
+
+    // Act: two claimers; then a postpone with rotated tokens, due later.
+    let first = Uuid::new_v4();
+    let claimed = store
+        .claim_revocations(first, seconds_from_now(30), 10)
+        .await
+        .unwrap();
+    let second = store
+        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .await
+        .unwrap();
+
+    // Assert
+    let mine: Vec<_> = claimed.iter().filter(|p| p.id == pending.id).collect();
+    assert_eq!(mine.len(), 1, "claimed once");
+    assert_eq!(mine[0].attempts, 1);
+    assert_eq!(mine[0].user_id, user);
+    assert_eq!(mine[0].connector_code, "calendly");
+    assert_eq!(
+        mine[0]
+            .credentials
+            .refresh_token
+            .as_ref()
+            .map(|t| t.secret().clone()),
+        credentials
+            .refresh_token
+            .as_ref()
+            .map(|t| t.secret().clone())
+    );
+    assert!(
+        second.iter().all(|p| p.id != pending.id),
+        "a leased revocation is not claimed twice"
+    );
+
+    let mut later = PendingRevocation {
+        credentials: oauth_credentials("rotated"),
+        attempts: 2,
+        next_attempt_at: seconds_from_now(3600),
+        ..pending
+    };
+    store.postpone_revocation(&later).await.unwrap();
+    let not_due = store
+        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .await
+        .unwrap();
+    assert!(
+        not_due.iter().all(|p| p.id != later.id),
+        "not due before its time"
+    );
+
+    later.next_attempt_at = seconds_from_now(-1);
+    store.postpone_revocation(&later).await.unwrap();
+    let due = store
+        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .await
+        .unwrap();
+    let again: Vec<_> = due.iter().filter(|p| p.id == later.id).collect();
+    assert_eq!(
+        again.len(),
+        1,
+        "due again, claimable after the postpone released it"
+    );
+    assert_eq!(again[0].attempts, 2);
+    assert_eq!(
+        again[0]
+            .credentials
+            .access_token
+            .as_ref()
+            .map(|t| t.secret().clone()),
+        Some("ya29.access-rotated".to_owned()),
+        "the postponed tokens are the ones kept"
+    );
+
+    let done = revoked(user, "calendly", true);
+    store.finish_revocation(later.id, &done).await.unwrap();
+    store.postpone_revocation(&later).await.unwrap();
+    let after = store
+        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .await
+        .unwrap();
+    assert!(after.iter().all(|p| p.id != later.id), "finished for good");
+    assert_eq!(events_of(store, user, "calendly").await, vec![done, event]);
+}
+
+async fn events_come_newest_first_page_backwards_and_filter_by_connector(
+    store: &dyn CredentialStore,
+    [user, other]: [UserId; 2],
+) {
+    let mut written = Vec::new();
+    for n in 0..5 {
+        let connector = if n % 2 == 0 { "paging_a" } else { "paging_b" };
+        let event = revoked(user, connector, n % 2 == 0);
+        store.record_event(&event).await.unwrap();
+        written.push(event);
+    }
+    store
+        .record_event(&revoked(other, "paging_a", true))
+        .await
+        .unwrap();
+
+    let newest = store
+        .events(
+            user,
+            &EventQuery {
+                limit: 2,
+                ..EventQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(newest, vec![written[4].clone(), written[3].clone()]);
+    let page = store
+        .events(
+            user,
+            &EventQuery {
+                before: Some(written[3].id.clone()),
+                limit: 10,
+                ..EventQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    let page_a: Vec<_> = page
+        .iter()
+        .filter(|event| {
+            event
+                .connector
+                .as_deref()
+                .is_some_and(|c| c.starts_with("paging"))
+        })
+        .cloned()
+        .collect();
+    assert_eq!(
+        page_a,
+        vec![written[2].clone(), written[1].clone(), written[0].clone()]
+    );
+    let only_a = events_of(store, user, "paging_a").await;
+    assert_eq!(
+        only_a,
+        vec![written[4].clone(), written[2].clone(), written[0].clone()]
+    );
+    let unknown = store
+        .events(
+            user,
+            &EventQuery {
+                before: Some("evt_unknown".into()),
+                ..EventQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(unknown.is_empty());
+    let others_from_mine = store
+        .events(
+            other,
+            &EventQuery {
+                before: Some(written[4].id.clone()),
+                ..EventQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        others_from_mine.is_empty(),
+        "another user's event id pages nothing"
+    );
 }
 
 /// Whole seconds from now: SQL stores keep unix seconds.
@@ -559,7 +818,7 @@ async fn delete_purges_marks_inactive_and_is_harmless_twice(
         .await
         .unwrap();
 
-    assert!(store.delete_credentials(user, "minio").await.unwrap());
+    assert!(purge_plainly(store, user, "minio").await.unwrap());
 
     assert!(store
         .load_credentials(user, "minio")
@@ -572,13 +831,13 @@ async fn delete_purges_marks_inactive_and_is_harmless_twice(
     assert_eq!(state.last_error, None);
     assert_eq!(state.expires_at, None);
     assert!(state.public.is_empty());
-    assert!(!store.delete_credentials(user, "minio").await.unwrap());
+    assert!(!purge_plainly(store, user, "minio").await.unwrap());
     assert_eq!(
         state_of(store, user, "minio").await.status,
         ConnectorStatus::Inactive
     );
 
-    assert!(!store.delete_credentials(user, "hostinger").await.unwrap());
+    assert!(!purge_plainly(store, user, "hostinger").await.unwrap());
     let state = state_of(store, user, "hostinger").await;
     assert!(!state.connected);
     assert_eq!(state.status, ConnectorStatus::Inactive);
@@ -592,7 +851,7 @@ async fn a_version_never_repeats_after_delete_and_save(
         .save_credentials(user, "zoom", &oauth_credentials("before-delete"))
         .await
         .unwrap();
-    store.delete_credentials(user, "zoom").await.unwrap();
+    purge_plainly(store, user, "zoom").await.unwrap();
 
     let after = store
         .save_credentials(user, "zoom", &oauth_credentials("after-delete"))
@@ -665,8 +924,7 @@ async fn one_user_never_sees_or_changes_another_users_rows(
         .try_lease(other, "google_calendar", lease_holder, seconds_from_now(30))
         .await
         .unwrap();
-    let deleted = store
-        .delete_credentials(other, "google_calendar")
+    let deleted = purge_plainly(store, other, "google_calendar")
         .await
         .unwrap();
     store

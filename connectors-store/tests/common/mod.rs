@@ -5,6 +5,7 @@ pub(crate) mod contract;
 pub(crate) mod sql_store_tests;
 
 pub(crate) use contract::{
-    assert_same_credentials, oauth_credentials, seconds_from_now, smtp_credentials, store_contract,
+    assert_same_credentials, oauth_credentials, purge_plainly, seconds_from_now, smtp_credentials,
+    store_contract,
 };
 pub(crate) use sql_store_tests::sql_store_tests;
