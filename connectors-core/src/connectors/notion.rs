@@ -108,7 +108,7 @@ impl Connector for Notion {
     }
 
     /// `POST {api}/v1/oauth/revoke` with Basic client authentication and `{"token"}`
-    /// (the access token). 401 means the token sent is no longer valid
+    /// (the access token). 401 `unauthorized` means the token sent is no longer valid
     /// ([`Error::Unauthorized`]: refresh and try again); 400 `invalid_grant` /
     /// `invalid_token` means the grant is already dead.
     async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
@@ -120,7 +120,12 @@ impl Connector for Notion {
             .basic_auth(ctx.client_id.as_str(), Some(ctx.client_secret.secret()))
             .json(&json!({ "token": token.secret() }));
         let answer = wire::send(request).await?;
-        if answer.status == reqwest::StatusCode::UNAUTHORIZED {
+        let body = serde_json::from_slice::<ErrorAnswer>(&answer.body).ok();
+        // Notion's API error for a token it no longer accepts (client failures are
+        // RFC 6749 `invalid_client` and stay refusals).
+        if answer.status == reqwest::StatusCode::UNAUTHORIZED
+            && body.is_some_and(|body| body.code.as_deref() == Some("unauthorized"))
+        {
             return Err(Error::Unauthorized);
         }
         match oauth_flow::revocation_answer(&answer) {

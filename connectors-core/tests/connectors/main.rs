@@ -8,9 +8,11 @@
 
 mod calendly;
 mod gmail;
+mod grant_fake;
 mod hostinger;
 mod minio;
 mod notion;
+mod revocation;
 mod slack;
 mod smtp;
 mod support;
