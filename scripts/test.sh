@@ -3,17 +3,30 @@
 # SQLite and PostgreSQL), the dashboard's Vitest suite, and the browser journeys in
 # headless Chromium.
 #
-# Needs: PostgreSQL reachable at TEST_DATABASE_URL (default
-# postgres://postgres@127.0.0.1:5432/postgres), Node.js 20+ with npm, and Chromium at
-# CHROMIUM_PATH (default /usr/bin/chromium) for the browser journeys.
+# First installs what the tests need and the machine lacks (scripts/setup-test-deps.sh:
+# Chromium, sqlite3, aiosmtpd in .venv-test/, s3s-fs in .tools/, the npm packages), so
+# on a fresh machine this alone is enough. Still needs: Rust, Node.js 20+ with npm, and
+# PostgreSQL reachable at TEST_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/postgres). CHROMIUM_PATH (default /usr/bin/chromium)
+# picks another browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/setup-test-deps.sh
+# The test peers: the venv's python3 (with aiosmtpd) and s3s-fs come first.
+export PATH="$PWD/.venv-test/bin:$PWD/.tools/bin:$PATH"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ -n "${CARGO_TARGET_DIR:-}" ] && [ -z "${E2E_SERVER_BIN:-}" ]; then
+  # The browser journeys look for the server under ./target unless told otherwise.
+  case "$CARGO_TARGET_DIR" in
+    /*) export E2E_SERVER_BIN="$CARGO_TARGET_DIR/debug/reference-server" ;;
+    *) export E2E_SERVER_BIN="$PWD/$CARGO_TARGET_DIR/debug/reference-server" ;;
+  esac
+fi
 
-echo "== frontend: install, unit tests, build"
-(cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test && npm run build)
+echo "== frontend: unit tests, build"
+(cd frontend && npm test && npm run build)
 
 echo "== rust: every crate's tests"
 # The dashboard was just built; the server's build script need not build it again.
@@ -21,10 +34,6 @@ SKIP_FRONTEND_BUILD=1 cargo test --workspace --all-features --locked
 
 if [ -d tests/e2e ]; then
   echo "== browser journeys (headless Chromium)"
-  if [ ! -x "$CHROMIUM_PATH" ]; then
-    echo "Chromium not found at $CHROMIUM_PATH: install it (Debian: apt-get install -y chromium)" >&2
-    exit 1
-  fi
   SKIP_FRONTEND_BUILD=1 cargo build -p reference-server --locked
-  (cd tests/e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test)
+  (cd tests/e2e && npm test)
 fi
