@@ -6,8 +6,14 @@
 mod auth;
 mod config_connectors;
 mod google_calendar;
+// The stateful OAuth provider fake of connectors-core's tests; not every helper is
+// used here.
+#[allow(dead_code)]
+#[path = "../../connectors-core/tests/connectors/grant_fake.rs"]
+mod grant_fake;
 mod helpers;
 mod projects_files;
 mod realtime;
 mod refresh;
+mod revocation;
 mod startup;

@@ -1,3 +1,5 @@
+//! Shared with the end-to-end tests of `tests/api` (included there by path).
+//!
 //! A stateful fake of an OAuth provider's token and revocation endpoints, speaking each
 //! provider's own wire format (PROVIDERS.md): grants are issued by the code exchange,
 //! rotated by refreshes as the provider rotates them, and killed by revocation, so a
@@ -47,14 +49,22 @@ struct State {
 #[derive(Clone)]
 pub(crate) struct GrantFake {
     dialect: Dialect,
+    client: (String, String),
     state: Arc<Mutex<State>>,
 }
 
 impl GrantFake {
-    /// Mounts the fake's endpoints on `server`.
-    pub(crate) async fn mount(server: &MockServer, dialect: Dialect) -> Self {
+    /// Mounts the fake's endpoints on `server`, for the OAuth client with this id and
+    /// secret.
+    pub(crate) async fn mount(
+        server: &MockServer,
+        dialect: Dialect,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Self {
         let fake = Self {
             dialect,
+            client: (client_id.to_owned(), client_secret.to_owned()),
             state: Arc::default(),
         };
         Mock::given(method("POST"))
@@ -288,19 +298,14 @@ impl GrantFake {
             return self.outage();
         }
         if self.dialect == Dialect::Notion {
-            let expected = (
-                crate::support::CLIENT_ID.to_owned(),
-                crate::support::CLIENT_SECRET.to_owned(),
-            );
-            if basic_credentials(request) != Some(expected) {
+            if basic_credentials(request).as_ref() != Some(&self.client) {
                 return ResponseTemplate::new(401)
                     .set_body_json(json!({"error": "invalid_client"}));
             }
         }
         if self.dialect == Dialect::Calendly {
             let form = form_params(&request.body);
-            if form.get("client_secret").map(String::as_str) != Some(crate::support::CLIENT_SECRET)
-            {
+            if form.get("client_secret") != Some(&self.client.1) {
                 return ResponseTemplate::new(401)
                     .set_body_json(json!({"error": "invalid_client"}));
             }

@@ -24,7 +24,7 @@ struct Connected {
 
 async fn connected(key: &str, provider: &str, dialect: Dialect) -> Connected {
     let server = MockServer::start().await;
-    let fake = GrantFake::mount(&server, dialect).await;
+    let fake = GrantFake::mount(&server, dialect, support::CLIENT_ID, support::CLIENT_SECRET).await;
     let service = support::service()
         .with_provider(provider, support::provider_on(&server))
         .with_retry_backoff(Duration::ZERO, Duration::ZERO);
@@ -279,7 +279,13 @@ async fn a_queued_revocation_refreshes_an_expired_token_itself_then_revokes() {
 async fn a_revocation_the_provider_refuses_for_good_is_purged_and_not_retried() {
     // Arrange: Calendly refuses this deployment's client secret at revocation.
     let server = MockServer::start().await;
-    let fake = GrantFake::mount(&server, Dialect::Calendly).await;
+    let fake = GrantFake::mount(
+        &server,
+        Dialect::Calendly,
+        support::CLIENT_ID,
+        support::CLIENT_SECRET,
+    )
+    .await;
     let at = |path: &str| format!("{}{path}", server.uri()).parse().unwrap();
     let provider = ProviderConfig::new(support::CLIENT_ID, SecretString::from("not-the-secret"))
         .with_auth_url(at("/authorize"))
