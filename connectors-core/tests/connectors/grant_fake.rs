@@ -297,11 +297,10 @@ impl GrantFake {
             state.revoke_outages -= 1;
             return self.outage();
         }
-        if self.dialect == Dialect::Notion {
-            if basic_credentials(request).as_ref() != Some(&self.client) {
-                return ResponseTemplate::new(401)
-                    .set_body_json(json!({"error": "invalid_client"}));
-            }
+        if self.dialect == Dialect::Notion
+            && basic_credentials(request).as_ref() != Some(&self.client)
+        {
+            return ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client"}));
         }
         if self.dialect == Dialect::Calendly {
             let form = form_params(&request.body);
