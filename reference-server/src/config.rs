@@ -2,6 +2,7 @@
 //! line naming the variable.
 
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -147,10 +148,7 @@ impl Settings {
                 api_urls.push((provider.to_owned(), url));
             }
         }
-        let realtime_secret_ttl = env.number("REALTIME_SECRET_TTL_SECONDS", 60)?;
-        if !(10..=7200).contains(&realtime_secret_ttl) {
-            return Err(env.error("REALTIME_SECRET_TTL_SECONDS", "must be between 10 and 7200"));
-        }
+        let realtime_secret_ttl = env.bounded("REALTIME_SECRET_TTL_SECONDS", 60, 10..=7200)?;
         Ok(Self {
             database_url,
             bind_addr,
@@ -177,14 +175,27 @@ impl Settings {
                 .url("REALTIME_CALLS_URL")?
                 .unwrap_or_else(|| parse_default("https://api.openai.com/v1/realtime/calls")),
             realtime_secret_ttl,
-            realtime_secrets_per_minute: env.positive("REALTIME_SECRETS_PER_MINUTE", 10)?,
-            login_attempts_per_minute: env.positive("LOGIN_ATTEMPTS_PER_MINUTE", 10)?,
-            http_timeout: Duration::from_secs(env.positive("HTTP_TIMEOUT_SECONDS", 10)?.into()),
-            max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)? as usize,
-            session_ttl: Duration::from_secs(
-                u64::from(env.positive("SESSION_TTL_HOURS", 24 * 14)?) * 3600,
+            realtime_secrets_per_minute: env.bounded(
+                "REALTIME_SECRETS_PER_MINUTE",
+                10,
+                1..=MAX_PER_MINUTE,
+            )?,
+            login_attempts_per_minute: env.bounded(
+                "LOGIN_ATTEMPTS_PER_MINUTE",
+                10,
+                1..=MAX_PER_MINUTE,
+            )?,
+            http_timeout: Duration::from_secs(
+                env.bounded("HTTP_TIMEOUT_SECONDS", 10, 1..=600)?.into(),
             ),
-            session_cache: Duration::from_secs(env.number("SESSION_CACHE_SECONDS", 5)?.into()),
+            max_upload_bytes: env.bounded("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1..=1 << 30)?
+                as usize,
+            session_ttl: Duration::from_secs(
+                u64::from(env.bounded("SESSION_TTL_HOURS", 24 * 14, 1..=24 * 366)?) * 3600,
+            ),
+            session_cache: Duration::from_secs(
+                env.bounded("SESSION_CACHE_SECONDS", 5, 0..=3600)?.into(),
+            ),
             block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
         })
     }
@@ -194,6 +205,9 @@ impl Settings {
         self.backend_url.scheme() == "https"
     }
 }
+
+/// The highest per-minute rate limit a setting accepts.
+const MAX_PER_MINUTE: u32 = 1_000_000;
 
 fn parse_default(url: &str) -> Url {
     Url::parse(url).expect("default URLs are valid")
@@ -236,10 +250,22 @@ impl Env<'_> {
         }
     }
 
-    fn positive(&self, name: &str, default: u32) -> Result<u32, SettingsError> {
-        match self.number(name, default)? {
-            0 => Err(self.error(name, "must be greater than zero")),
-            value => Ok(value),
+    /// A whole number within `range`: every numeric setting has bounds, so that no
+    /// value can overflow the arithmetic it feeds (a session expiry, a duration).
+    fn bounded(
+        &self,
+        name: &str,
+        default: u32,
+        range: RangeInclusive<u32>,
+    ) -> Result<u32, SettingsError> {
+        let value = self.number(name, default)?;
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(self.error(
+                name,
+                &format!("must be between {} and {}", range.start(), range.end()),
+            ))
         }
     }
 
@@ -307,6 +333,28 @@ mod tests {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable);
             assert!(error.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_their_bounds_stop_start_up_naming_the_variable() {
+        for (variable, value) in [
+            ("SESSION_TTL_HOURS", "4294967295"),
+            ("SESSION_TTL_HOURS", "0"),
+            ("SESSION_CACHE_SECONDS", "4294967295"),
+            ("HTTP_TIMEOUT_SECONDS", "4294967295"),
+            ("LOGIN_ATTEMPTS_PER_MINUTE", "0"),
+            ("REALTIME_SECRETS_PER_MINUTE", "4294967295"),
+            ("MAX_UPLOAD_BYTES", "4294967295"),
+        ] {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable, "{value}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("{variable}: must be between")),
+                "{error}"
+            );
         }
     }
 

@@ -270,6 +270,19 @@ impl TestApp {
         .unwrap();
     }
 
+    /// Runs one statement without parameters on whichever database the app has.
+    pub async fn execute(&self, sql: &str) {
+        match &self.state.db {
+            reference_server::db::Database::Sqlite(store) => {
+                sqlx::query(sql).execute(store.pool()).await.map(|_| ())
+            }
+            reference_server::db::Database::Postgres(store) => {
+                sqlx::query(sql).execute(store.pool()).await.map(|_| ())
+            }
+        }
+        .unwrap();
+    }
+
     pub async fn count_rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match &self.state.db {

@@ -6,6 +6,7 @@
 mod auth;
 mod config_connectors;
 mod google_calendar;
+mod hardening;
 mod helpers;
 mod projects_files;
 mod realtime;

@@ -104,9 +104,15 @@ pub async fn signup(
         ));
     }
     let hash = auth::hash_password(body.password).await?;
+    let token = auth::new_session_token();
     let user = state
         .db
-        .create_user(&email, &hash)
+        .create_user_with_session(
+            &email,
+            &hash,
+            &auth::hash_token(&token),
+            session_expiry(&state)?,
+        )
         .await
         .map_err(|error| ApiError::internal(&error))?
         .ok_or_else(|| {
@@ -116,7 +122,7 @@ pub async fn signup(
                 "an account with this email exists",
             )
         })?;
-    open_session(&state, &user, StatusCode::CREATED).await
+    Ok(session_answer(&state, &user, token, StatusCode::CREATED))
 }
 
 /// Checks a password and opens a new session (a new id each time).
@@ -165,18 +171,35 @@ async fn open_session(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let token = auth::new_session_token();
-    let expires_at = OffsetDateTime::now_utc() + state.settings.session_ttl;
     state
         .db
-        .create_session(&auth::hash_token(&token), user.id, expires_at)
+        .create_session(&auth::hash_token(&token), user.id, session_expiry(state)?)
         .await
         .map_err(|error| ApiError::internal(&error))?;
+    Ok(session_answer(state, user, token, status))
+}
+
+/// When a session opened now expires (`SESSION_TTL_HOURS` is bounded at start-up, so
+/// this only fails on a clock near the end of time).
+fn session_expiry(state: &AppState) -> Result<OffsetDateTime, ApiError> {
+    OffsetDateTime::now_utc()
+        .checked_add(
+            state
+                .settings
+                .session_ttl
+                .try_into()
+                .unwrap_or(time::Duration::MAX),
+        )
+        .ok_or_else(|| ApiError::internal(&std::io::Error::other("session expiry out of range")))
+}
+
+fn session_answer(state: &AppState, user: &User, token: String, status: StatusCode) -> Response {
     let cookie = auth::session_cookie_header(state, &token);
     let body = SessionView {
         user: user.into(),
         token,
     };
-    Ok((status, [(SET_COOKIE, cookie)], Json(body)).into_response())
+    (status, [(SET_COOKIE, cookie)], Json(body)).into_response()
 }
 
 /// Ends the session server-side and clears the cookie.
