@@ -79,7 +79,9 @@ pub async fn callback(
     // Only a registered key goes into the redirect.
     state.service.connector(&key)?;
     let outcome = state.service.handle_callback(user, &key, params).await;
-    let mut target = frontend_url(&state, &format!("connectors/callback/{key}"));
+    let mut target = state
+        .settings
+        .frontend_page(&["connectors", "callback", &key]);
     match &outcome {
         Ok(()) => {
             target.query_pairs_mut().append_pair("status", "success");
@@ -101,12 +103,6 @@ pub async fn callback(
         ],
     )
         .into_response())
-}
-
-/// `{FRONTEND_URL}/{path}`: the only place a browser is ever sent.
-fn frontend_url(state: &AppState, path: &str) -> Url {
-    let base = state.settings.frontend_url.as_str().trim_end_matches('/');
-    Url::parse(&format!("{base}/{path}")).unwrap_or_else(|_| state.settings.frontend_url.clone())
 }
 
 /// Saves a config connector's fields (verified with the provider unless `?verify=false`).

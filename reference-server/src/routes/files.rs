@@ -3,7 +3,9 @@
 
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -121,6 +123,8 @@ pub async fn download(
             (CONTENT_TYPE, record.content_type),
             (CONTENT_DISPOSITION, disposition),
             (X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            // A user's HTML opened from here runs in an opaque origin: no cookies, no API.
+            (CONTENT_SECURITY_POLICY, "sandbox".to_owned()),
         ],
         Body::from(bytes),
     )
