@@ -293,6 +293,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/files/{id}", get(files::download))
         .fallback(|| async { crate::error::ApiError::not_found("route") })
+        .layer(middleware::from_fn(crate::error::json_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             sessions::refuse_foreign_origin,

@@ -183,3 +183,235 @@ async fn user_files_are_served_sandboxed_as_attachments() {
         .unwrap()
         .starts_with("attachment"));
 }
+
+/// The `{"error":{"code","message"}}` of an answer, checking it is JSON.
+async fn envelope(response: reqwest::Response) -> Value {
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"]["code"].is_string(), "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    body
+}
+
+/// Asserts a 422 naming `field`.
+async fn assert_refused_field(response: reqwest::Response, field: &str, what: &str) {
+    assert_eq!(response.status(), 422, "{what}");
+    let body = envelope(response).await;
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: {body}"))
+        .iter()
+        .filter_map(|field| field["field"].as_str())
+        .collect();
+    assert_eq!(fields, [field], "{what}: {body}");
+}
+
+async fn control_and_invisible_characters_are_refused_naming_the_field(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let password = "correct horse battery";
+
+    // Sign-up and login.
+    for (email, field) in [
+        ("nul\u{0}x@example.com", "email"),
+        ("a@b@example.com", "email"),
+        ("\u{200B}@example.com", "email"),
+    ] {
+        let body = json!({"email": email, "password": password});
+        assert_refused_field(app.post_json("/auth/signup", &body).await, field, email).await;
+        assert_refused_field(app.post_json("/auth/login", &body).await, field, email).await;
+    }
+    let body = json!({"email": "ada@example.com", "password": "correct\u{0}horse"});
+    assert_refused_field(
+        app.post_json("/auth/signup", &body).await,
+        "password",
+        "NUL password",
+    )
+    .await;
+    assert_eq!(app.count_rows("users").await, 0);
+
+    // Projects.
+    app.sign_up("ada@example.com").await;
+    for (body, field) in [
+        (json!({"name": "nul\u{0}"}), "name"),
+        (json!({"name": "\u{200B}\u{FEFF}"}), "name"),
+        (
+            json!({"name": "Apollo", "description": "moon\u{0}"}),
+            "description",
+        ),
+        (
+            json!({"name": "Apollo", "description": "bell\u{7}"}),
+            "description",
+        ),
+    ] {
+        assert_refused_field(
+            app.post_json("/projects", &body).await,
+            field,
+            &body.to_string(),
+        )
+        .await;
+    }
+    assert_eq!(app.count_rows("projects").await, 0);
+
+    // Config connector fields.
+    let config = app
+        .post_json(
+            "/connectors/hostinger/config?verify=false",
+            &json!({"api_token": "tok\u{0}en"}),
+        )
+        .await;
+    assert_refused_field(config, "api_token", "hostinger api_token").await;
+    assert_eq!(app.count_rows("user_connector_credentials").await, 0);
+
+    // File names of uploads: a NUL does not even parse as a part header (400); other
+    // control characters and invisible names are the field's fault (422).
+    for (filename, status) in [("nul\u{0}.txt", 400), ("tab\t.txt", 422), ("\u{200B}", 422)] {
+        let boundary = "XBOUNDARYX";
+        let multipart = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+             Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
+        );
+        let upload = app
+            .client
+            .post(app.url("/files"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(multipart)
+            .send()
+            .await
+            .unwrap();
+        if status == 422 {
+            assert_refused_field(upload, "filename", filename).await;
+        } else {
+            assert_eq!(upload.status(), status, "{filename:?}");
+            envelope(upload).await;
+        }
+    }
+    assert_eq!(app.count_rows("files").await, 0);
+}
+
+#[tokio::test]
+async fn control_and_invisible_characters_are_refused_naming_the_field_on_sqlite() {
+    control_and_invisible_characters_are_refused_naming_the_field(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn control_and_invisible_characters_are_refused_naming_the_field_on_postgres() {
+    control_and_invisible_characters_are_refused_naming_the_field(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn voice_tool_arguments_go_through_the_same_validation() {
+    // Arrange
+    let app = spawn_app().await;
+    let token = app.sign_up("ada@example.com").await;
+    let catalog = voice_tools::Catalog::new(["google_calendar"]);
+    let executor = voice_tools::Executor::new(app.address.parse().unwrap());
+
+    for name in ["nul\u{0}", "\u{200B}"] {
+        // Act
+        let error = executor
+            .execute(&catalog, "create_project", &json!({"name": name}), &token)
+            .await
+            .unwrap_err();
+
+        // Assert
+        match error {
+            voice_tools::Error::Api {
+                status, message, ..
+            } => {
+                assert_eq!(status, 422, "{name:?}");
+                assert!(message.contains("name"), "{message}");
+            }
+            other => panic!("{name:?}: {other:?}"),
+        }
+    }
+    assert_eq!(app.count_rows("projects").await, 0);
+}
+
+#[tokio::test]
+async fn every_error_the_framework_produces_is_the_json_envelope() {
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+
+    // A path parameter that does not parse.
+    let bad_id = app.get("/files/abc").await;
+    assert_eq!(bad_id.status(), 400);
+    envelope(bad_id).await;
+
+    // Uploads without a multipart content type, or without its boundary.
+    let no_type = app
+        .client
+        .post(app.url("/files"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert!(no_type.status().is_client_error());
+    envelope(no_type).await;
+    let no_boundary = app
+        .client
+        .post(app.url("/files"))
+        .header("content-type", "multipart/form-data")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_boundary.status(), 400);
+    envelope(no_boundary).await;
+
+    // A wrong method keeps its Allow header.
+    let wrong_method = app
+        .client
+        .delete(app.url("/projects"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert!(wrong_method.headers().contains_key("allow"));
+    let body = envelope(wrong_method).await;
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+
+    // An unknown route under the API (the dashboard keeps the other paths).
+    let unknown = app.get("/no/such/route").await;
+    assert_eq!(unknown.status(), 404);
+    envelope(unknown).await;
+
+    // A JSON body over the limit.
+    let huge = json!({"name": "x", "description": "d".repeat(3 * 1024 * 1024)});
+    let too_large = app.post_json("/projects", &huge).await;
+    assert_eq!(too_large.status(), 413);
+    envelope(too_large).await;
+}
+
+#[tokio::test]
+async fn a_callback_with_state_given_twice_redirects_with_invalid_state() {
+    // Arrange
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+
+    // Act
+    let response = app
+        .client
+        .get(app.url("/connectors/google_calendar/callback?code=c&state=one&state=two"))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(response.status(), 302);
+    let target = url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(target.path(), "/connectors/callback/google_calendar");
+    assert_eq!(
+        outcome(&target),
+        ("error".to_owned(), Some("invalid_state".to_owned()))
+    );
+}
