@@ -82,7 +82,11 @@ pub fn dummy_password_hash() -> &'static str {
 }
 
 /// The session token a request carries: `Authorization: Bearer …`, else the cookie.
-pub fn request_token(headers: &HeaderMap) -> Option<String> {
+///
+/// Over https (`secure`) only the `__Host-session` cookie counts: a plain `session`
+/// cookie could have been planted by a sibling subdomain, which is what the
+/// `__Host-` prefix rules out.
+pub fn request_token(headers: &HeaderMap, secure: bool) -> Option<String> {
     if let Some(value) = headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -94,17 +98,24 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
             return Some(token.trim().to_owned());
         }
     }
-    session_cookie(headers)
+    session_cookie(
+        headers,
+        if secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        },
+    )
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+fn session_cookie(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE || *name == SECURE_SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie_name)
         .map(|(_, value)| value.to_owned())
 }
 
@@ -138,7 +149,7 @@ impl FromRequestParts<AppState> for MaybeUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = request_token(&parts.headers) else {
+        let Some(token) = request_token(&parts.headers, state.settings.secure_cookies()) else {
             return Ok(Self(None));
         };
         let hash = hash_token(&token);
@@ -175,7 +186,7 @@ impl FromRequestParts<AppState> for MaybeUser {
 /// Ends the session a request carries, if any: in the database and in this replica's
 /// cache.
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    if let Some(token) = request_token(headers) {
+    if let Some(token) = request_token(headers, state.settings.secure_cookies()) {
         let hash = hash_token(&token);
         state.sessions.remove(&hash);
         state
@@ -235,4 +246,33 @@ pub async fn refuse_foreign_origin(
         }
     }
     Ok(next.run(request).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::header::COOKIE;
+    use axum::http::HeaderMap;
+
+    use super::request_token;
+
+    fn cookies(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn over_https_only_the_host_prefixed_cookie_is_read() {
+        let planted = cookies("session=planted-by-a-sibling");
+        assert_eq!(request_token(&planted, true), None);
+        let both = cookies("session=planted; __Host-session=mine");
+        assert_eq!(request_token(&both, true).as_deref(), Some("mine"));
+    }
+
+    #[test]
+    fn over_http_only_the_plain_cookie_is_read() {
+        let both = cookies("__Host-session=other; session=mine");
+        assert_eq!(request_token(&both, false).as_deref(), Some("mine"));
+        assert_eq!(request_token(&cookies("__Host-session=x"), false), None);
+    }
 }

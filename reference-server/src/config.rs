@@ -2,6 +2,7 @@
 //! line naming the variable.
 
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -71,6 +72,9 @@ pub struct Settings {
     /// `BLOCK_PRIVATE_TARGETS`: refuse user-supplied endpoints on private, loopback and
     /// link-local addresses.
     pub block_private_targets: bool,
+    /// Settings that start but probably not as meant (a client id without its secret),
+    /// logged once at start-up.
+    pub warnings: Vec<String>,
 }
 
 /// A setting that could not be read.
@@ -130,13 +134,16 @@ impl Settings {
             }
         }
         let mut oauth_providers = Vec::new();
+        let mut warnings = Vec::new();
         for (provider, prefix) in [
             ("google", "GOOGLE"),
             ("slack", "SLACK"),
             ("notion", "NOTION"),
             ("calendly", "CALENDLY"),
         ] {
-            oauth_providers.push((provider.to_owned(), env.oauth_provider(prefix)?));
+            let (settings, warning) = env.oauth_provider(provider, prefix)?;
+            oauth_providers.push((provider.to_owned(), settings));
+            warnings.extend(warning);
         }
         let mut api_urls = Vec::new();
         for (provider, variable) in [
@@ -147,10 +154,7 @@ impl Settings {
                 api_urls.push((provider.to_owned(), url));
             }
         }
-        let realtime_secret_ttl = env.number("REALTIME_SECRET_TTL_SECONDS", 60)?;
-        if !(10..=7200).contains(&realtime_secret_ttl) {
-            return Err(env.error("REALTIME_SECRET_TTL_SECONDS", "must be between 10 and 7200"));
-        }
+        let realtime_secret_ttl = env.bounded("REALTIME_SECRET_TTL_SECONDS", 60, 10..=7200)?;
         Ok(Self {
             database_url,
             bind_addr,
@@ -177,15 +181,29 @@ impl Settings {
                 .url("REALTIME_CALLS_URL")?
                 .unwrap_or_else(|| parse_default("https://api.openai.com/v1/realtime/calls")),
             realtime_secret_ttl,
-            realtime_secrets_per_minute: env.positive("REALTIME_SECRETS_PER_MINUTE", 10)?,
-            login_attempts_per_minute: env.positive("LOGIN_ATTEMPTS_PER_MINUTE", 10)?,
-            http_timeout: Duration::from_secs(env.positive("HTTP_TIMEOUT_SECONDS", 10)?.into()),
-            max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)? as usize,
-            session_ttl: Duration::from_secs(
-                u64::from(env.positive("SESSION_TTL_HOURS", 24 * 14)?) * 3600,
+            realtime_secrets_per_minute: env.bounded(
+                "REALTIME_SECRETS_PER_MINUTE",
+                10,
+                1..=MAX_PER_MINUTE,
+            )?,
+            login_attempts_per_minute: env.bounded(
+                "LOGIN_ATTEMPTS_PER_MINUTE",
+                10,
+                1..=MAX_PER_MINUTE,
+            )?,
+            http_timeout: Duration::from_secs(
+                env.bounded("HTTP_TIMEOUT_SECONDS", 10, 1..=600)?.into(),
             ),
-            session_cache: Duration::from_secs(env.number("SESSION_CACHE_SECONDS", 5)?.into()),
+            max_upload_bytes: env.bounded("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1..=1 << 30)?
+                as usize,
+            session_ttl: Duration::from_secs(
+                u64::from(env.bounded("SESSION_TTL_HOURS", 24 * 14, 1..=24 * 366)?) * 3600,
+            ),
+            session_cache: Duration::from_secs(
+                env.bounded("SESSION_CACHE_SECONDS", 5, 0..=3600)?.into(),
+            ),
             block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
+            warnings,
         })
     }
 
@@ -193,7 +211,33 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.backend_url.scheme() == "https"
     }
+
+    /// `{BACKEND_URL}/api/v1`, keeping any path `BACKEND_URL` has (a deployment under
+    /// `https://host/app`), with or without its trailing slash.
+    pub fn api_base(&self) -> Url {
+        join_segments(&self.backend_url, &["api", "v1"])
+    }
+
+    /// A page of the dashboard: `{FRONTEND_URL}/{segments…}`, keeping its path.
+    pub fn frontend_page(&self, segments: &[&str]) -> Url {
+        join_segments(&self.frontend_url, segments)
+    }
 }
+
+/// `base` with `segments` appended to its path (each one percent-encoded), its query
+/// and fragment dropped.
+fn join_segments(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
+
+/// The highest per-minute rate limit a setting accepts.
+const MAX_PER_MINUTE: u32 = 1_000_000;
 
 fn parse_default(url: &str) -> Url {
     Url::parse(url).expect("default URLs are valid")
@@ -236,10 +280,22 @@ impl Env<'_> {
         }
     }
 
-    fn positive(&self, name: &str, default: u32) -> Result<u32, SettingsError> {
-        match self.number(name, default)? {
-            0 => Err(self.error(name, "must be greater than zero")),
-            value => Ok(value),
+    /// A whole number within `range`: every numeric setting has bounds, so that no
+    /// value can overflow the arithmetic it feeds (a session expiry, a duration).
+    fn bounded(
+        &self,
+        name: &str,
+        default: u32,
+        range: RangeInclusive<u32>,
+    ) -> Result<u32, SettingsError> {
+        let value = self.number(name, default)?;
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(self.error(
+                name,
+                &format!("must be between {} and {}", range.start(), range.end()),
+            ))
         }
     }
 
@@ -251,16 +307,35 @@ impl Env<'_> {
         }
     }
 
-    fn oauth_provider(&self, prefix: &str) -> Result<OAuthProviderSettings, SettingsError> {
-        let id = self.get(&format!("{prefix}_CLIENT_ID"));
-        let secret = self.get(&format!("{prefix}_CLIENT_SECRET"));
-        Ok(OAuthProviderSettings {
+    /// A provider's settings, and a warning when only half of its client is given.
+    fn oauth_provider(
+        &self,
+        provider: &str,
+        prefix: &str,
+    ) -> Result<(OAuthProviderSettings, Option<String>), SettingsError> {
+        let id_variable = format!("{prefix}_CLIENT_ID");
+        let secret_variable = format!("{prefix}_CLIENT_SECRET");
+        let id = self.get(&id_variable);
+        let secret = self.get(&secret_variable);
+        let warning = match (&id, &secret) {
+            (Some(_), None) => Some((id_variable, secret_variable)),
+            (None, Some(_)) => Some((secret_variable, id_variable)),
+            _ => None,
+        }
+        .map(|(given, missing)| {
+            format!(
+                "{given} is set but {missing} is not: the {provider} connectors stay \
+                 \"not configured\" until both are"
+            )
+        });
+        let settings = OAuthProviderSettings {
             client: id.zip(secret.map(SecretString::from)),
             auth_url: self.url(&format!("{prefix}_AUTH_URL"))?,
             token_url: self.url(&format!("{prefix}_TOKEN_URL"))?,
             revoke_url: self.url(&format!("{prefix}_REVOKE_URL"))?,
             api_url: self.url(&format!("{prefix}_API_URL"))?,
-        })
+        };
+        Ok((settings, warning))
     }
 }
 
@@ -311,6 +386,28 @@ mod tests {
     }
 
     #[test]
+    fn numbers_out_of_their_bounds_stop_start_up_naming_the_variable() {
+        for (variable, value) in [
+            ("SESSION_TTL_HOURS", "4294967295"),
+            ("SESSION_TTL_HOURS", "0"),
+            ("SESSION_CACHE_SECONDS", "4294967295"),
+            ("HTTP_TIMEOUT_SECONDS", "4294967295"),
+            ("LOGIN_ATTEMPTS_PER_MINUTE", "0"),
+            ("REALTIME_SECRETS_PER_MINUTE", "4294967295"),
+            ("MAX_UPLOAD_BYTES", "4294967295"),
+        ] {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable, "{value}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("{variable}: must be between")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
     fn provider_urls_are_overridden_by_their_variables() {
         let settings = settings(&[
             ("GOOGLE_CLIENT_ID", "id"),
@@ -354,6 +451,36 @@ mod tests {
         };
         assert_eq!(api("twilio"), Some("http://127.0.0.1:9001/"));
         assert_eq!(api("hostinger"), Some("http://127.0.0.1:9002/"));
+    }
+
+    #[test]
+    fn a_backend_url_with_a_path_keeps_it_with_or_without_a_trailing_slash() {
+        for backend in ["http://host/app", "http://host/app/"] {
+            let settings = settings(&[("BACKEND_URL", backend)]).unwrap();
+            assert_eq!(settings.api_base().as_str(), "http://host/app/api/v1");
+            assert_eq!(
+                settings
+                    .frontend_page(&["connectors", "callback", "gmail"])
+                    .as_str(),
+                "http://host/app/connectors/callback/gmail"
+            );
+        }
+        let root = settings(&[("BACKEND_URL", "http://host")]).unwrap();
+        assert_eq!(root.api_base().as_str(), "http://host/api/v1");
+    }
+
+    #[test]
+    fn half_an_oauth_client_is_one_warning_naming_both_variables() {
+        let half = settings(&[("GOOGLE_CLIENT_ID", "id"), ("SLACK_CLIENT_SECRET", "s")]).unwrap();
+        assert_eq!(half.warnings.len(), 2, "{:?}", half.warnings);
+        assert!(
+            half.warnings[0].starts_with("GOOGLE_CLIENT_ID is set but GOOGLE_CLIENT_SECRET is not")
+        );
+        assert!(
+            half.warnings[1].starts_with("SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not")
+        );
+        let whole = settings(&[("GOOGLE_CLIENT_ID", "id"), ("GOOGLE_CLIENT_SECRET", "s")]).unwrap();
+        assert!(whole.warnings.is_empty());
     }
 
     #[test]

@@ -106,22 +106,46 @@ impl Database {
         }
     }
 
-    /// Creates a user; `None` when the email is taken.
-    pub async fn create_user(
+    /// Creates a user and its first session in one transaction, so that a failure
+    /// leaves neither; `None` when the email is taken.
+    pub async fn create_user_with_session(
         &self,
         email: &str,
         password_hash: &str,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
     ) -> Result<Option<User>, StoreError> {
-        let created = match self {
-            Self::Sqlite(store) => store.create_user(email, password_hash).await,
-            Self::Postgres(store) => store.create_user(email, password_hash).await,
-        };
-        match created {
-            Ok(user) => Ok(Some(user)),
-            Err(connectors_store::Error::EmailTaken) => Ok(None),
-            Err(connectors_store::Error::Store(error)) => Err(error),
-            Err(other) => Err(StoreError::Database(Box::new(other))),
-        }
+        let id = Uuid::new_v4();
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await.map_err(database_error)?;
+            let inserted = sqlx::query(
+                "INSERT INTO users (id, email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(id)
+            .bind(email)
+            .bind(password_hash)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => return Ok(None),
+                Err(error) => return Err(database_error(error)),
+            }
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(id)
+            .bind(now)
+            .bind(expires_at.unix_timestamp())
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+            transaction.commit().await.map_err(database_error)?;
+        });
+        self.user_by_id(id).await
     }
 
     /// The user with this email.

@@ -28,6 +28,27 @@ impl ApiError {
         }
     }
 
+    /// An error the framework produced (an extractor's rejection, the router's 404 or
+    /// 405), with the code its status stands for.
+    pub fn from_status(status: StatusCode, message: impl Into<String>) -> Self {
+        let code = match status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED => "unauthenticated",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::REQUEST_TIMEOUT => "request_timeout",
+            StatusCode::LENGTH_REQUIRED => "length_required",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+            StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+            status if status.is_server_error() => "internal",
+            _ => "error",
+        };
+        Self::new(status, code, message)
+    }
+
     /// 400 with a code.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -123,6 +144,42 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Middleware: an error answer that is not JSON (an extractor's rejection, the router's
+/// 405, anything a future route lets through) becomes `{"error":{"code","message"}}`
+/// with the same status and headers (`Allow`, `Retry-After`), its text as the message.
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    /// Framework rejections are one line; anything longer is cut.
+    const MESSAGE_LIMIT: usize = 1024;
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MESSAGE_LIMIT)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text
+    };
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut answer = ApiError::from_status(status, message).into_response();
+    answer.headers_mut().extend(parts.headers);
+    answer
 }
 
 impl From<CoreError> for ApiError {

@@ -15,6 +15,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod validate;
 
 pub use config::Settings;
 pub use startup::{build_state, router, Application};

@@ -33,7 +33,8 @@ use crate::routes;
         routes::files::download,
     ),
     components(schemas(
-        routes::auth::Credentials,
+        routes::auth::Signup,
+        routes::auth::Login,
         routes::auth::UserView,
         routes::auth::SessionView,
         routes::projects::NewProject,

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -91,10 +91,18 @@ impl Application {
 
 /// Builds the state: database, key, SDK service, limiters.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
-    let cipher = load_cipher(&settings)?;
-    let db = Database::connect(&settings.database_url, cipher)
+    for warning in &settings.warnings {
+        tracing::warn!("{warning}");
+    }
+    let key = load_key(&settings)?;
+    let db = Database::connect(&settings.database_url, key.cipher.clone())
         .await
         .map_err(|error| match error {
+            StoreError::WrongKey if key.generated.is_some() => anyhow::anyhow!(
+                "CONNECTORS_ENCRYPTION_KEY: not set, and {}/encryption.key is missing, but this \
+             database was created with a key (set the original key, or restore the key file)",
+                settings.data_dir.display()
+            ),
             StoreError::WrongKey => anyhow::anyhow!(
                 "CONNECTORS_ENCRYPTION_KEY: does not match the key this database was created with \
              (set the original key, or restore {}/encryption.key)",
@@ -102,7 +110,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             ),
             other => anyhow::anyhow!("DATABASE_URL: {}", crate::error::error_chain(&other)),
         })?;
-    let service = Arc::new(connector_service(&settings, &db)?);
+    // The database took the generated key: only now does it deserve its file.
+    key.keep()?;
+    let service = Arc::new(connector_service(&settings, &db));
     let allowed_origins = [&settings.backend_url, &settings.frontend_url]
         .iter()
         .map(|url| url.origin().ascii_serialization())
@@ -142,12 +152,8 @@ fn voice(settings: &Settings, service: &ConnectorAuthService) -> Arc<Voice> {
     Voice::new(minter, keys, session)
 }
 
-fn connector_service(settings: &Settings, db: &Database) -> anyhow::Result<ConnectorAuthService> {
-    let callback_base = settings
-        .backend_url
-        .join("api/v1")
-        .context("BACKEND_URL: cannot derive the callback URL")?;
-    let mut service = ConnectorAuthService::new(db.credential_store(), callback_base)
+fn connector_service(settings: &Settings, db: &Database) -> ConnectorAuthService {
+    let mut service = ConnectorAuthService::new(db.credential_store(), settings.api_base())
         .with_connectors(builtin_connectors())
         .with_http_client(default_http_client(settings.http_timeout))
         .with_lease_lifetime(settings.http_timeout + Duration::from_secs(5))
@@ -174,49 +180,85 @@ fn connector_service(settings: &Settings, db: &Database) -> anyhow::Result<Conne
     for (provider, url) in &settings.api_urls {
         service = service.with_api_url(provider.clone(), url.clone());
     }
-    Ok(service)
+    service
+}
+
+/// The encryption key and, when it was just generated, its file not yet in place.
+struct LoadedKey {
+    cipher: Cipher,
+    /// A new key written (mode 0600, synced) to a temporary file of `DATA_DIR`, and where
+    /// it goes once the database accepted it. Dropped without [`LoadedKey::keep`], the
+    /// file is removed: a start that fails leaves no key matching nothing.
+    generated: Option<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl LoadedKey {
+    /// Moves a generated key file into place (never over an existing file).
+    fn keep(self) -> anyhow::Result<()> {
+        let Some((file, path)) = self.generated else {
+            return Ok(());
+        };
+        file.persist_noclobber(&path).map_err(|error| {
+            anyhow::anyhow!(
+                "DATA_DIR: cannot create {}: {}",
+                path.display(),
+                error.error
+            )
+        })?;
+        tracing::warn!(path = %path.display(), "generated a new encryption key; back it up, credentials cannot be read without it");
+        Ok(())
+    }
 }
 
 /// The key from `CONNECTORS_ENCRYPTION_KEY`, else from `{DATA_DIR}/encryption.key`,
-/// generated (mode 0600) on first run.
-fn load_cipher(settings: &Settings) -> anyhow::Result<Cipher> {
+/// else a new one, kept only if the database turns out to be new (see
+/// [`LoadedKey::keep`]).
+fn load_key(settings: &Settings) -> anyhow::Result<LoadedKey> {
     if let Some(key) = &settings.encryption_key {
-        return Cipher::from_base64(key.expose_secret().trim())
-            .map_err(|error| anyhow::anyhow!("CONNECTORS_ENCRYPTION_KEY: {error}"));
+        let cipher = Cipher::from_base64(key.expose_secret().trim())
+            .map_err(|error| anyhow::anyhow!("CONNECTORS_ENCRYPTION_KEY: {error}"))?;
+        return Ok(LoadedKey {
+            cipher,
+            generated: None,
+        });
     }
     let path = settings.data_dir.join("encryption.key");
     if path.exists() {
         let encoded = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        return Cipher::from_base64(encoded.trim())
-            .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()));
+            .with_context(|| format!("DATA_DIR: cannot read {}", path.display()))?;
+        let cipher = Cipher::from_base64(encoded.trim())
+            .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+        return Ok(LoadedKey {
+            cipher,
+            generated: None,
+        });
     }
     let mut key = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
     let encoded = base64::engine::general_purpose::STANDARD.encode(key);
-    write_key_file(&path, &encoded)?;
+    key.fill(0);
     let cipher = Cipher::from_base64(&encoded)
         .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
-    tracing::warn!(path = %path.display(), "generated a new encryption key; back it up, credentials cannot be read without it");
-    Ok(cipher)
+    let file = write_key_file(&settings.data_dir, &encoded)?;
+    Ok(LoadedKey {
+        cipher,
+        generated: Some((file, path)),
+    })
 }
 
-fn write_key_file(path: &Path, encoded: &str) -> anyhow::Result<()> {
+/// Writes the key to a new temporary file of `directory` (tempfile creates it 0600)
+/// and syncs it, so that it is on disk before any database is encrypted under it.
+fn write_key_file(directory: &Path, encoded: &str) -> anyhow::Result<tempfile::NamedTempFile> {
     use std::io::Write as _;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::fs::create_dir_all(directory)
+        .with_context(|| format!("DATA_DIR: cannot create {}", directory.display()))?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".encryption.key.")
+        .tempfile_in(directory)
+        .with_context(|| format!("DATA_DIR: cannot write in {}", directory.display()))?;
     file.write_all(encoded.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
+    file.as_file().sync_all()?;
+    Ok(file)
 }
 
 /// The whole HTTP surface: `/api/v1/...` and the dashboard.
@@ -251,6 +293,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/files/{id}", get(files::download))
         .fallback(|| async { crate::error::ApiError::not_found("route") })
+        .layer(middleware::from_fn(crate::error::json_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             sessions::refuse_foreign_origin,

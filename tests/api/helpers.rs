@@ -131,6 +131,50 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// The logs of everything this test's thread runs (the server's handlers too: a
+/// `#[tokio::test]` runtime runs its tasks on the test's thread), at debug level.
+pub struct CapturedLogs {
+    buffer: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    _guard: tracing::dispatcher::DefaultGuard,
+}
+
+#[derive(Clone)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Starts capturing logs until the returned value is dropped.
+pub fn capture_logs() -> CapturedLogs {
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let buffer = std::sync::Arc::default();
+    let writer = LogBuffer(std::sync::Arc::clone(&buffer));
+    let guard = tracing_subscriber::fmt()
+        .with_env_filter("debug")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish()
+        .set_default();
+    CapturedLogs {
+        buffer,
+        _guard: guard,
+    }
+}
+
+impl CapturedLogs {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
+    }
+}
+
 fn init_logging() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -266,6 +310,19 @@ impl TestApp {
                 .execute(store.pool())
                 .await
                 .map(|_| ()),
+        }
+        .unwrap();
+    }
+
+    /// Runs one statement without parameters on whichever database the app has.
+    pub async fn execute(&self, sql: &str) {
+        match &self.state.db {
+            reference_server::db::Database::Sqlite(store) => {
+                sqlx::query(sql).execute(store.pool()).await.map(|_| ())
+            }
+            reference_server::db::Database::Postgres(store) => {
+                sqlx::query(sql).execute(store.pool()).await.map(|_| ())
+            }
         }
         .unwrap();
     }

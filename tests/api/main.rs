@@ -11,6 +11,7 @@ mod google_calendar;
 #[allow(dead_code)]
 #[path = "../../connectors-core/tests/connectors/grant_fake.rs"]
 mod grant_fake;
+mod hardening;
 mod helpers;
 mod projects_files;
 mod realtime;

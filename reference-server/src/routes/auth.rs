@@ -18,22 +18,24 @@ use crate::auth::{self, AuthUser};
 use crate::error::ApiError;
 use crate::json::ValidJson;
 use crate::state::AppState;
+use crate::validate::{Email, NewPassword, Password};
 
-/// Email and password.
-#[derive(Deserialize, ToSchema)]
-pub struct Credentials {
+/// Email and password of a new account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Signup {
     /// Email address.
-    pub email: String,
-    /// Password (8 to 256 characters).
-    pub password: String,
+    pub email: Email,
+    /// Password: 8 to 256 characters, anything printable.
+    pub password: NewPassword,
 }
 
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("email", &self.email)
-            .finish_non_exhaustive()
-    }
+/// Email and password of an existing account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Login {
+    /// Email address.
+    pub email: Email,
+    /// Password.
+    pub password: Password,
 }
 
 /// A user as the API shows it.
@@ -68,45 +70,23 @@ pub struct SessionView {
     pub token: String,
 }
 
-fn normalized_email(email: &str) -> Result<String, ApiError> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-        && !email.chars().any(char::is_whitespace);
-    if valid {
-        Ok(email)
-    } else {
-        Err(ApiError::invalid_field(
-            "email",
-            "expected an email address",
-        ))
-    }
-}
-
 /// Creates a user and opens a session.
-#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = Credentials,
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = Signup,
     responses((status = 201, body = SessionView), (status = 409, description = "email taken"), (status = 422, description = "invalid field")))]
 pub async fn signup(
     State(state): State<AppState>,
-    ValidJson(body): ValidJson<Credentials>,
+    ValidJson(body): ValidJson<Signup>,
 ) -> Result<Response, ApiError> {
-    let email = normalized_email(&body.email)?;
-    let length = body.password.chars().count();
-    if !(8..=256).contains(&length) {
-        return Err(ApiError::invalid_field(
-            "password",
-            "must be 8 to 256 characters",
-        ));
-    }
-    let hash = auth::hash_password(body.password).await?;
+    let hash = auth::hash_password(body.password.expose()).await?;
+    let token = auth::new_session_token();
     let user = state
         .db
-        .create_user(&email, &hash)
+        .create_user_with_session(
+            body.email.as_str(),
+            &hash,
+            &auth::hash_token(&token),
+            session_expiry(&state)?,
+        )
         .await
         .map_err(|error| ApiError::internal(&error))?
         .ok_or_else(|| {
@@ -116,17 +96,17 @@ pub async fn signup(
                 "an account with this email exists",
             )
         })?;
-    open_session(&state, &user, StatusCode::CREATED).await
+    Ok(session_answer(&state, &user, token, StatusCode::CREATED))
 }
 
 /// Checks a password and opens a new session (a new id each time).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Credentials,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Login,
     responses((status = 200, body = SessionView), (status = 401, description = "bad credentials"), (status = 429, description = "rate limited")))]
 pub async fn login(
     State(state): State<AppState>,
     peer: PeerAddr,
     headers: HeaderMap,
-    ValidJson(body): ValidJson<Credentials>,
+    ValidJson(body): ValidJson<Login>,
 ) -> Result<Response, ApiError> {
     state.login_limiter.check(&peer.0)?;
     let bad_credentials = || {
@@ -136,19 +116,16 @@ pub async fn login(
             "wrong email or password",
         )
     };
-    let Ok(email) = normalized_email(&body.email) else {
-        return Err(bad_credentials());
-    };
     let user = state
         .db
-        .user_by_email(&email)
+        .user_by_email(body.email.as_str())
         .await
         .map_err(|error| ApiError::internal(&error))?;
     let hash = user.as_ref().map_or_else(
         || auth::dummy_password_hash().to_owned(),
         |user| user.password_hash.clone(),
     );
-    let matches = auth::verify_password(body.password, hash).await?;
+    let matches = auth::verify_password(body.password.expose(), hash).await?;
     match user {
         Some(user) if matches => {
             // A new session id on every login: the one the browser had is ended.
@@ -165,18 +142,35 @@ async fn open_session(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let token = auth::new_session_token();
-    let expires_at = OffsetDateTime::now_utc() + state.settings.session_ttl;
     state
         .db
-        .create_session(&auth::hash_token(&token), user.id, expires_at)
+        .create_session(&auth::hash_token(&token), user.id, session_expiry(state)?)
         .await
         .map_err(|error| ApiError::internal(&error))?;
+    Ok(session_answer(state, user, token, status))
+}
+
+/// When a session opened now expires (`SESSION_TTL_HOURS` is bounded at start-up, so
+/// this only fails on a clock near the end of time).
+fn session_expiry(state: &AppState) -> Result<OffsetDateTime, ApiError> {
+    OffsetDateTime::now_utc()
+        .checked_add(
+            state
+                .settings
+                .session_ttl
+                .try_into()
+                .unwrap_or(time::Duration::MAX),
+        )
+        .ok_or_else(|| ApiError::internal(&std::io::Error::other("session expiry out of range")))
+}
+
+fn session_answer(state: &AppState, user: &User, token: String, status: StatusCode) -> Response {
     let cookie = auth::session_cookie_header(state, &token);
     let body = SessionView {
         user: user.into(),
         token,
     };
-    Ok((status, [(SET_COOKIE, cookie)], Json(body)).into_response())
+    (status, [(SET_COOKIE, cookie)], Json(body)).into_response()
 }
 
 /// Ends the session server-side and clears the cookie.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::header::{ACCEPT, CACHE_CONTROL, LOCATION, REFERRER_POLICY};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -74,22 +74,31 @@ pub async fn callback(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(key): Path<String>,
-    Query(params): Query<CallbackParams>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     // Only a registered key goes into the redirect.
     state.service.connector(&key)?;
-    let outcome = state.service.handle_callback(user, &key, params).await;
-    let mut target = frontend_url(&state, &format!("connectors/callback/{key}"));
-    match &outcome {
+    let outcome = match callback_params(query.as_deref().unwrap_or_default()) {
+        Ok(params) => state
+            .service
+            .handle_callback(user, &key, params)
+            .await
+            .map_err(|error| error.reason()),
+        Err(reason) => Err(reason),
+    };
+    let mut target = state
+        .settings
+        .frontend_page(&["connectors", "callback", &key]);
+    match outcome {
         Ok(()) => {
             target.query_pairs_mut().append_pair("status", "success");
         }
-        Err(error) => {
-            tracing::info!(connector = %key, reason = error.reason(), "authorization callback refused");
+        Err(reason) => {
+            tracing::info!(connector = %key, reason, "authorization callback refused");
             target
                 .query_pairs_mut()
                 .append_pair("status", "error")
-                .append_pair("reason", error.reason());
+                .append_pair("reason", reason);
         }
     }
     Ok((
@@ -103,10 +112,24 @@ pub async fn callback(
         .into_response())
 }
 
-/// `{FRONTEND_URL}/{path}`: the only place a browser is ever sent.
-fn frontend_url(state: &AppState, path: &str) -> Url {
-    let base = state.settings.frontend_url.as_str().trim_end_matches('/');
-    Url::parse(&format!("{base}/{path}")).unwrap_or_else(|_| state.settings.frontend_url.clone())
+/// The callback's query. A parameter given twice is refused rather than one of them
+/// picked: a second `state` is `invalid_state` (someone is splicing flows), any other
+/// repeat `invalid_request`.
+fn callback_params(query: &str) -> Result<CallbackParams, &'static str> {
+    let mut params = CallbackParams::default();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let (slot, repeated) = match name.as_ref() {
+            "code" => (&mut params.code, "invalid_request"),
+            "state" => (&mut params.state, "invalid_state"),
+            "error" => (&mut params.error, "invalid_request"),
+            "iss" => (&mut params.iss, "invalid_request"),
+            _ => continue,
+        };
+        if slot.replace(value.into_owned()).is_some() {
+            return Err(repeated);
+        }
+    }
+    Ok(params)
 }
 
 /// Saves a config connector's fields (verified with the provider unless `?verify=false`).

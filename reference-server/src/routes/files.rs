@@ -3,7 +3,9 @@
 
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,6 +17,7 @@ use crate::auth::AuthUser;
 use crate::db::FileRecord;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::validate;
 
 /// The user's files, newest first.
 #[utoipa::path(get, path = "/api/v1/files", tag = "files", responses((status = 200, body = [FileRecord])))]
@@ -45,7 +48,7 @@ pub async fn upload(
         if field.name() != Some("file") {
             continue;
         }
-        let filename = sanitized_filename(field.file_name().unwrap_or("upload"));
+        let filename = upload_filename(field.file_name())?;
         let content_type = field
             .content_type()
             .unwrap_or("application/octet-stream")
@@ -121,6 +124,8 @@ pub async fn download(
             (CONTENT_TYPE, record.content_type),
             (CONTENT_DISPOSITION, disposition),
             (X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            // A user's HTML opened from here runs in an opaque origin: no cookies, no API.
+            (CONTENT_SECURITY_POLICY, "sandbox".to_owned()),
         ],
         Body::from(bytes),
     )
@@ -146,26 +151,39 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
     ApiError::bad_request("bad_multipart", error.body_text())
 }
 
-/// The last path component, without control characters, at most 255 characters.
-fn sanitized_filename(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
-    if cleaned.trim().is_empty() || cleaned == "." || cleaned == ".." {
-        "upload".to_owned()
-    } else {
-        cleaned
+/// The last path component of the name a file was sent with, checked like every name
+/// ([`validate::name`]: no control characters, something visible, at most 255
+/// characters); `upload` when there is none.
+fn upload_filename(given: Option<&str>) -> Result<String, ApiError> {
+    let given = given.unwrap_or_default();
+    let base = given.rsplit(['/', '\\']).next().unwrap_or(given);
+    if matches!(base, "" | "." | "..") {
+        return Ok("upload".to_owned());
     }
+    validate::name(base, 255)
+        .map(str::to_owned)
+        .map_err(|message| ApiError::invalid_field("filename", message))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sanitized_filename;
+    use super::upload_filename;
 
     #[test]
-    fn filenames_lose_their_directories_and_control_characters() {
-        assert_eq!(sanitized_filename("../../etc/passwd"), "passwd");
-        assert_eq!(sanitized_filename("C:\\x\\report.pdf"), "report.pdf");
-        assert_eq!(sanitized_filename("a\nb.txt"), "ab.txt");
-        assert_eq!(sanitized_filename(".."), "upload");
+    fn filenames_lose_their_directories() {
+        assert_eq!(upload_filename(Some("../../etc/passwd")).unwrap(), "passwd");
+        assert_eq!(
+            upload_filename(Some("C:\\x\\report.pdf")).unwrap(),
+            "report.pdf"
+        );
+        assert_eq!(upload_filename(Some("..")).unwrap(), "upload");
+        assert_eq!(upload_filename(None).unwrap(), "upload");
+    }
+
+    #[test]
+    fn filenames_with_control_or_only_invisible_characters_are_refused() {
+        for bad in ["a\nb.txt", "nul\u{0}.txt", "\u{200B}\u{200B}"] {
+            assert!(upload_filename(Some(bad)).is_err(), "{bad:?}");
+        }
     }
 }

@@ -11,15 +11,16 @@ use crate::db::Project;
 use crate::error::ApiError;
 use crate::json::ValidJson;
 use crate::state::AppState;
+use crate::validate::{Name, Text};
 
 /// A new project.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
     /// Name, 1 to 200 characters.
-    pub name: String,
+    pub name: Name<200>,
     /// Description, up to 2000 characters.
-    pub description: Option<String>,
+    pub description: Option<Text<2000>>,
 }
 
 /// The user's projects, newest first.
@@ -45,27 +46,14 @@ pub async fn create(
     AuthUser(user): AuthUser,
     ValidJson(body): ValidJson<NewProject>,
 ) -> Result<(StatusCode, Json<Project>), ApiError> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid_field(
-            "name",
-            "must be 1 to 200 characters",
-        ));
-    }
     let description = body
         .description
-        .as_deref()
-        .map(str::trim)
+        .as_ref()
+        .map(Text::as_str)
         .filter(|text| !text.is_empty());
-    if description.is_some_and(|text| text.chars().count() > 2000) {
-        return Err(ApiError::invalid_field(
-            "description",
-            "must be at most 2000 characters",
-        ));
-    }
     let project = state
         .db
-        .create_project(user, name, description)
+        .create_project(user, body.name.as_str(), description)
         .await
         .map_err(|error| ApiError::internal(&error))?;
     Ok((StatusCode::CREATED, Json(project)))
