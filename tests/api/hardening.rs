@@ -589,3 +589,43 @@ async fn files_no_row_points_at_are_removed_at_start_up_on_sqlite() {
 async fn files_no_row_points_at_are_removed_at_start_up_on_postgres() {
     files_no_row_points_at_are_removed_at_start_up(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn a_provider_error_echoing_the_token_does_not_put_it_in_the_logs() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    const TOKEN: &str = "hst_SECRET-API-TOKEN-0123456789abcdef";
+
+    // Arrange: Hostinger answers 500 with the request's headers in its body.
+    let logs = capture_logs();
+    let hostinger = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/billing/v1/subscriptions"))
+        .respond_with(ResponseTemplate::new(500).set_body_string(format!(
+            "{{\"message\":\"upstream failed\",\"echo\":{{\"Authorization\":\"Bearer {TOKEN}\"}}}}"
+        )))
+        .expect(1)
+        .mount(&hostinger)
+        .await;
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("HOSTINGER_API_URL", hostinger.uri().as_str())],
+    )
+    .await;
+    app.sign_up("ada@example.com").await;
+
+    // Act
+    let response = app
+        .post_json("/connectors/hostinger/config", &json!({"api_token": TOKEN}))
+        .await;
+
+    // Assert
+    assert_eq!(response.status(), 502);
+    assert!(!response.text().await.unwrap().contains(TOKEN));
+    let text = logs.text();
+    assert!(
+        text.contains("provider error") && text.contains("500"),
+        "{text}"
+    );
+    assert!(!text.contains("0123456789abcdef"), "{text}");
+}
