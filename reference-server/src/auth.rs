@@ -1,10 +1,6 @@
-//! Users' sessions: argon2 passwords, session tokens stored hashed, the cookie and
-//! bearer extractor, and the foreign-`Origin` guard.
+//! Users' sessions: session tokens stored hashed, the cookie and bearer extractor, and
+//! the foreign-`Origin` guard. Passwords are hashed by [`crate::hashing`].
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, ORIGIN};
 use axum::http::request::Parts;
@@ -38,47 +34,6 @@ pub fn hash_token(token: &str) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
-}
-
-/// Hashes a password with argon2id, off the async threads.
-pub async fn hash_password(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-    })
-    .await
-    .map_err(|error| ApiError::internal(&error))?
-    .map_err(|error| ApiError::internal(&std::io::Error::other(error.to_string())))
-}
-
-/// Checks a password against its argon2 hash, off the async threads.
-pub async fn verify_password(password: String, hash: String) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .map_err(|error| ApiError::internal(&error))
-}
-
-/// A hash to verify against when the email is unknown, so that the answer takes as long
-/// as for a known email.
-pub fn dummy_password_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(b"not a real password", &salt)
-            .map(|hash| hash.to_string())
-            .unwrap_or_default()
-    })
 }
 
 /// The session token a request carries: `Authorization: Bearer …`, else the cookie.

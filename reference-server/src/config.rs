@@ -57,6 +57,8 @@ pub struct Settings {
     pub realtime_secret_ttl: u32,
     /// `REALTIME_SECRETS_PER_MINUTE`.
     pub realtime_secrets_per_minute: u32,
+    /// `SIGNUPS_PER_MINUTE` (per client address).
+    pub signups_per_minute: u32,
     /// `LOGIN_ATTEMPTS_PER_MINUTE` (per client address).
     pub login_attempts_per_minute: u32,
     /// `HTTP_TIMEOUT_SECONDS`: timeout of every call to a provider.
@@ -186,6 +188,7 @@ impl Settings {
                 10,
                 1..=MAX_PER_MINUTE,
             )?,
+            signups_per_minute: env.bounded("SIGNUPS_PER_MINUTE", 5, 1..=MAX_PER_MINUTE)?,
             login_attempts_per_minute: env.bounded(
                 "LOGIN_ATTEMPTS_PER_MINUTE",
                 10,
@@ -362,6 +365,7 @@ mod tests {
         assert_eq!(settings.frontend_url, settings.backend_url);
         assert_eq!(settings.realtime_secret_ttl, 60);
         assert_eq!(settings.realtime_secrets_per_minute, 10);
+        assert_eq!(settings.signups_per_minute, 5);
         assert!(settings
             .oauth_providers
             .iter()

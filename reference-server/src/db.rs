@@ -302,6 +302,16 @@ impl Database {
         .map_err(database_error))
     }
 
+    /// Whether any user has a file with this id.
+    pub async fn file_exists(&self, id: Uuid) -> Result<bool, StoreError> {
+        on_pool!(self, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM files WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .map(|count| count > 0)
+            .map_err(database_error))
+    }
+
     /// `SELECT 1`, for readiness.
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(database_error))?;

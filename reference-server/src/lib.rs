@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod frontend;
+pub mod hashing;
 pub mod json;
 pub mod openapi;
 pub mod ratelimit;

@@ -26,6 +26,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
 use crate::db::Database;
+use crate::hashing::PasswordHashing;
 use crate::ratelimit::KeyedLimiter;
 use crate::routes::realtime::{self, Voice};
 use crate::routes::{auth, connectors, files, health, projects};
@@ -112,6 +113,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         })?;
     // The database took the generated key: only now does it deserve its file.
     key.keep()?;
+    let orphans = files::remove_orphan_files(&db, &settings.data_dir).await?;
+    if orphans > 0 {
+        tracing::info!(count = orphans, "removed uploaded files no row points at");
+    }
     let service = Arc::new(connector_service(&settings, &db));
     let allowed_origins = [&settings.backend_url, &settings.frontend_url]
         .iter()
@@ -120,6 +125,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let voice = voice(&settings, &service);
     let per_minute = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
     Ok(AppState {
+        signup_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(
+            settings.signups_per_minute,
+        ))),
+        hashing: Arc::new(PasswordHashing::for_available_cores()),
         login_limiter: Arc::new(KeyedLimiter::per_minute(per_minute(
             settings.login_attempts_per_minute,
         ))),
@@ -333,6 +342,7 @@ fn spawn_housekeeping(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
+            state.signup_limiter.forget_idle_keys();
             state.login_limiter.forget_idle_keys();
             state.mint_limiter.forget_idle_keys();
             state.service.forget_stale_views();

@@ -7,6 +7,7 @@ use connectors_core::{ConnectorAuthService, UserId};
 
 use crate::config::Settings;
 use crate::db::Database;
+use crate::hashing::PasswordHashing;
 use crate::ratelimit::KeyedLimiter;
 use crate::routes::realtime::Voice;
 
@@ -21,6 +22,10 @@ pub struct AppState {
     pub service: Arc<ConnectorAuthService>,
     /// Origins allowed to send state-changing requests.
     pub allowed_origins: Arc<Vec<String>>,
+    /// Signups per client address.
+    pub signup_limiter: Arc<KeyedLimiter<IpAddr>>,
+    /// Password hashing, bounded to one hash per core.
+    pub hashing: Arc<PasswordHashing>,
     /// Login attempts per client address.
     pub login_limiter: Arc<KeyedLimiter<IpAddr>>,
     /// Client-secret mints per user.

@@ -415,3 +415,217 @@ async fn a_callback_with_state_given_twice_redirects_with_invalid_state() {
         ("error".to_owned(), Some("invalid_state".to_owned()))
     );
 }
+
+#[tokio::test]
+async fn signups_are_rate_limited_per_client_address_with_retry_after() {
+    // Arrange
+    let app = spawn_app_with(Backend::Sqlite, &[("SIGNUPS_PER_MINUTE", "3")]).await;
+    for n in 0..3 {
+        app.other_user(&format!("user{n}@example.com")).await;
+    }
+
+    // Act: a fourth signup from the same address, with a fresh email.
+    let limited = browser()
+        .post(app.url("/auth/signup"))
+        .json(&json!({"email": "user4@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(limited.status(), 429);
+    let retry_after: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(envelope(limited).await["error"]["code"], "rate_limited");
+    assert_eq!(app.count_rows("users").await, 3);
+}
+
+/// The names in the app's files directory.
+fn stored_files(app: &TestApp) -> Vec<String> {
+    std::fs::read_dir(app.data_dir.path().join("files"))
+        .map(|entries| {
+            entries
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Polls until `done` holds, failing after a deadline.
+async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Starts an upload over a raw connection announcing 1 MiB and sending 128 KiB of it,
+/// and waits until the server has started writing it to disk.
+async fn start_an_upload_and_stall(app: &TestApp, token: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt as _;
+    let boundary = "XBOUNDARYX";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    );
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!(
+        "POST /api/v1/files HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n{head}",
+        1024 * 1024
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(&vec![b'x'; 128 * 1024]).await.unwrap();
+    stream.flush().await.unwrap();
+    eventually("the upload reaches the disk", || {
+        !stored_files(app).is_empty()
+    })
+    .await;
+    stream
+}
+
+async fn an_upload_cut_short_leaves_no_file(backend: Backend) {
+    // Arrange
+    let app = spawn_app_with(backend, &[]).await;
+    let token = app.sign_up("ada@example.com").await;
+
+    // Act: the body ends early (the client closes its side), and another client goes
+    // away mid-upload.
+    let mut truncated = start_an_upload_and_stall(&app, &token).await;
+    tokio::io::AsyncWriteExt::shutdown(&mut truncated)
+        .await
+        .unwrap();
+    eventually("the truncated upload is removed", || {
+        stored_files(&app).is_empty()
+    })
+    .await;
+    let dropped = start_an_upload_and_stall(&app, &token).await;
+    drop(dropped);
+
+    // Assert
+    eventually("the dropped upload is removed", || {
+        stored_files(&app).is_empty()
+    })
+    .await;
+    assert_eq!(app.count_rows("files").await, 0);
+}
+
+#[tokio::test]
+async fn an_upload_cut_short_leaves_no_file_on_sqlite() {
+    an_upload_cut_short_leaves_no_file(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_upload_cut_short_leaves_no_file_on_postgres() {
+    an_upload_cut_short_leaves_no_file(Backend::Postgres).await;
+}
+
+async fn files_no_row_points_at_are_removed_at_start_up(backend: Backend) {
+    // Arrange: one real upload, and what a crash could leave behind.
+    let app = spawn_app_with(backend, &[]).await;
+    app.sign_up("ada@example.com").await;
+    let part = reqwest::multipart::Part::bytes(b"keep me".to_vec()).file_name("notes.txt");
+    let uploaded: Value = app
+        .client
+        .post(app.url("/files"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kept = uploaded["id"].as_str().unwrap().to_owned();
+    let files = app.data_dir.path().join("files");
+    let orphan = uuid::Uuid::new_v4().to_string();
+    std::fs::write(files.join(&orphan), b"no row").unwrap();
+    std::fs::write(
+        files.join(format!(".partial-{}", uuid::Uuid::new_v4())),
+        b"cut",
+    )
+    .unwrap();
+    std::fs::write(files.join("README"), b"not ours").unwrap();
+
+    // Act: the server starts again on the same database and DATA_DIR.
+    let vars = [
+        ("DATA_DIR", app.data_dir.path().display().to_string()),
+        ("DATABASE_URL", app.database_url.clone()),
+        ("BIND_ADDR", "127.0.0.1:0".to_owned()),
+        ("CONNECTORS_ENCRYPTION_KEY", ENCRYPTION_KEY.to_owned()),
+    ];
+    let settings = reference_server::Settings::from_lookup(|name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    reference_server::Application::build(settings)
+        .await
+        .unwrap();
+
+    // Assert
+    let mut left = stored_files(&app);
+    left.sort();
+    let mut expected = vec!["README".to_owned(), kept];
+    expected.sort();
+    assert_eq!(left, expected);
+}
+
+#[tokio::test]
+async fn files_no_row_points_at_are_removed_at_start_up_on_sqlite() {
+    files_no_row_points_at_are_removed_at_start_up(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn files_no_row_points_at_are_removed_at_start_up_on_postgres() {
+    files_no_row_points_at_are_removed_at_start_up(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_provider_error_echoing_the_token_does_not_put_it_in_the_logs() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    const TOKEN: &str = "hst_SECRET-API-TOKEN-0123456789abcdef";
+
+    // Arrange: Hostinger answers 500 with the request's headers in its body.
+    let logs = capture_logs();
+    let hostinger = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/billing/v1/subscriptions"))
+        .respond_with(ResponseTemplate::new(500).set_body_string(format!(
+            "{{\"message\":\"upstream failed\",\"echo\":{{\"Authorization\":\"Bearer {TOKEN}\"}}}}"
+        )))
+        .expect(1)
+        .mount(&hostinger)
+        .await;
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("HOSTINGER_API_URL", hostinger.uri().as_str())],
+    )
+    .await;
+    app.sign_up("ada@example.com").await;
+
+    // Act
+    let response = app
+        .post_json("/connectors/hostinger/config", &json!({"api_token": TOKEN}))
+        .await;
+
+    // Assert
+    assert_eq!(response.status(), 502);
+    assert!(!response.text().await.unwrap().contains(TOKEN));
+    let text = logs.text();
+    assert!(
+        text.contains("provider error") && text.contains("500"),
+        "{text}"
+    );
+    assert!(!text.contains("0123456789abcdef"), "{text}");
+}

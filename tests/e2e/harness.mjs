@@ -149,6 +149,7 @@ export async function startServer({ env = {}, bin = SERVER_BIN, timeout = 20_000
     FRONTEND_URL: baseUrl,
     CONNECTORS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     HTTP_TIMEOUT_SECONDS: '3',
+    SIGNUPS_PER_MINUTE: '1000',
     RUST_LOG: 'info',
     NO_COLOR: '1',
     ...env,

@@ -72,12 +72,18 @@ pub struct SessionView {
 
 /// Creates a user and opens a session.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = Signup,
-    responses((status = 201, body = SessionView), (status = 409, description = "email taken"), (status = 422, description = "invalid field")))]
+    responses((status = 201, body = SessionView), (status = 409, description = "email taken"), (status = 422, description = "invalid field"), (status = 429, description = "rate limited")))]
 pub async fn signup(
     State(state): State<AppState>,
+    peer: PeerAddr,
     ValidJson(body): ValidJson<Signup>,
 ) -> Result<Response, ApiError> {
-    let hash = auth::hash_password(body.password.expose()).await?;
+    state.signup_limiter.check(&peer.0)?;
+    let hash = state
+        .hashing
+        .hash(body.password.expose())
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
     let token = auth::new_session_token();
     let user = state
         .db
@@ -121,11 +127,20 @@ pub async fn login(
         .user_by_email(body.email.as_str())
         .await
         .map_err(|error| ApiError::internal(&error))?;
-    let hash = user.as_ref().map_or_else(
-        || auth::dummy_password_hash().to_owned(),
-        |user| user.password_hash.clone(),
-    );
-    let matches = auth::verify_password(body.password.expose(), hash).await?;
+    let hash = match &user {
+        Some(user) => user.password_hash.clone(),
+        None => state
+            .hashing
+            .dummy_hash()
+            .await
+            .map_err(|error| ApiError::internal(&error))?
+            .to_owned(),
+    };
+    let matches = state
+        .hashing
+        .verify(body.password.expose(), hash)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
     match user {
         Some(user) if matches => {
             // A new session id on every login: the one the browser had is ended.

@@ -1,6 +1,8 @@
 //! Files: multipart upload stored under the data folder, listing and download of the
 //! user's own files.
 
+use std::path::PathBuf;
+
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header::{
@@ -14,7 +16,7 @@ use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::db::FileRecord;
+use crate::db::{Database, FileRecord};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::validate;
@@ -54,20 +56,17 @@ pub async fn upload(
             .unwrap_or("application/octet-stream")
             .to_owned();
         let id = Uuid::new_v4();
-        let directory = state.settings.data_dir.join("files");
-        tokio::fs::create_dir_all(&directory)
-            .await
-            .map_err(|error| ApiError::internal(&error))?;
-        let path = directory.join(id.to_string());
-        let mut file = tokio::fs::File::create(&path)
+        let directory = files_directory(&state.settings.data_dir);
+        // Written under a temporary name, removed on every way out (an error, a client
+        // that goes away and drops this future) until its row exists.
+        let mut stored = PendingFile::new(directory.join(format!("{PARTIAL_PREFIX}{id}")));
+        let mut file = tokio::fs::File::create(stored.path())
             .await
             .map_err(|error| ApiError::internal(&error))?;
         let mut size = 0usize;
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             size += chunk.len();
             if size > limit {
-                drop(file);
-                let _ = tokio::fs::remove_file(&path).await;
                 return Err(too_large(limit));
             }
             file.write_all(&chunk)
@@ -76,6 +75,12 @@ pub async fn upload(
         }
         file.sync_all()
             .await
+            .map_err(|error| ApiError::internal(&error))?;
+        drop(file);
+        // A rename is a metadata update: done here, with no await point, so the guard
+        // always knows where the file is.
+        stored
+            .rename(directory.join(id.to_string()))
             .map_err(|error| ApiError::internal(&error))?;
         let record = FileRecord {
             id,
@@ -89,6 +94,7 @@ pub async fn upload(
             .create_file(user, &record)
             .await
             .map_err(|error| ApiError::internal(&error))?;
+        stored.keep();
         return Ok((StatusCode::CREATED, Json(record)));
     }
     Err(ApiError::invalid_field(
@@ -112,7 +118,7 @@ pub async fn download(
         .await
         .map_err(|error| ApiError::internal(&error))?
         .ok_or_else(|| ApiError::not_found("file"))?;
-    let bytes = tokio::fs::read(state.settings.data_dir.join("files").join(id.to_string()))
+    let bytes = tokio::fs::read(files_directory(&state.settings.data_dir).join(id.to_string()))
         .await
         .map_err(|error| ApiError::internal(&error))?;
     let disposition = format!(
@@ -130,6 +136,89 @@ pub async fn download(
         Body::from(bytes),
     )
         .into_response())
+}
+
+/// Names of uploads still being written start with this.
+const PARTIAL_PREFIX: &str = ".partial-";
+
+/// Where uploaded files live: `{DATA_DIR}/files/{id}`.
+pub fn files_directory(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("files")
+}
+
+/// A file being stored, removed when dropped unless [`PendingFile::keep`] was called.
+#[derive(Debug)]
+struct PendingFile {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl PendingFile {
+    fn new(path: PathBuf) -> Self {
+        Self { path, kept: false }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    fn rename(&mut self, to: PathBuf) -> std::io::Result<()> {
+        std::fs::rename(&self.path, &to)?;
+        self.path = to;
+        Ok(())
+    }
+
+    fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Creates the files directory and removes what no row points at: uploads a crash
+/// interrupted (`.partial-…`) and files whose row was never written. Run at start-up,
+/// before serving (with several replicas sharing one `DATA_DIR`, an upload of another
+/// replica between its rename and its row could be taken for an orphan: give each
+/// replica its own `DATA_DIR`, or share the files through object storage instead).
+pub async fn remove_orphan_files(
+    db: &Database,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<usize> {
+    use anyhow::Context as _;
+    let directory = files_directory(data_dir);
+    std::fs::create_dir_all(&directory)
+        .with_context(|| format!("DATA_DIR: cannot create {}", directory.display()))?;
+    let entries = std::fs::read_dir(&directory)
+        .with_context(|| format!("DATA_DIR: cannot read {}", directory.display()))?;
+    let mut removed = 0;
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("DATA_DIR: cannot read {}", directory.display()))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let orphan = if name.starts_with(PARTIAL_PREFIX) {
+            true
+        } else if let Ok(id) = name.parse::<Uuid>() {
+            !db.file_exists(id).await.map_err(|error| {
+                anyhow::anyhow!("DATABASE_URL: {}", crate::error::error_chain(&error))
+            })?
+        } else {
+            // Not a name this server gives: not ours to remove.
+            false
+        };
+        if orphan {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("DATA_DIR: cannot remove {}", entry.path().display()))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 fn too_large(limit: usize) -> ApiError {
