@@ -65,6 +65,12 @@ pub struct Settings {
     pub http_timeout: Duration,
     /// `MAX_UPLOAD_BYTES`.
     pub max_upload_bytes: usize,
+    /// `HEADER_READ_TIMEOUT_SECONDS`: how long a client has to send a whole request head,
+    /// counted from the connection's start or, on a kept-alive connection, from the
+    /// previous answer (so it is also the keep-alive idle timeout).
+    pub header_read_timeout: Duration,
+    /// `MAX_CONNECTIONS`: connections served at once; more wait to be accepted.
+    pub max_connections: usize,
     /// `SESSION_TTL_HOURS`.
     pub session_ttl: Duration,
     /// `SESSION_CACHE_SECONDS`: how long a replica trusts a session it has seen without
@@ -199,6 +205,11 @@ impl Settings {
             ),
             max_upload_bytes: env.bounded("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1..=1 << 30)?
                 as usize,
+            header_read_timeout: Duration::from_secs(
+                env.bounded("HEADER_READ_TIMEOUT_SECONDS", 10, 1..=600)?
+                    .into(),
+            ),
+            max_connections: env.bounded("MAX_CONNECTIONS", 1024, 1..=1_000_000)? as usize,
             session_ttl: Duration::from_secs(
                 u64::from(env.bounded("SESSION_TTL_HOURS", 24 * 14, 1..=24 * 366)?) * 3600,
             ),
@@ -366,6 +377,8 @@ mod tests {
         assert_eq!(settings.realtime_secret_ttl, 60);
         assert_eq!(settings.realtime_secrets_per_minute, 10);
         assert_eq!(settings.signups_per_minute, 5);
+        assert_eq!(settings.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(settings.max_connections, 1024);
         assert!(settings
             .oauth_providers
             .iter()

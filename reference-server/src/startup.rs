@@ -1,13 +1,12 @@
 //! [`Application`]: settings → database, SDK service, router, listener.
 
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::header::{HeaderName, HeaderValue, X_CONTENT_TYPE_OPTIONS};
 use axum::http::Request;
 use axum::routing::{get, post};
@@ -76,17 +75,65 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the process is stopped (Ctrl-C or SIGTERM).
+    /// Serves until the process is stopped (Ctrl-C or SIGTERM), then lets open requests
+    /// finish (for at most 30 seconds).
+    ///
+    /// HTTP/1 through hyper directly rather than `axum::serve`, for what it does not
+    /// set: a header-read timeout (`HEADER_READ_TIMEOUT_SECONDS`, which hyper also runs
+    /// while a kept-alive connection waits for its next request, so it bounds idle
+    /// connections too) and a cap on connections served at once (`MAX_CONNECTIONS`;
+    /// past it, new connections wait in the listen backlog).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")
+        let settings = &self.state.settings;
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(settings.header_read_timeout)
+            .keep_alive(true);
+        let connections = Arc::new(tokio::sync::Semaphore::new(settings.max_connections));
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            let permit = tokio::select! {
+                permit = Arc::clone(&connections).acquire_owned() => permit.context("connection limit closed")?,
+                () = &mut shutdown => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait instead of spinning.
+                        tracing::warn!(error = %error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let router = self.router.clone();
+            let service =
+                hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    tower::ServiceExt::oneshot(router.clone(), request)
+                });
+            let connection = graceful
+                .watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(error = %error, "connection ended with an error");
+                }
+                drop(permit);
+            });
+        }
+        if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("requests still open after 30 seconds of shutdown were dropped");
+        }
+        Ok(())
     }
 }
 

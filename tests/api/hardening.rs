@@ -629,3 +629,85 @@ async fn a_provider_error_echoing_the_token_does_not_put_it_in_the_logs() {
     );
     assert!(!text.contains("0123456789abcdef"), "{text}");
 }
+
+/// Reads until the server closes the connection; fails if it is still open after
+/// `within`. Returns what was read.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> Vec<u8> {
+    use tokio::io::AsyncReadExt as _;
+    let mut received = Vec::new();
+    let closed = tokio::time::timeout(within, async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the connection is still open after {within:?}"
+    );
+    received
+}
+
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed_after_the_header_read_timeout() {
+    use tokio::io::AsyncWriteExt as _;
+    // Arrange
+    let app = spawn_app_with(Backend::Sqlite, &[("HEADER_READ_TIMEOUT_SECONDS", "1")]).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+
+    // Act + Assert: half a header, then nothing.
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    read_until_closed(&mut slow, std::time::Duration::from_secs(5)).await;
+
+    // Act + Assert: a whole request, then an idle kept-alive connection.
+    let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+    idle.write_all(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut idle, std::time::Duration::from_secs(5)).await;
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    // Arrange: two kept-alive connections, each served once, hold the two places.
+    let app = spawn_app_with(Backend::Sqlite, &[("MAX_CONNECTIONS", "2")]).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream
+            .write_all(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buffer = [0u8; 1024];
+        let n = stream.read(&mut buffer).await.unwrap();
+        assert!(buffer[..n].starts_with(b"HTTP/1.1 200"));
+        held.push(stream);
+    }
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(500))
+        .build()
+        .unwrap();
+
+    // Act + Assert: a third is not served while both are held, and is once one closes.
+    assert!(client.get(app.url("/healthz")).send().await.is_err());
+    held.pop();
+    let served = client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(served.status(), 200);
+}
