@@ -26,9 +26,10 @@ DEBIAN_PACKAGES=(
 )
 
 # To add a Python package: one line "requirement|why" (pinned: installed when the venv
-# lacks this exact version). Planned: schemathesis, standardwebhooks, pocketsphinx.
+# lacks this exact version). Planned: standardwebhooks, pocketsphinx.
 PYTHON_PACKAGES=(
   "aiosmtpd==1.4.6|the real SMTP server, with AUTH, of the SMTP connector tests"
+  "schemathesis==4.32.5|fuzzes every operation of the OpenAPI document (scripts/schemathesis.sh)"
 )
 
 S3S_FS_VERSION=0.14.1

@@ -32,6 +32,9 @@ echo "== rust: every crate's tests"
 # The dashboard was just built; the server's build script need not build it again.
 SKIP_FRONTEND_BUILD=1 cargo test --workspace --all-features --locked
 
+echo "== schemathesis: every operation of the OpenAPI document, fuzzed (about 2.5 minutes)"
+SKIP_FRONTEND_BUILD=1 bash scripts/schemathesis.sh
+
 if [ -d tests/e2e ]; then
   echo "== browser journeys (headless Chromium)"
   SKIP_FRONTEND_BUILD=1 cargo build -p reference-server --locked

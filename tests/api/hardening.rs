@@ -711,3 +711,30 @@ async fn connections_past_the_cap_wait_until_one_closes() {
     let served = client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(served.status(), 200);
 }
+
+#[tokio::test]
+async fn an_upload_with_a_part_other_than_file_is_refused_and_stores_nothing() {
+    // Arrange
+    let app = spawn_app().await;
+    app.sign_up("ada@example.com").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("a.txt"),
+        )
+        .text("colour", "red");
+
+    // Act
+    let response = app
+        .client
+        .post(app.url("/files"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_refused_field(response, "colour", "an extra part").await;
+    assert_eq!(app.count_rows("files").await, 0);
+    eventually("nothing stays on disk", || stored_files(&app).is_empty()).await;
+}

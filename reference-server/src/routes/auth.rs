@@ -22,6 +22,7 @@ use crate::validate::{Email, NewPassword, Password};
 
 /// Email and password of a new account.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Signup {
     /// Email address.
     pub email: Email,
@@ -31,6 +32,7 @@ pub struct Signup {
 
 /// Email and password of an existing account.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Login {
     /// Email address.
     pub email: Email,

@@ -229,9 +229,9 @@ fn field_names(schema: &serde_json::Value) -> Vec<String> {
 
 /// The user's upcoming Google Calendar events.
 #[utoipa::path(get, path = "/api/v1/connectors/google_calendar/events", tag = "connectors",
-    params(("from" = Option<String>, Query, description = "RFC 3339 start (default now)"),
-           ("to" = Option<String>, Query, description = "RFC 3339 end"),
-           ("limit" = Option<u32>, Query, description = "1..=250, default 10")),
+    params(("from" = Option<String>, Query, format = DateTime, description = "RFC 3339 start (default now)"),
+           ("to" = Option<String>, Query, format = DateTime, description = "RFC 3339 end, after `from`"),
+           ("limit" = Option<u32>, Query, minimum = 1, maximum = 250, description = "1..=250, default 10")),
     responses((status = 200, description = "array of events"), (status = 409, description = "not_connected or needs_reauth")))]
 pub async fn calendar_events(
     State(state): State<AppState>,

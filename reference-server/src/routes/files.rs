@@ -36,9 +36,37 @@ pub async fn list(
     ))
 }
 
+/// The multipart body of an upload: one part named `file` (its file name and content
+/// type come from the part's headers). Any other part is refused.
+#[derive(Debug)]
+pub struct Upload;
+
+impl utoipa::PartialSchema for Upload {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        ObjectBuilder::new()
+            .property(
+                "file",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .description(Some("the file's bytes")),
+            )
+            .required("file")
+            .additional_properties(Some(
+                AdditionalProperties::<utoipa::openapi::schema::Schema>::FreeForm(false),
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Upload {}
+
 /// Uploads one file (multipart field `file`), up to `MAX_UPLOAD_BYTES`.
 #[utoipa::path(post, path = "/api/v1/files", tag = "files",
-    request_body(content_type = "multipart/form-data", description = "field `file`"),
+    request_body(content = Upload, content_type = "multipart/form-data", description = "field `file`"),
     responses((status = 201, body = FileRecord), (status = 413, description = "too large"), (status = 422, description = "no file")))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -46,9 +74,19 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<(StatusCode, Json<FileRecord>), ApiError> {
     let limit = state.settings.max_upload_bytes;
+    let directory = files_directory(&state.settings.data_dir);
+    let mut received: Option<(PendingFile, FileRecord)> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        if field.name() != Some("file") {
-            continue;
+        match field.name() {
+            Some("file") if received.is_none() => {}
+            Some("file") => return Err(ApiError::invalid_field("file", "send one file")),
+            other => {
+                let name = other.unwrap_or_default().escape_default().to_string();
+                return Err(ApiError::invalid_field(
+                    if name.is_empty() { "body" } else { &name },
+                    "unknown field: send only the part `file`",
+                ));
+            }
         }
         let filename = upload_filename(field.file_name())?;
         let content_type = field
@@ -56,10 +94,9 @@ pub async fn upload(
             .unwrap_or("application/octet-stream")
             .to_owned();
         let id = Uuid::new_v4();
-        let directory = files_directory(&state.settings.data_dir);
         // Written under a temporary name, removed on every way out (an error, a client
         // that goes away and drops this future) until its row exists.
-        let mut stored = PendingFile::new(directory.join(format!("{PARTIAL_PREFIX}{id}")));
+        let stored = PendingFile::new(directory.join(format!("{PARTIAL_PREFIX}{id}")));
         let mut file = tokio::fs::File::create(stored.path())
             .await
             .map_err(|error| ApiError::internal(&error))?;
@@ -76,12 +113,6 @@ pub async fn upload(
         file.sync_all()
             .await
             .map_err(|error| ApiError::internal(&error))?;
-        drop(file);
-        // A rename is a metadata update: done here, with no await point, so the guard
-        // always knows where the file is.
-        stored
-            .rename(directory.join(id.to_string()))
-            .map_err(|error| ApiError::internal(&error))?;
         let record = FileRecord {
             id,
             filename,
@@ -89,18 +120,26 @@ pub async fn upload(
             size: size as i64,
             created_at: OffsetDateTime::now_utc().unix_timestamp(),
         };
-        state
-            .db
-            .create_file(user, &record)
-            .await
-            .map_err(|error| ApiError::internal(&error))?;
-        stored.keep();
-        return Ok((StatusCode::CREATED, Json(record)));
+        received = Some((stored, record));
     }
-    Err(ApiError::invalid_field(
-        "file",
-        "send the file in a multipart field named `file`",
-    ))
+    let Some((mut stored, record)) = received else {
+        return Err(ApiError::invalid_field(
+            "file",
+            "send the file in a multipart field named `file`",
+        ));
+    };
+    // A rename is a metadata update: done here, with no await point, so the guard
+    // always knows where the file is.
+    stored
+        .rename(directory.join(record.id.to_string()))
+        .map_err(|error| ApiError::internal(&error))?;
+    state
+        .db
+        .create_file(user, &record)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    stored.keep();
+    Ok((StatusCode::CREATED, Json(record)))
 }
 
 /// Downloads one of the user's files.

@@ -9,6 +9,7 @@ pub async fn healthz() -> Json<serde_json::Value> {
 }
 
 /// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "this document (OpenAPI 3.1)")))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi as _;
     Json(crate::openapi::ApiDoc::openapi())
