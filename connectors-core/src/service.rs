@@ -651,10 +651,9 @@ impl ConnectorAuthService {
                     return Ok(grant);
                 }
             }
-            let until = OffsetDateTime::now_utc() + self.lease_lifetime;
             if self
                 .store
-                .try_lease(user, key, self.lease_holder, until)
+                .try_lease(user, key, self.lease_holder, self.lease_lifetime)
                 .await?
             {
                 // The row may have changed between our read and the lease.

@@ -275,14 +275,19 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
         credentials: &Credentials,
     ) -> Result<Option<i64>, StoreError>;
 
-    /// Takes the refresh lease of a credentials row until `until`, unless another holder
-    /// has an unexpired one. Returns whether the lease was taken.
+    /// Takes the refresh lease of a credentials row for `lifetime`, unless another holder
+    /// has an unexpired one (the holder itself may extend its own). Returns whether the
+    /// lease was taken.
+    ///
+    /// The lease's start and end, and whether another one has ended, are read from the
+    /// store's own clock (the database's, for SQL stores), never the caller's: replicas
+    /// with skewed clocks cannot steal a live lease.
     async fn try_lease(
         &self,
         user: UserId,
         connector: &str,
         holder: Uuid,
-        until: OffsetDateTime,
+        lifetime: std::time::Duration,
     ) -> Result<bool, StoreError>;
 
     /// Gives a lease back early (after a failed refresh).
@@ -313,11 +318,12 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     ) -> Result<bool, StoreError>;
 
     /// Takes up to `limit` queued revocations whose next attempt is due and that no other
-    /// holder has leased, leasing them to `holder` until `until`.
+    /// holder has leased, leasing them to `holder` for `lifetime` (times from the store's
+    /// clock, as for [`CredentialStore::try_lease`]).
     async fn claim_revocations(
         &self,
         holder: Uuid,
-        until: OffsetDateTime,
+        lifetime: std::time::Duration,
         limit: u32,
     ) -> Result<Vec<PendingRevocation>, StoreError>;
 

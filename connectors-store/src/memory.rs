@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use connectors_core::{
@@ -200,16 +201,17 @@ impl CredentialStore for MemoryStore {
         user: UserId,
         connector: &str,
         holder: Uuid,
-        until: OffsetDateTime,
+        lifetime: Duration,
     ) -> Result<bool, StoreError> {
         let now = OffsetDateTime::now_utc();
+        let until = now + lifetime;
         let mut tables = self.tables();
         let Some(row) = tables.credentials.get_mut(&key(user, connector)) else {
             return Ok(false);
         };
         let free = match row.lease {
             None => true,
-            Some((current, expires)) => current == holder || expires < now,
+            Some((current, expires)) => current == holder || expires <= now,
         };
         if free {
             row.lease = Some((holder, until));
@@ -280,10 +282,11 @@ impl CredentialStore for MemoryStore {
     async fn claim_revocations(
         &self,
         holder: Uuid,
-        until: OffsetDateTime,
+        lifetime: Duration,
         limit: u32,
     ) -> Result<Vec<PendingRevocation>, StoreError> {
         let now = OffsetDateTime::now_utc();
+        let until = now + lifetime;
         let mut tables = self.tables();
         let mut due: Vec<&mut Queued> = tables
             .revocations
@@ -292,7 +295,7 @@ impl CredentialStore for MemoryStore {
             .filter(|queued| {
                 queued
                     .lease
-                    .is_none_or(|(_, leased_until)| leased_until < now)
+                    .is_none_or(|(_, leased_until)| leased_until <= now)
             })
             .collect();
         due.sort_by_key(|queued| queued.pending.next_attempt_at);

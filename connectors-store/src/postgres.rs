@@ -82,4 +82,11 @@ impl fmt::Debug for PgStore {
     }
 }
 
+/// The PostgreSQL server's clock, in whole unix seconds.
+static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::LazyLock::new(|| {
+    crate::sql::ClockStatements::new(
+        "CAST(FLOOR(EXTRACT(EPOCH FROM statement_timestamp())) AS BIGINT)",
+    )
+});
+
 crate::sql::impl_sql_store!(PgStore, PgConnection);

@@ -187,6 +187,12 @@ pub(crate) fn from_unix(seconds: i64) -> Result<OffsetDateTime, StoreError> {
         .map_err(|error| StoreError::Database(Box::new(error)))
 }
 
+/// A duration in whole seconds, rounded up (a lease is never shorter than asked).
+pub(crate) fn whole_seconds(duration: std::time::Duration) -> i64 {
+    let seconds = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
 pub(crate) fn unix_now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }

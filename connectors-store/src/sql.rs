@@ -83,10 +83,12 @@ pub(crate) const MARK_REFRESHED: &str = "\
         connected = TRUE, status = 'active', last_error = NULL, \
         updated_at = excluded.updated_at";
 
-pub(crate) const TRY_LEASE: &str = "\
-    UPDATE user_connector_credentials SET lease_holder = $3, lease_until = $4 \
+/// `{now}` is the database's clock in unix seconds (see [`ClockStatements`]); `$4` the
+/// lease's lifetime in seconds. A lease ending this very second is over.
+const TRY_LEASE: &str = "\
+    UPDATE user_connector_credentials SET lease_holder = $3, lease_until = {now} + $4 \
     WHERE user_id = $1 AND connector_code = $2 \
-      AND (lease_until IS NULL OR lease_until < $5 OR lease_holder = $3)";
+      AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3)";
 
 pub(crate) const RELEASE_LEASE: &str = "\
     UPDATE user_connector_credentials SET lease_holder = NULL, lease_until = NULL \
@@ -152,15 +154,33 @@ pub(crate) const INSERT_REVOCATION: &str = "\
 /// Leases due, unleased revocations. The lease condition is repeated outside the
 /// sub-select so that a concurrent claimer (PostgreSQL re-checks the outer condition
 /// on the row it waited for) skips a row another replica just took.
-pub(crate) const CLAIM_REVOCATIONS: &str = "\
-    UPDATE pending_revocations SET lease_holder = $1, lease_until = $2 \
+const CLAIM_REVOCATIONS: &str = "\
+    UPDATE pending_revocations SET lease_holder = $1, lease_until = {now} + $2 \
     WHERE id IN ( \
         SELECT id FROM pending_revocations \
-        WHERE next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
-        ORDER BY next_attempt_at LIMIT $4) \
-      AND (lease_until IS NULL OR lease_until < $3) \
+        WHERE next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until <= {now}) \
+        ORDER BY next_attempt_at LIMIT $3) \
+      AND (lease_until IS NULL OR lease_until <= {now}) \
     RETURNING id, user_id, connector_code, provider, access_token, refresh_token, \
         expires_at, attempts, next_attempt_at";
+
+/// The statements that read the clock, written with the backend's own expression for
+/// "now" so that every replica's leases are timed by the one clock they share: the
+/// database's (SPEC §8.17), never each replica's.
+pub(crate) struct ClockStatements {
+    pub(crate) try_lease: String,
+    pub(crate) claim_revocations: String,
+}
+
+impl ClockStatements {
+    /// The statements with `now`, an SQL expression giving the current unix second.
+    pub(crate) fn new(now: &str) -> Self {
+        Self {
+            try_lease: TRY_LEASE.replace("{now}", now),
+            claim_revocations: CLAIM_REVOCATIONS.replace("{now}", now),
+        }
+    }
+}
 
 pub(crate) const DELETE_REVOCATION: &str = "DELETE FROM pending_revocations WHERE id = $1";
 
@@ -224,8 +244,9 @@ impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
 
 /// Implements [`CredentialStore`](connectors_core::CredentialStore), the key check and
 /// the user methods for a store struct with `pool` and `cipher` fields, whose pools
-/// hand out `$connection`s, and which has a `migrator()` in scope and a `begin_write`
-/// method (a transaction that holds the write lock from its first statement).
+/// hand out `$connection`s, and which has a `migrator()` and a `CLOCK`
+/// ([`ClockStatements`]) in scope and a `begin_write` method (a transaction that holds
+/// the write lock from its first statement).
 macro_rules! impl_sql_store {
     ($store:ident, $connection:ty) => {
         impl $store {
@@ -543,14 +564,13 @@ macro_rules! impl_sql_store {
                 user: connectors_core::UserId,
                 connector: &str,
                 holder: uuid::Uuid,
-                until: time::OffsetDateTime,
+                lifetime: std::time::Duration,
             ) -> Result<bool, connectors_core::StoreError> {
-                let taken = sqlx::query(crate::sql::TRY_LEASE)
+                let taken = sqlx::query(CLOCK.try_lease.as_str())
                     .bind(user)
                     .bind(connector)
                     .bind(holder)
-                    .bind(until.unix_timestamp())
-                    .bind(crate::sealed::unix_now())
+                    .bind(crate::sealed::whole_seconds(lifetime))
                     .execute(&self.pool)
                     .await
                     .map_err(crate::sealed::db_error)?;
@@ -644,14 +664,13 @@ macro_rules! impl_sql_store {
             async fn claim_revocations(
                 &self,
                 holder: uuid::Uuid,
-                until: time::OffsetDateTime,
+                lifetime: std::time::Duration,
                 limit: u32,
             ) -> Result<Vec<connectors_core::PendingRevocation>, connectors_core::StoreError> {
-                use crate::sealed::{db_error, unix_now};
-                sqlx::query_as::<_, crate::sealed::RevocationRow>(crate::sql::CLAIM_REVOCATIONS)
+                use crate::sealed::{db_error, whole_seconds};
+                sqlx::query_as::<_, crate::sealed::RevocationRow>(CLOCK.claim_revocations.as_str())
                     .bind(holder)
-                    .bind(until.unix_timestamp())
-                    .bind(unix_now())
+                    .bind(whole_seconds(lifetime))
                     .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await

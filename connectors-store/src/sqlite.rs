@@ -129,4 +129,9 @@ impl fmt::Debug for SqliteStore {
     }
 }
 
+/// SQLite's clock: `'now'` is fixed for the length of one statement.
+static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::LazyLock::new(|| {
+    crate::sql::ClockStatements::new("CAST(strftime('%s', 'now') AS INTEGER)")
+});
+
 crate::sql::impl_sql_store!(SqliteStore, SqliteConnection);

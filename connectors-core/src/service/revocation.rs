@@ -130,10 +130,9 @@ impl ConnectorAuthService {
     ///
     /// [`Error::Store`] when the store fails.
     pub async fn retry_revocations(&self, limit: u32) -> Result<usize> {
-        let until = OffsetDateTime::now_utc() + self.lease_lifetime;
         let due = self
             .store
-            .claim_revocations(self.lease_holder, until, limit)
+            .claim_revocations(self.lease_holder, self.lease_lifetime, limit)
             .await?;
         let tried = due.len();
         for mut pending in due {

@@ -126,12 +126,9 @@ async fn a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_eve
 
     // Act: two claimers; then a postpone with rotated tokens, due later.
     let first = Uuid::new_v4();
-    let claimed = store
-        .claim_revocations(first, seconds_from_now(30), 10)
-        .await
-        .unwrap();
+    let claimed = store.claim_revocations(first, LEASE, 10).await.unwrap();
     let second = store
-        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .claim_revocations(Uuid::new_v4(), LEASE, 10)
         .await
         .unwrap();
 
@@ -165,7 +162,7 @@ async fn a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_eve
     };
     store.postpone_revocation(&later).await.unwrap();
     let not_due = store
-        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .claim_revocations(Uuid::new_v4(), LEASE, 10)
         .await
         .unwrap();
     assert!(
@@ -176,7 +173,7 @@ async fn a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_eve
     later.next_attempt_at = seconds_from_now(-1);
     store.postpone_revocation(&later).await.unwrap();
     let due = store
-        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .claim_revocations(Uuid::new_v4(), LEASE, 10)
         .await
         .unwrap();
     let again: Vec<_> = due.iter().filter(|p| p.id == later.id).collect();
@@ -200,7 +197,7 @@ async fn a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_eve
     store.finish_revocation(later.id, &done).await.unwrap();
     store.postpone_revocation(&later).await.unwrap();
     let after = store
-        .claim_revocations(Uuid::new_v4(), seconds_from_now(30), 10)
+        .claim_revocations(Uuid::new_v4(), LEASE, 10)
         .await
         .unwrap();
     assert!(after.iter().all(|p| p.id != later.id), "finished for good");
@@ -290,6 +287,9 @@ async fn events_come_newest_first_page_backwards_and_filter_by_connector(
         "another user's event id pages nothing"
     );
 }
+
+/// The lease lifetime the checks take (long enough never to run out during a test).
+pub(crate) const LEASE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Whole seconds from now: SQL stores keep unix seconds.
 pub(crate) fn seconds_from_now(seconds: i64) -> OffsetDateTime {
@@ -652,7 +652,7 @@ async fn a_lease_is_exclusive_until_released_or_expired(
     [user, _]: [UserId; 2],
 ) {
     let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
-    let until = seconds_from_now(30);
+    let until = LEASE;
     store
         .save_credentials(user, "notion", &oauth_credentials("lease"))
         .await
@@ -665,7 +665,7 @@ async fn a_lease_is_exclusive_until_released_or_expired(
         .unwrap());
     assert!(
         store
-            .try_lease(user, "notion", first, seconds_from_now(60))
+            .try_lease(user, "notion", first, 2 * LEASE)
             .await
             .unwrap(),
         "the holder may extend its lease"
@@ -687,7 +687,7 @@ async fn a_lease_is_exclusive_until_released_or_expired(
 
     // A lease past its time is free for anyone.
     assert!(store
-        .try_lease(user, "notion", second, seconds_from_now(-5))
+        .try_lease(user, "notion", second, std::time::Duration::ZERO)
         .await
         .unwrap());
     assert!(store.try_lease(user, "notion", first, until).await.unwrap());
@@ -704,7 +704,7 @@ async fn a_lease_is_exclusive_until_released_or_expired(
 
 async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserId; 2]) {
     let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
-    let until = seconds_from_now(30);
+    let until = LEASE;
     let version = store
         .save_credentials(user, "hubspot", &oauth_credentials("lease-swap"))
         .await
@@ -921,7 +921,7 @@ async fn one_user_never_sees_or_changes_another_users_rows(
         .await
         .unwrap();
     let leased = store
-        .try_lease(other, "google_calendar", lease_holder, seconds_from_now(30))
+        .try_lease(other, "google_calendar", lease_holder, LEASE)
         .await
         .unwrap();
     let deleted = purge_plainly(store, other, "google_calendar")
@@ -946,12 +946,7 @@ async fn one_user_never_sees_or_changes_another_users_rows(
     assert_same_credentials(&after.credentials, &owners.credentials);
     assert!(
         store
-            .try_lease(
-                owner,
-                "google_calendar",
-                Uuid::new_v4(),
-                seconds_from_now(30)
-            )
+            .try_lease(owner, "google_calendar", Uuid::new_v4(), LEASE)
             .await
             .unwrap(),
         "the other user's attempt took no lease on the owner's row"

@@ -6,6 +6,6 @@ pub(crate) mod sql_store_tests;
 
 pub(crate) use contract::{
     assert_same_credentials, oauth_credentials, purge_plainly, seconds_from_now, smtp_credentials,
-    store_contract,
+    store_contract, LEASE,
 };
 pub(crate) use sql_store_tests::sql_store_tests;

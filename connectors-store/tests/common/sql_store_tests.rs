@@ -351,7 +351,7 @@ macro_rules! sql_store_tests {
                     let store = store.clone();
                     tokio::spawn(async move {
                         store
-                            .try_lease(user, "google_calendar", Uuid::new_v4(), seconds_from_now(30))
+                            .try_lease(user, "google_calendar", Uuid::new_v4(), crate::common::LEASE)
                             .await
                             .unwrap()
                     })
