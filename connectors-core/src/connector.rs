@@ -232,7 +232,7 @@ pub struct ConfigContext<'a> {
     /// Whether hosts the user supplies (an SMTP server, a MinIO endpoint) must resolve to
     /// public addresses only: when set, connectors refuse private, loopback and
     /// link-local targets with a field error (SSRF defence, see
-    /// [`crate::connectors::net`]).
+    /// `connectors_providers::net`).
     pub block_private_targets: bool,
 }
 

@@ -136,7 +136,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+    /// A reqwest failure: [`Error::Timeout`] when it timed out, else [`Error::Http`].
+    pub fn from_reqwest(error: reqwest::Error) -> Self {
         if error.is_timeout() {
             Self::Timeout
         } else {

@@ -7,23 +7,29 @@
 //!   refresh, revocation.
 //! - [`CredentialStore`]: where credentials live; implementations (SQLite, PostgreSQL,
 //!   in memory, all encrypting at rest) are in the `connectors-store` crate.
-//! - [`connectors`]: the built-in connectors, [`builtin_connectors`] in dashboard order:
-//!   OAuth `google_calendar`, `gmail`, `slack`, `notion`, `calendly`; config `smtp`,
-//!   `twilio`, `minio`, `hostinger`. Config connectors publish the JSON Schema of their
-//!   fields (secrets marked `writeOnly`), name every bad field at once
-//!   ([`Error::InvalidConfig`]) and verify credentials with one cheap call
-//!   ([`Error::Rejected`] when the provider refuses them). User-supplied hosts can be
-//!   kept off private networks with
-//!   [`ConnectorAuthService::with_block_private_targets`].
+//! - [`Event`]: the lifecycle events the store records with each change.
+//! - [`http`]: the HTTP plumbing connector implementations share.
+//!
+//! This crate names no provider: the built-in connectors (Google Calendar, Gmail, Slack,
+//! Notion, Calendly, SMTP, Twilio, MinIO, Hostinger) are in `connectors-providers`, and a
+//! connector of your own is one [`Connector`] implementation. Config connectors publish
+//! the JSON Schema of their fields (secrets marked `writeOnly`), name every bad field at
+//! once ([`Error::InvalidConfig`]) and verify credentials with one cheap call
+//! ([`Error::Rejected`] when the provider refuses them). User-supplied hosts can be kept
+//! off private networks with [`ConnectorAuthService::with_block_private_targets`].
 //!
 //! # Quick start
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use connectors_core::{builtin_connectors, ConnectorAuthService, CredentialStore, ProviderConfig};
-//! # async fn run(store: Arc<dyn CredentialStore>) -> Result<(), Box<dyn std::error::Error>> {
+//! use connectors_core::{Connector, ConnectorAuthService, CredentialStore, ProviderConfig};
+//! # async fn run(
+//! #     store: Arc<dyn CredentialStore>,
+//! #     connectors: Vec<Arc<dyn Connector>>,
+//! # ) -> Result<(), Box<dyn std::error::Error>> {
+//! // `connectors`: e.g. `connectors_providers::builtin()`, or your own.
 //! let service = ConnectorAuthService::new(store, "https://app.example.com/api/v1".parse()?)
-//!     .with_connectors(builtin_connectors())
+//!     .with_connectors(connectors)
 //!     .with_provider("google", ProviderConfig::new("client-id", "client-secret".into()));
 //!
 //! let user = uuid::Uuid::new_v4();
@@ -39,9 +45,9 @@
 //! ```
 
 mod connector;
-pub mod connectors;
 mod error;
 mod events;
+pub mod http;
 pub mod oauth_flow;
 mod service;
 mod store;
@@ -51,7 +57,6 @@ pub use connector::{
     ClientAuth, ConfigContext, Connector, ConnectorKind, OAuthContext, OAuthSpec,
     ProviderEndpoints, RevokeToken, Revoked, TokenGrant,
 };
-pub use connectors::builtin as builtin_connectors;
 pub use error::{CallbackError, Error, FieldError, Result};
 pub use events::{Event, EventQuery, EventType};
 pub use service::{

@@ -150,7 +150,7 @@ pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result
         (None, Some(access)) => access.secret(),
         (None, None) => return Err(Error::Unsupported("revocation without a token".to_owned())),
     };
-    let answer = crate::connectors::wire::send(
+    let answer = crate::http::send(
         ctx.http
             .post(revoke_url.clone())
             .form(&[("token", token.as_str())]),
@@ -161,7 +161,10 @@ pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result
 
 /// Reads an RFC 7009 revocation answer: 2xx revoked; 400 `invalid_token` (a token the
 /// server no longer knows) already dead; 429 and 5xx outages; anything else refused.
-pub(crate) fn revocation_answer(answer: &crate::connectors::wire::Answer) -> Result<Revoked> {
+/// # Errors
+///
+/// The outage errors of [`crate::http::Answer::outage`], else [`Error::Provider`].
+pub fn revocation_answer(answer: &crate::http::Answer) -> Result<Revoked> {
     if answer.status.is_success() {
         return Ok(Revoked::Now);
     }
@@ -243,7 +246,7 @@ impl<'c> AsyncHttpClient<'c> for Transport {
             if status.is_server_error() || status.as_u16() == 429 {
                 return Err(TransportError::Status {
                     status: status.as_u16(),
-                    body: truncate(String::from_utf8_lossy(&body).into_owned()),
+                    body: crate::http::truncate(String::from_utf8_lossy(&body).into_owned()),
                 });
             }
             let mut answer = HttpResponse::new(body.to_vec());
@@ -282,17 +285,4 @@ fn map_token_error(error: RequestTokenError<TransportError, BasicErrorResponse>)
         }
         RequestTokenError::Other(text) => Error::InvalidResponse(text),
     }
-}
-
-pub(crate) fn truncate(mut body: String) -> String {
-    const LIMIT: usize = 512;
-    if body.len() > LIMIT {
-        let mut cut = LIMIT;
-        while !body.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        body.truncate(cut);
-        body.push('…');
-    }
-    body
 }

@@ -22,7 +22,6 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::connector::{ConfigContext, Connector, ConnectorKind, OAuthContext, ProviderEndpoints};
-use crate::connectors::google::{self, CalendarEvent, EventQuery};
 use crate::error::{CallbackError, Error, Result};
 use crate::oauth_flow;
 use crate::store::{
@@ -187,7 +186,7 @@ impl ConnectorAuthService {
         self
     }
 
-    /// Registers several connectors, e.g. [`crate::builtin_connectors`].
+    /// Registers several connectors, e.g. `connectors_providers::builtin()`.
     pub fn with_connectors(self, connectors: impl IntoIterator<Item = Arc<dyn Connector>>) -> Self {
         connectors.into_iter().fold(self, Self::with_connector)
     }
@@ -510,21 +509,6 @@ impl ConnectorAuthService {
         }
     }
 
-    /// The user's upcoming Google Calendar events.
-    pub async fn list_calendar_events(
-        &self,
-        user: UserId,
-        query: &EventQuery,
-    ) -> Result<Vec<CalendarEvent>> {
-        let client = self.get_oauth_client(user, "google_calendar").await?;
-        let api_url = client.api_url.clone();
-        self.with_access_token(user, "google_calendar", |token| {
-            let api_url = api_url.clone();
-            async move { google::list_events(&self.http, &api_url, &token, query).await }
-        })
-        .await
-    }
-
     /// Validates config fields against the connector's schema, checks user-supplied
     /// hosts (see [`Self::with_block_private_targets`]), verifies the credentials with
     /// the provider when `verify` is set, and stores them (secrets encrypted) as active.
@@ -834,7 +818,7 @@ impl OAuthClient<'_> {
                         let body = response.text().await.unwrap_or_default();
                         return Err(Error::Provider {
                             status: status.as_u16(),
-                            body: oauth_flow::truncate(body),
+                            body: crate::http::truncate(body),
                         });
                     }
                     response

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use connectors_core::{builtin_connectors, ConnectorKind};
+use connectors_core::ConnectorKind;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
@@ -167,7 +167,7 @@ fn list_connector_keys(path: &str, operation: &mut Operation) {
     } else {
         None
     };
-    let keys: Vec<String> = builtin_connectors()
+    let keys: Vec<String> = connectors_providers::builtin()
         .iter()
         .filter(|connector| kind.is_none_or(|kind| connector.kind() == kind))
         .map(|connector| connector.key().to_owned())

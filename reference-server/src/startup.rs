@@ -13,9 +13,7 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use base64::Engine as _;
 use connectors_core::StoreError;
-use connectors_core::{
-    builtin_connectors, default_http_client, ConnectorAuthService, ProviderConfig,
-};
+use connectors_core::{default_http_client, ConnectorAuthService, ProviderConfig};
 use connectors_store::Cipher;
 use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
 use secrecy::ExposeSecret as _;
@@ -210,7 +208,7 @@ fn voice(settings: &Settings, service: &ConnectorAuthService) -> Arc<Voice> {
 
 fn connector_service(settings: &Settings, db: &Database) -> ConnectorAuthService {
     let mut service = ConnectorAuthService::new(db.credential_store(), settings.api_base())
-        .with_connectors(builtin_connectors())
+        .with_connectors(connectors_providers::builtin())
         .with_http_client(default_http_client(settings.http_timeout))
         .with_lease_lifetime(settings.http_timeout + Duration::from_secs(5))
         .with_block_private_targets(settings.block_private_targets);

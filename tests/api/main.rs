@@ -6,10 +6,10 @@
 mod auth;
 mod config_connectors;
 mod google_calendar;
-// The stateful OAuth provider fake of connectors-core's tests; not every helper is
+// The stateful OAuth provider fake of connectors-providers' tests; not every helper is
 // used here.
 #[allow(dead_code)]
-#[path = "../../connectors-core/tests/connectors/grant_fake.rs"]
+#[path = "../../connectors-providers/tests/connectors/grant_fake.rs"]
 mod grant_fake;
 mod hardening;
 mod helpers;

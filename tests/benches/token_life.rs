@@ -13,8 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use connectors_core::{
-    builtin_connectors, AccessToken, ConnectorAuthService, CredentialStore, Credentials,
-    ProviderConfig, RefreshToken,
+    AccessToken, ConnectorAuthService, CredentialStore, Credentials, ProviderConfig, RefreshToken,
 };
 use connectors_store::{Cipher, PgStore, SqliteStore};
 use criterion::Criterion;
@@ -50,7 +49,7 @@ fn service(store: Arc<dyn CredentialStore>, token_url: &str) -> ConnectorAuthSer
     let google = ProviderConfig::new("bench-client", "bench-secret".to_owned().into())
         .with_token_url(token_url.parse().unwrap());
     ConnectorAuthService::new(store, "http://localhost:8080/api/v1".parse().unwrap())
-        .with_connectors(builtin_connectors())
+        .with_connectors(connectors_providers::builtin())
         .with_provider("google", google)
 }
 

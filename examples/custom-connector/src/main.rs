@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use connectors_core::secrecy::SecretString;
 use connectors_core::{
-    async_trait, builtin_connectors, ClientAuth, Connector, ConnectorAuthService, OAuthSpec,
-    ProviderConfig, TokenGrant,
+    async_trait, ClientAuth, Connector, ConnectorAuthService, OAuthSpec, ProviderConfig, TokenGrant,
 };
 use connectors_store::MemoryStore;
 
@@ -66,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(MemoryStore::new()),
         "http://localhost:3000/api".parse()?,
     )
-    .with_connectors(builtin_connectors())
+    .with_connectors(connectors_providers::builtin())
     .with_connector(Arc::new(GitHub::new()))
     .with_provider(
         "github",

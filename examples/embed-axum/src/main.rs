@@ -14,11 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use connectors_core::connectors::google::EventQuery;
 use connectors_core::secrecy::SecretString;
-use connectors_core::{
-    builtin_connectors, CallbackParams, ConnectorAuthService, ProviderConfig, UserId,
-};
+use connectors_core::{CallbackParams, ConnectorAuthService, ProviderConfig, UserId};
+use connectors_providers::google::EventQuery;
 use connectors_store::{Cipher, SqliteStore};
 
 /// Your app's user, from your own session mechanism.
@@ -68,8 +66,7 @@ async fn callback(
 }
 
 async fn events(State(service): State<Service>, CurrentUser(user): CurrentUser) -> Response {
-    match service
-        .list_calendar_events(user, &EventQuery::default())
+    match connectors_providers::google::list_calendar_events(&service, user, &EventQuery::default())
         .await
     {
         Ok(events) => Json(events).into_response(),
@@ -101,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(store),
         "http://localhost:3000/integrations".parse()?,
     )
-    .with_connectors(builtin_connectors())
+    .with_connectors(connectors_providers::builtin())
     .with_provider("google", google);
 
     let app = Router::new()

@@ -9,8 +9,8 @@ use axum::http::header::{ACCEPT, CACHE_CONTROL, LOCATION, REFERRER_POLICY};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use connectors_core::connectors::google::{CalendarEvent, EventQuery};
 use connectors_core::{CallbackParams, ConnectorKind, ConnectorView};
+use connectors_providers::google::{CalendarEvent, EventQuery};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -270,6 +270,6 @@ pub async fn calendar_events(
     };
     let query = EventQuery { from, to, limit };
     Ok(Json(
-        state.service.list_calendar_events(user, &query).await?,
+        connectors_providers::google::list_calendar_events(&state.service, user, &query).await?,
     ))
 }

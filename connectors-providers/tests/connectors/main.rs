@@ -10,10 +10,12 @@ mod calendly;
 mod gmail;
 mod grant_fake;
 mod hostinger;
+#[cfg(feature = "minio")]
 mod minio;
 mod notion;
 mod revocation;
 mod slack;
+#[cfg(feature = "smtp")]
 mod smtp;
 mod support;
 mod twilio;

@@ -20,11 +20,11 @@ use url::{Position, Url};
 
 use super::fields::{self, no_spaces, Fields};
 use super::net;
-use super::wire::{self, Answer};
 use super::VERIFY_TIMEOUT;
-use crate::connector::{ConfigContext, Connector};
-use crate::error::{Error, FieldError, Result};
-use crate::store::Credentials;
+use connectors_core::http::{self as wire, Answer};
+use connectors_core::Credentials;
+use connectors_core::{ConfigContext, Connector};
+use connectors_core::{Error, FieldError, Result};
 
 /// The region used when none is given (MinIO's default).
 pub const DEFAULT_REGION: &str = "us-east-1";

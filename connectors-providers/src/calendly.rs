@@ -3,20 +3,20 @@
 //!
 //! Calendly revokes a refresh token the moment it is used: the service stores the new
 //! one atomically and refreshes once however many callers ask (see
-//! [`ConnectorAuthService`](crate::ConnectorAuthService)). A reused refresh token gets
+//! [`ConnectorAuthService`](connectors_core::ConnectorAuthService)). A reused refresh token gets
 //! 400 `invalid_grant`, which turns the connector to `needs_reauth`.
 
 use async_trait::async_trait;
-use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
+use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
 use serde::Deserialize;
 use url::Url;
 
-use super::api_endpoint;
-use super::wire;
-use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, Revoked, TokenGrant};
-use crate::error::{Error, Result};
-use crate::oauth_flow;
-use crate::store::Credentials;
+use connectors_core::http as wire;
+use connectors_core::http::api_endpoint;
+use connectors_core::oauth_flow;
+use connectors_core::Credentials;
+use connectors_core::{ClientAuth, Connector, OAuthContext, OAuthSpec, Revoked, TokenGrant};
+use connectors_core::{Error, Result};
 
 /// Calendly's default authorization endpoint.
 pub const AUTH_URL: &str = "https://auth.calendly.com/oauth/authorize";

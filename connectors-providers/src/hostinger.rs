@@ -9,12 +9,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::api_endpoint;
 use super::fields::{self, no_spaces, Fields};
-use super::wire;
-use crate::connector::{ConfigContext, Connector};
-use crate::error::{Error, FieldError, Result};
-use crate::store::Credentials;
+use connectors_core::http as wire;
+use connectors_core::http::api_endpoint;
+use connectors_core::Credentials;
+use connectors_core::{ConfigContext, Connector};
+use connectors_core::{Error, FieldError, Result};
 
 /// Hostinger's default API base URL (`HOSTINGER_API_URL` overrides it).
 pub const API_URL: &str = "https://developers.hostinger.com";

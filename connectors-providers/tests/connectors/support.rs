@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use connectors_core::{
-    builtin_connectors, default_http_client, CallbackError, CallbackParams, ConnectorAuthService,
-    ConnectorStatus, Credentials, ProviderConfig, UserId,
+    default_http_client, CallbackError, CallbackParams, ConnectorAuthService, ConnectorStatus,
+    Credentials, ProviderConfig, UserId,
 };
 use connectors_store::MemoryStore;
 use secrecy::SecretString;
@@ -25,7 +25,7 @@ pub(crate) const CALLBACK_BASE: &str = "https://app.example.com/api/v1";
 /// gives up after two seconds.
 pub(crate) fn service() -> ConnectorAuthService {
     ConnectorAuthService::new(Arc::new(MemoryStore::new()), CALLBACK_BASE.parse().unwrap())
-        .with_connectors(builtin_connectors())
+        .with_connectors(connectors_providers::builtin())
         .with_http_client(default_http_client(Duration::from_secs(2)))
 }
 

@@ -1,14 +1,14 @@
 //! Gmail, read-only: the `gmail` connector, on Google's OAuth client.
 
 use async_trait::async_trait;
-use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
+use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
 use serde::Deserialize;
 use url::Url;
 
 use super::google::{google_spec, require_scope};
-use crate::connector::{Connector, OAuthContext, OAuthSpec, TokenGrant};
-use crate::error::Result;
-use crate::oauth_flow;
+use connectors_core::oauth_flow;
+use connectors_core::Result;
+use connectors_core::{Connector, OAuthContext, OAuthSpec, TokenGrant};
 
 /// The read-only Gmail scope (a restricted scope: Google must verify an app that asks
 /// for it before it leaves "Testing").

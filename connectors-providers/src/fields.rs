@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::FieldError;
+use connectors_core::FieldError;
 
 /// The fields of a config body, read one by one, with every refusal collected.
 #[derive(Debug)]
@@ -75,6 +75,8 @@ impl<'a> Fields<'a> {
     }
 
     /// A required TCP port, 1 to 65535.
+    // Only the smtp connector has a port or a choice among values.
+    #[cfg_attr(not(feature = "smtp"), allow(dead_code))]
     pub(crate) fn port(&mut self, field: &str) -> Option<u16> {
         const MESSAGE: &str = "expected a port number from 1 to 65535";
         let Some(value) = self.value(field) else {
@@ -94,6 +96,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A required string that must be one of `allowed`.
+    #[cfg_attr(not(feature = "smtp"), allow(dead_code))]
     pub(crate) fn one_of(&mut self, field: &str, allowed: &[&str]) -> Option<&'a str> {
         let value = self.required_str(field)?;
         if allowed.contains(&value) {

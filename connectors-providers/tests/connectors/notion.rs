@@ -1,8 +1,8 @@
 //! `notion`: `owner=user`, JSON token requests with HTTP Basic client authentication,
 //! rotating refresh tokens, no expiry (a 401 triggers the refresh), `Notion-Version`.
 
-use connectors_core::connectors::notion::{self, NOTION_VERSION};
 use connectors_core::{ConnectorAuthService, ConnectorStatus, Error, ProviderConfig, UserId};
+use connectors_providers::notion::{self, NOTION_VERSION};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use url::Url;

@@ -9,18 +9,18 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
+use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::revoke_url_following_api;
-use super::wire::{self, Answer};
-use crate::connector::{
+use connectors_core::http::revoke_url_following_api;
+use connectors_core::http::{self as wire, Answer};
+use connectors_core::Credentials;
+use connectors_core::{
     ClientAuth, Connector, OAuthContext, OAuthSpec, RevokeToken, Revoked, TokenGrant,
 };
-use crate::error::{Error, Result};
-use crate::store::Credentials;
+use connectors_core::{Error, Result};
 
 /// Slack's default authorization endpoint.
 pub const AUTH_URL: &str = "https://slack.com/oauth/v2/authorize";

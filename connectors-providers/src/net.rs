@@ -2,7 +2,7 @@
 //! SSRF guard that keeps such hosts off the server's own network.
 //!
 //! A deployment turns the guard on with
-//! [`ConnectorAuthService::with_block_private_targets`](crate::ConnectorAuthService::with_block_private_targets).
+//! [`ConnectorAuthService::with_block_private_targets`](connectors_core::ConnectorAuthService::with_block_private_targets).
 //! Every address a host name resolves to is checked, and connectors then connect to
 //! exactly the addresses that passed, so a name cannot resolve to a public address for
 //! the check and a private one for the connection (DNS rebinding).
@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::Host;
 
-use crate::error::{Error, FieldError};
+use connectors_core::{Error, FieldError};
 
 /// Why a user-supplied host cannot be used.
 #[derive(Debug, thiserror::Error)]

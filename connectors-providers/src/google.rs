@@ -1,15 +1,15 @@
 //! Google: the `google_calendar` connector and the slice of the Calendar API it reads.
 
 use async_trait::async_trait;
-use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
+use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::connector::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
-use crate::error::{CallbackError, Error, Result};
-use crate::oauth_flow;
+use connectors_core::oauth_flow;
+use connectors_core::{CallbackError, Error, Result};
+use connectors_core::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
 
 /// Google's default authorization endpoint.
 pub const AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
@@ -229,6 +229,29 @@ impl From<RawEvent> for CalendarEvent {
     }
 }
 
+/// The user's upcoming Google Calendar events, with a valid token: refreshed before use
+/// when it expires, and once more (with one retry) when Google answers 401.
+///
+/// # Errors
+///
+/// [`Error::NotConnected`], [`Error::NeedsReauth`] when the refresh token is dead, and
+/// the provider errors of [`list_events`].
+pub async fn list_calendar_events(
+    service: &connectors_core::ConnectorAuthService,
+    user: connectors_core::UserId,
+    query: &EventQuery,
+) -> Result<Vec<CalendarEvent>> {
+    let client = service.get_oauth_client(user, "google_calendar").await?;
+    let api_url = client.api_url().clone();
+    let http = service.http_client();
+    service
+        .with_access_token(user, "google_calendar", |token| {
+            let api_url = api_url.clone();
+            async move { list_events(http, &api_url, &token, query).await }
+        })
+        .await
+}
+
 /// Lists the upcoming events of the user's primary calendar
 /// (`GET {api}/calendar/v3/calendars/primary/events`, single events ordered by start).
 /// A 401 comes back as [`Error::Unauthorized`] so the caller can refresh and retry.
@@ -265,7 +288,7 @@ pub async fn list_events(
         let body = response.text().await.unwrap_or_default();
         return Err(Error::Provider {
             status: status.as_u16(),
-            body: oauth_flow::truncate(body),
+            body: connectors_core::http::truncate(body),
         });
     }
     let page: EventsPage = response

@@ -16,9 +16,9 @@ use serde_json::{Map, Value};
 use super::fields::Fields;
 use super::net;
 use super::VERIFY_TIMEOUT;
-use crate::connector::{ConfigContext, Connector};
-use crate::error::{Error, FieldError, Result};
-use crate::store::Credentials;
+use connectors_core::Credentials;
+use connectors_core::{ConfigContext, Connector};
+use connectors_core::{Error, FieldError, Result};
 
 /// How the connection to the SMTP server is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -3,26 +3,26 @@
 //! Notion's token endpoint takes a JSON body with HTTP Basic client authentication (the
 //! `oauth2` crate sends a form), rotates the refresh token on every refresh and gives no
 //! `expires_in`: a 401 from the API is the signal to refresh, which
-//! [`ConnectorAuthService::with_access_token`](crate::ConnectorAuthService::with_access_token)
+//! [`ConnectorAuthService::with_access_token`](connectors_core::ConnectorAuthService::with_access_token)
 //! does. Scopes are not asked for: the user picks pages on Notion's consent screen.
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
+use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 use url::Url;
 
-use super::wire::{self, Answer};
-use super::{api_endpoint, revoke_url_following_api};
-use crate::connector::{
+use connectors_core::http::{self as wire, Answer};
+use connectors_core::http::{api_endpoint, revoke_url_following_api};
+use connectors_core::oauth_flow;
+use connectors_core::Credentials;
+use connectors_core::{
     ClientAuth, Connector, OAuthContext, OAuthSpec, RevokeToken, Revoked, TokenGrant,
 };
-use crate::error::{Error, Result};
-use crate::oauth_flow;
-use crate::store::Credentials;
+use connectors_core::{Error, Result};
 
 /// Notion's default authorization endpoint.
 pub const AUTH_URL: &str = "https://api.notion.com/v1/oauth/authorize";

@@ -1,0 +1,72 @@
+//! The built-in connectors of the connectors SDK, one module per provider, each speaking
+//! its provider's own wire format (token answers, error shapes, quirks).
+//!
+//! - OAuth: [`google`] (`google_calendar`), [`gmail`], [`slack`], [`notion`],
+//!   [`calendly`].
+//! - Config: [`smtp`] (feature `smtp`), [`twilio`], [`minio`] (feature `minio`),
+//!   [`hostinger`].
+//! - [`net`]: the checks on user-supplied hosts (syntax and the SSRF guard) that custom
+//!   connectors can reuse.
+//!
+//! The heavy dependencies sit behind the features of the connectors that need them:
+//! `smtp` (lettre) and `minio` (aws-sigv4), both on by default.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use connectors_core::{ConnectorAuthService, CredentialStore, ProviderConfig};
+//! # async fn run(store: Arc<dyn CredentialStore>) -> Result<(), Box<dyn std::error::Error>> {
+//! let service = ConnectorAuthService::new(store, "https://app.example.com/api/v1".parse()?)
+//!     .with_connectors(connectors_providers::builtin())
+//!     .with_provider("google", ProviderConfig::new("client-id", "client-secret".into()));
+//! let user = uuid::Uuid::new_v4();
+//! let events = connectors_providers::google::list_calendar_events(
+//!     &service,
+//!     user,
+//!     &connectors_providers::google::EventQuery::default(),
+//! )
+//! .await?;
+//! # Ok(()) }
+//! ```
+
+pub mod calendly;
+mod fields;
+pub mod gmail;
+pub mod google;
+pub mod hostinger;
+#[cfg(feature = "minio")]
+pub mod minio;
+pub mod net;
+pub mod notion;
+pub mod slack;
+#[cfg(feature = "smtp")]
+pub mod smtp;
+pub mod twilio;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use connectors_core::Connector;
+
+/// How long a config connector's verification may take when it opens its own connection
+/// (SMTP, S3): connect, TLS, authentication and one command.
+pub const VERIFY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Every built-in connector this build has, in the order the dashboard shows them.
+pub fn builtin() -> Vec<Arc<dyn Connector>> {
+    let mut connectors: Vec<Arc<dyn Connector>> = vec![
+        Arc::new(google::GoogleCalendar::new()),
+        Arc::new(gmail::Gmail::new()),
+        Arc::new(slack::Slack::new()),
+        Arc::new(notion::Notion::new()),
+        Arc::new(calendly::Calendly::new()),
+    ];
+    #[cfg(feature = "smtp")]
+    connectors.push(Arc::new(smtp::Smtp::new()));
+    connectors.push(Arc::new(twilio::Twilio::new()));
+    #[cfg(feature = "minio")]
+    connectors.push(Arc::new(minio::Minio::new()));
+    connectors.push(Arc::new(hostinger::Hostinger::new()));
+    connectors
+}
