@@ -51,6 +51,7 @@ pub mod http;
 pub mod oauth_flow;
 mod service;
 mod store;
+mod tokens;
 mod view;
 
 pub use connector::{
@@ -67,6 +68,7 @@ pub use store::{
     ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
     PendingRevocation, Purge, StoreError, StoredCredentials, UserId,
 };
+pub use tokens::{random_token, sha256_hex};
 pub use view::ConnectorView;
 
 pub use async_trait::async_trait;

@@ -6,16 +6,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use dashmap::DashMap;
 use oauth2::{
     AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeVerifier,
     RedirectUrl,
 };
-use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 use url::Url;
@@ -27,6 +23,7 @@ use crate::oauth_flow;
 use crate::store::{
     ConnectorStatus, CredentialStore, Credentials, PendingAuthorization, StoredCredentials, UserId,
 };
+use crate::tokens::{random_token, sha256_hex};
 use crate::view::ConnectorView;
 
 mod revocation;
@@ -361,7 +358,7 @@ impl ConnectorAuthService {
         let setup = self.oauth_setup(connector.as_ref())?;
         let start = oauth_flow::authorization_url(&setup.context(), state)?;
         let pending = PendingAuthorization {
-            state_hash: hash_state(start.state.secret()),
+            state_hash: sha256_hex(start.state.secret()),
             user_id: user,
             connector_code: key.to_owned(),
             pkce_verifier: start
@@ -393,7 +390,7 @@ impl ConnectorAuthService {
             .map_err(|error| CallbackError::ExchangeFailed(Box::new(error)))?;
         let pending = self
             .store
-            .take_pending_authorization(&hash_state(&state))
+            .take_pending_authorization(&sha256_hex(&state))
             .await
             .map_err(|error| CallbackError::ExchangeFailed(Box::new(error.into())))?
             .ok_or(CallbackError::InvalidState)?;
@@ -860,18 +857,6 @@ fn merge_refreshed(old: &Credentials, mut new: Credentials) -> Credentials {
     new
 }
 
-/// 256 random bits, URL-safe.
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn hash_state(state: &str) -> String {
-    let digest = Sha256::digest(state.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 /// An HTTP client fit for OAuth calls: request timeout, connect timeout, no redirects.
 pub fn default_http_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
@@ -885,16 +870,6 @@ pub fn default_http_client(timeout: Duration) -> reqwest::Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn states_carry_256_random_bits_and_are_stored_hashed() {
-        let state = random_token();
-        assert_eq!(URL_SAFE_NO_PAD.decode(&state).unwrap().len(), 32);
-        assert_ne!(state, random_token());
-        let hash = hash_state(&state);
-        assert_eq!(hash.len(), 64);
-        assert!(!hash.contains(&state));
-    }
 
     #[test]
     fn a_refresh_answer_without_refresh_token_keeps_the_old_one() {

@@ -7,11 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use connectors_core::UserId;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use connectors_core::{sha256_hex, UserId};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -20,21 +16,6 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "session";
 /// The session cookie's name over https (`__Host-` pins it to this origin).
 pub const SECURE_SESSION_COOKIE: &str = "__Host-session";
-
-/// A new session token: 256 random bits.
-pub fn new_session_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What is stored of a session token.
-pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
 
 /// The session token a request carries: `Authorization: Bearer …`, else the cookie.
 ///
@@ -107,7 +88,7 @@ impl FromRequestParts<AppState> for MaybeUser {
         let Some(token) = request_token(&parts.headers, state.settings.secure_cookies()) else {
             return Ok(Self(None));
         };
-        let hash = hash_token(&token);
+        let hash = sha256_hex(&token);
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let ttl = state.settings.session_cache;
         if let Some(entry) = state.sessions.get(&hash) {
@@ -142,7 +123,7 @@ impl FromRequestParts<AppState> for MaybeUser {
 /// cache.
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(token) = request_token(headers, state.settings.secure_cookies()) {
-        let hash = hash_token(&token);
+        let hash = sha256_hex(&token);
         state.sessions.remove(&hash);
         state
             .db

@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use connectors_store::Cipher;
 use secrecy::SecretString;
 use url::Url;
 
@@ -37,8 +38,9 @@ pub struct Settings {
     pub frontend_url: Url,
     /// `DATA_DIR`: the key file and uploaded files live here.
     pub data_dir: PathBuf,
-    /// `CONNECTORS_ENCRYPTION_KEY` (base64 of 32 bytes).
-    pub encryption_key: Option<SecretString>,
+    /// `CONNECTORS_ENCRYPTION_KEY` (base64 of 32 bytes), as the cipher it makes: the key
+    /// is checked once, here.
+    pub encryption_key: Option<Cipher>,
     /// Providers by name (`google`, `slack`, `notion`, `calendly`).
     pub oauth_providers: Vec<(String, OAuthProviderSettings)>,
     /// API base URLs of config connectors' providers (`twilio`, `hostinger`).
@@ -128,19 +130,15 @@ impl Settings {
             })?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
-        let encryption_key = env.get("CONNECTORS_ENCRYPTION_KEY").map(SecretString::from);
-        if let Some(key) = &encryption_key {
-            use base64::Engine as _;
-            use secrecy::ExposeSecret as _;
-            let decoded =
-                base64::engine::general_purpose::STANDARD.decode(key.expose_secret().trim());
-            if decoded.map(|bytes| bytes.len()) != Ok(32) {
-                return Err(env.error(
+        let encryption_key = match env.get("CONNECTORS_ENCRYPTION_KEY") {
+            Some(key) => Some(Cipher::from_base64(&key).map_err(|_| {
+                env.error(
                     "CONNECTORS_ENCRYPTION_KEY",
                     "expected the base64 of exactly 32 bytes",
-                ));
-            }
-        }
+                )
+            })?),
+            None => None,
+        };
         let mut oauth_providers = Vec::new();
         let mut warnings = Vec::new();
         for (provider, prefix) in [

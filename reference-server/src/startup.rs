@@ -16,7 +16,6 @@ use connectors_core::StoreError;
 use connectors_core::{default_http_client, ConnectorAuthService, ProviderConfig};
 use connectors_store::Cipher;
 use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
-use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -268,11 +267,9 @@ impl LoadedKey {
 /// else a new one, kept only if the database turns out to be new (see
 /// [`LoadedKey::keep`]).
 fn load_key(settings: &Settings) -> anyhow::Result<LoadedKey> {
-    if let Some(key) = &settings.encryption_key {
-        let cipher = Cipher::from_base64(key.expose_secret().trim())
-            .map_err(|error| anyhow::anyhow!("CONNECTORS_ENCRYPTION_KEY: {error}"))?;
+    if let Some(cipher) = &settings.encryption_key {
         return Ok(LoadedKey {
-            cipher,
+            cipher: cipher.clone(),
             generated: None,
         });
     }

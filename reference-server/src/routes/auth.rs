@@ -86,13 +86,13 @@ pub async fn signup(
         .hash(body.password.expose())
         .await
         .map_err(|error| ApiError::internal(&error))?;
-    let token = auth::new_session_token();
+    let token = connectors_core::random_token();
     let user = state
         .db
         .create_user_with_session(
             body.email.as_str(),
             &hash,
-            &auth::hash_token(&token),
+            &connectors_core::sha256_hex(&token),
             session_expiry(&state)?,
         )
         .await
@@ -158,10 +158,14 @@ async fn open_session(
     user: &User,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let token = auth::new_session_token();
+    let token = connectors_core::random_token();
     state
         .db
-        .create_session(&auth::hash_token(&token), user.id, session_expiry(state)?)
+        .create_session(
+            &connectors_core::sha256_hex(&token),
+            user.id,
+            session_expiry(state)?,
+        )
         .await
         .map_err(|error| ApiError::internal(&error))?;
     Ok(session_answer(state, user, token, status))
