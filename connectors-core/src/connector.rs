@@ -86,6 +86,9 @@ pub struct OAuthSpec {
     pub issuer: Option<String>,
     /// Which token the revocation endpoint takes.
     pub revoke_token: RevokeToken,
+    /// Whether the revocation form carries `client_id` and `client_secret` (Calendly);
+    /// RFC 7009 servers such as Google's take the token alone.
+    pub revoke_with_client_credentials: bool,
 }
 
 impl OAuthSpec {
@@ -111,6 +114,7 @@ impl OAuthSpec {
             client_auth: ClientAuth::RequestBody,
             issuer: None,
             revoke_token: RevokeToken::Refresh,
+            revoke_with_client_credentials: false,
         }
     }
 
@@ -156,6 +160,12 @@ impl OAuthSpec {
     /// Sets the client authentication style.
     pub fn with_client_auth(mut self, client_auth: ClientAuth) -> Self {
         self.client_auth = client_auth;
+        self
+    }
+
+    /// Sends `client_id` and `client_secret` in the revocation form.
+    pub fn with_revoke_client_credentials(mut self) -> Self {
+        self.revoke_with_client_credentials = true;
         self
     }
 
@@ -250,8 +260,13 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
     /// Human name (`Google Calendar`).
     fn name(&self) -> &str;
 
-    /// Provider name (`google`).
-    fn provider(&self) -> &str;
+    /// Provider name (`google`): whose client id/secret and endpoints it uses. Declared
+    /// once: an OAuth connector's is its [`OAuthSpec::provider`], a config connector's
+    /// its key.
+    fn provider(&self) -> &str {
+        self.oauth()
+            .map_or_else(|| self.key(), |spec| spec.provider.as_str())
+    }
 
     /// OAuth facts, for OAuth connectors.
     fn oauth(&self) -> Option<&OAuthSpec> {

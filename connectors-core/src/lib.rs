@@ -50,6 +50,7 @@ mod events;
 pub mod http;
 pub mod oauth_flow;
 mod service;
+mod standard;
 mod store;
 mod tokens;
 mod view;
@@ -64,6 +65,7 @@ pub use service::{
     default_http_client, CallbackParams, ConnectorAuthService, OAuthClient, ProviderConfig,
     Revocation,
 };
+pub use standard::{AccountProbe, StandardOAuth};
 pub use store::{
     ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
     PendingRevocation, Purge, StoreError, StoredCredentials, UserId,

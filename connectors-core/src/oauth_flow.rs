@@ -150,12 +150,12 @@ pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result
         (None, Some(access)) => access.secret(),
         (None, None) => return Err(Error::Unsupported("revocation without a token".to_owned())),
     };
-    let answer = crate::http::send(
-        ctx.http
-            .post(revoke_url.clone())
-            .form(&[("token", token.as_str())]),
-    )
-    .await?;
+    let mut form = vec![("token", token.as_str())];
+    if ctx.spec.revoke_with_client_credentials {
+        form.push(("client_id", ctx.client_id.as_str()));
+        form.push(("client_secret", ctx.client_secret.secret().as_str()));
+    }
+    let answer = crate::http::send(ctx.http.post(revoke_url.clone()).form(&form)).await?;
     revocation_answer(&answer)
 }
 

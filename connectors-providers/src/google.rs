@@ -1,15 +1,12 @@
 //! Google: the `google_calendar` connector and the slice of the Calendar API it reads.
 
-use async_trait::async_trait;
-use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier};
+use connectors_core::oauth2::AccessToken;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use url::Url;
 
-use connectors_core::oauth_flow;
-use connectors_core::{CallbackError, Error, Result};
-use connectors_core::{ClientAuth, Connector, OAuthContext, OAuthSpec, TokenGrant};
+use connectors_core::{AccountProbe, ClientAuth, Error, OAuthSpec, Result, StandardOAuth};
 
 /// Google's default authorization endpoint.
 pub const AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
@@ -36,102 +33,17 @@ pub fn google_spec(scope: &str) -> OAuthSpec {
         .with_issuer("https://accounts.google.com")
 }
 
-/// Google Calendar, read-only.
-#[derive(Debug, Clone)]
-pub struct GoogleCalendar {
-    spec: OAuthSpec,
-}
-
-impl GoogleCalendar {
-    /// The connector with its default spec.
-    pub fn new() -> Self {
-        Self {
-            spec: google_spec(CALENDAR_READONLY),
-        }
-    }
-}
-
-impl Default for GoogleCalendar {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[async_trait]
-impl Connector for GoogleCalendar {
-    fn key(&self) -> &str {
-        "google_calendar"
-    }
-
-    fn name(&self) -> &str {
-        "Google Calendar"
-    }
-
-    fn provider(&self) -> &str {
-        "google"
-    }
-
-    fn oauth(&self) -> Option<&OAuthSpec> {
-        Some(&self.spec)
-    }
-
-    async fn exchange_code(
-        &self,
-        ctx: &OAuthContext<'_>,
-        code: AuthorizationCode,
-        pkce_verifier: Option<PkceCodeVerifier>,
-    ) -> Result<TokenGrant> {
-        let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
-        require_scope(&grant, CALENDAR_READONLY)?;
-        let mut grant = self.describe(grant);
-        if let Some(email) = primary_calendar_id(ctx, grant.credentials.access_token.as_ref()).await
-        {
-            grant
-                .credentials
-                .public
-                .insert("email".to_owned(), email.into());
-        }
-        Ok(grant)
-    }
-}
-
-/// Refuses a grant whose answer lists scopes without `scope`: users can untick scopes on
-/// Google's consent screen.
-pub(crate) fn require_scope(grant: &TokenGrant, scope: &str) -> Result<()> {
-    let scopes = &grant.credentials.scopes;
-    if scopes.is_empty() || scopes.iter().any(|granted| granted == scope) {
-        Ok(())
-    } else {
-        Err(Error::Callback(CallbackError::ScopeDenied))
-    }
-}
-
-/// Asks the Calendar API who the user is (the primary calendar's id is their email).
-/// Best effort: a failure leaves the account unnamed, it does not fail the connection.
-async fn primary_calendar_id(
-    ctx: &OAuthContext<'_>,
-    token: Option<&AccessToken>,
-) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Calendar {
-        id: String,
-    }
-    let url = calendar_url(&ctx.endpoints.api_url, "calendars/primary").ok()?;
-    let response = ctx
-        .http
-        .get(url)
-        .bearer_auth(token?.secret())
-        .send()
-        .await
-        .ok()?;
-    if !response.status().is_success() {
-        return None;
-    }
-    response
-        .json::<Calendar>()
-        .await
-        .ok()
-        .map(|calendar| calendar.id)
+/// Google Calendar, read-only (`google_calendar`): refuses a grant without the Calendar
+/// scope (users can untick it on Google's consent screen) and names the account by the
+/// primary calendar's id, which is the user's email.
+pub fn calendar() -> StandardOAuth {
+    StandardOAuth::new(
+        "google_calendar",
+        "Google Calendar",
+        google_spec(CALENDAR_READONLY),
+    )
+    .with_required_scope(CALENDAR_READONLY)
+    .with_account_probe(AccountProbe::get("calendar/v3/calendars/primary").field("email", "/id"))
 }
 
 fn calendar_url(api_url: &Url, path: &str) -> Result<Url> {

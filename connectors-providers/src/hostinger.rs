@@ -64,10 +64,6 @@ impl Connector for Hostinger {
         "Hostinger"
     }
 
-    fn provider(&self) -> &str {
-        "hostinger"
-    }
-
     fn config_schema(&self) -> Option<Value> {
         serde_json::to_value(schemars::schema_for!(HostingerConfig)).ok()
     }

@@ -56,11 +56,11 @@ pub const VERIFY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Every built-in connector this build has, in the order the dashboard shows them.
 pub fn builtin() -> Vec<Arc<dyn Connector>> {
     let mut connectors: Vec<Arc<dyn Connector>> = vec![
-        Arc::new(google::GoogleCalendar::new()),
-        Arc::new(gmail::Gmail::new()),
+        Arc::new(google::calendar()),
+        Arc::new(gmail::gmail()),
         Arc::new(slack::Slack::new()),
         Arc::new(notion::Notion::new()),
-        Arc::new(calendly::Calendly::new()),
+        Arc::new(calendly::calendly()),
     ];
     #[cfg(feature = "smtp")]
     connectors.push(Arc::new(smtp::Smtp::new()));

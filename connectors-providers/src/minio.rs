@@ -130,10 +130,6 @@ impl Connector for Minio {
         "MinIO"
     }
 
-    fn provider(&self) -> &str {
-        "minio"
-    }
-
     fn config_schema(&self) -> Option<Value> {
         serde_json::to_value(schemars::schema_for!(MinioConfig)).ok()
     }

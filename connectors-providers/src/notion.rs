@@ -73,10 +73,6 @@ impl Connector for Notion {
         "Notion"
     }
 
-    fn provider(&self) -> &str {
-        "notion"
-    }
-
     fn oauth(&self) -> Option<&OAuthSpec> {
         Some(&self.spec)
     }

@@ -85,10 +85,6 @@ impl Connector for Slack {
         "Slack"
     }
 
-    fn provider(&self) -> &str {
-        "slack"
-    }
-
     fn oauth(&self) -> Option<&OAuthSpec> {
         Some(&self.spec)
     }

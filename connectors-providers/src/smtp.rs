@@ -179,10 +179,6 @@ impl Connector for Smtp {
         "SMTP"
     }
 
-    fn provider(&self) -> &str {
-        "smtp"
-    }
-
     fn config_schema(&self) -> Option<Value> {
         serde_json::to_value(schemars::schema_for!(SmtpConfig)).ok()
     }

@@ -139,10 +139,6 @@ impl Connector for Twilio {
         "Twilio"
     }
 
-    fn provider(&self) -> &str {
-        "twilio"
-    }
-
     fn config_schema(&self) -> Option<Value> {
         serde_json::to_value(schemars::schema_for!(TwilioConfig)).ok()
     }
