@@ -862,6 +862,9 @@ pub fn default_http_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(5)))
+        // Drop idle connections before the provider's load balancer does (60 s is the
+        // common idle timeout): reusing one it is closing fails the request.
+        .pool_idle_timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("a client with only timeouts and a redirect policy always builds")

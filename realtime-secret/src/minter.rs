@@ -118,6 +118,9 @@ fn default_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
+        // Drop idle connections before the far end's load balancer does (60 s is the
+        // common idle timeout): reusing one it is closing fails the request.
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!(
             env!("CARGO_PKG_NAME"),

@@ -299,7 +299,11 @@ export async function startFake(handler) {
       else response.end();
     }
   });
-  server.keepAliveTimeout = 1_000;
+  // Providers keep idle connections open for a minute or more (OpenAI and Google sit
+  // behind load balancers with 60 s+ idle timeouts). A one-second timeout made the fake
+  // close a pooled connection just as the server reused it, and the request failed
+  // (`connection closed before message completed`) in a way no real provider causes.
+  server.keepAliveTimeout = 75_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
   return {
