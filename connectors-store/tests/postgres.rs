@@ -138,47 +138,5 @@ fn hex(text: &str) -> String {
     text.bytes().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Leases are timed by the PostgreSQL server's clock (SPEC §8.17): the caller gives a
-/// lifetime, never a time, so a replica whose clock is off cannot end another's lease.
-#[tokio::test]
-async fn a_lease_ends_by_the_database_clock() {
-    let db = TestDb::new().await;
-    let store = PgStore::connect(&db.url(), Cipher::generate())
-        .await
-        .unwrap();
-    let user = store
-        .create_user("clock@example.com", "hash")
-        .await
-        .unwrap()
-        .id;
-    store
-        .save_credentials(user, "google_calendar", &common::oauth_credentials("clock"))
-        .await
-        .unwrap();
-
-    let taken = store
-        .try_lease(
-            user,
-            "google_calendar",
-            uuid::Uuid::new_v4(),
-            std::time::Duration::from_secs(60),
-        )
-        .await
-        .unwrap();
-
-    assert!(taken);
-    let (left,): (i64,) = sqlx::query_as(
-        "SELECT lease_until - CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp())) AS BIGINT) \
-         FROM user_connector_credentials WHERE user_id = $1",
-    )
-    .bind(user)
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
-    assert!(
-        (58..=60).contains(&left),
-        "{left} s left by the server's clock"
-    );
-    store.pool().close().await;
-    db.finish().await;
-}
+/// The PostgreSQL server's clock in unix seconds, for the shared SQL store tests.
+const DATABASE_NOW: &str = "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp())) AS BIGINT)";

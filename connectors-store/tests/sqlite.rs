@@ -299,46 +299,5 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
     assert_eq!(users.0, 1 + 16 * 20, "every signup is stored");
 }
 
-/// Leases are timed by the database's clock (SPEC §8.17): the caller gives a lifetime,
-/// never a time; a lease of zero seconds is over at once, for anyone.
-#[tokio::test]
-async fn a_lease_ends_by_the_database_clock() {
-    let db = TestDb::new().await;
-    let store = SqliteStore::connect(&db.url(), Cipher::generate())
-        .await
-        .unwrap();
-    let user = store
-        .create_user("clock@example.com", "hash")
-        .await
-        .unwrap()
-        .id;
-    store
-        .save_credentials(user, "google_calendar", &common::oauth_credentials("clock"))
-        .await
-        .unwrap();
-
-    let taken = store
-        .try_lease(
-            user,
-            "google_calendar",
-            uuid::Uuid::new_v4(),
-            std::time::Duration::from_secs(60),
-        )
-        .await
-        .unwrap();
-
-    assert!(taken);
-    let (left,): (i64,) = sqlx::query_as(
-        "SELECT lease_until - CAST(strftime('%s', 'now') AS INTEGER) \
-         FROM user_connector_credentials WHERE user_id = $1",
-    )
-    .bind(user)
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
-    assert!(
-        (58..=60).contains(&left),
-        "{left} s left by the database's clock"
-    );
-    store.pool().close().await;
-}
+/// SQLite's clock in unix seconds, for the shared SQL store tests.
+const DATABASE_NOW: &str = "CAST(strftime('%s', 'now') AS INTEGER)";

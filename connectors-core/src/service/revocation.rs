@@ -326,24 +326,24 @@ impl ConnectorAuthService {
 /// A failed revocation call: transient (retry later) or a refusal, logged with the
 /// provider's error code and never a token.
 fn classify(key: &str, error: &Error) -> Revocation {
-    let code = error.provider_code();
-    if error.is_transient() {
-        tracing::warn!(
-            connector = %key,
-            error = %error,
-            provider_code = code.as_deref().unwrap_or("-"),
-            "provider revocation failed transiently; purging, will retry"
-        );
-        Revocation::Retrying
+    let (revocation, what) = if error.is_transient() {
+        (
+            Revocation::Retrying,
+            "provider revocation failed transiently; purging, will retry",
+        )
     } else {
-        tracing::warn!(
-            connector = %key,
-            error = %error,
-            provider_code = code.as_deref().unwrap_or("-"),
-            "provider refused the revocation; purging anyway"
-        );
-        Revocation::Refused
-    }
+        (
+            Revocation::Refused,
+            "provider refused the revocation; purging anyway",
+        )
+    };
+    tracing::warn!(
+        connector = %key,
+        error = %error,
+        provider_code = error.provider_code().as_deref().unwrap_or("-"),
+        "{what}"
+    );
+    revocation
 }
 
 /// The `connection.revoked` event of an outcome.

@@ -337,6 +337,44 @@ macro_rules! sql_store_tests {
                 db.finish().await;
             }
 
+            /// Leases are timed by the database's clock (SPEC §8.17): the caller gives a
+            /// lifetime, never a time, so a replica whose clock is off cannot end
+            /// another's lease.
+            #[tokio::test]
+            async fn a_lease_ends_by_the_database_clock() {
+                let db = TestDb::new().await;
+                let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
+                let user = new_user(&store).await;
+                store
+                    .save_credentials(user, "google_calendar", &oauth_credentials("clock"))
+                    .await
+                    .unwrap();
+
+                let taken = store
+                    .try_lease(
+                        user,
+                        "google_calendar",
+                        Uuid::new_v4(),
+                        std::time::Duration::from_secs(60),
+                    )
+                    .await
+                    .unwrap();
+
+                assert!(taken);
+                let left_sql = format!(
+                    "SELECT lease_until - {} FROM user_connector_credentials WHERE user_id = $1",
+                    super::DATABASE_NOW
+                );
+                let (left,): (i64,) = sqlx::query_as(&left_sql)
+                    .bind(user)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+                assert!((58..=60).contains(&left), "{left} s left by the database's clock");
+                store.pool().close().await;
+                db.finish().await;
+            }
+
             #[tokio::test]
             async fn only_one_of_many_concurrent_lease_attempts_wins() {
                 let db = TestDb::new().await;
