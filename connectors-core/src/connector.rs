@@ -9,7 +9,8 @@ use oauth2::{
 use serde::Serialize;
 use url::Url;
 
-use crate::error::{Error, FieldError, Result};
+use crate::config::AnyConfigConnector;
+use crate::error::Result;
 use crate::oauth_flow;
 use crate::store::Credentials;
 
@@ -246,13 +247,13 @@ pub struct ConfigContext<'a> {
     pub block_private_targets: bool,
 }
 
-/// A connector: an OAuth connector (declares [`OAuthSpec`]) or a config connector
-/// (declares the JSON Schema of its fields).
+/// A connector: its identity and its shape, an OAuth connector or a config connector
+/// ([`ConnectorSpec`]); one connector is never both.
 ///
-/// Standard OAuth providers need nothing but [`Connector::oauth`]: the default hooks
-/// speak RFC 6749 / 7009 through the `oauth2` crate. Providers with quirks override
-/// the hooks they need.
-#[async_trait]
+/// A standard OAuth provider is a [`StandardOAuth`](crate::StandardOAuth) value and
+/// needs no implementation; a provider with quirks implements [`OAuthConnector`] and
+/// overrides the hooks it needs; a config connector implements [`ConfigConnector`](crate::ConfigConnector)
+/// with its fields as one type.
 pub trait Connector: Send + Sync + fmt::Debug + 'static {
     /// Stable key, used in URLs and tables (`google_calendar`).
     fn key(&self) -> &str;
@@ -260,29 +261,62 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
     /// Human name (`Google Calendar`).
     fn name(&self) -> &str;
 
+    /// What kind of connector this is, with its hooks: `ConnectorSpec::OAuth(self)` or
+    /// `ConnectorSpec::Config(self)`.
+    fn spec(&self) -> ConnectorSpec<'_>;
+
     /// Provider name (`google`): whose client id/secret and endpoints it uses. Declared
     /// once: an OAuth connector's is its [`OAuthSpec::provider`], a config connector's
     /// its key.
     fn provider(&self) -> &str {
-        self.oauth()
-            .map_or_else(|| self.key(), |spec| spec.provider.as_str())
-    }
-
-    /// OAuth facts, for OAuth connectors.
-    fn oauth(&self) -> Option<&OAuthSpec> {
-        None
-    }
-
-    /// OAuth or config.
-    fn kind(&self) -> ConnectorKind {
-        if self.oauth().is_some() {
-            ConnectorKind::OAuth
-        } else {
-            ConnectorKind::Config
+        match self.spec() {
+            ConnectorSpec::OAuth(oauth) => &oauth.oauth().provider,
+            ConnectorSpec::Config(_) => self.key(),
         }
     }
+}
+
+/// The two shapes of connector, each with its hooks.
+#[derive(Clone, Copy)]
+pub enum ConnectorSpec<'a> {
+    /// Connected through the provider's OAuth consent.
+    OAuth(&'a dyn OAuthConnector),
+    /// Connected by filling in the fields of a form.
+    Config(&'a dyn AnyConfigConnector),
+}
+
+impl ConnectorSpec<'_> {
+    /// OAuth or config, as the HTTP API names it.
+    pub fn kind(&self) -> ConnectorKind {
+        match self {
+            Self::OAuth(_) => ConnectorKind::OAuth,
+            Self::Config(_) => ConnectorKind::Config,
+        }
+    }
+}
+
+impl fmt::Debug for ConnectorSpec<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::OAuth(oauth) => f.debug_tuple("OAuth").field(oauth.oauth()).finish(),
+            Self::Config(_) => f.write_str("Config"),
+        }
+    }
+}
+
+/// The hooks of an OAuth connector. Standard providers need nothing but
+/// [`OAuthConnector::oauth`]: the default hooks speak RFC 6749 / 7009 through the
+/// `oauth2` crate. Providers with quirks override the hooks they need.
+#[async_trait]
+pub trait OAuthConnector: Send + Sync {
+    /// The connector's OAuth facts.
+    fn oauth(&self) -> &OAuthSpec;
 
     /// Exchanges an authorization code for tokens.
+    ///
+    /// # Errors
+    ///
+    /// The provider's refusal or an unreadable answer, as [`Error`](crate::Error).
     async fn exchange_code(
         &self,
         ctx: &OAuthContext<'_>,
@@ -294,6 +328,11 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
     }
 
     /// Trades a refresh token for a new access token (and maybe a new refresh token).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidGrant`](crate::Error::InvalidGrant) when the provider no longer honours the refresh token;
+    /// other refusals and transport failures as [`Error`](crate::Error).
     async fn refresh(
         &self,
         ctx: &OAuthContext<'_>,
@@ -304,10 +343,13 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
     }
 
     /// Revokes the grant at the provider (RFC 7009 by default: form `token=…`), with the
-    /// token [`OAuthSpec::revoke_token`] names. The service classifies failures:
-    /// [`Error::Unauthorized`] means the access token sent has expired (refresh, then
-    /// try again); [`Error::is_transient`] errors are retried later; any other error is
-    /// a refusal.
+    /// token [`OAuthSpec::revoke_token`] names.
+    ///
+    /// # Errors
+    ///
+    /// The service classifies failures: [`Error::Unauthorized`](crate::Error::Unauthorized) means the access token
+    /// sent has expired (refresh, then try again); [`Error::is_transient`](crate::Error::is_transient) errors are
+    /// retried later; any other error is a refusal.
     async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
         oauth_flow::revoke(ctx, credentials).await
     }
@@ -317,41 +359,5 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
     fn describe(&self, mut grant: TokenGrant) -> TokenGrant {
         grant.credentials.public.clear();
         grant
-    }
-
-    /// The JSON Schema of a config connector's fields.
-    fn config_schema(&self) -> Option<serde_json::Value> {
-        None
-    }
-
-    /// Checks config fields and splits them into public and secret parts.
-    fn parse_config(
-        &self,
-        _fields: &serde_json::Value,
-    ) -> std::result::Result<Credentials, Vec<FieldError>> {
-        Err(vec![FieldError {
-            field: String::new(),
-            message: format!("connector `{}` takes no configuration", self.key()),
-        }])
-    }
-
-    /// Checks parsed config credentials without calling the provider, on every save
-    /// (verified or not): e.g. that user-supplied hosts are allowed targets when
-    /// [`ConfigContext::block_private_targets`] is set. The default accepts everything.
-    async fn check_config(
-        &self,
-        _ctx: &ConfigContext<'_>,
-        _credentials: &Credentials,
-    ) -> Result<()> {
-        Ok(())
-    }
-
-    /// Checks config credentials against the provider with one cheap call.
-    async fn verify_config(
-        &self,
-        _ctx: &ConfigContext<'_>,
-        _credentials: &Credentials,
-    ) -> Result<()> {
-        Err(Error::Unsupported(self.key().to_owned()))
     }
 }

@@ -44,6 +44,7 @@
 //! # Ok(()) }
 //! ```
 
+mod config;
 mod connector;
 mod error;
 mod events;
@@ -55,9 +56,10 @@ mod store;
 mod tokens;
 mod view;
 
+pub use config::{AnyConfigConnector, ConfigConnector, Fields};
 pub use connector::{
-    ClientAuth, ConfigContext, Connector, ConnectorKind, OAuthContext, OAuthSpec,
-    ProviderEndpoints, RevokeToken, Revoked, TokenGrant,
+    ClientAuth, ConfigContext, Connector, ConnectorKind, ConnectorSpec, OAuthConnector,
+    OAuthContext, OAuthSpec, ProviderEndpoints, RevokeToken, Revoked, TokenGrant,
 };
 pub use error::{CallbackError, Error, FieldError, Result};
 pub use events::{Event, EventQuery, EventType};
@@ -65,7 +67,7 @@ pub use service::{
     default_http_client, CallbackParams, ConnectorAuthService, OAuthClient, ProviderConfig,
     Revocation,
 };
-pub use standard::{AccountProbe, StandardOAuth};
+pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth};
 pub use store::{
     ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
     PendingRevocation, Purge, StoreError, StoredCredentials, UserId,

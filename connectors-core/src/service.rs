@@ -17,7 +17,10 @@ use tokio::sync::Mutex;
 use url::Url;
 use uuid::Uuid;
 
-use crate::connector::{ConfigContext, Connector, ConnectorKind, OAuthContext, ProviderEndpoints};
+use crate::connector::{
+    ConfigContext, Connector, ConnectorSpec, OAuthConnector, OAuthContext, OAuthSpec,
+    ProviderEndpoints,
+};
 use crate::error::{CallbackError, Error, Result};
 use crate::oauth_flow;
 use crate::store::{
@@ -267,9 +270,9 @@ impl ConnectorAuthService {
     /// Whether the server can run this connector: config connectors always, OAuth
     /// connectors when their provider has a client id and secret.
     pub fn is_configured(&self, connector: &dyn Connector) -> bool {
-        match connector.oauth() {
-            Some(spec) => self.providers.contains_key(&spec.provider),
-            None => true,
+        match connector.spec() {
+            ConnectorSpec::OAuth(oauth) => self.providers.contains_key(&oauth.oauth().provider),
+            ConnectorSpec::Config(_) => true,
         }
     }
 
@@ -297,15 +300,17 @@ impl ConnectorAuthService {
         {
             return Some(url);
         }
-        connector
-            .oauth()
-            .and_then(|spec| Url::parse(&spec.api_url).ok())
+        match connector.spec() {
+            ConnectorSpec::OAuth(oauth) => Url::parse(&oauth.oauth().api_url).ok(),
+            ConnectorSpec::Config(_) => None,
+        }
     }
 
-    fn endpoints(&self, connector: &dyn Connector) -> Result<(ProviderEndpoints, &ProviderConfig)> {
-        let spec = connector
-            .oauth()
-            .ok_or_else(|| Error::Unsupported(connector.key().to_owned()))?;
+    fn endpoints(
+        &self,
+        connector: &dyn Connector,
+        spec: &OAuthSpec,
+    ) -> Result<(ProviderEndpoints, &ProviderConfig)> {
         let config = self
             .providers
             .get(&spec.provider)
@@ -335,13 +340,15 @@ impl ConnectorAuthService {
     }
 
     fn oauth_setup<'s>(&'s self, connector: &'s dyn Connector) -> Result<OAuthSetup<'s>> {
-        let spec = connector
-            .oauth()
-            .ok_or_else(|| Error::Unsupported(connector.key().to_owned()))?;
-        let (endpoints, config) = self.endpoints(connector)?;
+        let ConnectorSpec::OAuth(oauth) = connector.spec() else {
+            return Err(Error::Unsupported(connector.key().to_owned()));
+        };
+        let spec = oauth.oauth();
+        let (endpoints, config) = self.endpoints(connector, spec)?;
         let redirect_uri = self.redirect_uri(connector.key())?;
         Ok(OAuthSetup {
             http: &self.http,
+            connector: oauth,
             spec,
             endpoints,
             config,
@@ -407,10 +414,10 @@ impl ConnectorAuthService {
                 CallbackError::ProviderError(error)
             });
         }
-        if let (Some(iss), Some(expected)) = (
-            &params.iss,
-            connector.oauth().and_then(|spec| spec.issuer.as_ref()),
-        ) {
+        let setup = self
+            .oauth_setup(connector.as_ref())
+            .map_err(|error| CallbackError::ExchangeFailed(Box::new(error)))?;
+        if let (Some(iss), Some(expected)) = (&params.iss, setup.spec.issuer.as_ref()) {
             if iss != expected {
                 return Err(CallbackError::IssuerMismatch);
             }
@@ -422,14 +429,10 @@ impl ConnectorAuthService {
         let verifier = pending
             .pkce_verifier
             .map(|verifier| PkceCodeVerifier::new(verifier.expose_secret().to_owned()));
-        let exchange = match self.oauth_setup(connector.as_ref()) {
-            Ok(setup) => {
-                connector
-                    .exchange_code(&setup.context(), AuthorizationCode::new(code), verifier)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
+        let exchange = setup
+            .connector
+            .exchange_code(&setup.context(), AuthorizationCode::new(code), verifier)
+            .await;
         let grant = match exchange {
             Ok(grant) => grant,
             Err(Error::Callback(refused)) => return Err(refused),
@@ -523,21 +526,19 @@ impl ConnectorAuthService {
         verify: bool,
     ) -> Result<()> {
         let connector = self.connector(key)?;
-        if connector.kind() != ConnectorKind::Config {
+        let ConnectorSpec::Config(config) = connector.spec() else {
             return Err(Error::Unsupported(key.to_owned()));
-        }
-        let credentials = connector
-            .parse_config(fields)
-            .map_err(Error::InvalidConfig)?;
+        };
+        let credentials = config.parse_config(fields).map_err(Error::InvalidConfig)?;
         let api_url = self.api_url(connector.as_ref());
         let ctx = ConfigContext {
             http: &self.http,
             api_url: api_url.as_ref(),
             block_private_targets: self.block_private_targets,
         };
-        connector.check_config(&ctx, &credentials).await?;
+        config.check_config(&ctx, &credentials).await?;
         if verify {
-            connector.verify_config(&ctx, &credentials).await?;
+            config.verify_config(&ctx, &credentials).await?;
         }
         self.store.save_credentials(user, key, &credentials).await?;
         self.forget_views(user);
@@ -605,7 +606,7 @@ impl ConnectorAuthService {
 
     async fn valid_grant(&self, user: UserId, key: &str) -> Result<Grant> {
         let connector = self.connector(key)?;
-        if connector.kind() != ConnectorKind::OAuth {
+        if !matches!(connector.spec(), ConnectorSpec::OAuth(_)) {
             return Err(Error::Unsupported(key.to_owned()));
         }
         let stored = self.load(user, key).await?;
@@ -680,7 +681,12 @@ impl ConnectorAuthService {
             return Err(Error::NeedsReauth(key.to_owned()));
         };
         let outcome = match self.oauth_setup(connector.as_ref()) {
-            Ok(setup) => connector.refresh(&setup.context(), &refresh_token).await,
+            Ok(setup) => {
+                setup
+                    .connector
+                    .refresh(&setup.context(), &refresh_token)
+                    .await
+            }
             Err(error) => Err(error),
         };
         match outcome {
@@ -755,7 +761,8 @@ impl ConnectorAuthService {
 /// Everything a connector's OAuth hooks need, resolved for one call.
 struct OAuthSetup<'s> {
     http: &'s reqwest::Client,
-    spec: &'s crate::connector::OAuthSpec,
+    connector: &'s dyn OAuthConnector,
+    spec: &'s OAuthSpec,
     endpoints: ProviderEndpoints,
     config: &'s ProviderConfig,
     redirect_uri: RedirectUrl,

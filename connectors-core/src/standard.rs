@@ -1,14 +1,21 @@
 //! [`StandardOAuth`]: a connector for a provider that speaks plain OAuth 2.0, described
 //! as data. Adding such a provider is one value, no trait implementation.
 
+use std::fmt;
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use oauth2::{AuthorizationCode, PkceCodeVerifier};
+use oauth2::{AuthorizationCode, PkceCodeVerifier, RefreshToken};
 use serde_json::Value;
 
-use crate::connector::{Connector, OAuthContext, OAuthSpec, TokenGrant};
+use crate::connector::Revoked;
+use crate::connector::{
+    Connector, ConnectorSpec, OAuthConnector, OAuthContext, OAuthSpec, TokenGrant,
+};
 use crate::error::{CallbackError, Error, Result};
 use crate::http::api_endpoint;
 use crate::oauth_flow;
+use crate::store::Credentials;
 
 /// A standard OAuth connector: its key, name and [`OAuthSpec`], the scope a grant must
 /// include, the token answer's fields worth keeping, and an account probe that names
@@ -42,6 +49,50 @@ pub struct StandardOAuth {
     required_scope: Option<String>,
     kept_fields: Vec<String>,
     probe: Option<AccountProbe>,
+    quirks: Option<Arc<dyn OAuthQuirks>>,
+}
+
+/// The wire of a provider whose token or revocation endpoint departs from RFC 6749 /
+/// 7009 (Slack's `ok: false` answers and `authed_user` token, Notion's JSON token
+/// body): the calls it does its own way. Every method defaults to the standard call;
+/// a grant a quirk returns is kept as it is (it names its own public account facts).
+#[async_trait]
+pub trait OAuthQuirks: Send + Sync + fmt::Debug + 'static {
+    /// Exchanges an authorization code for tokens.
+    ///
+    /// # Errors
+    ///
+    /// As [`OAuthConnector::exchange_code`].
+    async fn exchange_code(
+        &self,
+        ctx: &OAuthContext<'_>,
+        code: AuthorizationCode,
+        pkce_verifier: Option<PkceCodeVerifier>,
+    ) -> Result<TokenGrant> {
+        oauth_flow::exchange_code(ctx, code, pkce_verifier).await
+    }
+
+    /// Trades a refresh token for new tokens.
+    ///
+    /// # Errors
+    ///
+    /// As [`OAuthConnector::refresh`].
+    async fn refresh(
+        &self,
+        ctx: &OAuthContext<'_>,
+        refresh_token: &RefreshToken,
+    ) -> Result<TokenGrant> {
+        oauth_flow::refresh(ctx, refresh_token).await
+    }
+
+    /// Revokes the grant.
+    ///
+    /// # Errors
+    ///
+    /// As [`OAuthConnector::revoke`].
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
+        oauth_flow::revoke(ctx, credentials).await
+    }
 }
 
 /// How to name the account once connected: `GET {api}/{path}` with the new token, and
@@ -80,7 +131,14 @@ impl StandardOAuth {
             required_scope: None,
             kept_fields: Vec::new(),
             probe: None,
+            quirks: None,
         }
+    }
+
+    /// Talks to the provider through `quirks` where it departs from the standard.
+    pub fn with_quirks(mut self, quirks: impl OAuthQuirks) -> Self {
+        self.quirks = Some(Arc::new(quirks));
+        self
     }
 
     /// Refuses a grant whose answer lists scopes without `scope` (users can untick
@@ -146,7 +204,6 @@ impl StandardOAuth {
     }
 }
 
-#[async_trait]
 impl Connector for StandardOAuth {
     fn key(&self) -> &str {
         &self.key
@@ -156,8 +213,15 @@ impl Connector for StandardOAuth {
         &self.name
     }
 
-    fn oauth(&self) -> Option<&OAuthSpec> {
-        Some(&self.spec)
+    fn spec(&self) -> ConnectorSpec<'_> {
+        ConnectorSpec::OAuth(self)
+    }
+}
+
+#[async_trait]
+impl OAuthConnector for StandardOAuth {
+    fn oauth(&self) -> &OAuthSpec {
+        &self.spec
     }
 
     async fn exchange_code(
@@ -166,11 +230,34 @@ impl Connector for StandardOAuth {
         code: AuthorizationCode,
         pkce_verifier: Option<PkceCodeVerifier>,
     ) -> Result<TokenGrant> {
-        let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
+        let mut grant = match &self.quirks {
+            Some(quirks) => quirks.exchange_code(ctx, code, pkce_verifier).await?,
+            None => {
+                let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
+                self.describe(grant)
+            }
+        };
         self.check_scope(&grant)?;
-        let mut grant = self.describe(grant);
         self.probe_account(ctx, &mut grant).await;
         Ok(grant)
+    }
+
+    async fn refresh(
+        &self,
+        ctx: &OAuthContext<'_>,
+        refresh_token: &RefreshToken,
+    ) -> Result<TokenGrant> {
+        match &self.quirks {
+            Some(quirks) => quirks.refresh(ctx, refresh_token).await,
+            None => Ok(self.describe(oauth_flow::refresh(ctx, refresh_token).await?)),
+        }
+    }
+
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
+        match &self.quirks {
+            Some(quirks) => quirks.revoke(ctx, credentials).await,
+            None => oauth_flow::revoke(ctx, credentials).await,
+        }
     }
 
     fn describe(&self, mut grant: TokenGrant) -> TokenGrant {

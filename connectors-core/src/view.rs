@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::connector::{Connector, ConnectorKind};
+use crate::connector::{Connector, ConnectorKind, ConnectorSpec};
 use crate::store::{ConnectorState, ConnectorStatus};
 
 /// A connector as a user sees it: definition, server configuration and the user's
@@ -51,17 +51,17 @@ impl ConnectorView {
         configured: bool,
         state: Option<&ConnectorState>,
     ) -> Self {
-        let schema = connector.config_schema();
+        let spec = connector.spec();
+        let (schema, requested_scopes) = match spec {
+            ConnectorSpec::OAuth(oauth) => (None, oauth.oauth().scopes.clone()),
+            ConnectorSpec::Config(config) => (Some(config.config_schema()), Vec::new()),
+        };
         let secret_fields = schema.as_ref().map(secret_fields_of).unwrap_or_default();
-        let requested_scopes = connector
-            .oauth()
-            .map(|spec| spec.scopes.clone())
-            .unwrap_or_default();
         let connected = state.is_some_and(|state| state.connected);
         Self {
             key: connector.key().to_owned(),
             name: connector.name().to_owned(),
-            kind: connector.kind(),
+            kind: spec.kind(),
             provider: connector.provider().to_owned(),
             configured,
             connected,
@@ -76,11 +76,11 @@ impl ConnectorView {
             connected_as: state
                 .filter(|_| connected)
                 .and_then(|state| account_label(&state.public)),
-            config: match connector.kind() {
-                ConnectorKind::Config => state
+            config: match spec {
+                ConnectorSpec::Config(_) => state
                     .filter(|_| connected)
                     .map(|state| state.public.clone()),
-                ConnectorKind::OAuth => None,
+                ConnectorSpec::OAuth(_) => None,
             },
             schema,
             secret_fields,

@@ -1,20 +1,16 @@
 //! Hostinger: the `hostinger` connector (an API token of the Hostinger API).
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use url::Url;
 
-use super::fields::{self, no_spaces, Fields};
+use super::no_spaces;
 use connectors_core::http as wire;
 use connectors_core::http::api_endpoint;
-use connectors_core::Credentials;
-use connectors_core::{ConfigContext, Connector};
-use connectors_core::{Error, FieldError, Result};
+use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
+use connectors_core::{Error, Result};
 
 /// Hostinger's default API base URL (`HOSTINGER_API_URL` overrides it).
 pub const API_URL: &str = "https://developers.hostinger.com";
@@ -29,20 +25,6 @@ pub struct HostingerConfig {
     pub api_token: SecretString,
 }
 
-impl HostingerConfig {
-    /// Reads the config back from stored credentials.
-    pub fn from_credentials(credentials: &Credentials) -> Result<Self> {
-        let api_token = credentials
-            .secrets
-            .get("api_token")
-            .cloned()
-            .ok_or_else(|| {
-                Error::InvalidResponse("stored hostinger config lacks `api_token`".to_owned())
-            })?;
-        Ok(Self { api_token })
-    }
-}
-
 /// Hostinger, through its public API.
 #[derive(Debug, Clone, Default)]
 pub struct Hostinger;
@@ -54,7 +36,6 @@ impl Hostinger {
     }
 }
 
-#[async_trait]
 impl Connector for Hostinger {
     fn key(&self) -> &str {
         "hostinger"
@@ -64,32 +45,22 @@ impl Connector for Hostinger {
         "Hostinger"
     }
 
-    fn config_schema(&self) -> Option<Value> {
-        serde_json::to_value(schemars::schema_for!(HostingerConfig)).ok()
+    fn spec(&self) -> ConnectorSpec<'_> {
+        ConnectorSpec::Config(self)
     }
+}
 
-    fn parse_config(&self, value: &Value) -> std::result::Result<Credentials, Vec<FieldError>> {
-        let mut fields = Fields::new(value, &["api_token"]);
-        let token = fields.required_str("api_token");
-        fields.check("api_token", token, no_spaces);
-        fields.finish()?;
-        let config: HostingerConfig = fields::deserialize(value)?;
-        Ok(Credentials {
-            provider: "hostinger".to_owned(),
-            public: Map::new(),
-            secrets: BTreeMap::from([("api_token".to_owned(), config.api_token)]),
-            ..Credentials::default()
-        })
+#[async_trait]
+impl ConfigConnector for Hostinger {
+    type Config = HostingerConfig;
+
+    fn check_fields(&self, fields: &mut Fields<'_>) {
+        fields.check("api_token", no_spaces);
     }
 
     /// `GET {api}/api/billing/v1/subscriptions` with the token as Bearer: 401 means the
     /// token is refused, 429 that Hostinger limits the rate.
-    async fn verify_config(
-        &self,
-        ctx: &ConfigContext<'_>,
-        credentials: &Credentials,
-    ) -> Result<()> {
-        let config = HostingerConfig::from_credentials(credentials)?;
+    async fn verify(&self, ctx: &ConfigContext<'_>, config: &HostingerConfig) -> Result<()> {
         let default_api = Url::parse(API_URL).expect("the default Hostinger URL parses");
         let url = api_endpoint(
             ctx.api_url.unwrap_or(&default_api),
@@ -126,10 +97,11 @@ impl Connector for Hostinger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connectors_core::AnyConfigConnector;
 
     #[test]
     fn the_token_is_the_one_write_only_field() {
-        let schema = Hostinger.config_schema().unwrap();
+        let schema = Hostinger.config_schema();
         assert_eq!(schema["properties"]["api_token"]["writeOnly"], true);
         assert_eq!(schema["required"], serde_json::json!(["api_token"]));
         assert_eq!(schema["additionalProperties"], false);

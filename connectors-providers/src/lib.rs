@@ -31,7 +31,6 @@
 //! ```
 
 pub mod calendly;
-mod fields;
 pub mod gmail;
 pub mod google;
 pub mod hostinger;
@@ -58,8 +57,8 @@ pub fn builtin() -> Vec<Arc<dyn Connector>> {
     let mut connectors: Vec<Arc<dyn Connector>> = vec![
         Arc::new(google::calendar()),
         Arc::new(gmail::gmail()),
-        Arc::new(slack::Slack::new()),
-        Arc::new(notion::Notion::new()),
+        Arc::new(slack::slack()),
+        Arc::new(notion::notion()),
         Arc::new(calendly::calendly()),
     ];
     #[cfg(feature = "smtp")]
@@ -69,4 +68,13 @@ pub fn builtin() -> Vec<Arc<dyn Connector>> {
     connectors.push(Arc::new(minio::Minio::new()));
     connectors.push(Arc::new(hostinger::Hostinger::new()));
     connectors
+}
+
+/// Refuses values with whitespace inside (keys, SIDs and tokens never have any).
+pub(crate) fn no_spaces(value: &str) -> Result<(), String> {
+    if value.chars().any(char::is_whitespace) {
+        Err("must not contain spaces".to_owned())
+    } else {
+        Ok(())
+    }
 }

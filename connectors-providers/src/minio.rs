@@ -3,7 +3,6 @@
 //! only `s3:ListBucket` on that bucket. Requests are signed with `aws-sigv4`, the AWS
 //! SDK's own signer, and sent with reqwest.
 
-use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
@@ -15,15 +14,12 @@ use aws_sigv4::sign::v4;
 use schemars::JsonSchema;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use url::{Position, Url};
 
-use super::fields::{self, no_spaces, Fields};
 use super::net;
-use super::VERIFY_TIMEOUT;
+use super::{no_spaces, VERIFY_TIMEOUT};
 use connectors_core::http::{self as wire, Answer};
-use connectors_core::Credentials;
-use connectors_core::{ConfigContext, Connector};
+use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
 use connectors_core::{Error, FieldError, Result};
 
 /// The region used when none is given (MinIO's default).
@@ -50,36 +46,7 @@ pub struct MinioConfig {
     pub region: Option<String>,
 }
 
-const FIELDS: [&str; 5] = ["endpoint", "access_key", "secret_key", "bucket", "region"];
-
 impl MinioConfig {
-    /// Reads the config back from stored credentials.
-    pub fn from_credentials(credentials: &Credentials) -> Result<Self> {
-        let text = |name: &str| {
-            credentials
-                .public
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| {
-                    Error::InvalidResponse(format!("stored minio config lacks `{name}`"))
-                })
-        };
-        Ok(Self {
-            endpoint: text("endpoint")?,
-            access_key: text("access_key")?,
-            secret_key: credentials
-                .secrets
-                .get("secret_key")
-                .cloned()
-                .ok_or_else(|| {
-                    Error::InvalidResponse("stored minio config lacks `secret_key`".to_owned())
-                })?,
-            bucket: text("bucket")?,
-            region: text("region").ok(),
-        })
-    }
-
     /// The region, `us-east-1` when none was given.
     pub fn region(&self) -> &str {
         self.region.as_deref().unwrap_or(DEFAULT_REGION)
@@ -91,21 +58,6 @@ impl MinioConfig {
             what: "minio endpoint",
             source,
         })
-    }
-
-    fn into_credentials(self) -> Credentials {
-        let region = self.region().to_owned();
-        let mut public = Map::new();
-        public.insert("endpoint".to_owned(), self.endpoint.into());
-        public.insert("access_key".to_owned(), self.access_key.into());
-        public.insert("bucket".to_owned(), self.bucket.into());
-        public.insert("region".to_owned(), region.into());
-        Credentials {
-            provider: "minio".to_owned(),
-            public,
-            secrets: BTreeMap::from([("secret_key".to_owned(), self.secret_key)]),
-            ..Credentials::default()
-        }
     }
 }
 
@@ -120,7 +72,6 @@ impl Minio {
     }
 }
 
-#[async_trait]
 impl Connector for Minio {
     fn key(&self) -> &str {
         "minio"
@@ -130,32 +81,26 @@ impl Connector for Minio {
         "MinIO"
     }
 
-    fn config_schema(&self) -> Option<Value> {
-        serde_json::to_value(schemars::schema_for!(MinioConfig)).ok()
+    fn spec(&self) -> ConnectorSpec<'_> {
+        ConnectorSpec::Config(self)
+    }
+}
+
+#[async_trait]
+impl ConfigConnector for Minio {
+    type Config = MinioConfig;
+
+    fn check_fields(&self, fields: &mut Fields<'_>) {
+        fields.normalize("endpoint", parse_endpoint);
+        fields.check("access_key", no_spaces);
+        fields.check("secret_key", no_spaces);
+        fields.check("bucket", bucket_name);
+        fields.check("region", region_name);
     }
 
-    fn parse_config(&self, value: &Value) -> std::result::Result<Credentials, Vec<FieldError>> {
-        let mut fields = Fields::new(value, &FIELDS);
-        let endpoint = fields.required_str("endpoint");
-        let endpoint = fields.check("endpoint", endpoint, parse_endpoint);
-        let access_key = fields.required_str("access_key");
-        fields.check("access_key", access_key, no_spaces);
-        let secret_key = fields.required_str("secret_key");
-        fields.check("secret_key", secret_key, no_spaces);
-        let bucket = fields.required_str("bucket");
-        fields.check("bucket", bucket, bucket_name);
-        let region = fields.optional_str("region");
-        fields.check("region", region, region_name);
-        fields.finish()?;
-
-        let mut config: MinioConfig = fields::deserialize(value)?;
-        config.endpoint = endpoint.unwrap_or(config.endpoint);
-        Ok(config.into_credentials())
-    }
-
-    async fn check_config(&self, ctx: &ConfigContext<'_>, credentials: &Credentials) -> Result<()> {
+    async fn check(&self, ctx: &ConfigContext<'_>, config: &MinioConfig) -> Result<()> {
         if ctx.block_private_targets {
-            let url = MinioConfig::from_credentials(credentials)?.endpoint_url()?;
+            let url = config.endpoint_url()?;
             resolve_endpoint(&url, true).await?;
         }
         Ok(())
@@ -163,12 +108,7 @@ impl Connector for Minio {
 
     /// A signed `GET {endpoint}/{bucket}?list-type=2&max-keys=1`, sent to the addresses
     /// that passed the SSRF guard.
-    async fn verify_config(
-        &self,
-        ctx: &ConfigContext<'_>,
-        credentials: &Credentials,
-    ) -> Result<()> {
-        let config = MinioConfig::from_credentials(credentials)?;
+    async fn verify(&self, ctx: &ConfigContext<'_>, config: &MinioConfig) -> Result<()> {
         let endpoint = config.endpoint_url()?;
         let addresses = resolve_endpoint(&endpoint, ctx.block_private_targets).await?;
         let host = endpoint.host_str().unwrap_or_default().to_owned();
@@ -183,7 +123,7 @@ impl Connector for Minio {
         let mut url = endpoint.clone();
         url.set_path(&format!("/{}", config.bucket));
         url.set_query(Some("list-type=2&max-keys=1"));
-        let signed = signed_headers(&config, &url)?;
+        let signed = signed_headers(config, &url)?;
         let mut request = http.get(url);
         for (name, value) in &signed {
             request = request.header(name.as_str(), value.as_str());

@@ -20,7 +20,8 @@ use connectors_core::http::{api_endpoint, revoke_url_following_api};
 use connectors_core::oauth_flow;
 use connectors_core::Credentials;
 use connectors_core::{
-    ClientAuth, Connector, OAuthContext, OAuthSpec, RevokeToken, Revoked, TokenGrant,
+    ClientAuth, OAuthContext, OAuthQuirks, OAuthSpec, RevokeToken, Revoked, StandardOAuth,
+    TokenGrant,
 };
 use connectors_core::{Error, Result};
 
@@ -36,47 +37,28 @@ pub const API_URL: &str = "https://api.notion.com";
 /// The API version every request names (`Notion-Version`).
 pub const NOTION_VERSION: &str = "2026-03-11";
 
-/// Notion, as the user who installs the integration (`owner=user`).
-#[derive(Debug, Clone)]
-pub struct Notion {
-    spec: OAuthSpec,
+/// The `notion` connector: Notion, as the user who installs the integration (`owner=user`).
+pub fn notion() -> StandardOAuth {
+    StandardOAuth::new(
+        "notion",
+        "Notion",
+        OAuthSpec::new("notion", AUTH_URL, TOKEN_URL, API_URL)
+            .with_revoke_url(REVOKE_URL)
+            // `response_type=code` is sent by every authorization request already.
+            .with_auth_param("owner", "user")
+            .with_pkce(false)
+            .with_client_auth(ClientAuth::BasicAuth)
+            .with_revoke_token(RevokeToken::Access),
+    )
+    .with_quirks(Quirks)
 }
 
-impl Notion {
-    /// The connector with its default spec.
-    pub fn new() -> Self {
-        Self {
-            spec: OAuthSpec::new("notion", AUTH_URL, TOKEN_URL, API_URL)
-                .with_revoke_url(REVOKE_URL)
-                // `response_type=code` is sent by every authorization request already.
-                .with_auth_param("owner", "user")
-                .with_pkce(false)
-                .with_client_auth(ClientAuth::BasicAuth)
-                .with_revoke_token(RevokeToken::Access),
-        }
-    }
-}
-
-impl Default for Notion {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// Where Notion's token and revocation endpoints depart from the standard.
+#[derive(Debug, Clone, Copy)]
+struct Quirks;
 
 #[async_trait]
-impl Connector for Notion {
-    fn key(&self) -> &str {
-        "notion"
-    }
-
-    fn name(&self) -> &str {
-        "Notion"
-    }
-
-    fn oauth(&self) -> Option<&OAuthSpec> {
-        Some(&self.spec)
-    }
-
+impl OAuthQuirks for Quirks {
     async fn exchange_code(
         &self,
         ctx: &OAuthContext<'_>,

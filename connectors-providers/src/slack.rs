@@ -18,7 +18,8 @@ use connectors_core::http::revoke_url_following_api;
 use connectors_core::http::{self as wire, Answer};
 use connectors_core::Credentials;
 use connectors_core::{
-    ClientAuth, Connector, OAuthContext, OAuthSpec, RevokeToken, Revoked, TokenGrant,
+    ClientAuth, OAuthContext, OAuthQuirks, OAuthSpec, RevokeToken, Revoked, StandardOAuth,
+    TokenGrant,
 };
 use connectors_core::{Error, Result};
 
@@ -48,47 +49,28 @@ const DEAD_GRANT: [&str; 7] = [
 /// The error codes that mean an authorization code is no good.
 const BAD_CODE: [&str; 3] = ["invalid_code", "code_already_used", "code_expired"];
 
-/// Slack, read-only, as the user who installs it (`user_scope`, comma-separated).
-#[derive(Debug, Clone)]
-pub struct Slack {
-    spec: OAuthSpec,
+/// The `slack` connector: Slack, read-only, as the user who installs it (`user_scope`, comma-separated).
+pub fn slack() -> StandardOAuth {
+    StandardOAuth::new(
+        "slack",
+        "Slack",
+        OAuthSpec::new("slack", AUTH_URL, TOKEN_URL, API_URL)
+            .with_revoke_url(REVOKE_URL)
+            .with_scopes(USER_SCOPES)
+            .with_scope_param("user_scope", ",")
+            .with_pkce(false)
+            .with_client_auth(ClientAuth::BasicAuth)
+            .with_revoke_token(RevokeToken::Access),
+    )
+    .with_quirks(Quirks)
 }
 
-impl Slack {
-    /// The connector with its default spec.
-    pub fn new() -> Self {
-        Self {
-            spec: OAuthSpec::new("slack", AUTH_URL, TOKEN_URL, API_URL)
-                .with_revoke_url(REVOKE_URL)
-                .with_scopes(USER_SCOPES)
-                .with_scope_param("user_scope", ",")
-                .with_pkce(false)
-                .with_client_auth(ClientAuth::BasicAuth)
-                .with_revoke_token(RevokeToken::Access),
-        }
-    }
-}
-
-impl Default for Slack {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// Where Slack's token and revocation endpoints depart from the standard.
+#[derive(Debug, Clone, Copy)]
+struct Quirks;
 
 #[async_trait]
-impl Connector for Slack {
-    fn key(&self) -> &str {
-        "slack"
-    }
-
-    fn name(&self) -> &str {
-        "Slack"
-    }
-
-    fn oauth(&self) -> Option<&OAuthSpec> {
-        Some(&self.spec)
-    }
-
+impl OAuthQuirks for Quirks {
     async fn exchange_code(
         &self,
         ctx: &OAuthContext<'_>,

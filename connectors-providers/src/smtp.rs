@@ -1,8 +1,6 @@
 //! SMTP: the `smtp` connector (a mail server the user sends through), verified with
 //! lettre: connect, TLS as configured, EHLO, AUTH, NOOP, QUIT.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials as SmtpCredentials, Mechanism};
@@ -11,13 +9,10 @@ use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use schemars::JsonSchema;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use super::fields::Fields;
 use super::net;
 use super::VERIFY_TIMEOUT;
-use connectors_core::Credentials;
-use connectors_core::{ConfigContext, Connector};
+use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
 use connectors_core::{Error, FieldError, Result};
 
 /// How the connection to the SMTP server is secured.
@@ -42,15 +37,6 @@ impl SmtpSecurity {
             Self::None => "none",
         }
     }
-
-    fn parse(value: &str) -> Option<Self> {
-        Some(match value {
-            "tls" => Self::Tls,
-            "starttls" => Self::Starttls,
-            "none" => Self::None,
-            _ => return None,
-        })
-    }
 }
 
 /// The fields of the `smtp` connector: a mail server to send through, logged into with a user name and password.
@@ -74,53 +60,7 @@ pub struct SmtpConfig {
     pub from: String,
 }
 
-const FIELDS: [&str; 6] = ["host", "port", "security", "username", "password", "from"];
-
 impl SmtpConfig {
-    /// Reads the config back from stored credentials.
-    pub fn from_credentials(credentials: &Credentials) -> Result<Self> {
-        let text = |name: &str| {
-            credentials
-                .public
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| missing(name))
-        };
-        Ok(Self {
-            host: text("host")?,
-            port: credentials
-                .public
-                .get("port")
-                .and_then(Value::as_u64)
-                .and_then(|port| u16::try_from(port).ok())
-                .ok_or_else(|| missing("port"))?,
-            security: SmtpSecurity::parse(&text("security")?).ok_or_else(|| missing("security"))?,
-            username: text("username")?,
-            password: credentials
-                .secrets
-                .get("password")
-                .cloned()
-                .ok_or_else(|| missing("password"))?,
-            from: text("from")?,
-        })
-    }
-
-    fn into_credentials(self) -> Credentials {
-        let mut public = Map::new();
-        public.insert("host".to_owned(), self.host.into());
-        public.insert("port".to_owned(), self.port.into());
-        public.insert("security".to_owned(), self.security.as_str().into());
-        public.insert("username".to_owned(), self.username.into());
-        public.insert("from".to_owned(), self.from.into());
-        Credentials {
-            provider: "smtp".to_owned(),
-            public,
-            secrets: BTreeMap::from([("password".to_owned(), self.password)]),
-            ..Credentials::default()
-        }
-    }
-
     /// A transport that connects to `server` (an address the SSRF guard passed) and
     /// checks the TLS certificate against the host name the user gave.
     fn transport(&self, server: std::net::IpAddr) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
@@ -147,10 +87,6 @@ impl SmtpConfig {
     }
 }
 
-fn missing(field: &str) -> Error {
-    Error::InvalidResponse(format!("stored smtp config lacks `{field}`"))
-}
-
 fn field_error(field: &str, message: &dyn std::fmt::Display) -> Error {
     Error::InvalidConfig(vec![FieldError {
         field: field.to_owned(),
@@ -169,7 +105,6 @@ impl Smtp {
     }
 }
 
-#[async_trait]
 impl Connector for Smtp {
     fn key(&self) -> &str {
         "smtp"
@@ -179,32 +114,23 @@ impl Connector for Smtp {
         "SMTP"
     }
 
-    fn config_schema(&self) -> Option<Value> {
-        serde_json::to_value(schemars::schema_for!(SmtpConfig)).ok()
+    fn spec(&self) -> ConnectorSpec<'_> {
+        ConnectorSpec::Config(self)
+    }
+}
+
+#[async_trait]
+impl ConfigConnector for Smtp {
+    type Config = SmtpConfig;
+
+    fn check_fields(&self, fields: &mut Fields<'_>) {
+        fields.normalize("host", net::parse_host);
+        fields.normalize("username", |username| Ok(username.trim().to_owned()));
+        fields.normalize("from", parse_mailbox);
     }
 
-    fn parse_config(&self, value: &Value) -> std::result::Result<Credentials, Vec<FieldError>> {
-        let mut fields = Fields::new(value, &FIELDS);
-        let host = fields.required_str("host");
-        let host = fields.check("host", host, net::parse_host);
-        fields.port("port");
-        fields.one_of("security", &["tls", "starttls", "none"]);
-        fields.required_str("username");
-        fields.required_str("password");
-        let from = fields.required_str("from");
-        let from = fields.check("from", from, parse_mailbox);
-        fields.finish()?;
-
-        let mut config: SmtpConfig = super::fields::deserialize(value)?;
-        config.host = host.unwrap_or(config.host);
-        config.username = config.username.trim().to_owned();
-        config.from = from.unwrap_or(config.from);
-        Ok(config.into_credentials())
-    }
-
-    async fn check_config(&self, ctx: &ConfigContext<'_>, credentials: &Credentials) -> Result<()> {
+    async fn check(&self, ctx: &ConfigContext<'_>, config: &SmtpConfig) -> Result<()> {
         if ctx.block_private_targets {
-            let config = SmtpConfig::from_credentials(credentials)?;
             net::resolve(&config.host, config.port, true)
                 .await
                 .map_err(|error| error.into_field_error("host"))?;
@@ -214,12 +140,7 @@ impl Connector for Smtp {
 
     /// Connects as configured and logs in (`test_connection`: EHLO, TLS, AUTH, NOOP),
     /// to the addresses that passed the SSRF guard, one after the other until one answers.
-    async fn verify_config(
-        &self,
-        ctx: &ConfigContext<'_>,
-        credentials: &Credentials,
-    ) -> Result<()> {
-        let config = SmtpConfig::from_credentials(credentials)?;
+    async fn verify(&self, ctx: &ConfigContext<'_>, config: &SmtpConfig) -> Result<()> {
         let addresses = net::resolve(&config.host, config.port, ctx.block_private_targets)
             .await
             .map_err(|error| error.into_field_error("host"))?;
@@ -323,14 +244,15 @@ fn parse_mailbox(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connectors_core::AnyConfigConnector;
 
     #[test]
     fn the_schema_lists_every_field_marks_the_password_write_only_and_forbids_others() {
-        let schema = Smtp.config_schema().unwrap();
+        let schema = Smtp.config_schema();
         let properties = schema["properties"].as_object().unwrap();
         let mut names: Vec<_> = properties.keys().map(String::as_str).collect();
         names.sort_unstable();
-        let mut expected = FIELDS.to_vec();
+        let mut expected = vec!["host", "port", "security", "username", "password", "from"];
         expected.sort_unstable();
         assert_eq!(names, expected);
         assert_eq!(properties["password"]["writeOnly"], true);

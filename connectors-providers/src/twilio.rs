@@ -1,20 +1,16 @@
 //! Twilio: the `twilio` connector, with the account's auth token or with an API key.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use url::Url;
 
-use super::fields::{self, no_spaces, Fields};
+use super::no_spaces;
 use connectors_core::http::api_endpoint;
 use connectors_core::http::{self as wire, Answer};
-use connectors_core::Credentials;
-use connectors_core::{ConfigContext, Connector};
-use connectors_core::{Error, FieldError, Result};
+use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
+use connectors_core::{Error, Result};
 
 /// Twilio's default REST API base URL (`TWILIO_API_URL` overrides it).
 pub const API_URL: &str = "https://api.twilio.com";
@@ -49,71 +45,11 @@ pub enum TwilioConfig {
     },
 }
 
-const FIELDS: [&str; 4] = ["account_sid", "auth_token", "api_key_sid", "api_key_secret"];
-
 impl TwilioConfig {
     /// The account SID.
     pub fn account_sid(&self) -> &str {
         match self {
             Self::AuthToken { account_sid, .. } | Self::ApiKey { account_sid, .. } => account_sid,
-        }
-    }
-
-    /// Reads the config back from stored credentials.
-    pub fn from_credentials(credentials: &Credentials) -> Result<Self> {
-        let public = |name: &str| {
-            credentials
-                .public
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let missing =
-            |name: &str| Error::InvalidResponse(format!("stored twilio config lacks `{name}`"));
-        let account_sid = public("account_sid").ok_or_else(|| missing("account_sid"))?;
-        if let Some(auth_token) = credentials.secrets.get("auth_token") {
-            return Ok(Self::AuthToken {
-                account_sid,
-                auth_token: auth_token.clone(),
-            });
-        }
-        Ok(Self::ApiKey {
-            account_sid,
-            api_key_sid: public("api_key_sid").ok_or_else(|| missing("api_key_sid"))?,
-            api_key_secret: credentials
-                .secrets
-                .get("api_key_secret")
-                .cloned()
-                .ok_or_else(|| missing("api_key_secret"))?,
-        })
-    }
-
-    fn into_credentials(self) -> Credentials {
-        let mut public = Map::new();
-        let mut secrets = BTreeMap::new();
-        match self {
-            Self::AuthToken {
-                account_sid,
-                auth_token,
-            } => {
-                public.insert("account_sid".to_owned(), account_sid.into());
-                secrets.insert("auth_token".to_owned(), auth_token);
-            }
-            Self::ApiKey {
-                account_sid,
-                api_key_sid,
-                api_key_secret,
-            } => {
-                public.insert("account_sid".to_owned(), account_sid.into());
-                public.insert("api_key_sid".to_owned(), api_key_sid.into());
-                secrets.insert("api_key_secret".to_owned(), api_key_secret);
-            }
-        }
-        Credentials {
-            provider: "twilio".to_owned(),
-            public,
-            secrets,
-            ..Credentials::default()
         }
     }
 }
@@ -129,7 +65,6 @@ impl Twilio {
     }
 }
 
-#[async_trait]
 impl Connector for Twilio {
     fn key(&self) -> &str {
         "twilio"
@@ -139,50 +74,43 @@ impl Connector for Twilio {
         "Twilio"
     }
 
-    fn config_schema(&self) -> Option<Value> {
-        serde_json::to_value(schemars::schema_for!(TwilioConfig)).ok()
+    fn spec(&self) -> ConnectorSpec<'_> {
+        ConnectorSpec::Config(self)
     }
+}
 
-    fn parse_config(&self, value: &Value) -> std::result::Result<Credentials, Vec<FieldError>> {
-        let mut fields = Fields::new(value, &FIELDS);
-        let account_sid = fields.required_str("account_sid");
-        fields.check("account_sid", account_sid, |sid| {
-            sid_format(sid, "AC", "an Account SID")
-        });
-        let uses_key = fields.has("api_key_sid") || fields.has("api_key_secret");
-        if uses_key {
+#[async_trait]
+impl ConfigConnector for Twilio {
+    type Config = TwilioConfig;
+
+    /// The account SID, then either the auth token or the API key's SID and secret.
+    fn check_fields(&self, fields: &mut Fields<'_>) {
+        fields.require("account_sid");
+        fields.check("account_sid", |sid| sid_format(sid, "AC", "an Account SID"));
+        if fields.has("api_key_sid") || fields.has("api_key_secret") {
             if fields.has("auth_token") {
                 fields.reject(
                     "auth_token",
                     "give either auth_token, or api_key_sid and api_key_secret, not both",
                 );
             }
-            let key_sid = fields.required_str("api_key_sid");
-            fields.check("api_key_sid", key_sid, |sid| {
-                sid_format(sid, "SK", "an API key SID")
-            });
-            let secret = fields.required_str("api_key_secret");
-            fields.check("api_key_secret", secret, no_spaces);
+            fields.require("api_key_sid");
+            fields.check("api_key_sid", |sid| sid_format(sid, "SK", "an API key SID"));
+            fields.require("api_key_secret");
+            fields.check("api_key_secret", no_spaces);
         } else {
-            let token = fields.required_str("auth_token");
-            fields.check("auth_token", token, no_spaces);
+            fields.require("auth_token");
+            fields.check("auth_token", no_spaces);
         }
-        fields.finish()?;
-        Ok(fields::deserialize::<TwilioConfig>(value)?.into_credentials())
     }
 
     /// With an auth token, reads the Account resource (`status` must be `active`); an API
     /// key cannot read it, so with a key, lists one incoming phone number instead.
-    async fn verify_config(
-        &self,
-        ctx: &ConfigContext<'_>,
-        credentials: &Credentials,
-    ) -> Result<()> {
-        let config = TwilioConfig::from_credentials(credentials)?;
+    async fn verify(&self, ctx: &ConfigContext<'_>, config: &TwilioConfig) -> Result<()> {
         let default_api = Url::parse(API_URL).expect("the default Twilio URL parses");
         let api = ctx.api_url.unwrap_or(&default_api);
         let account = config.account_sid();
-        match &config {
+        match config {
             TwilioConfig::AuthToken { auth_token, .. } => {
                 let url = api_endpoint(api, &format!("2010-04-01/Accounts/{account}.json"))?;
                 let request = ctx
@@ -279,10 +207,11 @@ fn sid_format(value: &str, prefix: &str, what: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connectors_core::AnyConfigConnector;
 
     #[test]
     fn the_schema_offers_the_two_credential_sets_with_their_secrets_write_only() {
-        let schema = Twilio.config_schema().unwrap();
+        let schema = Twilio.config_schema();
         let variants = schema["anyOf"].as_array().unwrap();
         assert_eq!(variants.len(), 2);
         assert_eq!(variants[0]["title"], "Auth token");

@@ -169,7 +169,7 @@ fn list_connector_keys(path: &str, operation: &mut Operation) {
     };
     let keys: Vec<String> = connectors_providers::builtin()
         .iter()
-        .filter(|connector| kind.is_none_or(|kind| connector.kind() == kind))
+        .filter(|connector| kind.is_none_or(|kind| connector.spec().kind() == kind))
         .map(|connector| connector.key().to_owned())
         .collect();
     for parameter in operation.parameters.iter_mut().flatten() {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{usable, ConnectorAuthService, OAuthSetup};
-use crate::connector::{Connector, ConnectorKind, RevokeToken, Revoked};
+use crate::connector::{RevokeToken, Revoked};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventType};
 use crate::store::{Credentials, PendingRevocation, Purge, StoredCredentials, UserId};
@@ -85,7 +85,7 @@ impl ConnectorAuthService {
     /// nothing was purged).
     #[tracing::instrument(skip(self), fields(connector = %key))]
     pub async fn revoke(&self, user: UserId, key: &str) -> Result<Revocation> {
-        let connector = self.connector(key)?;
+        self.connector(key)?;
         let Some(stored) = self.store.load_credentials(user, key).await? else {
             self.purge(user, key, Revocation::NotApplicable, None)
                 .await?;
@@ -97,8 +97,7 @@ impl ConnectorAuthService {
                     user,
                     version: stored.version,
                 };
-                self.attempt_revocation(&setup, connector.as_ref(), key, source, stored)
-                    .await?
+                self.attempt_revocation(&setup, key, source, stored).await?
             }
             None => Attempt {
                 revocation: Revocation::NotApplicable,
@@ -137,14 +136,14 @@ impl ConnectorAuthService {
         let tried = due.len();
         for mut pending in due {
             let key = pending.connector_code.clone();
-            let setup = self.revocation_setup(&key).zip(self.connector(&key).ok());
+            let setup = self.revocation_setup(&key);
             let attempt = match &setup {
-                Some((setup, connector)) => {
+                Some(setup) => {
                     let stored = StoredCredentials {
                         credentials: pending.credentials.clone(),
                         version: 0,
                     };
-                    self.attempt_revocation(setup, connector.as_ref(), &key, Source::Queue, stored)
+                    self.attempt_revocation(setup, &key, Source::Queue, stored)
                         .await?
                 }
                 // The connector or its client is gone from this deployment.
@@ -181,7 +180,7 @@ impl ConnectorAuthService {
     /// The OAuth setup to revoke with, when this deployment can revoke at the provider.
     fn revocation_setup(&self, key: &str) -> Option<OAuthSetup<'_>> {
         let connector = self.connector(key).ok()?.as_ref();
-        if connector.kind() != ConnectorKind::OAuth || !self.is_configured(connector) {
+        if !self.is_configured(connector) {
             return None;
         }
         let setup = self.oauth_setup(connector).ok()?;
@@ -194,7 +193,6 @@ impl ConnectorAuthService {
     async fn attempt_revocation(
         &self,
         setup: &OAuthSetup<'_>,
-        connector: &dyn Connector,
         key: &str,
         source: Source,
         stored: StoredCredentials,
@@ -204,7 +202,7 @@ impl ConnectorAuthService {
         let mut refreshed = false;
         if by_access && usable(&stored).is_none() && credentials.refresh_token.is_some() {
             match self
-                .refresh_for_revocation(setup, connector, key, source, &credentials)
+                .refresh_for_revocation(setup, key, source, &credentials)
                 .await?
             {
                 Ok(fresh) => {
@@ -220,14 +218,14 @@ impl ConnectorAuthService {
             }
         }
         loop {
-            let revocation = match connector.revoke(&setup.context(), &credentials).await {
+            let revocation = match setup.connector.revoke(&setup.context(), &credentials).await {
                 Ok(Revoked::Now) => Revocation::Revoked,
                 Ok(Revoked::Already) => Revocation::AlreadyDead,
                 Err(Error::Unauthorized)
                     if by_access && !refreshed && credentials.refresh_token.is_some() =>
                 {
                     match self
-                        .refresh_for_revocation(setup, connector, key, source, &credentials)
+                        .refresh_for_revocation(setup, key, source, &credentials)
                         .await?
                     {
                         Ok(fresh) => {
@@ -255,7 +253,6 @@ impl ConnectorAuthService {
     async fn refresh_for_revocation(
         &self,
         setup: &OAuthSetup<'_>,
-        connector: &dyn Connector,
         key: &str,
         source: Source,
         credentials: &Credentials,
@@ -276,7 +273,11 @@ impl ConnectorAuthService {
                 let Some(refresh_token) = &credentials.refresh_token else {
                     return Ok(Err(Revocation::AlreadyDead));
                 };
-                match connector.refresh(&setup.context(), refresh_token).await {
+                match setup
+                    .connector
+                    .refresh(&setup.context(), refresh_token)
+                    .await
+                {
                     Ok(grant) => Ok(super::merge_refreshed(credentials, grant.credentials)),
                     Err(Error::InvalidGrant { .. }) => Err(Revocation::AlreadyDead),
                     Err(error) => Err(classify(key, &error)),

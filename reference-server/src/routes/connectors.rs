@@ -56,7 +56,7 @@ pub async fn redirect(
 
 async fn authorization_url(state: &AppState, user: uuid::Uuid, key: &str) -> Result<Url, ApiError> {
     let connector = state.service.connector(key)?;
-    if connector.kind() != ConnectorKind::OAuth {
+    if connector.spec().kind() != ConnectorKind::OAuth {
         return Err(ApiError::bad_request(
             "not_oauth",
             format!("connector `{key}` is configured with a form, not OAuth"),
@@ -180,7 +180,7 @@ pub async fn activate(
     Path(key): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let connector = state.service.connector(&key)?;
-    match connector.kind() {
+    match connector.spec().kind() {
         ConnectorKind::OAuth => {
             let url = authorization_url(&state, user, &key).await?;
             Ok(Json(json!({
