@@ -9,6 +9,7 @@
 //! ([`ConfigConnector::check_fields`]) and its verification call.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -17,16 +18,15 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::connector::{ConfigContext, Connector};
+use crate::connector::{ConfigContext, Connector, ConnectorSpec};
 use crate::error::{Error, FieldError, Result};
 use crate::store::Credentials;
 
-/// A config connector, written against its fields' type.
+/// A config connector, written against its fields' type. Every `ConfigConnector` is a
+/// [`Connector`] (key, name, `ConnectorSpec::Config`).
 ///
 /// ```
-/// use connectors_core::{
-///     async_trait, ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields, Result,
-/// };
+/// use connectors_core::{async_trait, ConfigConnector, ConfigContext, Fields, Result};
 /// use secrecy::SecretString;
 ///
 /// /// The fields: an API token (write-only, so stored encrypted and never shown again).
@@ -41,14 +41,10 @@ use crate::store::Credentials;
 /// #[derive(Debug)]
 /// struct Example;
 ///
-/// impl Connector for Example {
-///     fn key(&self) -> &str { "example" }
-///     fn name(&self) -> &str { "Example" }
-///     fn spec(&self) -> ConnectorSpec<'_> { ConnectorSpec::Config(self) }
-/// }
-///
 /// #[async_trait]
 /// impl ConfigConnector for Example {
+///     const KEY: &'static str = "example";
+///     const NAME: &'static str = "Example";
 ///     type Config = ExampleConfig;
 ///
 ///     fn check_fields(&self, fields: &mut Fields<'_>) {
@@ -63,7 +59,13 @@ use crate::store::Credentials;
 /// }
 /// ```
 #[async_trait]
-pub trait ConfigConnector: Connector {
+pub trait ConfigConnector: Send + Sync + fmt::Debug + 'static {
+    /// Stable key, used in URLs and tables (`smtp`); also the provider's name.
+    const KEY: &'static str;
+
+    /// Human name (`SMTP`).
+    const NAME: &'static str;
+
     /// The connector's fields. Secret fields are `SecretString`s marked
     /// `#[schemars(with = "String", extend("writeOnly" = true))]`.
     type Config: JsonSchema + DeserializeOwned + Send + Sync;
@@ -109,7 +111,7 @@ pub trait ConfigConnector: Connector {
         Self::Config::deserialize(Value::Object(object)).map_err(|_| {
             Error::InvalidResponse(format!(
                 "stored config of `{}` does not match its fields",
-                self.key()
+                Self::KEY
             ))
         })
     }
@@ -146,6 +148,20 @@ pub trait AnyConfigConnector: Send + Sync {
         -> Result<()>;
 }
 
+impl<C: ConfigConnector> Connector for C {
+    fn key(&self) -> &str {
+        C::KEY
+    }
+
+    fn name(&self) -> &str {
+        C::NAME
+    }
+
+    fn spec(&self) -> ConnectorSpec<'_> {
+        ConnectorSpec::Config(self)
+    }
+}
+
 #[async_trait]
 impl<C: ConfigConnector> AnyConfigConnector for C {
     fn config_schema(&self) -> Value {
@@ -167,7 +183,7 @@ impl<C: ConfigConnector> AnyConfigConnector for C {
         let Value::Object(object) = checked else {
             unreachable!("the checked fields are an object")
         };
-        Ok(split(self.provider(), object, &schema))
+        Ok(split(C::KEY, object, &schema))
     }
 
     async fn check_config(&self, ctx: &ConfigContext<'_>, credentials: &Credentials) -> Result<()> {

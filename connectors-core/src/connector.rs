@@ -11,7 +11,6 @@ use url::Url;
 
 use crate::config::AnyConfigConnector;
 use crate::error::Result;
-use crate::oauth_flow;
 use crate::store::Credentials;
 
 /// Whether a connector is connected through an OAuth consent or by filling a form.
@@ -304,9 +303,10 @@ impl fmt::Debug for ConnectorSpec<'_> {
     }
 }
 
-/// The hooks of an OAuth connector. Standard providers need nothing but
-/// [`OAuthConnector::oauth`]: the default hooks speak RFC 6749 / 7009 through the
-/// `oauth2` crate. Providers with quirks override the hooks they need.
+/// The hooks of an OAuth connector. A provider that speaks plain OAuth 2.0 is a
+/// [`StandardOAuth`](crate::StandardOAuth) value, and one with quirks a `StandardOAuth`
+/// with [`OAuthQuirks`](crate::OAuthQuirks); implement this trait only for a flow that
+/// is neither.
 #[async_trait]
 pub trait OAuthConnector: Send + Sync {
     /// The connector's OAuth facts.
@@ -316,48 +316,37 @@ pub trait OAuthConnector: Send + Sync {
     ///
     /// # Errors
     ///
-    /// The provider's refusal or an unreadable answer, as [`Error`](crate::Error).
+    /// The provider's refusal or an unreadable answer, as [`Error`](crate::Error);
+    /// [`Error::Callback`](crate::Error::Callback) for a grant the connector refuses
+    /// (too few scopes).
     async fn exchange_code(
         &self,
         ctx: &OAuthContext<'_>,
         code: AuthorizationCode,
         pkce_verifier: Option<PkceCodeVerifier>,
-    ) -> Result<TokenGrant> {
-        let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
-        Ok(self.describe(grant))
-    }
+    ) -> Result<TokenGrant>;
 
     /// Trades a refresh token for a new access token (and maybe a new refresh token).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidGrant`](crate::Error::InvalidGrant) when the provider no longer honours the refresh token;
-    /// other refusals and transport failures as [`Error`](crate::Error).
+    /// [`Error::InvalidGrant`](crate::Error::InvalidGrant) when the provider no longer
+    /// honours the refresh token; other refusals and transport failures as
+    /// [`Error`](crate::Error).
     async fn refresh(
         &self,
         ctx: &OAuthContext<'_>,
         refresh_token: &RefreshToken,
-    ) -> Result<TokenGrant> {
-        let grant = oauth_flow::refresh(ctx, refresh_token).await?;
-        Ok(self.describe(grant))
-    }
+    ) -> Result<TokenGrant>;
 
-    /// Revokes the grant at the provider (RFC 7009 by default: form `token=…`), with the
-    /// token [`OAuthSpec::revoke_token`] names.
+    /// Revokes the grant at the provider, with the token [`OAuthSpec::revoke_token`]
+    /// names.
     ///
     /// # Errors
     ///
-    /// The service classifies failures: [`Error::Unauthorized`](crate::Error::Unauthorized) means the access token
-    /// sent has expired (refresh, then try again); [`Error::is_transient`](crate::Error::is_transient) errors are
-    /// retried later; any other error is a refusal.
-    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
-        oauth_flow::revoke(ctx, credentials).await
-    }
-
-    /// Picks the public account facts worth keeping from a token answer; the default
-    /// keeps nothing extra. `grant.credentials.public` holds the answer's extra fields.
-    fn describe(&self, mut grant: TokenGrant) -> TokenGrant {
-        grant.credentials.public.clear();
-        grant
-    }
+    /// The service classifies failures: [`Error::Unauthorized`](crate::Error::Unauthorized)
+    /// means the access token sent has expired (refresh, then try again);
+    /// [`Error::is_transient`](crate::Error::is_transient) errors are retried later; any
+    /// other error is a refusal.
+    async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked>;
 }

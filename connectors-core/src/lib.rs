@@ -67,7 +67,7 @@ pub use service::{
     default_http_client, CallbackParams, ConnectorAuthService, OAuthClient, ProviderConfig,
     Revocation,
 };
-pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth};
+pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth, TokenRequest};
 pub use store::{
     ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
     PendingRevocation, Purge, StoreError, StoredCredentials, UserId,

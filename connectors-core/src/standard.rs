@@ -58,31 +58,13 @@ pub struct StandardOAuth {
 /// a grant a quirk returns is kept as it is (it names its own public account facts).
 #[async_trait]
 pub trait OAuthQuirks: Send + Sync + fmt::Debug + 'static {
-    /// Exchanges an authorization code for tokens.
+    /// Calls the token endpoint: an authorization code's exchange or a refresh.
     ///
     /// # Errors
     ///
-    /// As [`OAuthConnector::exchange_code`].
-    async fn exchange_code(
-        &self,
-        ctx: &OAuthContext<'_>,
-        code: AuthorizationCode,
-        pkce_verifier: Option<PkceCodeVerifier>,
-    ) -> Result<TokenGrant> {
-        oauth_flow::exchange_code(ctx, code, pkce_verifier).await
-    }
-
-    /// Trades a refresh token for new tokens.
-    ///
-    /// # Errors
-    ///
-    /// As [`OAuthConnector::refresh`].
-    async fn refresh(
-        &self,
-        ctx: &OAuthContext<'_>,
-        refresh_token: &RefreshToken,
-    ) -> Result<TokenGrant> {
-        oauth_flow::refresh(ctx, refresh_token).await
+    /// As [`OAuthConnector::exchange_code`] and [`OAuthConnector::refresh`].
+    async fn token(&self, ctx: &OAuthContext<'_>, request: TokenRequest<'_>) -> Result<TokenGrant> {
+        request.send_standard(ctx).await
     }
 
     /// Revokes the grant.
@@ -92,6 +74,58 @@ pub trait OAuthQuirks: Send + Sync + fmt::Debug + 'static {
     /// As [`OAuthConnector::revoke`].
     async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
         oauth_flow::revoke(ctx, credentials).await
+    }
+}
+
+/// A call to the token endpoint (RFC 6749 §4.1.3 and §6).
+#[derive(Debug)]
+pub enum TokenRequest<'a> {
+    /// Exchanges an authorization code, with its PKCE verifier when one was sent.
+    Code {
+        /// The code the callback brought.
+        code: AuthorizationCode,
+        /// The PKCE verifier of the authorization.
+        pkce_verifier: Option<PkceCodeVerifier>,
+    },
+    /// Trades a refresh token for new tokens.
+    Refresh(&'a RefreshToken),
+}
+
+impl TokenRequest<'_> {
+    /// The request's RFC 6749 parameters (`grant_type`, then `code`, `redirect_uri` and
+    /// `code_verifier`, or `refresh_token`), for a provider that wants them in another
+    /// encoding than the standard form. They hold secrets: send them, never log them.
+    pub fn params(&self, ctx: &OAuthContext<'_>) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Code {
+                code,
+                pkce_verifier,
+            } => {
+                let mut params = vec![
+                    ("grant_type", "authorization_code".to_owned()),
+                    ("code", code.secret().clone()),
+                    ("redirect_uri", ctx.redirect_uri.as_str().to_owned()),
+                ];
+                if let Some(verifier) = pkce_verifier {
+                    params.push(("code_verifier", verifier.secret().clone()));
+                }
+                params
+            }
+            Self::Refresh(refresh_token) => vec![
+                ("grant_type", "refresh_token".to_owned()),
+                ("refresh_token", refresh_token.secret().clone()),
+            ],
+        }
+    }
+
+    async fn send_standard(self, ctx: &OAuthContext<'_>) -> Result<TokenGrant> {
+        match self {
+            Self::Code {
+                code,
+                pkce_verifier,
+            } => oauth_flow::exchange_code(ctx, code, pkce_verifier).await,
+            Self::Refresh(refresh_token) => oauth_flow::refresh(ctx, refresh_token).await,
+        }
     }
 }
 
@@ -230,13 +264,11 @@ impl OAuthConnector for StandardOAuth {
         code: AuthorizationCode,
         pkce_verifier: Option<PkceCodeVerifier>,
     ) -> Result<TokenGrant> {
-        let mut grant = match &self.quirks {
-            Some(quirks) => quirks.exchange_code(ctx, code, pkce_verifier).await?,
-            None => {
-                let grant = oauth_flow::exchange_code(ctx, code, pkce_verifier).await?;
-                self.describe(grant)
-            }
+        let request = TokenRequest::Code {
+            code,
+            pkce_verifier,
         };
+        let mut grant = self.token(ctx, request).await?;
         self.check_scope(&grant)?;
         self.probe_account(ctx, &mut grant).await;
         Ok(grant)
@@ -247,16 +279,24 @@ impl OAuthConnector for StandardOAuth {
         ctx: &OAuthContext<'_>,
         refresh_token: &RefreshToken,
     ) -> Result<TokenGrant> {
-        match &self.quirks {
-            Some(quirks) => quirks.refresh(ctx, refresh_token).await,
-            None => Ok(self.describe(oauth_flow::refresh(ctx, refresh_token).await?)),
-        }
+        self.token(ctx, TokenRequest::Refresh(refresh_token)).await
     }
 
     async fn revoke(&self, ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
         match &self.quirks {
             Some(quirks) => quirks.revoke(ctx, credentials).await,
             None => oauth_flow::revoke(ctx, credentials).await,
+        }
+    }
+}
+
+impl StandardOAuth {
+    /// The token call, through the quirks when there are some; a standard answer keeps
+    /// only the fields named by [`StandardOAuth::keeping`].
+    async fn token(&self, ctx: &OAuthContext<'_>, request: TokenRequest<'_>) -> Result<TokenGrant> {
+        match &self.quirks {
+            Some(quirks) => quirks.token(ctx, request).await,
+            None => Ok(self.describe(request.send_standard(ctx).await?)),
         }
     }
 

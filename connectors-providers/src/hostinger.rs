@@ -9,7 +9,7 @@ use url::Url;
 use super::no_spaces;
 use connectors_core::http as wire;
 use connectors_core::http::api_endpoint;
-use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
+use connectors_core::{ConfigConnector, ConfigContext, Fields};
 use connectors_core::{Error, Result};
 
 /// Hostinger's default API base URL (`HOSTINGER_API_URL` overrides it).
@@ -26,32 +26,13 @@ pub struct HostingerConfig {
 }
 
 /// Hostinger, through its public API.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Hostinger;
-
-impl Hostinger {
-    /// The connector.
-    pub fn new() -> Self {
-        Self
-    }
-}
-
-impl Connector for Hostinger {
-    fn key(&self) -> &str {
-        "hostinger"
-    }
-
-    fn name(&self) -> &str {
-        "Hostinger"
-    }
-
-    fn spec(&self) -> ConnectorSpec<'_> {
-        ConnectorSpec::Config(self)
-    }
-}
 
 #[async_trait]
 impl ConfigConnector for Hostinger {
+    const KEY: &'static str = "hostinger";
+    const NAME: &'static str = "Hostinger";
     type Config = HostingerConfig;
 
     fn check_fields(&self, fields: &mut Fields<'_>) {

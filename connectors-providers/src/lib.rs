@@ -62,11 +62,11 @@ pub fn builtin() -> Vec<Arc<dyn Connector>> {
         Arc::new(calendly::calendly()),
     ];
     #[cfg(feature = "smtp")]
-    connectors.push(Arc::new(smtp::Smtp::new()));
-    connectors.push(Arc::new(twilio::Twilio::new()));
+    connectors.push(Arc::new(smtp::Smtp));
+    connectors.push(Arc::new(twilio::Twilio));
     #[cfg(feature = "minio")]
-    connectors.push(Arc::new(minio::Minio::new()));
-    connectors.push(Arc::new(hostinger::Hostinger::new()));
+    connectors.push(Arc::new(minio::Minio));
+    connectors.push(Arc::new(hostinger::Hostinger));
     connectors
 }
 

@@ -19,7 +19,7 @@ use url::{Position, Url};
 use super::net;
 use super::{no_spaces, VERIFY_TIMEOUT};
 use connectors_core::http::{self as wire, Answer};
-use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
+use connectors_core::{ConfigConnector, ConfigContext, Fields};
 use connectors_core::{Error, FieldError, Result};
 
 /// The region used when none is given (MinIO's default).
@@ -62,32 +62,13 @@ impl MinioConfig {
 }
 
 /// A bucket on MinIO or another S3-compatible store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Minio;
-
-impl Minio {
-    /// The connector.
-    pub fn new() -> Self {
-        Self
-    }
-}
-
-impl Connector for Minio {
-    fn key(&self) -> &str {
-        "minio"
-    }
-
-    fn name(&self) -> &str {
-        "MinIO"
-    }
-
-    fn spec(&self) -> ConnectorSpec<'_> {
-        ConnectorSpec::Config(self)
-    }
-}
 
 #[async_trait]
 impl ConfigConnector for Minio {
+    const KEY: &'static str = "minio";
+    const NAME: &'static str = "MinIO";
     type Config = MinioConfig;
 
     fn check_fields(&self, fields: &mut Fields<'_>) {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
+use connectors_core::oauth2::{AccessToken, RefreshToken};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
@@ -21,7 +21,7 @@ use connectors_core::oauth_flow;
 use connectors_core::Credentials;
 use connectors_core::{
     ClientAuth, OAuthContext, OAuthQuirks, OAuthSpec, RevokeToken, Revoked, StandardOAuth,
-    TokenGrant,
+    TokenGrant, TokenRequest,
 };
 use connectors_core::{Error, Result};
 
@@ -46,7 +46,6 @@ pub fn notion() -> StandardOAuth {
             .with_revoke_url(REVOKE_URL)
             // `response_type=code` is sent by every authorization request already.
             .with_auth_param("owner", "user")
-            .with_pkce(false)
             .with_client_auth(ClientAuth::BasicAuth)
             .with_revoke_token(RevokeToken::Access),
     )
@@ -59,30 +58,13 @@ struct Quirks;
 
 #[async_trait]
 impl OAuthQuirks for Quirks {
-    async fn exchange_code(
-        &self,
-        ctx: &OAuthContext<'_>,
-        code: AuthorizationCode,
-        _pkce_verifier: Option<PkceCodeVerifier>,
-    ) -> Result<TokenGrant> {
-        let body = json!({
-            "grant_type": "authorization_code",
-            "code": code.secret(),
-            "redirect_uri": ctx.redirect_uri.as_str(),
-        });
-        token_request(ctx, &body).await
-    }
-
-    async fn refresh(
-        &self,
-        ctx: &OAuthContext<'_>,
-        refresh_token: &RefreshToken,
-    ) -> Result<TokenGrant> {
-        let body = json!({
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token.secret(),
-        });
-        token_request(ctx, &body).await
+    async fn token(&self, ctx: &OAuthContext<'_>, request: TokenRequest<'_>) -> Result<TokenGrant> {
+        let body: Map<String, Value> = request
+            .params(ctx)
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), Value::String(value)))
+            .collect();
+        token_request(ctx, &Value::Object(body)).await
     }
 
     /// `POST {api}/v1/oauth/revoke` with Basic client authentication and `{"token"}`

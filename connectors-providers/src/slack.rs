@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use connectors_core::oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
+use connectors_core::oauth2::{AccessToken, RefreshToken};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -19,7 +19,7 @@ use connectors_core::http::{self as wire, Answer};
 use connectors_core::Credentials;
 use connectors_core::{
     ClientAuth, OAuthContext, OAuthQuirks, OAuthSpec, RevokeToken, Revoked, StandardOAuth,
-    TokenGrant,
+    TokenGrant, TokenRequest,
 };
 use connectors_core::{Error, Result};
 
@@ -58,7 +58,6 @@ pub fn slack() -> StandardOAuth {
             .with_revoke_url(REVOKE_URL)
             .with_scopes(USER_SCOPES)
             .with_scope_param("user_scope", ",")
-            .with_pkce(false)
             .with_client_auth(ClientAuth::BasicAuth)
             .with_revoke_token(RevokeToken::Access),
     )
@@ -71,32 +70,17 @@ struct Quirks;
 
 #[async_trait]
 impl OAuthQuirks for Quirks {
-    async fn exchange_code(
-        &self,
-        ctx: &OAuthContext<'_>,
-        code: AuthorizationCode,
-        _pkce_verifier: Option<PkceCodeVerifier>,
-    ) -> Result<TokenGrant> {
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", code.secret().as_str()),
-            ("redirect_uri", ctx.redirect_uri.as_str()),
-        ];
-        let answer = token_request(ctx, &form, &BAD_CODE).await?;
-        grant_from(answer)
-    }
-
-    async fn refresh(
-        &self,
-        ctx: &OAuthContext<'_>,
-        refresh_token: &RefreshToken,
-    ) -> Result<TokenGrant> {
-        let form = [
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.secret().as_str()),
-        ];
-        let answer = token_request(ctx, &form, &DEAD_GRANT).await?;
-        grant_from(answer)
+    async fn token(&self, ctx: &OAuthContext<'_>, request: TokenRequest<'_>) -> Result<TokenGrant> {
+        let invalid_grant_codes: &[&str] = match request {
+            TokenRequest::Code { .. } => &BAD_CODE,
+            TokenRequest::Refresh(_) => &DEAD_GRANT,
+        };
+        let params = request.params(ctx);
+        let form: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        grant_from(token_request(ctx, &form, invalid_grant_codes).await?)
     }
 
     /// `auth.revoke` with the (valid: the service refreshes it first) access token as

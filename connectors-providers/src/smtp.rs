@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::net;
 use super::VERIFY_TIMEOUT;
-use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
+use connectors_core::{ConfigConnector, ConfigContext, Fields};
 use connectors_core::{Error, FieldError, Result};
 
 /// How the connection to the SMTP server is secured.
@@ -95,32 +95,13 @@ fn field_error(field: &str, message: &dyn std::fmt::Display) -> Error {
 }
 
 /// A mail server the user sends through.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Smtp;
-
-impl Smtp {
-    /// The connector.
-    pub fn new() -> Self {
-        Self
-    }
-}
-
-impl Connector for Smtp {
-    fn key(&self) -> &str {
-        "smtp"
-    }
-
-    fn name(&self) -> &str {
-        "SMTP"
-    }
-
-    fn spec(&self) -> ConnectorSpec<'_> {
-        ConnectorSpec::Config(self)
-    }
-}
 
 #[async_trait]
 impl ConfigConnector for Smtp {
+    const KEY: &'static str = "smtp";
+    const NAME: &'static str = "SMTP";
     type Config = SmtpConfig;
 
     fn check_fields(&self, fields: &mut Fields<'_>) {

@@ -9,7 +9,7 @@ use url::Url;
 use super::no_spaces;
 use connectors_core::http::api_endpoint;
 use connectors_core::http::{self as wire, Answer};
-use connectors_core::{ConfigConnector, ConfigContext, Connector, ConnectorSpec, Fields};
+use connectors_core::{ConfigConnector, ConfigContext, Fields};
 use connectors_core::{Error, Result};
 
 /// Twilio's default REST API base URL (`TWILIO_API_URL` overrides it).
@@ -55,32 +55,13 @@ impl TwilioConfig {
 }
 
 /// Twilio, through its REST API.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Twilio;
-
-impl Twilio {
-    /// The connector.
-    pub fn new() -> Self {
-        Self
-    }
-}
-
-impl Connector for Twilio {
-    fn key(&self) -> &str {
-        "twilio"
-    }
-
-    fn name(&self) -> &str {
-        "Twilio"
-    }
-
-    fn spec(&self) -> ConnectorSpec<'_> {
-        ConnectorSpec::Config(self)
-    }
-}
 
 #[async_trait]
 impl ConfigConnector for Twilio {
+    const KEY: &'static str = "twilio";
+    const NAME: &'static str = "Twilio";
     type Config = TwilioConfig;
 
     /// The account SID, then either the auth token or the API key's SID and secret.
