@@ -1,12 +1,15 @@
 //! Connect a user's third-party accounts, store their credentials safely, refresh and
 //! revoke them.
 //!
-//! - [`Connector`]: one trait for OAuth connectors (declaring an [`OAuthSpec`]) and
-//!   config/API-key connectors (declaring the JSON Schema of their fields).
+//! - [`Connector`]: a connector's key, name and shape ([`ConnectorSpec`]): an OAuth
+//!   connector, a [`StandardOAuth`] value (an [`OAuthSpec`], an [`AccountProbe`],
+//!   [`OAuthQuirks`] for the odd provider), or a [`ConfigConnector`], whose fields are
+//!   one `JsonSchema + Deserialize` type.
 //! - [`ConnectorAuthService`]: authorization URL, callback, token storage, single-flight
 //!   refresh, revocation.
 //! - [`CredentialStore`]: where credentials live; implementations (SQLite, PostgreSQL,
-//!   in memory, all encrypting at rest) are in the `connectors-store` crate.
+//!   the SQL ones encrypting at rest) are in the `connectors-store` crate; `MemoryStore`
+//!   (feature `test-util`) is here, for tests and examples.
 //! - [`Event`]: the lifecycle events the store records with each change.
 //! - [`http`]: the HTTP plumbing connector implementations share.
 //!
@@ -49,6 +52,8 @@ mod connector;
 mod error;
 mod events;
 pub mod http;
+#[cfg(any(test, feature = "test-util"))]
+mod memory;
 pub mod oauth_flow;
 mod service;
 mod standard;
@@ -63,9 +68,11 @@ pub use connector::{
 };
 pub use error::{CallbackError, Error, FieldError, Result};
 pub use events::{Event, EventQuery, EventType};
+#[cfg(any(test, feature = "test-util"))]
+pub use memory::MemoryStore;
 pub use service::{
     default_http_client, CallbackParams, ConnectorAuthService, OAuthClient, ProviderConfig,
-    Revocation,
+    Revocation, CALLBACK_ROUTE,
 };
 pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth, TokenRequest};
 pub use store::{

@@ -122,6 +122,11 @@ struct Grant {
     version: i64,
 }
 
+/// The route of the OAuth callback under the callback base, in axum's syntax: mount
+/// your callback handler here, since [`ConnectorAuthService::redirect_uri`] sends
+/// providers to `{callback base}/connectors/{key}/callback`.
+pub const CALLBACK_ROUTE: &str = "/connectors/{key}/callback";
+
 /// The OAuth and credential service of the SDK.
 ///
 /// Build it once with its store, the public base URL its callback routes live under
@@ -279,11 +284,10 @@ impl ConnectorAuthService {
     /// The redirect URI of a connector: fixed from the callback base, never from a request.
     pub fn redirect_uri(&self, key: &str) -> Result<RedirectUrl> {
         let base = self.callback_base.as_str().trim_end_matches('/');
-        RedirectUrl::new(format!("{base}/connectors/{key}/callback")).map_err(|source| {
-            Error::InvalidUrl {
-                what: "redirect uri",
-                source,
-            }
+        let path = CALLBACK_ROUTE.replace("{key}", key);
+        RedirectUrl::new(format!("{base}{path}")).map_err(|source| Error::InvalidUrl {
+            what: "redirect uri",
+            source,
         })
     }
 

@@ -60,7 +60,6 @@
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod cipher;
 mod error;
-mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -74,8 +73,9 @@ mod user;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use cipher::Cipher;
+#[cfg(feature = "memory")]
+pub use connectors_core::MemoryStore;
 pub use error::{Error, Result};
-pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::PgStore;
 #[cfg(feature = "sqlite")]

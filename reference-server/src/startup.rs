@@ -327,7 +327,7 @@ pub fn router(state: AppState) -> Router {
             get(connectors::calendar_events),
         )
         .route("/connectors/{key}/redirect", get(connectors::redirect))
-        .route("/connectors/{key}/callback", get(connectors::callback))
+        .route(connectors_core::CALLBACK_ROUTE, get(connectors::callback))
         .route("/connectors/{key}/config", post(connectors::save_config))
         .route("/connectors/{key}/revoke", post(connectors::revoke))
         .route("/connectors/{key}/activate", post(connectors::activate))

@@ -101,9 +101,13 @@ async fn main() -> anyhow::Result<()> {
     .with_connectors(connectors_providers::builtin())
     .with_provider("google", google);
 
+    // The callback is mounted where the service's redirect URIs point: the callback
+    // base (`/integrations`) followed by `CALLBACK_ROUTE`.
+    let integrations = Router::new()
+        .route("/connectors/{key}/connect", get(connect))
+        .route(connectors_core::CALLBACK_ROUTE, get(callback));
     let app = Router::new()
-        .route("/integrations/connectors/{key}/connect", get(connect))
-        .route("/integrations/connectors/{key}/callback", get(callback))
+        .nest("/integrations", integrations)
         .route("/calendar/events", get(events))
         .with_state(Arc::new(service));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;

@@ -3,11 +3,11 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use connectors_core::{
+use crate::{
     ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery,
     PendingAuthorization, PendingRevocation, Purge, StoreError, StoredCredentials, UserId,
 };
+use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
