@@ -41,7 +41,7 @@ const REFRESH_MARGIN: time::Duration = time::Duration::seconds(60);
 const LEASE_POLL: Duration = Duration::from_millis(25);
 
 /// A deployment's OAuth client for one provider, with optional endpoint overrides.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ProviderConfig {
     client_id: ClientId,
     client_secret: ClientSecret,
@@ -49,19 +49,6 @@ pub struct ProviderConfig {
     token_url: Option<Url>,
     revoke_url: Option<Url>,
     api_url: Option<Url>,
-}
-
-impl fmt::Debug for ProviderConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProviderConfig")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .field("auth_url", &self.auth_url)
-            .field("token_url", &self.token_url)
-            .field("revoke_url", &self.revoke_url)
-            .field("api_url", &self.api_url)
-            .finish()
-    }
 }
 
 impl ProviderConfig {

@@ -67,7 +67,7 @@ impl fmt::Display for ConnectorStatus {
 /// OAuth connectors fill the token fields; config connectors keep their non-secret
 /// fields in `public` and their secret fields in `secrets`. `Debug` never prints a
 /// secret.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Credentials {
     /// The provider the credentials belong to (`google`, `slack`, `smtp`, ...).
     pub provider: String,
@@ -85,26 +85,6 @@ pub struct Credentials {
     pub secrets: BTreeMap<String, SecretString>,
 }
 
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("provider", &self.provider)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "[redacted]"),
-            )
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "[redacted]"),
-            )
-            .field("expires_at", &self.expires_at)
-            .field("scopes", &self.scopes)
-            .field("public", &self.public)
-            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
 /// Credentials as read from the store, with the version used for compare-and-swap.
 #[derive(Debug, Clone)]
 pub struct StoredCredentials {
@@ -115,7 +95,7 @@ pub struct StoredCredentials {
 }
 
 /// The server-side half of an authorization in progress (`oauth_states`).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct PendingAuthorization {
     /// SHA-256 (hex) of the `state` sent to the provider; the state itself is never stored.
     pub state_hash: String,
@@ -127,20 +107,6 @@ pub struct PendingAuthorization {
     pub pkce_verifier: Option<SecretString>,
     /// When the state stops being accepted.
     pub expires_at: OffsetDateTime,
-}
-
-impl fmt::Debug for PendingAuthorization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingAuthorization")
-            .field("user_id", &self.user_id)
-            .field("connector_code", &self.connector_code)
-            .field(
-                "pkce_verifier",
-                &self.pkce_verifier.as_ref().map(|_| "[redacted]"),
-            )
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
 }
 
 /// What a user's connector looks like, without its secrets (`user_connectors` joined
@@ -169,6 +135,7 @@ pub struct ConnectorState {
 /// credentials were purged: the store keeps its tokens (encrypted, like credentials)
 /// until [`ConnectorAuthService::retry_revocations`](crate::ConnectorAuthService::retry_revocations)
 /// gets the provider to confirm.
+#[derive(Debug)]
 pub struct PendingRevocation {
     /// Id of the queued revocation.
     pub id: Uuid,
@@ -183,19 +150,6 @@ pub struct PendingRevocation {
     pub attempts: u32,
     /// When the next attempt is due.
     pub next_attempt_at: OffsetDateTime,
-}
-
-impl fmt::Debug for PendingRevocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingRevocation")
-            .field("id", &self.id)
-            .field("user_id", &self.user_id)
-            .field("connector_code", &self.connector_code)
-            .field("credentials", &self.credentials)
-            .field("attempts", &self.attempts)
-            .field("next_attempt_at", &self.next_attempt_at)
-            .finish()
-    }
 }
 
 /// What a purge of credentials records with it, in the same transaction.
@@ -343,4 +297,57 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
 
     /// The state of every connector the user has ever touched.
     async fn connector_states(&self, user: UserId) -> Result<Vec<ConnectorState>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::ProviderConfig;
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let credentials = Credentials {
+            provider: "google".to_owned(),
+            access_token: Some(AccessToken::new("ya29.access-value".to_owned())),
+            refresh_token: Some(RefreshToken::new("1//refresh-value".to_owned())),
+            secrets: BTreeMap::from([(
+                "password".to_owned(),
+                SecretString::from("smtp-password-value"),
+            )]),
+            ..Credentials::default()
+        };
+        let pending = PendingAuthorization {
+            state_hash: "hash".to_owned(),
+            user_id: Uuid::nil(),
+            connector_code: "google_calendar".to_owned(),
+            pkce_verifier: Some(SecretString::from("pkce-verifier-value")),
+            expires_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let revocation = PendingRevocation {
+            id: Uuid::nil(),
+            user_id: Uuid::nil(),
+            connector_code: "google_calendar".to_owned(),
+            credentials: credentials.clone(),
+            attempts: 1,
+            next_attempt_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let provider = ProviderConfig::new("client-id", SecretString::from("client-secret-value"));
+
+        let printed = format!("{credentials:?} {pending:?} {revocation:?} {provider:?}");
+
+        for secret in [
+            "access-value",
+            "refresh-value",
+            "smtp-password-value",
+            "pkce-verifier-value",
+            "client-secret-value",
+        ] {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert!(
+            printed.contains("password"),
+            "secret field names stay visible"
+        );
+        assert!(printed.contains("client-id"));
+    }
 }
