@@ -76,6 +76,10 @@ pub struct AuthorizationStart {
 
 /// Builds the authorization URL: minimal scopes, `state`, PKCE S256 when supported and the
 /// connector's extra parameters.
+///
+/// # Errors
+///
+/// [`Error::InvalidUrl`] when an endpoint or the redirect URI does not parse.
 pub fn authorization_url(ctx: &OAuthContext<'_>, state: CsrfToken) -> Result<AuthorizationStart> {
     let client = client(ctx)?;
     let mut request = client.authorize_url(|| state);
@@ -103,6 +107,12 @@ pub fn authorization_url(ctx: &OAuthContext<'_>, state: CsrfToken) -> Result<Aut
 }
 
 /// Exchanges a code at the token endpoint.
+///
+/// # Errors
+///
+/// [`Error::Provider`] with the token endpoint's status and body when it refuses,
+/// [`Error::InvalidResponse`] for an unreadable answer, [`Error::Timeout`] /
+/// [`Error::Http`] when the endpoint cannot be reached.
 pub async fn exchange_code(
     ctx: &OAuthContext<'_>,
     code: AuthorizationCode,
@@ -122,6 +132,11 @@ pub async fn exchange_code(
 }
 
 /// Trades a refresh token at the token endpoint.
+///
+/// # Errors
+///
+/// [`Error::InvalidGrant`] when the provider no longer honours the refresh token; the
+/// other failures of [`exchange_code`].
 pub async fn refresh(ctx: &OAuthContext<'_>, refresh_token: &RefreshToken) -> Result<TokenGrant> {
     let client = client(ctx)?;
     let http = Transport(ctx.http.clone());

@@ -252,6 +252,10 @@ impl ConnectorAuthService {
     }
 
     /// The connector registered under `key`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownConnector`] when no connector has this key.
     pub fn connector(&self, key: &str) -> Result<&Arc<dyn Connector>> {
         self.connectors
             .iter()
@@ -269,6 +273,10 @@ impl ConnectorAuthService {
     }
 
     /// The redirect URI of a connector: fixed from the callback base, never from a request.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] when the callback base and key do not make a URL.
     pub fn redirect_uri(&self, key: &str) -> Result<RedirectUrl> {
         let base = self.callback_base.as_str().trim_end_matches('/');
         let path = CALLBACK_ROUTE.replace("{key}", key);
@@ -349,6 +357,11 @@ impl ConnectorAuthService {
 
     /// Starts an authorization: stores the hashed `state` and the PKCE verifier for ten
     /// minutes and returns the provider's authorization URL.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownConnector`], [`Error::Unsupported`] for a config connector,
+    /// [`Error::NotConfigured`] when the provider has no client here, [`Error::Store`].
     #[tracing::instrument(skip(self), fields(connector = %key))]
     pub async fn authorization_url(&self, user: UserId, key: &str) -> Result<Url> {
         let connector = self.connector(key)?;
@@ -371,6 +384,11 @@ impl ConnectorAuthService {
     /// Finishes an authorization: checks the state (single use, unexpired, same user,
     /// same connector), the issuer when sent, exchanges the code and stores the tokens.
     /// On any failure nothing is stored.
+    ///
+    /// # Errors
+    ///
+    /// A [`CallbackError`] whose [`CallbackError::reason`] names what failed (state,
+    /// consent, issuer, scopes, exchange).
     #[tracing::instrument(skip(self, params), fields(connector = %key))]
     pub async fn handle_callback(
         &self,
@@ -440,6 +458,10 @@ impl ConnectorAuthService {
     }
 
     /// Stores credentials for a user's connector and marks it active.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownConnector`], [`Error::Store`].
     #[tracing::instrument(skip(self, credentials), fields(connector = %key))]
     pub async fn save_tokens(
         &self,
@@ -456,12 +478,23 @@ impl ConnectorAuthService {
     /// A valid access token for the user's connector, refreshed first when it expires
     /// within a minute. Concurrent callers share one refresh, in this process and across
     /// replicas sharing the store.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotConnected`], [`Error::Unsupported`] for a config connector,
+    /// [`Error::NeedsReauth`] when the refresh token is dead, the refresh's own failures,
+    /// [`Error::Store`].
     pub async fn access_token(&self, user: UserId, key: &str) -> Result<AccessToken> {
         Ok(self.valid_grant(user, key).await?.token)
     }
 
     /// An HTTP client bound to the user's connector: every request carries a valid token,
     /// and a 401 answer triggers one refresh and one retry.
+    ///
+    /// # Errors
+    ///
+    /// As [`ConnectorAuthService::access_token`], and [`Error::InvalidUrl`] for an API base
+    /// URL that does not parse.
     pub async fn get_oauth_client(&self, user: UserId, key: &str) -> Result<OAuthClient<'_>> {
         let connector = self.connector(key)?;
         let api_url = self
@@ -478,6 +511,10 @@ impl ConnectorAuthService {
     /// Calls the provider with a valid token; when the provider answers
     /// [`Error::Unauthorized`], refreshes once (or picks up the token another caller
     /// already refreshed) and calls again.
+    ///
+    /// # Errors
+    ///
+    /// As [`ConnectorAuthService::access_token`], and whatever `call` returns.
     pub async fn with_access_token<T, F, Fut>(&self, user: UserId, key: &str, call: F) -> Result<T>
     where
         F: Fn(AccessToken) -> Fut,
@@ -504,7 +541,9 @@ impl ConnectorAuthService {
     /// hosts (see [`Self::with_block_private_targets`]), verifies the credentials with
     /// the provider when `verify` is set, and stores them (secrets encrypted) as active.
     ///
-    /// Errors: [`Error::InvalidConfig`] naming every bad field, [`Error::Rejected`] when
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] naming every bad field, [`Error::Rejected`] when
     /// the provider refuses the credentials, [`Error::RateLimited`], and
     /// [`Error::Timeout`] / [`Error::Provider`] / [`Error::Http`] /
     /// [`Error::Connection`] when the provider is down.
@@ -541,6 +580,10 @@ impl ConnectorAuthService {
     /// Served from a per-user cache for [`ConnectorAuthService::with_view_cache`]
     /// (default 2 s); every write through this service drops the user's entry, so a
     /// replica always sees its own writes and another replica's within that time.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`].
     pub async fn connector_views(&self, user: UserId) -> Result<Arc<[ConnectorView]>> {
         if let Some(entry) = self.views.get(&user) {
             let (cached_at, views) = entry.value();
@@ -570,6 +613,10 @@ impl ConnectorAuthService {
     }
 
     /// One connector as the user sees it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownConnector`], [`Error::Store`].
     pub async fn connector_view(&self, user: UserId, key: &str) -> Result<ConnectorView> {
         self.connector(key)?;
         let views = self.connector_views(user).await?;
@@ -790,6 +837,11 @@ impl OAuthClient<'_> {
 
     /// GETs `path` (relative to the API base URL) and decodes the JSON answer, with a
     /// valid token and one refresh-and-retry on 401.
+    ///
+    /// # Errors
+    ///
+    /// As [`ConnectorAuthService::access_token`]; [`Error::Provider`] for a non-success
+    /// answer, [`Error::InvalidResponse`] for a body that does not decode.
     pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
         let base = self.api_url.as_str().trim_end_matches('/');
         let url = format!("{base}/{}", path.trim_start_matches('/'));
@@ -856,6 +908,10 @@ fn merge_refreshed(old: &Credentials, mut new: Credentials) -> Credentials {
 }
 
 /// An HTTP client fit for OAuth calls: request timeout, connect timeout, no redirects.
+///
+/// # Panics
+///
+/// Never: a client with only timeouts and a redirect policy always builds.
 pub fn default_http_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(timeout)

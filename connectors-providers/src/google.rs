@@ -167,6 +167,11 @@ pub async fn list_calendar_events(
 /// Lists the upcoming events of the user's primary calendar
 /// (`GET {api}/calendar/v3/calendars/primary/events`, single events ordered by start).
 /// A 401 comes back as [`Error::Unauthorized`] so the caller can refresh and retry.
+///
+/// # Errors
+///
+/// [`Error::Unauthorized`] on 401, [`Error::Provider`] for another refusal,
+/// [`Error::InvalidResponse`] for an answer that does not decode, transport errors.
 pub async fn list_events(
     http: &reqwest::Client,
     api_url: &Url,

@@ -53,6 +53,10 @@ impl MinioConfig {
     }
 
     /// The endpoint as a URL.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] when the stored endpoint does not parse.
     pub fn endpoint_url(&self) -> Result<Url> {
         Url::parse(&self.endpoint).map_err(|source| Error::InvalidUrl {
             what: "minio endpoint",

@@ -40,6 +40,11 @@ impl TargetError {
 
 /// Resolves `host` (a name or an IP literal) and, when `block_private` is set, refuses it
 /// unless every address it resolves to is public (see [`is_public_ip`]).
+///
+/// # Errors
+///
+/// A [`TargetError`] when the name does not resolve or, with `block_private`, resolves
+/// to an address that is not public.
 pub async fn resolve(
     host: &str,
     port: u16,
@@ -130,6 +135,10 @@ fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 /// Checks a bare host as typed by a user: a DNS name, an IPv4 literal or an IPv6 literal
 /// (bracketed or not), without scheme, port, path, user or spaces. Returns the host as it
 /// should be stored (trimmed, lowercase).
+///
+/// # Errors
+///
+/// The reason, in words, when the input is not a bare host.
 pub fn parse_host(input: &str) -> Result<String, String> {
     let input = input.trim();
     if input.is_empty() {

@@ -100,6 +100,10 @@ impl OAuthQuirks for Quirks {
 
 /// A request to Notion's API at `path` (`v1/users/me`, …) with the user's token and the
 /// `Notion-Version` header.
+///
+/// # Errors
+///
+/// [`Error::InvalidUrl`] when `path` does not join onto the API base URL.
 pub fn api_request(
     http: &reqwest::Client,
     api_url: &Url,

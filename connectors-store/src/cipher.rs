@@ -81,6 +81,10 @@ impl Cipher {
     /// A cipher whose primary key is the base64 (standard alphabet, padded) of 32
     /// bytes, as in `CONNECTORS_ENCRYPTION_KEY`. Surrounding whitespace is ignored, so
     /// the contents of a key file can be passed as they are.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyNotBase64`], or [`Error::KeyLength`] when the bytes are not 32.
     pub fn from_base64(key: &str) -> Result<Self, Error> {
         let mut bytes = BASE64.decode(key.trim()).map_err(|_| Error::KeyNotBase64)?;
         let cipher = <&[u8; 32]>::try_from(bytes.as_slice())

@@ -23,6 +23,11 @@ impl PgStore {
     /// Connects to `url` (`postgres://user:password@host/database`) with a pool of up to
     /// ten connections, runs the migrations and checks the key (see
     /// [`PgStore::migrate`]).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database cannot be reached, a migration fails, or the key
+    /// does not decrypt what the database holds.
     pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(10)

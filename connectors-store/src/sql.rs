@@ -333,8 +333,12 @@ macro_rules! impl_sql_store {
                 Self::check_key_on(cipher, connection).await
             }
 
-            /// Creates a user. The email is trimmed and lowercased; another user with
-            /// the same email is [`Error::EmailTaken`](crate::Error::EmailTaken).
+            /// Creates a user. The email is trimmed and lowercased.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::EmailTaken`](crate::Error::EmailTaken) when another user has
+            /// the same email; the database's own failures.
             pub async fn create_user(
                 &self,
                 email: &str,
@@ -364,6 +368,10 @@ macro_rules! impl_sql_store {
             }
 
             /// The user with this email (compared trimmed and lowercased), if any.
+            ///
+            /// # Errors
+            ///
+            /// The database's failures.
             pub async fn user_by_email(
                 &self,
                 email: &str,
@@ -378,6 +386,10 @@ macro_rules! impl_sql_store {
             }
 
             /// The user with this id, if any.
+            ///
+            /// # Errors
+            ///
+            /// The database's failures.
             pub async fn user_by_id(
                 &self,
                 id: connectors_core::UserId,

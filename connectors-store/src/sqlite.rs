@@ -30,6 +30,11 @@ impl SqliteStore {
     /// Opens (creating it, and its parent directory, when missing) the database at
     /// `url` (`sqlite://data/connectors.db`, `sqlite:///abs/path.db`, `sqlite::memory:`),
     /// runs the migrations and checks the key (see [`SqliteStore::migrate`]).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the file cannot be created or opened, a migration fails, or
+    /// the key does not decrypt what the database holds.
     pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(db_error)?

@@ -30,6 +30,10 @@ pub struct ClientSecretMinter {
 impl ClientSecretMinter {
     /// A minter talking to `https://api.openai.com/v1` through an HTTP client with a
     /// 5 second connect timeout, a 10 second request timeout and no redirects.
+    ///
+    /// # Panics
+    ///
+    /// Never: the default base URL and client settings are constants that always build.
     pub fn new(api_key: OpenAiApiKey) -> Self {
         Self {
             api_key,
