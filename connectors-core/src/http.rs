@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use crate::error::{Error, Result};
 use url::Url;
 
-use crate::connector::OAuthContext;
+use crate::connector::{OAuthContext, Revoked};
 
 /// An answer read whole.
 #[derive(Debug)]
@@ -156,4 +156,32 @@ pub fn truncate(mut body: String) -> String {
         body.push('…');
     }
     body
+}
+
+/// Reads an RFC 7009 revocation answer: 2xx revoked; 400 `invalid_token` (a token the
+/// server no longer knows) already dead; 429 and 5xx outages; anything else refused.
+///
+/// # Errors
+///
+/// The outage errors of [`Answer::outage`], else [`Error::Provider`].
+pub fn revocation_answer(answer: &Answer) -> Result<Revoked> {
+    if answer.status.is_success() {
+        return Ok(Revoked::Now);
+    }
+    if let Some(outage) = answer.outage() {
+        return Err(outage);
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        error: Option<String>,
+    }
+    let code = serde_json::from_slice::<ErrorBody>(&answer.body)
+        .ok()
+        .and_then(|body| body.error);
+    if answer.status.as_u16() == 400
+        && matches!(code.as_deref(), Some("invalid_token" | "invalid_grant"))
+    {
+        return Ok(Revoked::Already);
+    }
+    Err(answer.unexpected())
 }

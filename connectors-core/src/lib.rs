@@ -54,7 +54,7 @@ mod events;
 pub mod http;
 #[cfg(any(test, feature = "test-util"))]
 mod memory;
-pub mod oauth_flow;
+mod oauth_flow;
 mod service;
 mod standard;
 mod store;

@@ -1,5 +1,6 @@
 //! The standard RFC 6749 / 7009 protocol, through the `oauth2` crate: what the default
-//! hooks of [`Connector`](crate::Connector) do.
+//! calls of [`StandardOAuth`](crate::StandardOAuth) and the defaults of
+//! [`OAuthQuirks`](crate::OAuthQuirks) are.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -25,10 +26,10 @@ use crate::store::Credentials;
 /// The fields of a token answer beyond the standard ones, kept whole so connectors can
 /// pick account facts from them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct AnyFields {
+pub(crate) struct AnyFields {
     /// Every field of the answer beyond the standard ones.
     #[serde(flatten)]
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub(crate) fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ExtraTokenFields for AnyFields {}
@@ -65,13 +66,13 @@ fn client(
 
 /// An authorization URL with its secrets, before they are stored.
 #[derive(Debug)]
-pub struct AuthorizationStart {
+pub(crate) struct AuthorizationStart {
     /// Where to send the browser.
-    pub url: Url,
+    pub(crate) url: Url,
     /// The `state` in the URL.
-    pub state: CsrfToken,
+    pub(crate) state: CsrfToken,
     /// The PKCE verifier, when PKCE is on.
-    pub pkce_verifier: Option<PkceCodeVerifier>,
+    pub(crate) pkce_verifier: Option<PkceCodeVerifier>,
 }
 
 /// Builds the authorization URL: minimal scopes, `state`, PKCE S256 when supported and the
@@ -80,7 +81,10 @@ pub struct AuthorizationStart {
 /// # Errors
 ///
 /// [`Error::InvalidUrl`] when an endpoint or the redirect URI does not parse.
-pub fn authorization_url(ctx: &OAuthContext<'_>, state: CsrfToken) -> Result<AuthorizationStart> {
+pub(crate) fn authorization_url(
+    ctx: &OAuthContext<'_>,
+    state: CsrfToken,
+) -> Result<AuthorizationStart> {
     let client = client(ctx)?;
     let mut request = client.authorize_url(|| state);
     if !ctx.spec.scopes.is_empty() {
@@ -113,7 +117,7 @@ pub fn authorization_url(ctx: &OAuthContext<'_>, state: CsrfToken) -> Result<Aut
 /// [`Error::Provider`] with the token endpoint's status and body when it refuses,
 /// [`Error::InvalidResponse`] for an unreadable answer, [`Error::Timeout`] /
 /// [`Error::Http`] when the endpoint cannot be reached.
-pub async fn exchange_code(
+pub(crate) async fn exchange_code(
     ctx: &OAuthContext<'_>,
     code: AuthorizationCode,
     pkce_verifier: Option<PkceCodeVerifier>,
@@ -137,7 +141,10 @@ pub async fn exchange_code(
 ///
 /// [`Error::InvalidGrant`] when the provider no longer honours the refresh token; the
 /// other failures of [`exchange_code`].
-pub async fn refresh(ctx: &OAuthContext<'_>, refresh_token: &RefreshToken) -> Result<TokenGrant> {
+pub(crate) async fn refresh(
+    ctx: &OAuthContext<'_>,
+    refresh_token: &RefreshToken,
+) -> Result<TokenGrant> {
     let client = client(ctx)?;
     let http = Transport(ctx.http.clone());
     let answer = client
@@ -156,7 +163,7 @@ pub async fn refresh(ctx: &OAuthContext<'_>, refresh_token: &RefreshToken) -> Re
 /// [`Error::Unsupported`] without a revocation endpoint or a token; 429 and 5xx answers
 /// as [`Error::RateLimited`] / [`Error::Provider`] (transient); any other refusal as
 /// [`Error::Provider`]. A 400 `invalid_token` is [`Revoked::Already`].
-pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
+pub(crate) async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result<Revoked> {
     let Some(revoke_url) = &ctx.endpoints.revoke_url else {
         return Err(Error::Unsupported("revocation".to_owned()));
     };
@@ -171,34 +178,7 @@ pub async fn revoke(ctx: &OAuthContext<'_>, credentials: &Credentials) -> Result
         form.push(("client_secret", ctx.client_secret.secret().as_str()));
     }
     let answer = crate::http::send(ctx.http.post(revoke_url.clone()).form(&form)).await?;
-    revocation_answer(&answer)
-}
-
-/// Reads an RFC 7009 revocation answer: 2xx revoked; 400 `invalid_token` (a token the
-/// server no longer knows) already dead; 429 and 5xx outages; anything else refused.
-/// # Errors
-///
-/// The outage errors of [`crate::http::Answer::outage`], else [`Error::Provider`].
-pub fn revocation_answer(answer: &crate::http::Answer) -> Result<Revoked> {
-    if answer.status.is_success() {
-        return Ok(Revoked::Now);
-    }
-    if let Some(outage) = answer.outage() {
-        return Err(outage);
-    }
-    #[derive(serde::Deserialize)]
-    struct ErrorBody {
-        error: Option<String>,
-    }
-    let code = serde_json::from_slice::<ErrorBody>(&answer.body)
-        .ok()
-        .and_then(|body| body.error);
-    if answer.status.as_u16() == 400
-        && matches!(code.as_deref(), Some("invalid_token" | "invalid_grant"))
-    {
-        return Ok(Revoked::Already);
-    }
-    Err(answer.unexpected())
+    crate::http::revocation_answer(&answer)
 }
 
 fn grant_from(provider: &str, answer: &TokenAnswer) -> TokenGrant {

@@ -17,7 +17,6 @@ use url::Url;
 
 use connectors_core::http::{self as wire, Answer};
 use connectors_core::http::{api_endpoint, revoke_url_following_api};
-use connectors_core::oauth_flow;
 use connectors_core::Credentials;
 use connectors_core::{
     ClientAuth, OAuthContext, OAuthQuirks, OAuthSpec, RevokeToken, Revoked, StandardOAuth,
@@ -88,7 +87,7 @@ impl OAuthQuirks for Quirks {
         {
             return Err(Error::Unauthorized);
         }
-        match oauth_flow::revocation_answer(&answer) {
+        match wire::revocation_answer(&answer) {
             Err(Error::Provider { .. }) => match refusal(&answer) {
                 Error::InvalidGrant { .. } => Ok(Revoked::Already),
                 other => Err(other),
