@@ -14,6 +14,7 @@ use connectors_core::ConnectorKind;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
+use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use crate::routes;
 
 /// The API's OpenAPI description (`GET /api/v1/openapi.json`).
@@ -52,9 +53,20 @@ use crate::routes;
         routes::auth::SessionView,
         routes::projects::NewProject,
         routes::realtime::ClientSecretView,
-        routes::files::Upload,
+        Upload,
+        routes::connectors::AuthorizationUrl,
+        routes::health::Health,
+        routes::auth::MeView,
+        crate::connections::Activation,
         crate::db::Project,
         crate::db::FileRecord,
+        Connector,
+        Kind,
+        Status,
+        CalendarEventSchema,
+        Tool,
+        ToolMethod,
+        ToolBody,
         ErrorBody,
         ErrorDetail,
         FieldProblem,
@@ -80,31 +92,191 @@ pub const BEARER: &str = "bearer";
 /// The security scheme of the session cookie.
 pub const SESSION_COOKIE: &str = "session_cookie";
 
-/// `{"error":{"code","message"}}`: the body of every error answer.
-#[derive(Debug, ToSchema)]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub error: ErrorDetail,
+/// The multipart body of an upload: one part named `file` (its file name and content
+/// type come from the part's headers). Any other part is refused.
+#[derive(Debug)]
+pub struct Upload;
+
+impl utoipa::PartialSchema for Upload {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        ObjectBuilder::new()
+            .property(
+                "file",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .description(Some("the file's bytes")),
+            )
+            .required("file")
+            .additional_properties(Some(
+                AdditionalProperties::<utoipa::openapi::schema::Schema>::FreeForm(false),
+            ))
+            .into()
+    }
 }
 
-/// The `error` of an [`ErrorBody`].
+impl utoipa::ToSchema for Upload {}
+
+/// An item of `GET /connectors` (`connectors_core::ConnectorView` as it is sent):
+/// never a secret.
 #[derive(Debug, ToSchema)]
-pub struct ErrorDetail {
-    /// A stable code (`validation_failed`, `not_found`, `rate_limited`, …).
-    pub code: String,
-    /// For humans.
-    pub message: String,
-    /// 422 only: each field at fault.
-    pub fields: Option<Vec<FieldProblem>>,
+pub struct Connector {
+    /// Stable key (`google_calendar`, `smtp`, …).
+    pub key: String,
+    /// Human name.
+    pub name: String,
+    /// Connected through an OAuth consent, or by filling a form.
+    pub kind: Kind,
+    /// Provider name.
+    pub provider: String,
+    /// Whether the server can run it (OAuth client id/secret present).
+    pub configured: bool,
+    /// Whether the user has usable credentials stored.
+    pub connected: bool,
+    /// Where the user's connection stands.
+    pub status: Status,
+    /// Granted scopes (or, before connecting, the scopes it asks for).
+    pub scopes: Vec<String>,
+    /// When the access token expires (RFC 3339).
+    #[schema(required = true, format = DateTime)]
+    pub expires_at: Option<String>,
+    /// When the user connected it (RFC 3339).
+    #[schema(required = true, format = DateTime)]
+    pub connected_at: Option<String>,
+    /// The last error, in words.
+    #[schema(required = true)]
+    pub last_error: Option<String>,
+    /// Who the account is ("Connected as …").
+    #[schema(required = true)]
+    pub connected_as: Option<String>,
+    /// Config connectors: the JSON Schema (2020-12) of the fields `POST
+    /// /connectors/{key}/config` takes.
+    #[schema(required = true, value_type = Option<Object>)]
+    pub schema: Option<serde_json::Value>,
+    /// Config connectors: the fields of `schema` that are secrets (write-only).
+    pub secret_fields: Vec<String>,
+    /// Config connectors: the saved non-secret field values.
+    #[schema(required = true, value_type = Option<Object>)]
+    pub config: Option<serde_json::Value>,
 }
 
-/// A field at fault in a 422.
+/// `connectors_core::ConnectorKind` as it is sent.
 #[derive(Debug, ToSchema)]
-pub struct FieldProblem {
-    /// The field's name or path (`email`, `items[2].name`).
-    pub field: String,
-    /// Why, in words.
-    pub message: String,
+#[schema(as = ConnectorKind)]
+pub enum Kind {
+    /// Authorization code flow with the provider.
+    #[schema(rename = "oauth")]
+    OAuth,
+    /// Configuration fields / API key given by the user.
+    #[schema(rename = "config")]
+    Config,
+}
+
+/// `connectors_core::ConnectorStatus` as it is sent.
+#[derive(Debug, ToSchema)]
+#[schema(as = ConnectorStatus)]
+pub enum Status {
+    /// Credentials are stored and usable.
+    #[schema(rename = "active")]
+    Active,
+    /// Never connected, or disconnected.
+    #[schema(rename = "inactive")]
+    Inactive,
+    /// The provider refused the stored grant; the user must authorize again.
+    #[schema(rename = "needs_reauth")]
+    NeedsReauth,
+    /// The last attempt to use the connector failed for another reason.
+    #[schema(rename = "error")]
+    Error,
+}
+
+/// A Google Calendar event (`connectors_providers::google::CalendarEvent` as it is sent).
+#[derive(Debug, ToSchema)]
+#[schema(as = CalendarEvent)]
+pub struct CalendarEventSchema {
+    /// Google's event id.
+    pub id: String,
+    /// Title.
+    #[schema(required = true)]
+    pub summary: Option<String>,
+    /// Start: an RFC 3339 date-time, or a `YYYY-MM-DD` date for all-day events.
+    #[schema(required = true)]
+    pub start: Option<String>,
+    /// End, in the same form as `start`.
+    #[schema(required = true)]
+    pub end: Option<String>,
+    /// Whether the event lasts whole days.
+    pub all_day: bool,
+    /// Where.
+    #[schema(required = true)]
+    pub location: Option<String>,
+    /// Link to the event in Google Calendar.
+    #[schema(required = true)]
+    pub html_link: Option<String>,
+    /// `confirmed`, `tentative` or `cancelled`.
+    #[schema(required = true)]
+    pub status: Option<String>,
+}
+
+/// An entry of the tool catalog (`voice_tools::ToolDefinition` as it is listed): a tool
+/// and the REST route it calls.
+#[derive(Debug, ToSchema)]
+pub struct Tool {
+    /// The name the model calls it by.
+    pub name: String,
+    /// The description written for the model.
+    pub description: String,
+    /// JSON Schema of its arguments, in OpenAI's form.
+    #[schema(value_type = Object)]
+    pub parameters: serde_json::Value,
+    /// The HTTP method of its route.
+    pub method: ToolMethod,
+    /// Its route, a template such as `/api/v1/connectors/{key}/activate`.
+    pub path: String,
+    /// Arguments substituted into `path`.
+    pub path_params: Vec<String>,
+    /// Arguments sent in the query string.
+    pub query_params: Vec<String>,
+    /// Arguments sent in the body.
+    pub body_params: Vec<String>,
+    /// How the body is sent.
+    pub body: ToolBody,
+    /// Multipart tools only: the form field of the file the user picks.
+    #[schema(nullable = false)]
+    pub file_field: Option<String>,
+    /// Whether the user picks a file for it.
+    pub needs_user_file: bool,
+}
+
+/// `voice_tools::HttpMethod` as it is sent.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "UPPERCASE")]
+pub enum ToolMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+/// How a tool's body is sent.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ToolBody {
+    /// No body.
+    None,
+    /// A JSON object of the body arguments.
+    Json,
+    /// `multipart/form-data` with the user's file.
+    Multipart,
 }
 
 /// Completes the generated document: security schemes and requirements, error bodies.
