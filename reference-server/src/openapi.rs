@@ -456,4 +456,60 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let document = document();
+        let mut ids: Vec<&str> = document["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .map(|operation| operation["operationId"].as_str().unwrap())
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "{ids:?}");
+    }
+
+    /// Whether `value` fits the document's component schema `name`.
+    fn conforms(name: &str, value: &serde_json::Value) -> Result<(), String> {
+        let mut root = document();
+        root["$ref"] = format!("#/components/schemas/{name}").into();
+        let validator = jsonschema::validator_for(&root).map_err(|error| error.to_string())?;
+        let problems: Vec<String> = validator
+            .iter_errors(value)
+            .map(|error| format!("{}: {error}", error.instance_path))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{name}: {problems:?} in {value}"))
+        }
+    }
+
+    #[test]
+    fn what_the_server_sends_fits_the_schemas_written_for_other_crates_types() {
+        for connector in connectors_providers::builtin() {
+            let view = connectors_core::ConnectorView::new(connector.as_ref(), true, None);
+            conforms("Connector", &serde_json::to_value(view).unwrap()).unwrap();
+        }
+        let catalog = voice_tools::Catalog::new(["google_calendar", "smtp"]);
+        for tool in catalog.listing() {
+            conforms("Tool", &serde_json::to_value(tool).unwrap()).unwrap();
+        }
+        let event = connectors_providers::google::CalendarEvent {
+            id: "e1".to_owned(),
+            summary: Some("Stand-up".to_owned()),
+            start: Some("2026-12-01".to_owned()),
+            end: None,
+            all_day: true,
+            location: None,
+            html_link: None,
+            status: Some("confirmed".to_owned()),
+        };
+        conforms("CalendarEvent", &serde_json::to_value(event).unwrap()).unwrap();
+        assert!(conforms("Connector", &serde_json::json!({"key": "x"})).is_err());
+    }
 }

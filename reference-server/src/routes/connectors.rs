@@ -22,7 +22,7 @@ use crate::query::ValidQuery;
 use crate::state::AppState;
 
 /// Every connector with the user's state.
-#[utoipa::path(get, path = "/api/v1/connectors", tag = "connectors",
+#[utoipa::path(get, path = "/api/v1/connectors", tag = "connectors", operation_id = "list_connectors",
     responses((status = 200, body = [crate::openapi::Connector]), (status = 401, description = "not signed in")))]
 pub async fn list(
     State(state): State<AppState>,

@@ -18,7 +18,7 @@ use crate::files;
 use crate::state::AppState;
 
 /// The user's files, newest first.
-#[utoipa::path(get, path = "/api/v1/files", tag = "files", responses((status = 200, body = [FileRecord])))]
+#[utoipa::path(get, path = "/api/v1/files", tag = "files", operation_id = "list_files", responses((status = 200, body = [FileRecord])))]
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

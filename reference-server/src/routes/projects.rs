@@ -32,7 +32,7 @@ impl NewProject {
 }
 
 /// The user's projects, newest first.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [Project])))]
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", operation_id = "list_projects", responses((status = 200, body = [Project])))]
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
