@@ -465,6 +465,8 @@ export interface components {
             /** @description Why, in words. */
             message: string;
         };
+        /** Format: binary */
+        FileBytes: string;
         /** @description Metadata of an uploaded file. */
         FileRecord: {
             /** @description Its content type. */
@@ -1153,12 +1155,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the bytes */
+            /** @description the bytes, with the content type they were uploaded with */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": components["schemas"]["FileBytes"];
+                };
             };
             /** @description no such file of this user */
             404: {

@@ -54,6 +54,7 @@ use crate::routes;
         routes::projects::NewProject,
         routes::realtime::ClientSecretView,
         Upload,
+        FileBytes,
         routes::connectors::AuthorizationUrl,
         routes::health::Health,
         routes::auth::MeView,
@@ -119,6 +120,22 @@ impl utoipa::PartialSchema for Upload {
 }
 
 impl utoipa::ToSchema for Upload {}
+
+/// The bytes of a downloaded file, sent with the content type it was uploaded with.
+#[derive(Debug)]
+pub struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBytes {}
 
 /// An item of `GET /connectors` (`connectors_core::ConnectorView` as it is sent):
 /// never a secret.

@@ -42,7 +42,7 @@ pub async fn upload(
 /// Downloads one of the user's files.
 #[utoipa::path(get, path = "/api/v1/files/{id}", tag = "files",
     params(("id" = Uuid, Path, description = "file id")),
-    responses((status = 200, description = "the bytes"), (status = 404, description = "no such file of this user")))]
+    responses((status = 200, description = "the bytes, with the content type they were uploaded with", content_type = "*/*", body = crate::openapi::FileBytes), (status = 404, description = "no such file of this user")))]
 pub async fn download(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
