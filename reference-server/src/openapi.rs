@@ -490,9 +490,20 @@ mod tests {
         assert_eq!(ids.len(), count, "{ids:?}");
     }
 
-    /// Whether `value` fits the document's component schema `name`.
+    /// Whether `value` fits the document's component schema `name`, and names no
+    /// field the schema leaves out (a field added to the type but not to its mirror).
     fn conforms(name: &str, value: &serde_json::Value) -> Result<(), String> {
         let mut root = document();
+        let properties = &root["components"]["schemas"][name]["properties"];
+        if let (Some(sent), Some(documented)) = (value.as_object(), properties.as_object()) {
+            let undocumented: Vec<&String> = sent
+                .keys()
+                .filter(|key| !documented.contains_key(*key))
+                .collect();
+            if !undocumented.is_empty() {
+                return Err(format!("{name}: undocumented {undocumented:?}"));
+            }
+        }
         root["$ref"] = format!("#/components/schemas/{name}").into();
         let validator = jsonschema::validator_for(&root).map_err(|error| error.to_string())?;
         let problems: Vec<String> = validator
@@ -528,5 +539,7 @@ mod tests {
         };
         conforms("CalendarEvent", &serde_json::to_value(event).unwrap()).unwrap();
         assert!(conforms("Connector", &serde_json::json!({"key": "x"})).is_err());
+        let extra = serde_json::json!({"field": "a", "message": "b", "new_field": 1});
+        assert!(conforms("FieldProblem", &extra).is_err());
     }
 }
