@@ -897,7 +897,16 @@ export interface operations {
     };
     callback: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The `state` the flow started with. */
+                state?: string;
+                /** @description The provider's error code (`access_denied`, …). */
+                error?: string;
+                /** @description The provider's issuer identifier, when it sends one. */
+                iss?: string;
+            };
             header?: never;
             path: {
                 /** @description connector key */

@@ -55,10 +55,10 @@ pub async fn finish_authorization(
     query: Option<&str>,
 ) -> Result<Url, ApiError> {
     state.service.connector(key)?;
-    let outcome = match callback_params(query.unwrap_or_default()) {
+    let outcome = match CallbackQuery::parse(query.unwrap_or_default()) {
         Ok(params) => state
             .service
-            .handle_callback(user, key, params)
+            .handle_callback(user, key, params.into())
             .await
             .map_err(|error| error.reason()),
         Err(reason) => Err(reason),
@@ -81,24 +81,57 @@ pub async fn finish_authorization(
     Ok(target)
 }
 
-/// The callback's query. A parameter given twice is refused rather than one of them
-/// picked: a second `state` is `invalid_state` (someone is splicing flows), any other
-/// repeat `invalid_request`.
-fn callback_params(query: &str) -> Result<CallbackParams, &'static str> {
-    let mut params = CallbackParams::default();
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        let (slot, repeated) = match name.as_ref() {
-            "code" => (&mut params.code, "invalid_request"),
-            "state" => (&mut params.state, "invalid_state"),
-            "error" => (&mut params.error, "invalid_request"),
-            "iss" => (&mut params.iss, "invalid_request"),
-            _ => continue,
-        };
-        if slot.replace(value.into_owned()).is_some() {
-            return Err(repeated);
+/// The query the provider sends the browser back with (RFC 6749 §4.1.2, RFC 9207).
+///
+/// Read from the raw query by [`CallbackQuery::parse`] rather than by a deserializer:
+/// a parameter given twice is refused rather than one of them picked.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallbackQuery {
+    /// The authorization code.
+    pub code: Option<String>,
+    /// The `state` the flow started with.
+    pub state: Option<String>,
+    /// The provider's error code (`access_denied`, …).
+    pub error: Option<String>,
+    /// The provider's issuer identifier, when it sends one.
+    pub iss: Option<String>,
+}
+
+impl CallbackQuery {
+    /// Reads a raw query: a second `state` is `invalid_state` (someone is splicing
+    /// flows), any other repeat `invalid_request`; unknown parameters are ignored.
+    ///
+    /// # Errors
+    ///
+    /// The `reason` of the dashboard's error page.
+    pub fn parse(query: &str) -> Result<Self, &'static str> {
+        let mut params = Self::default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let (slot, repeated) = match name.as_ref() {
+                "code" => (&mut params.code, "invalid_request"),
+                "state" => (&mut params.state, "invalid_state"),
+                "error" => (&mut params.error, "invalid_request"),
+                "iss" => (&mut params.iss, "invalid_request"),
+                _ => continue,
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(repeated);
+            }
+        }
+        Ok(params)
+    }
+}
+
+impl From<CallbackQuery> for CallbackParams {
+    fn from(query: CallbackQuery) -> Self {
+        Self {
+            code: query.code,
+            state: query.state,
+            error: query.error,
+            iss: query.iss,
         }
     }
-    Ok(params)
 }
 
 /// The query of `POST /connectors/{key}/config`.

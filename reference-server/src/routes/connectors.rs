@@ -15,7 +15,7 @@ use url::Url;
 use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, MaybeUser};
-use crate::connections::{self, Activation, ConfigQuery, EventsQuery};
+use crate::connections::{self, Activation, CallbackQuery, ConfigQuery, EventsQuery};
 use crate::error::ApiError;
 use crate::json::ValidJson;
 use crate::query::ValidQuery;
@@ -60,7 +60,7 @@ pub async fn redirect(
 /// The provider sends the browser back here. Always answers with a redirect to the
 /// dashboard's callback page, `status=success` or `status=error&reason=…`.
 #[utoipa::path(get, path = "/api/v1/connectors/{key}/callback", tag = "connectors",
-    params(("key" = String, Path, description = "connector key")),
+    params(("key" = String, Path, description = "connector key"), CallbackQuery),
     responses((status = 302, description = "to {FRONTEND_URL}/connectors/callback/{key}")))]
 pub async fn callback(
     State(state): State<AppState>,
