@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: Rust (unit, integration, end-to-end against fake providers,
-# SQLite and PostgreSQL), the dashboard's Vitest suite, and the browser journeys in
-# headless Chromium.
+# SQLite and PostgreSQL), the dashboard's Vitest suite, the check that the dashboard's
+# generated API types match the server's OpenAPI document, schemathesis, and the
+# browser journeys in headless Chromium.
 #
 # First installs what the tests need and the machine lacks (scripts/setup-test-deps.sh:
 # Chromium, sqlite3, aiosmtpd in .venv-test/, s3s-fs in .tools/, the npm packages), so
@@ -31,6 +32,9 @@ echo "== frontend: unit tests, build"
 echo "== rust: every crate's tests"
 # The dashboard was just built; the server's build script need not build it again.
 SKIP_FRONTEND_BUILD=1 cargo test --workspace --all-features --locked
+
+echo "== dashboard API types: frontend/src/api-types.ts matches the server's OpenAPI document"
+SKIP_FRONTEND_BUILD=1 bash scripts/check-api-types.sh
 
 echo "== schemathesis: every operation of the OpenAPI document, fuzzed (about 2.5 minutes)"
 SKIP_FRONTEND_BUILD=1 bash scripts/schemathesis.sh

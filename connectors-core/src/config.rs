@@ -124,6 +124,15 @@ pub trait AnyConfigConnector: Send + Sync {
     /// The JSON Schema of the fields (secrets `writeOnly`).
     fn config_schema(&self) -> Value;
 
+    /// The names of the fields, in the schema's order, including those of its
+    /// alternatives (Twilio takes an auth token or an API key), once each.
+    fn field_names(&self) -> Vec<String> {
+        properties(&self.config_schema())
+            .into_iter()
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
     /// Checks submitted fields (every bad one named) and splits them into public and
     /// secret parts.
     ///
@@ -203,7 +212,7 @@ fn schema_of<T: JsonSchema>() -> Value {
     schemars::schema_for!(T).to_value()
 }
 
-/// The schema's properties, whether declared at the top or in `anyOf`/`oneOf`
+/// The schema's properties, whether declared at the top or in `anyOf`/`oneOf`/`allOf`
 /// alternatives (an untagged enum of field sets), first declaration first.
 fn properties(schema: &Value) -> Vec<(&str, &Value)> {
     fn add<'s>(found: &mut Vec<(&'s str, &'s Value)>, object: &'s Value) {
@@ -215,7 +224,7 @@ fn properties(schema: &Value) -> Vec<(&str, &Value)> {
     }
     let mut found = Vec::new();
     add(&mut found, schema);
-    for alternatives in ["anyOf", "oneOf"] {
+    for alternatives in ["anyOf", "oneOf", "allOf"] {
         for alternative in schema[alternatives].as_array().into_iter().flatten() {
             add(&mut found, alternative);
         }

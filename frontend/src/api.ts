@@ -4,80 +4,38 @@
 // every failure — an HTTP error, a body that is not the expected JSON, or no
 // answer at all — surfaces as an `ApiError` carrying the server's `code`.
 
+import type { components } from './api-types';
 import type { JsonSchema } from './jsonSchema';
 
-export interface User {
-  id: string;
-  email: string;
-  created_at: string;
-}
+// The shapes of the API, generated from the server's OpenAPI document
+// (`bash scripts/check-api-types.sh --write` regenerates `api-types.ts`; the test
+// suite fails when it drifts from what the server serves).
+type Schemas = components['schemas'];
 
-export interface AuthSession {
-  user: User;
-  token: string;
-}
+export type User = Schemas['UserView'];
 
-export type ConnectorKind = 'oauth' | 'config';
+export type AuthSession = Schemas['SessionView'];
+
+export type ConnectorKind = Schemas['ConnectorKind'];
 
 /** The `status` column of `user_connectors`, as the server sends it. */
-export type ConnectorStatus = 'active' | 'inactive' | 'needs_reauth' | 'error';
+export type ConnectorStatus = Schemas['ConnectorStatus'];
 
-export interface Connector {
-  key: string;
-  name: string;
-  kind: ConnectorKind;
-  provider: string;
-  /** The server has what this connector needs (e.g. an OAuth client id/secret). */
-  configured: boolean;
-  connected: boolean;
-  status: ConnectorStatus;
-  scopes: string[];
-  /** RFC 3339. */
-  expires_at: string | null;
-  /** RFC 3339. */
-  connected_at: string | null;
-  last_error: string | null;
-  /** The provider account, e-mail address or login the connector acts as. */
-  connected_as: string | null;
-  /** JSON Schema (2020-12, from schemars) of a config connector's fields. */
-  schema: JsonSchema | null;
-  /** Fields of `schema` that are secrets: write-only, never returned. */
-  secret_fields: string[];
-  /** The saved non-secret field values of a config connector. */
-  config: Record<string, unknown> | null;
-}
+/**
+ * An item of `GET /connectors`, its free-form `schema` read as the JSON Schema
+ * (2020-12, from schemars) of a config connector's fields.
+ */
+export type Connector = Omit<Schemas['Connector'], 'schema'> & { schema: JsonSchema | null };
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type FieldError = Schemas['FieldProblem'];
 
-export interface ClientSecret {
-  value: string;
-  expires_at: number | string;
-  model: string;
-  calls_url: string;
-}
+export type ClientSecret = Schemas['ClientSecretView'];
 
-/** One entry of the tool catalog (`GET /realtime/tools`): a tool and the REST route it calls. */
-export interface RealtimeTool {
-  name: string;
-  description: string;
-  parameters: JsonSchema;
-  method: string;
-  /** A template such as `/api/v1/connectors/{key}/activate`. */
-  path: string;
-  /** Arguments substituted into `path`. */
-  path_params: string[];
-  /** Arguments sent in the query string. */
-  query_params: string[];
-  /** Arguments sent in the body. */
-  body_params: string[];
-  body: 'none' | 'json' | 'multipart';
-  /** The form field of the file the user picks (multipart tools). */
-  file_field?: string;
-  needs_user_file: boolean;
-}
+/**
+ * One entry of the tool catalog (`GET /realtime/tools`): a tool and the REST route it
+ * calls, its `parameters` read as JSON Schema.
+ */
+export type RealtimeTool = Omit<Schemas['Tool'], 'parameters'> & { parameters: JsonSchema };
 
 /** Codes the client itself produces when the server gave none. */
 export const NETWORK_ERROR = 'network_error';

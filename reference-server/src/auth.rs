@@ -97,11 +97,7 @@ impl FromRequestParts<AppState> for MaybeUser {
                 return Ok(Self(Some(user)));
             }
         }
-        let session = state
-            .db
-            .session(&hash)
-            .await
-            .map_err(|error| ApiError::internal(&error))?;
+        let session = state.db.session(&hash).await?;
         match session {
             Some((user, expires_at)) => {
                 if !ttl.is_zero() {
@@ -125,11 +121,7 @@ pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), Ap
     if let Some(token) = request_token(headers, state.settings.secure_cookies()) {
         let hash = sha256_hex(&token);
         state.sessions.remove(&hash);
-        state
-            .db
-            .delete_session(&hash)
-            .await
-            .map_err(|error| ApiError::internal(&error))?;
+        state.db.delete_session(&hash).await?;
     }
     Ok(())
 }

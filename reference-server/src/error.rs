@@ -1,10 +1,15 @@
 //! [`ApiError`]: every failure of the API as a status and `{"error":{"code","message"}}`.
 
+use axum::extract::multipart::MultipartError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use connectors_core::{Error as CoreError, FieldError};
-use serde_json::json;
+use connectors_core::{Error as CoreError, FieldError, StoreError};
+use realtime_secret::Error as MintError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::hashing::PoolStopped;
 
 /// An error answer of the API.
 #[derive(Debug)]
@@ -118,6 +123,35 @@ impl ApiError {
     }
 }
 
+/// `{"error":{"code","message"}}`: the body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The `error` of an [`ErrorBody`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code (`validation_failed`, `not_found`, `rate_limited`, …).
+    pub code: &'static str,
+    /// For humans.
+    pub message: String,
+    /// 422 only: each field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<FieldProblem>>)]
+    pub fields: Option<Vec<FieldError>>,
+}
+
+/// A field at fault in a 422 (`connectors_core::FieldError` as it is sent).
+#[derive(Debug, ToSchema)]
+pub struct FieldProblem {
+    /// The field's name or path (`email`, `items[2].name`).
+    pub field: String,
+    /// Why, in words.
+    pub message: String,
+}
+
 /// `error: cause: cause` on one line.
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
@@ -132,11 +166,14 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code, "message": self.message });
-        if !self.fields.is_empty() {
-            error["fields"] = json!(self.fields);
-        }
-        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                fields: Some(self.fields).filter(|fields| !fields.is_empty()),
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
@@ -318,6 +355,80 @@ impl From<CoreError> for ApiError {
                 )
             }
             _ => Self::internal(&error),
+        }
+    }
+}
+
+/// A database failure: 500, logged with its cause.
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        Self::internal(&error)
+    }
+}
+
+/// A file-system failure (an upload's file, a download's): 500, logged with its cause.
+impl From<std::io::Error> for ApiError {
+    fn from(error: std::io::Error) -> Self {
+        Self::internal(&error)
+    }
+}
+
+/// The password hashing pool stopped: 500, logged.
+impl From<PoolStopped> for ApiError {
+    fn from(error: PoolStopped) -> Self {
+        Self::internal(&error)
+    }
+}
+
+/// A multipart body that cannot be read: 413 past the body limit, else 400.
+impl From<MultipartError> for ApiError {
+    fn from(error: MultipartError) -> Self {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                "the upload is too large",
+            );
+        }
+        Self::bad_request("bad_multipart", error.body_text())
+    }
+}
+
+/// A client secret OpenAI would not mint: logged (the error holds no key), answered
+/// with what the user can act on.
+impl From<MintError> for ApiError {
+    fn from(error: MintError) -> Self {
+        tracing::warn!(error = %error_chain(&error), "client secret minting failed");
+        let status = error.status_hint();
+        match &error {
+            MintError::RateLimited { .. } => {
+                Self::rate_limited(error.retry_after().map_or(5, |wait| wait.as_secs().max(1)))
+            }
+            MintError::QuotaExceeded { .. } => Self::new(
+                status,
+                "voice_quota_exceeded",
+                "the voice provider's quota is exhausted",
+            ),
+            MintError::Unauthorized { .. } => Self::new(
+                status,
+                "voice_upstream_refused",
+                "the voice provider refused this server's API key",
+            ),
+            MintError::InvalidRequest { .. } => Self::new(
+                status,
+                "voice_upstream_refused",
+                "the voice provider refused the session settings",
+            ),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Self::new(
+                status,
+                "voice_unavailable",
+                "the voice provider is unavailable, try again shortly",
+            ),
+            _ => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "voice_upstream_error",
+                "unexpected answer from the voice provider",
+            ),
         }
     }
 }

@@ -4,19 +4,24 @@
 //! `main.rs` reads [`Settings`] from the environment, builds the [`Application`] and runs
 //! it; tests build it on port 0, or call [`router`] directly.
 
+pub mod accounts;
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
+pub mod files;
 mod frontend;
 pub mod hashing;
 pub mod json;
 pub mod openapi;
+pub mod query;
 pub mod ratelimit;
 pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod validate;
+pub mod voice;
 
 pub use config::Settings;
 pub use startup::{build_state, router, Application};

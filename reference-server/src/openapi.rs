@@ -14,6 +14,7 @@ use connectors_core::ConnectorKind;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
+use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
 use crate::routes;
 
 /// The API's OpenAPI description (`GET /api/v1/openapi.json`).
@@ -52,9 +53,21 @@ use crate::routes;
         routes::auth::SessionView,
         routes::projects::NewProject,
         routes::realtime::ClientSecretView,
-        routes::files::Upload,
+        Upload,
+        FileBytes,
+        routes::connectors::AuthorizationUrl,
+        routes::health::Health,
+        routes::auth::MeView,
+        crate::connections::Activation,
         crate::db::Project,
         crate::db::FileRecord,
+        Connector,
+        Kind,
+        Status,
+        CalendarEventSchema,
+        Tool,
+        ToolMethod,
+        ToolBody,
         ErrorBody,
         ErrorDetail,
         FieldProblem,
@@ -80,31 +93,207 @@ pub const BEARER: &str = "bearer";
 /// The security scheme of the session cookie.
 pub const SESSION_COOKIE: &str = "session_cookie";
 
-/// `{"error":{"code","message"}}`: the body of every error answer.
-#[derive(Debug, ToSchema)]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub error: ErrorDetail,
+/// The multipart body of an upload: one part named `file` (its file name and content
+/// type come from the part's headers). Any other part is refused.
+#[derive(Debug)]
+pub struct Upload;
+
+impl utoipa::PartialSchema for Upload {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        ObjectBuilder::new()
+            .property(
+                "file",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .description(Some("the file's bytes")),
+            )
+            .required("file")
+            .additional_properties(Some(
+                AdditionalProperties::<utoipa::openapi::schema::Schema>::FreeForm(false),
+            ))
+            .into()
+    }
 }
 
-/// The `error` of an [`ErrorBody`].
-#[derive(Debug, ToSchema)]
-pub struct ErrorDetail {
-    /// A stable code (`validation_failed`, `not_found`, `rate_limited`, …).
-    pub code: String,
-    /// For humans.
-    pub message: String,
-    /// 422 only: each field at fault.
-    pub fields: Option<Vec<FieldProblem>>,
+impl utoipa::ToSchema for Upload {}
+
+/// The bytes of a downloaded file, sent with the content type it was uploaded with.
+#[derive(Debug)]
+pub struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
 }
 
-/// A field at fault in a 422.
+impl utoipa::ToSchema for FileBytes {}
+
+/// An item of `GET /connectors` (`connectors_core::ConnectorView` as it is sent):
+/// never a secret.
 #[derive(Debug, ToSchema)]
-pub struct FieldProblem {
-    /// The field's name or path (`email`, `items[2].name`).
-    pub field: String,
-    /// Why, in words.
-    pub message: String,
+pub struct Connector {
+    /// Stable key (`google_calendar`, `smtp`, …).
+    pub key: String,
+    /// Human name.
+    pub name: String,
+    /// Connected through an OAuth consent, or by filling a form.
+    pub kind: Kind,
+    /// Provider name.
+    pub provider: String,
+    /// Whether the server can run it (OAuth client id/secret present).
+    pub configured: bool,
+    /// Whether the user has usable credentials stored.
+    pub connected: bool,
+    /// Where the user's connection stands.
+    pub status: Status,
+    /// Granted scopes (or, before connecting, the scopes it asks for).
+    pub scopes: Vec<String>,
+    /// When the access token expires (RFC 3339).
+    #[schema(required = true, format = DateTime)]
+    pub expires_at: Option<String>,
+    /// When the user connected it (RFC 3339).
+    #[schema(required = true, format = DateTime)]
+    pub connected_at: Option<String>,
+    /// The last error, in words.
+    #[schema(required = true)]
+    pub last_error: Option<String>,
+    /// Who the account is ("Connected as …").
+    #[schema(required = true)]
+    pub connected_as: Option<String>,
+    /// Config connectors: the JSON Schema (2020-12) of the fields `POST
+    /// /connectors/{key}/config` takes.
+    #[schema(required = true, value_type = Option<Object>)]
+    pub schema: Option<serde_json::Value>,
+    /// Config connectors: the fields of `schema` that are secrets (write-only).
+    pub secret_fields: Vec<String>,
+    /// Config connectors: the saved non-secret field values.
+    #[schema(required = true, value_type = Option<Object>)]
+    pub config: Option<serde_json::Value>,
+}
+
+/// `connectors_core::ConnectorKind` as it is sent.
+#[derive(Debug, ToSchema)]
+#[schema(as = ConnectorKind)]
+pub enum Kind {
+    /// Authorization code flow with the provider.
+    #[schema(rename = "oauth")]
+    OAuth,
+    /// Configuration fields / API key given by the user.
+    #[schema(rename = "config")]
+    Config,
+}
+
+/// `connectors_core::ConnectorStatus` as it is sent.
+#[derive(Debug, ToSchema)]
+#[schema(as = ConnectorStatus)]
+pub enum Status {
+    /// Credentials are stored and usable.
+    #[schema(rename = "active")]
+    Active,
+    /// Never connected, or disconnected.
+    #[schema(rename = "inactive")]
+    Inactive,
+    /// The provider refused the stored grant; the user must authorize again.
+    #[schema(rename = "needs_reauth")]
+    NeedsReauth,
+    /// The last attempt to use the connector failed for another reason.
+    #[schema(rename = "error")]
+    Error,
+}
+
+/// A Google Calendar event (`connectors_providers::google::CalendarEvent` as it is sent).
+#[derive(Debug, ToSchema)]
+#[schema(as = CalendarEvent)]
+pub struct CalendarEventSchema {
+    /// Google's event id.
+    pub id: String,
+    /// Title.
+    #[schema(required = true)]
+    pub summary: Option<String>,
+    /// Start: an RFC 3339 date-time, or a `YYYY-MM-DD` date for all-day events.
+    #[schema(required = true)]
+    pub start: Option<String>,
+    /// End, in the same form as `start`.
+    #[schema(required = true)]
+    pub end: Option<String>,
+    /// Whether the event lasts whole days.
+    pub all_day: bool,
+    /// Where.
+    #[schema(required = true)]
+    pub location: Option<String>,
+    /// Link to the event in Google Calendar.
+    #[schema(required = true)]
+    pub html_link: Option<String>,
+    /// `confirmed`, `tentative` or `cancelled`.
+    #[schema(required = true)]
+    pub status: Option<String>,
+}
+
+/// An entry of the tool catalog (`voice_tools::ToolDefinition` as it is listed): a tool
+/// and the REST route it calls.
+#[derive(Debug, ToSchema)]
+pub struct Tool {
+    /// The name the model calls it by.
+    pub name: String,
+    /// The description written for the model.
+    pub description: String,
+    /// JSON Schema of its arguments, in OpenAI's form.
+    #[schema(value_type = Object)]
+    pub parameters: serde_json::Value,
+    /// The HTTP method of its route.
+    pub method: ToolMethod,
+    /// Its route, a template such as `/api/v1/connectors/{key}/activate`.
+    pub path: String,
+    /// Arguments substituted into `path`.
+    pub path_params: Vec<String>,
+    /// Arguments sent in the query string.
+    pub query_params: Vec<String>,
+    /// Arguments sent in the body.
+    pub body_params: Vec<String>,
+    /// How the body is sent.
+    pub body: ToolBody,
+    /// Multipart tools only: the form field of the file the user picks.
+    #[schema(nullable = false)]
+    pub file_field: Option<String>,
+    /// Whether the user picks a file for it.
+    pub needs_user_file: bool,
+}
+
+/// `voice_tools::HttpMethod` as it is sent.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "UPPERCASE")]
+pub enum ToolMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+/// How a tool's body is sent.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ToolBody {
+    /// No body.
+    None,
+    /// A JSON object of the body arguments.
+    Json,
+    /// `multipart/form-data` with the user's file.
+    Multipart,
 }
 
 /// Completes the generated document: security schemes and requirements, error bodies.
@@ -283,5 +472,74 @@ mod tests {
                 assert!(responses.contains_key("default"), "{method} {path}");
             }
         }
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let document = document();
+        let mut ids: Vec<&str> = document["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .map(|operation| operation["operationId"].as_str().unwrap())
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "{ids:?}");
+    }
+
+    /// Whether `value` fits the document's component schema `name`, and names no
+    /// field the schema leaves out (a field added to the type but not to its mirror).
+    fn conforms(name: &str, value: &serde_json::Value) -> Result<(), String> {
+        let mut root = document();
+        let properties = &root["components"]["schemas"][name]["properties"];
+        if let (Some(sent), Some(documented)) = (value.as_object(), properties.as_object()) {
+            let undocumented: Vec<&String> = sent
+                .keys()
+                .filter(|key| !documented.contains_key(*key))
+                .collect();
+            if !undocumented.is_empty() {
+                return Err(format!("{name}: undocumented {undocumented:?}"));
+            }
+        }
+        root["$ref"] = format!("#/components/schemas/{name}").into();
+        let validator = jsonschema::validator_for(&root).map_err(|error| error.to_string())?;
+        let problems: Vec<String> = validator
+            .iter_errors(value)
+            .map(|error| format!("{}: {error}", error.instance_path))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{name}: {problems:?} in {value}"))
+        }
+    }
+
+    #[test]
+    fn what_the_server_sends_fits_the_schemas_written_for_other_crates_types() {
+        for connector in connectors_providers::builtin() {
+            let view = connectors_core::ConnectorView::new(connector.as_ref(), true, None);
+            conforms("Connector", &serde_json::to_value(view).unwrap()).unwrap();
+        }
+        let catalog = voice_tools::Catalog::new(["google_calendar", "smtp"]);
+        for tool in catalog.listing() {
+            conforms("Tool", &serde_json::to_value(tool).unwrap()).unwrap();
+        }
+        let event = connectors_providers::google::CalendarEvent {
+            id: "e1".to_owned(),
+            summary: Some("Stand-up".to_owned()),
+            start: Some("2026-12-01".to_owned()),
+            end: None,
+            all_day: true,
+            location: None,
+            html_link: None,
+            status: Some("confirmed".to_owned()),
+        };
+        conforms("CalendarEvent", &serde_json::to_value(event).unwrap()).unwrap();
+        assert!(conforms("Connector", &serde_json::json!({"key": "x"})).is_err());
+        let extra = serde_json::json!({"field": "a", "message": "b", "new_field": 1});
+        assert!(conforms("FieldProblem", &extra).is_err());
     }
 }

@@ -24,9 +24,10 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::hashing::PasswordHashing;
 use crate::ratelimit::KeyedLimiter;
-use crate::routes::realtime::{self, Voice};
+use crate::routes::realtime;
 use crate::routes::{auth, connectors, files, health, projects};
 use crate::state::AppState;
+use crate::voice::Voice;
 use crate::{auth as sessions, frontend};
 
 /// The server, bound and ready to run.
@@ -157,7 +158,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         })?;
     // The database took the generated key: only now does it deserve its file.
     key.keep()?;
-    let orphans = files::remove_orphan_files(&db, &settings.data_dir).await?;
+    let orphans = crate::files::remove_orphan_files(&db, &settings.data_dir).await?;
     if orphans > 0 {
         tracing::info!(count = orphans, "removed uploaded files no row points at");
     }

@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::hashing::PasswordHashing;
 use crate::ratelimit::KeyedLimiter;
-use crate::routes::realtime::Voice;
+use crate::voice::Voice;
 
 /// Shared state of the server; cheap to clone.
 #[derive(Debug, Clone)]

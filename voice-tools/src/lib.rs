@@ -49,7 +49,8 @@
 //!   [`CONNECTOR_KEY_MARKER`] marks an argument whose values are connector keys.
 //! - [`tools`]: the built-in tools (`list_connectors`, `activate_connector`,
 //!   `revoke_connector`, `list_events`, `create_project`, `list_projects`,
-//!   `upload_file`).
+//!   `upload_file`), and [`tools::EventsLimit`], the bounds of `list_events`' `limit`
+//!   that the REST route it calls shares.
 //! - [`Catalog`], [`ToolDefinition`], [`ValidatedCall`], [`CallBody`]: the tool set,
 //!   its schemas, validation.
 //! - [`Executor`], [`UserFile`]: HTTP calls to the REST API.

@@ -2,7 +2,11 @@
 //!
 //! Field doc comments are the property descriptions the model reads.
 
-use schemars::JsonSchema;
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use crate::binding::{Binding, Tool};
@@ -83,9 +87,119 @@ pub struct ListEvents {
     /// End of the time window, in the same format as from. Omit for no end.
     #[schemars(extend("format" = "date-time"))]
     pub to: Option<String>,
-    /// Maximum number of events to return, from 1 to 250.
-    #[schemars(range(min = 1, max = 250))]
-    pub limit: Option<u32>,
+    /// Maximum number of events to return (the bounds are [`EventsLimit`]'s).
+    #[schemars(description = EventsLimit::description())]
+    pub limit: Option<EventsLimit>,
+}
+
+/// How many calendar events to list at most: [`EventsLimit::MIN`] to
+/// [`EventsLimit::MAX`], [`EventsLimit::DEFAULT`] when not given (Google Calendar's
+/// own `maxResults` bounds). The one definition of these bounds: the `list_events`
+/// tool's schema and the REST route it calls both read them from here.
+///
+/// Deserializes from a number (tool arguments) or a decimal string (a query string),
+/// refusing anything out of bounds with a message that says the bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventsLimit(u32);
+
+impl EventsLimit {
+    /// The smallest limit.
+    pub const MIN: u32 = 1;
+    /// The largest limit.
+    pub const MAX: u32 = 250;
+    /// The limit when none is given.
+    pub const DEFAULT: u32 = 10;
+
+    /// `limit` when it is within bounds.
+    pub fn new(limit: u32) -> Option<Self> {
+        (Self::MIN..=Self::MAX)
+            .contains(&limit)
+            .then_some(Self(limit))
+    }
+
+    /// The limit.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    /// What a refused limit is told: `expected a whole number from 1 to 250`.
+    pub fn expectation() -> String {
+        format!(
+            "expected a whole number from {} to {}",
+            Self::MIN,
+            Self::MAX
+        )
+    }
+
+    /// The description of the `limit` argument the model reads.
+    pub fn description() -> String {
+        format!(
+            "Maximum number of events to return, from {} to {}.",
+            Self::MIN,
+            Self::MAX
+        )
+    }
+}
+
+impl Default for EventsLimit {
+    fn default() -> Self {
+        Self(Self::DEFAULT)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventsLimit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Limit;
+
+        impl Visitor<'_> for Limit {
+            type Value = EventsLimit;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str(&EventsLimit::expectation())
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<EventsLimit, E> {
+                u32::try_from(value)
+                    .ok()
+                    .and_then(EventsLimit::new)
+                    .ok_or_else(|| E::custom(EventsLimit::expectation()))
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<EventsLimit, E> {
+                u64::try_from(value)
+                    .map_err(|_| E::custom(EventsLimit::expectation()))
+                    .and_then(|value| self.visit_u64(value))
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<EventsLimit, E> {
+                value
+                    .parse::<u64>()
+                    .map_err(|_| E::custom(EventsLimit::expectation()))
+                    .and_then(|value| self.visit_u64(value))
+            }
+        }
+
+        deserializer.deserialize_any(Limit)
+    }
+}
+
+impl JsonSchema for EventsLimit {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "EventsLimit".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "integer",
+            "format": "uint32",
+            "minimum": Self::MIN,
+            "maximum": Self::MAX,
+        })
+    }
 }
 
 impl Tool for ListEvents {
@@ -151,5 +265,34 @@ impl Tool for UploadFile {
 
     fn binding() -> Binding {
         Binding::post("/api/v1/files").with_multipart_file("file")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::EventsLimit;
+
+    #[test]
+    fn an_events_limit_reads_numbers_and_decimal_strings_within_its_bounds() {
+        let read = |value| serde_json::from_value::<EventsLimit>(value).map(EventsLimit::get);
+        assert_eq!(read(json!(250)).unwrap(), 250);
+        assert_eq!(read(json!("1")).unwrap(), 1);
+        for bad in [
+            json!(0),
+            json!(251),
+            json!(-1),
+            json!("abc"),
+            json!(""),
+            json!(2.5),
+        ] {
+            assert!(read(bad.clone()).is_err(), "{bad}");
+        }
+        assert_eq!(
+            read(json!("0")).unwrap_err().to_string(),
+            "expected a whole number from 1 to 250"
+        );
+        assert_eq!(EventsLimit::default().get(), 10);
     }
 }

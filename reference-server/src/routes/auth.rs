@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::accounts::{self, OpenedSession};
 use crate::auth::{self, AuthUser};
 use crate::error::ApiError;
 use crate::json::ValidJson;
@@ -72,6 +73,13 @@ pub struct SessionView {
     pub token: String,
 }
 
+/// The answer of `GET /auth/me`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    /// The signed-in user.
+    pub user: UserView,
+}
+
 /// Creates a user and opens a session.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = Signup,
     responses((status = 201, body = SessionView), (status = 409, description = "email taken"), (status = 422, description = "invalid field"), (status = 429, description = "rate limited")))]
@@ -80,31 +88,8 @@ pub async fn signup(
     peer: PeerAddr,
     ValidJson(body): ValidJson<Signup>,
 ) -> Result<Response, ApiError> {
-    state.signup_limiter.check(&peer.0)?;
-    let hash = state
-        .hashing
-        .hash(body.password.expose())
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
-    let token = connectors_core::random_token();
-    let user = state
-        .db
-        .create_user_with_session(
-            body.email.as_str(),
-            &hash,
-            &connectors_core::sha256_hex(&token),
-            session_expiry(&state)?,
-        )
-        .await
-        .map_err(|error| ApiError::internal(&error))?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "email_taken",
-                "an account with this email exists",
-            )
-        })?;
-    Ok(session_answer(&state, &user, token, StatusCode::CREATED))
+    let session = accounts::sign_up(&state, peer.0, &body.email, body.password).await?;
+    Ok(session_answer(&state, session, StatusCode::CREATED))
 }
 
 /// Checks a password and opens a new session (a new id each time).
@@ -116,80 +101,16 @@ pub async fn login(
     headers: HeaderMap,
     ValidJson(body): ValidJson<Login>,
 ) -> Result<Response, ApiError> {
-    state.login_limiter.check(&peer.0)?;
-    let bad_credentials = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "wrong email or password",
-        )
-    };
-    let user = state
-        .db
-        .user_by_email(body.email.as_str())
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
-    let hash = match &user {
-        Some(user) => user.password_hash.clone(),
-        None => state
-            .hashing
-            .dummy_hash()
-            .await
-            .map_err(|error| ApiError::internal(&error))?
-            .to_owned(),
-    };
-    let matches = state
-        .hashing
-        .verify(body.password.expose(), hash)
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
-    match user {
-        Some(user) if matches => {
-            // A new session id on every login: the one the browser had is ended.
-            auth::end_session(&state, &headers).await?;
-            open_session(&state, &user, StatusCode::OK).await
-        }
-        _ => Err(bad_credentials()),
-    }
+    let session = accounts::log_in(&state, peer.0, &headers, &body.email, body.password).await?;
+    Ok(session_answer(&state, session, StatusCode::OK))
 }
 
-async fn open_session(
-    state: &AppState,
-    user: &User,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let token = connectors_core::random_token();
-    state
-        .db
-        .create_session(
-            &connectors_core::sha256_hex(&token),
-            user.id,
-            session_expiry(state)?,
-        )
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
-    Ok(session_answer(state, user, token, status))
-}
-
-/// When a session opened now expires (`SESSION_TTL_HOURS` is bounded at start-up, so
-/// this only fails on a clock near the end of time).
-fn session_expiry(state: &AppState) -> Result<OffsetDateTime, ApiError> {
-    OffsetDateTime::now_utc()
-        .checked_add(
-            state
-                .settings
-                .session_ttl
-                .try_into()
-                .unwrap_or(time::Duration::MAX),
-        )
-        .ok_or_else(|| ApiError::internal(&std::io::Error::other("session expiry out of range")))
-}
-
-fn session_answer(state: &AppState, user: &User, token: String, status: StatusCode) -> Response {
-    let cookie = auth::session_cookie_header(state, &token);
+/// The session's cookie and `{user, token}`.
+fn session_answer(state: &AppState, session: OpenedSession, status: StatusCode) -> Response {
+    let cookie = auth::session_cookie_header(state, &session.token);
     let body = SessionView {
-        user: user.into(),
-        token,
+        user: (&session.user).into(),
+        token: session.token,
     };
     (status, [(SET_COOKIE, cookie)], Json(body)).into_response()
 }
@@ -209,18 +130,16 @@ pub async fn logout(
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, description = "{user}"), (status = 401, description = "not signed in")))]
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = MeView), (status = 401, description = "not signed in")))]
 pub async fn me(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = state
-        .db
-        .user_by_id(user)
-        .await
-        .map_err(|error| ApiError::internal(&error))?
-        .ok_or_else(ApiError::unauthenticated)?;
-    Ok(Json(serde_json::json!({ "user": UserView::from(&user) })))
+) -> Result<Json<MeView>, ApiError> {
+    let user = state.db.user_by_id(user).await?;
+    let user = user.ok_or_else(ApiError::unauthenticated)?;
+    Ok(Json(MeView {
+        user: (&user).into(),
+    }))
 }
 
 /// The client's address: the socket peer (never a spoofable forwarding header).

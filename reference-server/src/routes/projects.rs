@@ -23,19 +23,21 @@ pub struct NewProject {
     pub description: Option<Text<2000>>,
 }
 
+impl NewProject {
+    /// The description, `None` when it is empty.
+    pub fn description(&self) -> Option<&str> {
+        let text = self.description.as_ref().map(Text::as_str);
+        text.filter(|text| !text.is_empty())
+    }
+}
+
 /// The user's projects, newest first.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [Project])))]
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", operation_id = "list_projects", responses((status = 200, body = [Project])))]
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
 ) -> Result<Json<Vec<Project>>, ApiError> {
-    Ok(Json(
-        state
-            .db
-            .list_projects(user)
-            .await
-            .map_err(|error| ApiError::internal(&error))?,
-    ))
+    Ok(Json(state.db.list_projects(user).await?))
 }
 
 /// Creates a project.
@@ -46,15 +48,9 @@ pub async fn create(
     AuthUser(user): AuthUser,
     ValidJson(body): ValidJson<NewProject>,
 ) -> Result<(StatusCode, Json<Project>), ApiError> {
-    let description = body
-        .description
-        .as_ref()
-        .map(Text::as_str)
-        .filter(|text| !text.is_empty());
     let project = state
         .db
-        .create_project(user, body.name.as_str(), description)
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
+        .create_project(user, body.name.as_str(), body.description())
+        .await?;
     Ok((StatusCode::CREATED, Json(project)))
 }

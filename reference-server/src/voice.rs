@@ -1,0 +1,106 @@
+//! The voice agent's server half: Donna's session settings, the tool catalog, and the
+//! minting of client secrets for the signed-in user.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use connectors_core::UserId;
+use realtime_secret::{ClientSecretMinter, SessionConfig};
+use serde::Serialize;
+use utoipa::ToSchema;
+use voice_tools::Catalog;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Donna's instructions, sent with every client secret.
+pub const DONNA_INSTRUCTIONS: &str = "\
+Tu es Donna, une assistante vocale francophone, chaleureuse et efficace. \
+Réponds toujours dans la langue de l'utilisateur (en français s'il parle français, en anglais s'il parle anglais, etc.), \
+avec des phrases courtes faites pour être dites à voix haute.\n\
+Tu aides l'utilisateur à connecter ses comptes (Google Calendar, Gmail, Slack, Notion, Calendly, SMTP, Twilio, MinIO, Hostinger) \
+et à s'en servir, grâce à tes outils:\n\
+- list_connectors: l'état de chaque connecteur;\n\
+- activate_connector: pour un connecteur OAuth, ouvre la page de consentement du fournisseur; pour un connecteur à formulaire, \
+dis quels champs l'utilisateur doit remplir;\n\
+- revoke_connector: déconnecte un compte. Demande TOUJOURS une confirmation explicite avant de révoquer, \
+et ne révoque qu'après un oui clair;\n\
+- list_events: les prochains événements de Google Calendar;\n\
+- create_project et list_projects: les projets de l'utilisateur;\n\
+- upload_file: l'utilisateur choisit un fichier dans la page.\n\
+Quand un outil renvoie une erreur, explique-la simplement et propose la suite (par exemple reconnecter un compte \
+qui demande une nouvelle autorisation). N'invente jamais un résultat: appelle l'outil.";
+
+/// The voice pieces of the state.
+#[derive(Debug)]
+pub struct Voice {
+    /// `None` without `OPENAI_API_KEY`.
+    pub minter: Option<ClientSecretMinter>,
+    /// The tools, built from the connector registry.
+    pub catalog: Catalog,
+    /// Model, voice, instructions, tools, TTL.
+    pub session: SessionConfig,
+}
+
+impl Voice {
+    /// The voice pieces for a server whose connectors have these keys.
+    pub fn new(
+        minter: Option<ClientSecretMinter>,
+        connector_keys: Vec<String>,
+        session: SessionConfig,
+    ) -> Arc<Self> {
+        let catalog = Catalog::new(connector_keys);
+        let tools = catalog
+            .to_openai_tools()
+            .into_iter()
+            .filter_map(|tool| serde_json::from_value(tool).ok());
+        let session = session
+            .with_instructions(DONNA_INSTRUCTIONS)
+            .with_tools(tools);
+        Arc::new(Self {
+            minter,
+            catalog,
+            session,
+        })
+    }
+}
+
+/// A minted client secret, for the browser.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientSecretView {
+    /// The ephemeral key (`ek_…`) the browser connects with.
+    pub value: String,
+    /// When it expires (unix seconds).
+    pub expires_at: i64,
+    /// The Realtime model of the session.
+    pub model: String,
+    /// Where the browser sends its WebRTC offer.
+    pub calls_url: String,
+}
+
+/// Mints a client secret for `user`'s voice session, under the per-user rate limit.
+///
+/// # Errors
+///
+/// 429 past the limit, 503 without `OPENAI_API_KEY`, and OpenAI's refusals as
+/// [`ApiError`]'s `From<realtime_secret::Error>` maps them.
+pub async fn mint_client_secret(
+    state: &AppState,
+    user: UserId,
+) -> Result<ClientSecretView, ApiError> {
+    state.mint_limiter.check(&user)?;
+    let Some(minter) = &state.voice.minter else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "voice_not_configured",
+            "voice is not configured on this server (OPENAI_API_KEY is not set)",
+        ));
+    };
+    let secret = minter.mint(&state.voice.session).await?;
+    Ok(ClientSecretView {
+        value: secret.value.expose_secret().to_owned(),
+        expires_at: secret.expires_at,
+        model: state.voice.session.model().to_owned(),
+        calls_url: state.settings.realtime_calls_url.to_string(),
+    })
+}
