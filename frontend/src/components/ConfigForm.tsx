@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 
 import { api, isApiError, type Connector } from '../api';
 import {
@@ -12,6 +12,7 @@ import {
   type FieldValue,
   type FormValues,
 } from '../schemaForm';
+import { useI18n, type Messages, type Words } from '../i18n';
 import { requestErrorMessage } from '../state';
 import { Spinner } from './Feedback';
 
@@ -26,6 +27,7 @@ interface ConfigFormProps {
 /** A config connector's settings, drawn from its JSON Schema. */
 export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthorized }: ConfigFormProps) {
   const { key } = connector;
+  const { t } = useI18n();
   const form = useMemo(
     () => describeForm(connector.schema ?? { type: 'object', properties: {} }, connector.secret_fields),
     [connector.schema, connector.secret_fields],
@@ -33,13 +35,33 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
   const [variant, setVariant] = useState(() => initialVariant(form, connector.config));
   const [values, setValues] = useState<FormValues>(() => initialValues(form, connector.config));
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<Words | null>(null);
+  /** The language the client-side field messages were written in. */
+  const checkedIn = useRef(t);
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
 
   const fields = activeFields(form, variant);
   const hasFields = fields.length > 0;
+
+  // A language switch rewords the form's own messages (the server's stay as it wrote them).
+  useEffect(() => {
+    if (checkedIn.current === t) return;
+    const before = checkedIn.current;
+    checkedIn.current = t;
+    const stale = buildBody(fields, values, before);
+    const fresh = buildBody(fields, values, t);
+    if (stale.ok || fresh.ok) return;
+    setFieldErrors((previous) => {
+      const next = { ...previous };
+      for (const [name, message] of Object.entries(previous)) {
+        const reworded = fresh.errors[name];
+        if (stale.errors[name] === message && reworded !== undefined) next[name] = reworded;
+      }
+      return next;
+    });
+  }, [t, fields, values]);
 
   function setValue(name: string, value: FieldValue) {
     setValues((previous) => ({ ...previous, [name]: value }));
@@ -66,7 +88,8 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
     event.preventDefault();
     if (submitting) return;
     setFormError(null);
-    const built = buildBody(fields, values);
+    checkedIn.current = t;
+    const built = buildBody(fields, values, t);
     if (!built.ok) {
       setFieldErrors(built.errors);
       focusFirstError(built.errors);
@@ -86,23 +109,26 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
       if (isApiError(error) && error.fields.length > 0) {
         const visible = new Set(fields.map((field) => field.name));
         const mapped: FieldErrors = {};
-        const elsewhere: string[] = [];
+        const elsewhere: { field: string; message: string }[] = [];
         for (const { field, message } of error.fields) {
           if (visible.has(field) && mapped[field] === undefined) mapped[field] = message;
-          else elsewhere.push(field === '' ? message : `${field}: ${message}`);
+          else elsewhere.push({ field, message });
         }
         setFieldErrors(mapped);
-        setFormError(
+        setFormError(() => (words: Messages) =>
           elsewhere.length > 0
-            ? `${error.message} ${elsewhere.join(' ')}`
+            ? [
+                error.message,
+                ...elsewhere.map(({ field, message }) => (field === '' ? message : words.form.otherField(field, message))),
+              ].join(' ')
             : Object.keys(mapped).length > 0
-              ? 'Some fields need attention. Fix them and save again.'
+              ? words.form.fixFields
               : error.message,
         );
         focusFirstError(mapped);
         return;
       }
-      setFormError(requestErrorMessage(error));
+      setFormError(() => (words: Messages) => requestErrorMessage(error, words));
       focusFirstError({});
     }
   }
@@ -120,18 +146,18 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
       <div ref={errorRef} tabIndex={-1} className="config-form__top-error-anchor">
         {formError !== null && (
           <p className="form-error" role="alert" data-testid={`connector-form-error-${key}`}>
-            {sentence(formError)}
+            {sentence(formError(t))}
           </p>
         )}
       </div>
 
       {!hasFields && form.variants.length === 0 && (
-        <p className="config-form__empty">This connector has no settings to fill in.</p>
+        <p className="config-form__empty">{t.form.noSettings}</p>
       )}
 
       {form.variants.length > 1 && (
         <fieldset className="variant-picker">
-          <legend>Credentials to use</legend>
+          <legend>{t.form.credentialsToUse}</legend>
           <div className="segmented">
             {form.variants.map((candidate, index) => (
               <label key={candidate.id} className="segmented__option">
@@ -146,7 +172,7 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
                   }}
                   data-testid={`connector-variant-${key}-${index}`}
                 />
-                <span>{candidate.label}</span>
+                <span>{candidate.label ?? t.form.option(index + 1)}</span>
               </label>
             ))}
           </div>
@@ -171,16 +197,16 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
       ))}
 
       <p className="config-form__legend">
-        <span aria-hidden="true">*</span> required
+        <span aria-hidden="true">*</span> {t.form.required}
       </p>
 
       <div className="config-form__actions">
         <button type="button" className="button button--secondary" onClick={onCancel}>
-          Cancel
+          {t.form.cancel}
         </button>
         <button type="submit" className="button button--primary" disabled={submitting} data-testid={`connector-save-${key}`}>
           {submitting && <Spinner />}
-          {submitting ? 'Saving…' : connector.connected ? 'Save changes' : 'Save and connect'}
+          {submitting ? t.form.saving : connector.connected ? t.form.saveChanges : t.form.saveAndConnect}
         </button>
       </div>
     </form>
@@ -198,12 +224,13 @@ interface FormFieldProps {
 }
 
 function FormField({ connectorKey, field, value, error, secretSaved, onChange }: FormFieldProps) {
+  const { t } = useI18n();
   const id = `field-${connectorKey}-${field.name}`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const hint =
     secretSaved && field.secret
-      ? [field.description, 'The saved value is never shown; enter it again to save changes.']
+      ? [field.description, t.form.secretSaved]
           .filter((text) => text !== null)
           .join(' ')
       : field.description;
@@ -242,7 +269,7 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
   if (field.kind === 'select') {
     control = (
       <select {...common} value={text} onChange={(event) => onChange(event.target.value)}>
-        {(!field.required || text === '') && <option value="">{field.required ? 'Choose…' : '—'}</option>}
+        {(!field.required || text === '') && <option value="">{field.required ? t.form.choose : t.form.none}</option>}
         {field.options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -268,7 +295,7 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
         autoCapitalize="off"
         placeholder={
           field.placeholder ??
-          (secretSaved && field.secret ? '••••••••' : numeric && field.min !== null && field.max !== null ? `${field.min}–${field.max}` : undefined)
+          (secretSaved && field.secret ? '••••••••' : numeric && field.min !== null && field.max !== null ? t.form.range(field.min, field.max) : undefined)
         }
       />
     );
@@ -279,7 +306,7 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
       <label htmlFor={id} className="field__label">
         {field.label}
         {field.required && <RequiredMark />}
-        {!field.required && <span className="field__optional">optional</span>}
+        {!field.required && <span className="field__optional">{t.form.optional}</span>}
       </label>
       {control}
       {hint !== null && hint !== '' && (

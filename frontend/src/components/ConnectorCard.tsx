@@ -1,13 +1,13 @@
 import type { Connector } from '../api';
+import { formatDateTime, useI18n } from '../i18n';
 import {
   canConnect,
   canDisconnect,
   connectLabel,
   displayStatus,
   expirySentence,
-  formatDateTime,
   kindLabel,
-  STATUS_LABEL,
+  statusLabel,
   statusSentence,
 } from '../state';
 import { ConnectorIcon } from './ConnectorIcon';
@@ -25,11 +25,12 @@ interface ConnectorCardProps {
 }
 
 export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect }: ConnectorCardProps) {
+  const { locale, t } = useI18n();
   const { key } = connector;
   const status = displayStatus(connector);
   const titleId = `connector-title-${key}`;
-  const expiry = connector.connected ? expirySentence(connector.expires_at) : null;
-  const connectedAt = connector.connected ? formatDateTime(connector.connected_at) : null;
+  const expiry = connector.connected ? expirySentence(connector.expires_at, locale) : null;
+  const connectedAt = connector.connected ? formatDateTime(locale, connector.connected_at) : null;
 
   return (
     <article
@@ -47,21 +48,21 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
           <h3 id={titleId} className="card__name">
             {connector.name}
           </h3>
-          <p className="card__kind">{kindLabel(connector)}</p>
+          <p className="card__kind">{kindLabel(connector, t)}</p>
         </div>
         <span className={`pill pill--${status}`} data-testid={`connector-status-${key}`}>
           <span className="pill__dot" aria-hidden="true" />
-          {STATUS_LABEL[status]}
+          {statusLabel(status, t)}
         </span>
       </header>
 
       <div className="card__body">
-        <p className="card__sentence">{statusSentence(connector)}</p>
+        <p className="card__sentence">{statusSentence(connector, t)}</p>
         {(connector.connected_as !== null || expiry !== null || connectedAt !== null) && (
           <dl className="card__facts">
             {connector.connected_as !== null && (
               <div>
-                <dt>Connected as</dt>
+                <dt>{t.card.connectedAs}</dt>
                 <dd className="card__account" title={connector.connected_as}>
                   {connector.connected_as}
                 </dd>
@@ -69,7 +70,7 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             )}
             {connectedAt !== null && (
               <div>
-                <dt>Since</dt>
+                <dt>{t.card.since}</dt>
                 <dd>
                   <time dateTime={connector.connected_at ?? undefined}>{connectedAt}</time>
                 </dd>
@@ -77,9 +78,9 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             )}
             {expiry !== null && (
               <div>
-                <dt>Access</dt>
+                <dt>{t.card.access}</dt>
                 <dd>
-                  <time dateTime={connector.expires_at ?? undefined} title={formatDateTime(connector.expires_at) ?? ''}>
+                  <time dateTime={connector.expires_at ?? undefined} title={formatDateTime(locale, connector.expires_at) ?? ''}>
                     {expiry}
                   </time>
                 </dd>
@@ -106,7 +107,7 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
           onClick={() => onConnect(connector)}
         >
           {busy === 'connecting' && <Spinner />}
-          {busy === 'connecting' && connector.kind === 'oauth' ? 'Redirecting…' : connectLabel(connector)}
+          {busy === 'connecting' && connector.kind === 'oauth' ? t.card.redirecting : connectLabel(connector, t)}
           <span className="visually-hidden"> {connector.name}</span>
         </button>
         {canDisconnect(connector) && (
@@ -118,7 +119,7 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             onClick={() => onDisconnect(connector)}
           >
             {busy === 'disconnecting' && <Spinner />}
-            {busy === 'disconnecting' ? 'Disconnecting…' : 'Disconnect'}
+            {busy === 'disconnecting' ? t.card.disconnecting : t.card.disconnect}
             <span className="visually-hidden"> {connector.name}</span>
           </button>
         )}

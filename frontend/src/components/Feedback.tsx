@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 
+import { useI18n } from '../i18n';
+
 export function Spinner({ label }: { label?: string }) {
   return (
     <span className="spinner" role={label !== undefined ? 'status' : undefined}>
@@ -28,6 +30,7 @@ interface ErrorStateProps {
 }
 
 export function ErrorState({ title, message, onRetry, children }: ErrorStateProps) {
+  const { t } = useI18n();
   return (
     <div className="state state--error" role="alert">
       <svg className="state__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -38,7 +41,7 @@ export function ErrorState({ title, message, onRetry, children }: ErrorStateProp
       <p>{message}</p>
       {onRetry !== undefined && (
         <button type="button" className="button button--secondary" onClick={onRetry}>
-          Try again
+          {t.feedback.tryAgain}
         </button>
       )}
       {children}
@@ -65,11 +68,12 @@ export function Notice({
   children: ReactNode;
   onDismiss?: () => void;
 }) {
+  const { t } = useI18n();
   return (
     <div className={`notice notice--${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
       <div className="notice__text">{children}</div>
       {onDismiss !== undefined && (
-        <button type="button" className="notice__close" onClick={onDismiss} aria-label="Dismiss message">
+        <button type="button" className="notice__close" onClick={onDismiss} aria-label={t.feedback.dismiss}>
           ×
         </button>
       )}
