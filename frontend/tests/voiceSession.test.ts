@@ -393,8 +393,8 @@ describe('VoiceSession', () => {
     const error = h.voice.getSnapshot().error;
     expect(error).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 42 });
     expect(error?.message(en)).toBe('Too many voice conversations were started in a short time. Try again in 42 seconds.');
-    expect(error?.message(fr)).toBe(
-      'Trop de conversations vocales ont été lancées en peu de temps. Réessayez dans 42\u00a0secondes.',
+    expect(error?.message(fr).replace(/[\u00a0\u202f]/g, ' ')).toBe(
+      'Trop de conversations vocales ont été lancées en peu de temps. Réessayez dans 42 secondes.',
     );
     expect(h.microphone.track.stopped).toBe(true);
   });
