@@ -45,9 +45,9 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
           <ConnectorIcon connectorKey={key} provider={connector.provider} />
         </span>
         <div className="card__titles">
-          <h3 id={titleId} className="card__name">
+          <h2 id={titleId} className="card__name">
             {connector.name}
-          </h3>
+          </h2>
           <p className="card__kind">{kindLabel(connector, t)}</p>
         </div>
         <span className={`pill pill--${status}`} data-testid={`connector-status-${key}`}>

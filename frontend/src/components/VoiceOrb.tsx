@@ -75,7 +75,7 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
 
         <div className="voice__text">
           <h2 className="orb-slot__title">{t.voice.name}</h2>
-          <p className="voice__status" role="status" aria-live="polite" data-testid="voice-status">
+          <p className="voice__status" role="status" aria-live="polite" aria-atomic="true" data-testid="voice-status">
             {status}
             {snapshot.muted && active ? t.voice.microphoneOff : ''}
           </p>
@@ -128,7 +128,10 @@ function useAudioLevel(
   state: OrbState,
   muted: boolean,
 ) {
-  const live = state === 'listening' || state === 'user-speaking' || state === 'agent-speaking' || state === 'tool';
+  // With reduced motion asked for, the orb stays still: its colour and glyph say the state.
+  const live =
+    !usePrefersReducedMotion() &&
+    (state === 'listening' || state === 'user-speaking' || state === 'agent-speaking' || state === 'tool');
   // Read by the animation frame: one meter (and one AudioContext) per conversation.
   const current = useRef({ state, muted });
   current.current = { state, muted };
@@ -157,6 +160,18 @@ function useAudioLevel(
       orb.style.removeProperty('--level');
     };
   }, [session, orbRef, live]);
+}
+
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+
+function subscribeToMotionPreference(onChange: () => void): () => void {
+  const query = window.matchMedia(REDUCED_MOTION);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+function usePrefersReducedMotion(): boolean {
+  return useSyncExternalStore(subscribeToMotionPreference, () => window.matchMedia(REDUCED_MOTION).matches);
 }
 
 function OrbGlyph({ state, muted }: { state: OrbState; muted: boolean }) {
