@@ -21,9 +21,23 @@ function sample(value: unknown): unknown {
   return (value as (...parameters: unknown[]) => unknown)(...args);
 }
 
+/**
+ * The fields of the four config connectors' schemas (connectors-providers: smtp.rs,
+ * twilio.rs, minio.rs, hostinger.rs), which the server describes in English.
+ */
+const CONFIG_FIELDS = {
+  smtp: ['host', 'port', 'security', 'username', 'password', 'from'],
+  twilio: ['account_sid', 'auth_token', 'api_key_sid', 'api_key_secret'],
+  minio: ['endpoint', 'access_key', 'secret_key', 'bucket', 'region'],
+  hostinger: ['api_token'],
+};
+
+/** `schema` overlays the server's English words: English leaves it empty on purpose. */
+const isSchemaOverlay = (path: string) => path.startsWith('schema.');
+
 describe('the catalogs', () => {
-  const english = new Map(leaves(en).map(({ path, value }) => [path, value]));
-  const french = new Map(leaves(fr).map(({ path, value }) => [path, value]));
+  const english = new Map(leaves(en).filter(({ path }) => !isSchemaOverlay(path)).map(({ path, value }) => [path, value]));
+  const french = new Map(leaves(fr).filter(({ path }) => !isSchemaOverlay(path)).map(({ path, value }) => [path, value]));
 
   it('have the same keys in both languages', () => {
     const missingInFrench = [...english.keys()].filter((path) => !french.has(path));
@@ -55,7 +69,7 @@ describe('the catalogs', () => {
   });
 
   it('keep French typography consistent: a no-break space before : ? ! and inside « », curly apostrophes', () => {
-    const problems = [...french].flatMap(([path, value]) => {
+    const problems = leaves(fr).flatMap(({ path, value }) => {
       const said = String(sample(value));
       const found: string[] = [];
       if (/ [:?!;]/.test(said) || /[^\s\u00a0\u202f][?!;]/.test(said)) found.push(`${path}: space before punctuation`);
@@ -65,6 +79,16 @@ describe('the catalogs', () => {
       return found;
     });
     expect(problems).toEqual([]);
+  });
+
+  it('put every field of the config forms in French: label and hint', () => {
+    const ids = Object.entries(CONFIG_FIELDS).flatMap(([key, names]) => names.map((name) => `${key}.${name}`));
+    expect(ids.filter((id) => fr.schema.labels[id] === undefined)).toEqual([]);
+    expect(ids.filter((id) => fr.schema.hints[id] === undefined)).toEqual([]);
+    expect(Object.keys(fr.schema.labels).filter((id) => !ids.includes(id))).toEqual([]);
+    expect(['tls', 'starttls', 'none'].filter((value) => fr.schema.options[`smtp.security.${value}`] === undefined)).toEqual([]);
+    expect(Object.keys(fr.schema.variants).sort()).toEqual(['twilio.variant-0', 'twilio.variant-1']);
+    expect(Object.keys(en.schema).flatMap((part) => Object.keys(en.schema[part as keyof Messages['schema']]))).toEqual([]);
   });
 
   it('type French as English’s shape, so a missing key does not compile', () => {

@@ -11,6 +11,7 @@ import {
   type FieldErrors,
   type FieldValue,
   type FormValues,
+  type FormVariant,
 } from '../schemaForm';
 import { useI18n, type Messages, type Words } from '../i18n';
 import { requestErrorMessage } from '../state';
@@ -42,7 +43,11 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
   const formRef = useRef<HTMLFormElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
 
-  const fields = activeFields(form, variant);
+  const worded = useMemo(
+    () => activeFields(form, variant).map((field) => inPageLanguage(key, field, t)),
+    [form, variant, key, t],
+  );
+  const fields = useMemo(() => worded.map(({ field }) => field), [worded]);
   const hasFields = fields.length > 0;
 
   // A language switch rewords the form's own messages (the server's stay as it wrote them).
@@ -172,23 +177,20 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
                   }}
                   data-testid={`connector-variant-${key}-${index}`}
                 />
-                <span>{candidate.label ?? t.form.option(index + 1)}</span>
+                <span>{t.schema.variants[`${key}.${candidate.id}`] ?? candidate.label ?? t.form.option(index + 1)}</span>
               </label>
             ))}
           </div>
-          {form.variants[variant]?.description != null && (
-            <p className="field__hint">
-              <HintText text={form.variants[variant]?.description ?? ''} />
-            </p>
-          )}
+          <VariantHint connectorKey={key} variant={form.variants[variant]} />
         </fieldset>
       )}
 
-      {fields.map((field) => (
+      {worded.map(({ field, serverHint }) => (
         <FormField
           key={field.name}
           connectorKey={key}
           field={field}
+          serverHint={serverHint}
           value={values[field.name] ?? field.defaultValue}
           error={fieldErrors[field.name] ?? null}
           secretSaved={connector.connected && field.secret}
@@ -218,23 +220,31 @@ interface FormFieldProps {
   field: FieldDescriptor;
   value: FieldValue;
   error: string | null;
+  /** The hint is the server's (English) words, not the page's language. */
+  serverHint: boolean;
   /** The secret is stored already: the server never returns it. */
   secretSaved: boolean;
   onChange: (value: FieldValue) => void;
 }
 
-function FormField({ connectorKey, field, value, error, secretSaved, onChange }: FormFieldProps) {
-  const { t } = useI18n();
+function FormField({ connectorKey, field, value, error, serverHint, secretSaved, onChange }: FormFieldProps) {
+  const { locale, t } = useI18n();
+  const hintLang = serverHint && locale !== 'en' ? 'en' : undefined;
   const id = `field-${connectorKey}-${field.name}`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const hint =
-    secretSaved && field.secret
-      ? [field.description, t.form.secretSaved]
-          .filter((text) => text !== null)
-          .join(' ')
-      : field.description;
-  const describedBy = [hint !== null && hint !== '' ? hintId : null, error !== null ? errorId : null]
+  const savedNote = secretSaved && field.secret ? t.form.secretSaved : null;
+  const description = field.description !== null && field.description !== '' ? field.description : null;
+  const hasHint = description !== null || savedNote !== null;
+  // The server's description and our note may be in two languages: each says which.
+  const hintText = (
+    <>
+      {description !== null && <HintText text={description} lang={hintLang} />}
+      {description !== null && savedNote !== null && ' '}
+      {savedNote !== null && <span>{savedNote}</span>}
+    </>
+  );
+  const describedBy = [hasHint ? hintId : null, error !== null ? errorId : null]
     .filter((part) => part !== null)
     .join(' ');
   const common = {
@@ -254,9 +264,9 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
           {field.label}
           {field.required && <RequiredMark />}
         </label>
-        {hint !== null && hint !== '' && (
+        {hasHint && (
           <p id={hintId} className="field__hint">
-            <HintText text={hint} />
+            {hintText}
           </p>
         )}
         {error !== null && <FieldError id={errorId} message={error} />}
@@ -309,9 +319,9 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
         {!field.required && <span className="field__optional">{t.form.optional}</span>}
       </label>
       {control}
-      {hint !== null && hint !== '' && (
+      {hasHint && (
         <p id={hintId} className="field__hint">
-          <HintText text={hint} />
+          {hintText}
         </p>
       )}
       {error !== null && <FieldError id={errorId} message={error} />}
@@ -354,11 +364,43 @@ function sentence(text: string): string {
  * A schema description (from the server's doc comments, i.e. Markdown) with its
  * `inline code` spans drawn as code instead of showing the backticks.
  */
-function HintText({ text }: { text: string }) {
+function HintText({ text, lang }: { text: string; lang?: string | undefined }) {
   const parts = text.split(/`([^`]+)`/);
   return (
-    <>
+    <span lang={lang}>
       {parts.map((part, index) => (index % 2 === 1 ? <code key={index}>{part}</code> : part))}
-    </>
+    </span>
   );
+}
+
+/** A variant's description: the catalog's words, else the server's (marked as English). */
+function VariantHint({ connectorKey, variant }: { connectorKey: string; variant: FormVariant | undefined }) {
+  const { locale, t } = useI18n();
+  if (variant === undefined || variant.description === null) return null;
+  const translated = t.schema.variantHints[`${connectorKey}.${variant.id}`];
+  return (
+    <p className="field__hint">
+      <HintText text={translated ?? variant.description} lang={translated === undefined && locale !== 'en' ? 'en' : undefined} />
+    </p>
+  );
+}
+
+/**
+ * A field in the page's language: the catalog's label, hint and choices over the
+ * server's English ones (`Messages['schema']`); whatever has no translation keeps the
+ * server's words. Validation messages name the field by the label shown.
+ */
+function inPageLanguage(connectorKey: string, field: FieldDescriptor, t: Messages): { field: FieldDescriptor; serverHint: boolean } {
+  const id = `${connectorKey}.${field.name}`;
+  const label = t.schema.labels[id];
+  const hint = t.schema.hints[id];
+  return {
+    field: {
+      ...field,
+      label: label ?? field.label,
+      description: hint ?? field.description,
+      options: field.options.map((option) => ({ ...option, label: t.schema.options[`${id}.${option.value}`] ?? option.label })),
+    },
+    serverHint: hint === undefined,
+  };
 }

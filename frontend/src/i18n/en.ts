@@ -4,7 +4,7 @@
 // that each language orders its own words; numbers, dates and durations come in
 // already formatted for the language (`format.ts`).
 
-import { countOf, formatBound, formatWait } from './format';
+import { countOf, formatBound, formatSeconds, formatWait } from './format';
 
 export const en = {
   /** The language's own name, on the switch that selects it. */
@@ -170,6 +170,21 @@ export const en = {
     range: (min: number, max: number) => `${formatBound('en', min)}–${formatBound('en', max)}`,
   },
 
+  /**
+   * Words over the config connectors' JSON Schemas, which the server writes in English
+   * from its doc comments: English shows the server's own words (so these stay empty),
+   * another language puts its translation here, keyed `connector.field` (labels, hints),
+   * `connector.field.value` (choices) and `connector.variant-N` (alternative field sets).
+   * Anything left out shows the server's words, marked `lang="en"`.
+   */
+  schema: {
+    labels: {} as Record<string, string>,
+    hints: {} as Record<string, string>,
+    options: {} as Record<string, string>,
+    variants: {} as Record<string, string>,
+    variantHints: {} as Record<string, string>,
+  },
+
   callback: {
     documentTitleSuccess: (name: string) => `${name} connected · Connectors`,
     documentTitleError: (name: string) => `${name} not connected · Connectors`,
@@ -280,7 +295,7 @@ export const en = {
     errors: {
       connectionLost: 'The connection to Donna was lost. Check your network, then press the orb to start again.',
       connectTimeout: (seconds: number) =>
-        `Donna could not be reached within ${formatWait('en', seconds)}. Check your network, then press the orb to try again.`,
+        `Donna could not be reached within ${formatSeconds('en', seconds)}. Check your network, then press the orb to try again.`,
       microphoneDenied:
         'Donna cannot hear you: this page has no permission to use the microphone. Allow the microphone in your browser’s site settings, then press the orb again.',
       microphoneMissing: 'No microphone was found. Connect one, then press the orb again.',
@@ -292,7 +307,7 @@ export const en = {
       unexpected: 'The voice conversation failed unexpectedly. Press the orb to try again.',
       rateLimited: 'Too many voice conversations were started in a short time. Wait a minute, then try again.',
       rateLimitedFor: (seconds: number) =>
-        `Too many voice conversations were started in a short time. Try again in ${formatWait('en', seconds)}.`,
+        `Too many voice conversations were started in a short time. Try again in ${formatSeconds('en', seconds)}.`,
       signedOut: 'You are signed out. Sign in again to talk to Donna.',
       notConfigured:
         'Voice is not configured on this server: it has no OpenAI API key. Ask the administrator to set OPENAI_API_KEY.',

@@ -39,6 +39,11 @@ export function formatWait(locale: Locale, seconds: number): string {
   return new Intl.NumberFormat(intlLocale(locale), { style: 'unit', unit, unitDisplay: 'long' }).format(amount);
 }
 
+/** "42 seconds", "90 seconds" / "42 secondes": always in seconds, as the server counted them. */
+export function formatSeconds(locale: Locale, seconds: number): string {
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(seconds);
+}
+
 /** A date and time for people: "24 Nov 2025, 16:39" / "24 nov. 2025, 16:39"; null without a valid date. */
 export function formatDateTime(locale: Locale, value: string | null): string | null {
   if (value === null) return null;

@@ -3,7 +3,7 @@
 // « … » ; apostrophe typographique (’).
 
 import type { Messages } from './en';
-import { countOf, formatBound, formatWait } from './format';
+import { countOf, formatBound, formatSeconds, formatWait } from './format';
 
 export const fr: Messages = {
   languageName: 'Français',
@@ -165,6 +165,66 @@ export const fr: Messages = {
     range: (min, max) => `${formatBound('fr', min)}–${formatBound('fr', max)}`,
   },
 
+  schema: {
+    labels: {
+      'smtp.host': 'Hôte',
+      'smtp.port': 'Port',
+      'smtp.security': 'Sécurité',
+      'smtp.username': 'Nom d’utilisateur',
+      'smtp.password': 'Mot de passe',
+      'smtp.from': 'Expéditeur',
+      'twilio.account_sid': 'SID du compte',
+      'twilio.auth_token': 'Jeton d’authentification',
+      'twilio.api_key_sid': 'SID de la clé d’API',
+      'twilio.api_key_secret': 'Secret de la clé d’API',
+      'minio.endpoint': 'Adresse du serveur',
+      'minio.access_key': 'Clé d’accès',
+      'minio.secret_key': 'Clé secrète',
+      'minio.bucket': 'Bucket',
+      'minio.region': 'Région',
+      'hostinger.api_token': 'Jeton d’API',
+    },
+    hints: {
+      'smtp.host': 'Nom d’hôte ou adresse IP du serveur SMTP, sans schéma ni port, par exemple `smtp.example.com`.',
+      'smtp.port': 'Port du serveur SMTP\u00a0: 465 pour `tls`, 587 pour `starttls`.',
+      'smtp.security':
+        'Protection de la connexion\u00a0: `tls` (TLS implicite, port 465), `starttls` (port 587) ou `none` (serveurs de développement uniquement).',
+      'smtp.username': 'Nom d’utilisateur pour se connecter au serveur, souvent l’adresse e-mail.',
+      'smtp.password':
+        'Mot de passe (ou mot de passe d’application) de cet utilisateur. En écriture seule\u00a0: il n’est plus jamais affiché.',
+      'smtp.from':
+        'Expéditeur des messages envoyés par ce serveur\u00a0: `donna@example.com` ou `Donna <donna@example.com>`.',
+      'twilio.account_sid':
+        'SID du compte\u00a0: `AC` suivi de 32\u00a0caractères hexadécimaux (console Twilio, Account Info).',
+      'twilio.auth_token':
+        'Jeton d’authentification du compte (console Twilio, Account Info). En écriture seule\u00a0: il n’est plus jamais affiché.',
+      'twilio.api_key_sid': 'SID de la clé d’API\u00a0: `SK` suivi de 32\u00a0caractères hexadécimaux.',
+      'twilio.api_key_secret':
+        'Secret de la clé d’API, affiché une seule fois à sa création. En écriture seule\u00a0: il n’est plus jamais affiché.',
+      'minio.endpoint':
+        'URL du serveur, avec schéma et hôte (et port), sans chemin, par exemple `https://minio.example.com:9000`.',
+      'minio.access_key': 'Clé d’accès (nom d’utilisateur) des identifiants S3.',
+      'minio.secret_key': 'Clé secrète des identifiants S3. En écriture seule\u00a0: elle n’est plus jamais affichée.',
+      'minio.bucket': 'Nom du bucket à utiliser (de 3 à 63\u00a0lettres minuscules, chiffres, points et tirets).',
+      'minio.region': 'Région à laquelle les identifiants sont rattachés\u00a0; `us-east-1` si elle est omise.',
+      'hostinger.api_token':
+        'Jeton d’API créé dans hPanel (Compte, API). En écriture seule\u00a0: il n’est plus jamais affiché.',
+    },
+    options: {
+      'smtp.security.tls': 'TLS dès le premier octet (TLS implicite, en général le port 465)',
+      'smtp.security.starttls': 'Connexion passée en STARTTLS avant l’identification (en général le port 587)',
+      'smtp.security.none': 'Aucun chiffrement (serveur de développement uniquement)',
+    },
+    variants: {
+      'twilio.variant-0': 'Jeton d’authentification',
+      'twilio.variant-1': 'Clé d’API',
+    },
+    variantHints: {
+      'twilio.variant-0': 'Le SID du compte et son jeton d’authentification (accès complet au compte).',
+      'twilio.variant-1': 'Le SID du compte et une clé d’API de ce compte (révocable séparément).',
+    },
+  },
+
   callback: {
     documentTitleSuccess: (name) => `${name} connecté · Connecteurs`,
     documentTitleError: (name) => `${name} non connecté · Connecteurs`,
@@ -278,7 +338,7 @@ export const fr: Messages = {
       connectionLost:
         'La connexion avec Donna a été perdue. Vérifiez votre réseau, puis appuyez sur l’orbe pour recommencer.',
       connectTimeout: (seconds) =>
-        `Donna n’a pas pu être jointe en moins de ${formatWait('fr', seconds)}. Vérifiez votre réseau, puis appuyez sur l’orbe pour réessayer.`,
+        `Donna n’a pas pu être jointe en moins de ${formatSeconds('fr', seconds)}. Vérifiez votre réseau, puis appuyez sur l’orbe pour réessayer.`,
       microphoneDenied:
         'Donna ne vous entend pas\u00a0: cette page n’a pas l’autorisation d’utiliser le micro. Autorisez le micro dans les paramètres du site de votre navigateur, puis appuyez de nouveau sur l’orbe.',
       microphoneMissing: 'Aucun micro n’a été trouvé. Branchez-en un, puis appuyez de nouveau sur l’orbe.',
@@ -291,7 +351,7 @@ export const fr: Messages = {
       rateLimited:
         'Trop de conversations vocales ont été lancées en peu de temps. Patientez une minute, puis réessayez.',
       rateLimitedFor: (seconds) =>
-        `Trop de conversations vocales ont été lancées en peu de temps. Réessayez dans ${formatWait('fr', seconds)}.`,
+        `Trop de conversations vocales ont été lancées en peu de temps. Réessayez dans ${formatSeconds('fr', seconds)}.`,
       signedOut: 'Votre session est fermée. Reconnectez-vous pour parler à Donna.',
       notConfigured:
         'La voix n’est pas configurée sur ce serveur\u00a0: il n’a pas de clé d’API OpenAI. Demandez à l’administrateur de définir OPENAI_API_KEY.',
