@@ -57,6 +57,18 @@ async function session(lang, width) {
     await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     await page.screenshot({ path, fullPage, animations: 'disabled', caret: 'hide' });
     shots.push(path);
+    // A tall page also comes in screen-sized parts, readable without zooming out.
+    const { width: viewWidth, height: viewHeight } = VIEWPORTS[width];
+    const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (fullPage && pageHeight > viewHeight * 1.5) {
+      for (let part = 0; part * viewHeight < pageHeight; part += 1) {
+        const partPath = join(OUT, `${lang}-${width}-${name}-part${part + 1}.png`);
+        const y = part * viewHeight;
+        const clip = { x: 0, y, width: viewWidth, height: Math.min(viewHeight, pageHeight - y) };
+        await page.screenshot({ path: partPath, fullPage: true, clip, animations: 'disabled', caret: 'hide' });
+        shots.push(partPath);
+      }
+    }
   };
   return { context, page, shot };
 }

@@ -5,7 +5,7 @@ import { CallbackPage } from './components/CallbackPage';
 import { DashboardPage } from './components/DashboardPage';
 import { ErrorState, LoadingState } from './components/Feedback';
 import { Header } from './components/Header';
-import { useI18n, type Words } from './i18n';
+import { untranslatedLang, useI18n, type Words } from './i18n';
 import { LoginPage } from './components/LoginPage';
 import { navigate, useLocation } from './router';
 import { parseCallbackRoute, requestErrorMessage } from './state';
@@ -18,7 +18,7 @@ type Session =
 
 export function App() {
   const location = useLocation();
-  const { t } = useI18n();
+  const { locale, t } = useI18n();
   const [session, setSession] = useState<Session>({ phase: 'checking' });
   const [signingOut, setSigningOut] = useState(false);
 
@@ -71,6 +71,7 @@ export function App() {
         <ErrorState
           title={t.app.startFailed}
           message={requestErrorMessage(session.error, t)}
+          messageLang={untranslatedLang((words) => requestErrorMessage(session.error, words), locale)}
           onRetry={() => void checkSession()}
         />
       </main>

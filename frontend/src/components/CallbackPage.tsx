@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 import { isApiError } from '../api';
-import { useI18n } from '../i18n';
+import { untranslatedLang, useI18n } from '../i18n';
 import { navigate } from '../router';
 import {
   callbackReasonMessage,
@@ -23,7 +23,7 @@ interface CallbackPageProps {
 export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
   const { state, refresh, replace } = useConnectors(onUnauthorized);
   const [retrying, setRetrying] = useState(false);
-  const { t } = useI18n();
+  const { locale, t } = useI18n();
   // The failure itself, put in words when drawn.
   const [retryError, setRetryError] = useState<{ failure: unknown } | null>(null);
 
@@ -104,7 +104,11 @@ export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
         )}
 
         {retryError !== null && (
-          <p className="form-error" role="alert">
+          <p
+            className="form-error"
+            role="alert"
+            lang={untranslatedLang((words) => requestErrorMessage(retryError.failure, words), locale)}
+          >
             {requestErrorMessage(retryError.failure, t)}
           </p>
         )}
@@ -132,6 +136,7 @@ export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
           <ErrorState
             title={t.callback.loadFailed}
             message={requestErrorMessage(state.error, t)}
+            messageLang={untranslatedLang((words) => requestErrorMessage(state.error, words), locale)}
             onRetry={() => void refresh()}
           />
         )}

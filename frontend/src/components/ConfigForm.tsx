@@ -13,7 +13,7 @@ import {
   type FormValues,
   type FormVariant,
 } from '../schemaForm';
-import { useI18n, type Messages, type Words } from '../i18n';
+import { untranslatedLang, useI18n, type Messages, type Words } from '../i18n';
 import { requestErrorMessage } from '../state';
 import { Spinner } from './Feedback';
 
@@ -28,7 +28,7 @@ interface ConfigFormProps {
 /** A config connector's settings, drawn from its JSON Schema. */
 export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthorized }: ConfigFormProps) {
   const { key } = connector;
-  const { t } = useI18n();
+  const { locale, t } = useI18n();
   const form = useMemo(
     () => describeForm(connector.schema ?? { type: 'object', properties: {} }, connector.secret_fields),
     [connector.schema, connector.secret_fields],
@@ -36,6 +36,8 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
   const [variant, setVariant] = useState(() => initialVariant(form, connector.config));
   const [values, setValues] = useState<FormValues>(() => initialValues(form, connector.config));
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  /** Fields whose message is the server's (English) words, not the form's own. */
+  const [serverWorded, setServerWorded] = useState<ReadonlySet<string>>(new Set());
   const [formError, setFormError] = useState<Words | null>(null);
   /** The language the client-side field messages were written in. */
   const checkedIn = useRef(t);
@@ -97,6 +99,7 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
     const built = buildBody(fields, values, t);
     if (!built.ok) {
       setFieldErrors(built.errors);
+      setServerWorded(new Set());
       focusFirstError(built.errors);
       return;
     }
@@ -120,6 +123,7 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
           else elsewhere.push({ field, message });
         }
         setFieldErrors(mapped);
+        setServerWorded(new Set(Object.keys(mapped)));
         setFormError(() => (words: Messages) =>
           elsewhere.length > 0
             ? [
@@ -150,7 +154,12 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
     >
       <div ref={errorRef} tabIndex={-1} className="config-form__top-error-anchor">
         {formError !== null && (
-          <p className="form-error" role="alert" data-testid={`connector-form-error-${key}`}>
+          <p
+            className="form-error"
+            role="alert"
+            data-testid={`connector-form-error-${key}`}
+            lang={untranslatedLang((words) => sentence(formError(words)), locale)}
+          >
             {sentence(formError(t))}
           </p>
         )}
@@ -193,6 +202,7 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
           serverHint={serverHint}
           value={values[field.name] ?? field.defaultValue}
           error={fieldErrors[field.name] ?? null}
+          errorLang={serverWorded.has(field.name) && locale !== 'en' ? 'en' : undefined}
           secretSaved={connector.connected && field.secret}
           onChange={(value) => setValue(field.name, value)}
         />
@@ -222,12 +232,14 @@ interface FormFieldProps {
   error: string | null;
   /** The hint is the server's (English) words, not the page's language. */
   serverHint: boolean;
+  /** The error's language when it is not the page's (a message of the server). */
+  errorLang: string | undefined;
   /** The secret is stored already: the server never returns it. */
   secretSaved: boolean;
   onChange: (value: FieldValue) => void;
 }
 
-function FormField({ connectorKey, field, value, error, serverHint, secretSaved, onChange }: FormFieldProps) {
+function FormField({ connectorKey, field, value, error, serverHint, errorLang, secretSaved, onChange }: FormFieldProps) {
   const { locale, t } = useI18n();
   const hintLang = serverHint && locale !== 'en' ? 'en' : undefined;
   const id = `field-${connectorKey}-${field.name}`;
@@ -269,7 +281,7 @@ function FormField({ connectorKey, field, value, error, serverHint, secretSaved,
             {hintText}
           </p>
         )}
-        {error !== null && <FieldError id={errorId} message={error} />}
+        {error !== null && <FieldError id={errorId} message={error} lang={errorLang} />}
       </div>
     );
   }
@@ -324,7 +336,7 @@ function FormField({ connectorKey, field, value, error, serverHint, secretSaved,
           {hintText}
         </p>
       )}
-      {error !== null && <FieldError id={errorId} message={error} />}
+      {error !== null && <FieldError id={errorId} message={error} lang={errorLang} />}
     </div>
   );
 }
@@ -337,9 +349,9 @@ function RequiredMark() {
   );
 }
 
-function FieldError({ id, message }: { id: string; message: string }) {
+function FieldError({ id, message, lang }: { id: string; message: string; lang: string | undefined }) {
   return (
-    <p id={id} className="field__error">
+    <p id={id} className="field__error" lang={lang}>
       <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
         <circle cx="8" cy="8" r="7" fill="currentColor" />
         <path d="M8 4.5v4.2M8 11v.3" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" />

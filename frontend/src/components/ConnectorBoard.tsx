@@ -127,7 +127,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
             <ConnectorCard
               connector={connector}
               busy={busy[connector.key] ?? null}
-              error={cardErrors[connector.key]?.(t) ?? null}
+              error={cardErrors[connector.key] ?? null}
               onConnect={(target) => void connect(target)}
               onDisconnect={(target) => {
                 setNotice(null);

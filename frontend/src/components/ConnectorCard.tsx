@@ -1,5 +1,5 @@
 import type { Connector } from '../api';
-import { formatDateTime, useI18n } from '../i18n';
+import { formatDateTime, untranslatedLang, useI18n, type Words } from '../i18n';
 import {
   canConnect,
   canDisconnect,
@@ -19,7 +19,7 @@ interface ConnectorCardProps {
   connector: Connector;
   busy: CardBusy;
   /** A failure of this card's last action, shown inside it. */
-  error: string | null;
+  error: Words | null;
   onConnect: (connector: Connector) => void;
   onDisconnect: (connector: Connector) => void;
 }
@@ -57,7 +57,9 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
       </header>
 
       <div className="card__body">
-        <p className="card__sentence">{statusSentence(connector, t)}</p>
+        <p className="card__sentence" lang={untranslatedLang((words) => statusSentence(connector, words), locale)}>
+          {statusSentence(connector, t)}
+        </p>
         {(connector.connected_as !== null || expiry !== null || connectedAt !== null) && (
           <dl className="card__facts">
             {connector.connected_as !== null && (
@@ -89,11 +91,13 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
           </dl>
         )}
         {status === 'needs_reauth' && connector.last_error !== null && (
-          <p className="card__detail">{connector.last_error}</p>
+          <p className="card__detail" lang={locale === 'en' ? undefined : 'en'}>
+            {connector.last_error}
+          </p>
         )}
         {error !== null && (
-          <p className="card__error" role="alert">
-            {error}
+          <p className="card__error" role="alert" lang={untranslatedLang(error, locale)}>
+            {error(t)}
           </p>
         )}
       </div>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect } from 'react';
 
-import { useI18n } from '../i18n';
+import { untranslatedLang, useI18n } from '../i18n';
 import { requestErrorMessage } from '../state';
 import { ConnectorBoard } from './ConnectorBoard';
 import { EmptyState, ErrorState, Spinner } from './Feedback';
@@ -10,7 +10,7 @@ import { useConnectors } from './useConnectors';
 export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }) {
   const { state, refresh, replace } = useConnectors(onUnauthorized);
   const refreshAfterVoice = useCallback(() => void refresh(), [refresh]);
-  const { t } = useI18n();
+  const { locale, t } = useI18n();
 
   useEffect(() => {
     document.title = t.dashboard.documentTitle;
@@ -43,6 +43,7 @@ export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }
           <ErrorState
             title={t.dashboard.loadFailed}
             message={requestErrorMessage(state.error, t)}
+            messageLang={untranslatedLang((words) => requestErrorMessage(state.error, words), locale)}
             onRetry={() => void refresh()}
           />
         )}

@@ -25,11 +25,13 @@ export function LoadingState({ label }: { label: string }) {
 interface ErrorStateProps {
   title: string;
   message: string;
+  /** The message's language when it is not the page's (the server's English words). */
+  messageLang?: string | undefined;
   onRetry?: () => void;
   children?: ReactNode;
 }
 
-export function ErrorState({ title, message, onRetry, children }: ErrorStateProps) {
+export function ErrorState({ title, message, messageLang, onRetry, children }: ErrorStateProps) {
   const { t } = useI18n();
   return (
     <div className="state state--error" role="alert">
@@ -38,7 +40,7 @@ export function ErrorState({ title, message, onRetry, children }: ErrorStateProp
         <path d="M12 7v6M12 16.5v.5" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
       </svg>
       <h2 className="state__title">{title}</h2>
-      <p>{message}</p>
+      <p lang={messageLang}>{message}</p>
       {onRetry !== undefined && (
         <button type="button" className="button button--secondary" onClick={onRetry}>
           {t.feedback.tryAgain}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 
 import { api, type User } from '../api';
-import { useI18n } from '../i18n';
+import { untranslatedLang, useI18n } from '../i18n';
 import { authErrorMessage, type AuthMode } from '../state';
 import { BrandMark } from './Header';
 import { Spinner } from './Feedback';
@@ -20,7 +20,7 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [showPassword, setShowPassword] = useState(false);
-  const { t } = useI18n();
+  const { locale, t } = useI18n();
   // The failure itself, put in words when drawn: a language switch rewords it.
   const [refusal, setRefusal] = useState<{ failure: unknown; mode: AuthMode } | null>(null);
   const [invalid, setInvalid] = useState<{ email?: true; password?: true }>({});
@@ -105,7 +105,12 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
 
         {notice !== null && refusal === null && <p className="auth__notice">{notice}</p>}
         {refusal !== null && (
-          <p className="form-error" role="alert" data-testid="auth-error">
+          <p
+            className="form-error"
+            role="alert"
+            data-testid="auth-error"
+            lang={untranslatedLang((words) => authErrorMessage(refusal.failure, refusal.mode, words), locale)}
+          >
             {authErrorMessage(refusal.failure, refusal.mode, t)}
           </p>
         )}

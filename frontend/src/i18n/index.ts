@@ -19,6 +19,16 @@ export type Words = (t: Messages) => string;
 
 export const LOCALES: readonly Locale[] = ['en', 'fr'];
 
+/**
+ * `"en"` when `words` say the same in English as in the page's language: they are the
+ * server's (the API speaks English), and the element holding them must say so, since
+ * `<html lang>` names another language. `undefined` otherwise.
+ */
+export function untranslatedLang(words: Words, locale: Locale): 'en' | undefined {
+  if (locale === 'en') return undefined;
+  return words(CATALOGS[locale]) === words(en) ? 'en' : undefined;
+}
+
 export const CATALOGS: Readonly<Record<Locale, Messages>> = { en, fr };
 
 /** Where the user's choice is kept. */
