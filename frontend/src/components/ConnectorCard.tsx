@@ -66,7 +66,7 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
               <div>
                 <dt>{t.card.connectedAs}</dt>
                 <dd className="card__account" title={connector.connected_as}>
-                  {connector.connected_as}
+                  <AccountName account={connector.connected_as} />
                 </dd>
               </div>
             )}
@@ -129,5 +129,18 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
         )}
       </footer>
     </article>
+  );
+}
+
+/** An account name that, when it must wrap, wraps after its `@` rather than inside a word. */
+function AccountName({ account }: { account: string }) {
+  const at = account.indexOf('@');
+  if (at < 0) return <>{account}</>;
+  return (
+    <>
+      {account.slice(0, at + 1)}
+      <wbr />
+      {account.slice(at + 1)}
+    </>
   );
 }

@@ -150,7 +150,7 @@ export const fr: Messages = {
     saving: 'Enregistrement…',
     saveChanges: 'Enregistrer les modifications',
     saveAndConnect: 'Enregistrer et connecter',
-    secretSaved: 'La valeur enregistrée n’est jamais affichée\u00a0; saisissez-la de nouveau pour enregistrer des modifications.',
+    secretSaved: 'Pour modifier la valeur enregistrée, saisissez-la de nouveau.',
     fixFields: 'Certains champs sont à corriger. Corrigez-les, puis enregistrez de nouveau.',
     otherField: (field, message) => `${field}\u00a0: ${message}`,
     isRequired: (label) => `Le champ «\u00a0${label}\u00a0» est obligatoire.`,
