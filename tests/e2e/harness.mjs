@@ -970,8 +970,14 @@ export const FAILING_IMPACTS = ['serious', 'critical'];
  */
 export async function axeViolations(page) {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  // Focus moves and live text scheduled for the next frame happen first.
-  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  // Focus moves and live text scheduled for the next frame happen first, and entrance
+  // animations (a dialog fading in) end: mid-fade colours would fail contrast. The orb's
+  // endless animations are left running.
+  await page.evaluate(async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const finite = document.getAnimations().filter((animation) => animation.effect?.getTiming().iterations !== Infinity);
+    await Promise.all(finite.map((animation) => animation.finished.catch(() => undefined)));
+  });
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, { resultTypes: ['violations'] });
