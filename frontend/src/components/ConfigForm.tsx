@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 
 import { api, isApiError, type Connector } from '../api';
 import {
@@ -39,8 +39,6 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
   /** Fields whose message is the server's (English) words, not the form's own. */
   const [serverWorded, setServerWorded] = useState<ReadonlySet<string>>(new Set());
   const [formError, setFormError] = useState<Words | null>(null);
-  /** The language the client-side field messages were written in. */
-  const checkedIn = useRef(t);
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
@@ -51,24 +49,6 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
   );
   const fields = useMemo(() => worded.map(({ field }) => field), [worded]);
   const hasFields = fields.length > 0;
-
-  // A language switch rewords the form's own messages (the server's stay as it wrote them).
-  useEffect(() => {
-    if (checkedIn.current === t) return;
-    const before = checkedIn.current;
-    checkedIn.current = t;
-    const stale = buildBody(fields, values, before);
-    const fresh = buildBody(fields, values, t);
-    if (stale.ok || fresh.ok) return;
-    setFieldErrors((previous) => {
-      const next = { ...previous };
-      for (const [name, message] of Object.entries(previous)) {
-        const reworded = fresh.errors[name];
-        if (stale.errors[name] === message && reworded !== undefined) next[name] = reworded;
-      }
-      return next;
-    });
-  }, [t, fields, values]);
 
   function setValue(name: string, value: FieldValue) {
     setValues((previous) => ({ ...previous, [name]: value }));
@@ -95,7 +75,6 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
     event.preventDefault();
     if (submitting) return;
     setFormError(null);
-    checkedIn.current = t;
     const built = buildBody(fields, values, t);
     if (!built.ok) {
       setFieldErrors(built.errors);
