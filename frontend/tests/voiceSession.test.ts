@@ -493,6 +493,23 @@ describe('transcriptFrom', () => {
   });
 });
 
+describe('a tool the user cancelled', () => {
+  it('reads as cancelled, not as done', () => {
+    const [entry] = transcriptFrom([
+      {
+        itemId: 't4',
+        type: 'function_call',
+        status: 'completed',
+        name: 'upload_file',
+        arguments: '{}',
+        output: '{"cancelled":true,"message":"The user closed the file picker without choosing a file."}',
+      },
+    ]);
+    expect(entry).toMatchObject({ role: 'tool', name: 'upload_file', status: 'cancelled' });
+    expect(entry?.role === 'tool' && entry.summary(fr)).toBe('annulé');
+  });
+});
+
 describe('voiceErrorFrom', () => {
   it('puts each failure in words', () => {
     expect(voiceErrorFrom(new DOMException('', 'NotFoundError')).message(en)).toMatch(/No microphone was found/);

@@ -5,10 +5,13 @@
 // every wait has a deadline, none is a fixed sleep.
 
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startFakeOpenAIRealtime } from './fakes/openai-realtime.mjs';
 import {
+  SCREENS_DIR,
   assertAccessible,
   byTestId,
   focusedElement,
@@ -87,6 +90,18 @@ after(async () => {
 
 function orb(page) {
   return byTestId(page, 'voice-orb');
+}
+
+/**
+ * The orb's panel at desktop and phone width, as test-artifacts/screens/a11y-orb-<lang>-<state>-<width>.png
+ * (to look at French and English in each state).
+ */
+async function orbShots(page, lang, state) {
+  for (const [width, viewport] of Object.entries({ desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } })) {
+    await page.setViewportSize(viewport);
+    mkdirSync(SCREENS_DIR, { recursive: true });
+    await page.locator('#orb-slot').screenshot({ path: path.join(SCREENS_DIR, `a11y-orb-${lang}-${state}-${width}.png`), caret: 'hide' });
+  }
 }
 
 async function htmlLang(page) {
@@ -189,6 +204,7 @@ describe('accessibility and languages', () => {
           assert.equal(await status.getAttribute('aria-live'), 'polite', 'state changes are announced');
           await waitForAttribute(orb(page), 'data-state', 'idle');
           await assertAccessible(page, `the orb, idle (${language.lang})`);
+          await orbShots(page, language.lang, 'idle');
 
           openai.pauseCalls();
           const callsBefore = openai.realtimeCalls.length;
@@ -196,6 +212,7 @@ describe('accessibility and languages', () => {
           await waitForAttribute(orb(page), 'data-state', 'connecting');
           await waitForText(status, language.states.connecting);
           await assertAccessible(page, `the orb, connecting (${language.lang})`);
+          await orbShots(page, language.lang, 'connecting');
           openai.resumeCalls();
           const call = await openai.nextCall(callsBefore);
 
@@ -203,11 +220,13 @@ describe('accessibility and languages', () => {
           await waitForAttribute(orb(page), 'data-state', 'listening');
           await waitForText(status, language.states.listening);
           await assertAccessible(page, `the orb, listening (${language.lang})`);
+          await orbShots(page, language.lang, 'listening');
 
           call.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 0, item_id: 'item_a11y_speech' });
           await waitForAttribute(orb(page), 'data-state', 'user-speaking');
           await waitForText(status, language.states['user-speaking']);
           await assertAccessible(page, `the orb, the user speaking (${language.lang})`);
+          await orbShots(page, language.lang, 'user-speaking');
           call.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 400, item_id: 'item_a11y_speech' });
           await waitForAttribute(orb(page), 'data-state', 'listening');
           call.release('listening');
@@ -216,12 +235,14 @@ describe('accessibility and languages', () => {
           await byTestId(page, 'voice-file-pick').waitFor();
           await waitForText(status, language.states.tool);
           await assertAccessible(page, `the orb, running a tool that asks for a file (${language.lang})`);
+          await orbShots(page, language.lang, 'tool');
           await byTestId(page, 'voice-file-cancel').click();
 
           await pollUntil(() => call.waitingAt('speaking'), { message: 'Donna to start speaking' });
           await waitForAttribute(orb(page), 'data-state', 'agent-speaking');
           await waitForText(status, language.states['agent-speaking']);
           await assertAccessible(page, `the orb, Donna speaking (${language.lang})`);
+          await orbShots(page, language.lang, 'agent-speaking');
           call.release('speaking');
 
           await pollUntil(() => call.waitingAt('hangup'), { message: 'the script to reach its hang-up' });
@@ -231,6 +252,7 @@ describe('accessibility and languages', () => {
           await waitForText(byTestId(page, 'voice-error'), language.lost);
           assert.equal(await byTestId(page, 'voice-error').getAttribute('role'), 'alert');
           await assertAccessible(page, `the orb, after the call dropped (${language.lang})`);
+          await orbShots(page, language.lang, 'error');
           assert.equal(await htmlLang(page), language.lang);
           assert.deepEqual(unexpectedProblems(page), []);
         },

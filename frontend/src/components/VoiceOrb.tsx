@@ -95,6 +95,7 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
             >
               <MicIcon muted={snapshot.muted} />
               <span>{snapshot.muted ? t.voice.unmute : t.voice.mute}</span>
+              <span className="visually-hidden">{t.voice.microphoneSuffix}</span>
             </button>
             <button
               type="button"

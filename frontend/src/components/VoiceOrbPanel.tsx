@@ -125,7 +125,8 @@ function Transcript({ entries, live }: { entries: TranscriptEntry[]; live: boole
                 ? toolDoneLabel(entry.name, t)
                 : entry.status === 'failed'
                   ? t.voice.toolFailed(toolLabel(entry.name, t))
-                  : toolLabel(entry.name, t)}
+                  : // Running, or cancelled by the user: what it was doing, then the outcome.
+                    toolLabel(entry.name, t)}
             </span>
             <span className="voice__tool-result">{entry.status === 'running' ? t.voice.working : entry.summary(t)}</span>
           </li>

@@ -244,6 +244,8 @@ export const en = {
     hint: 'Ask her to connect an account, read your calendar, create a project or upload a file.',
     mute: 'Mute',
     unmute: 'Unmute',
+    /** Read after Mute / Unmute by screen readers; the microphone icon says it on screen. */
+    microphoneSuffix: ' the microphone',
     hangUp: 'Hang up',
     consentBlocked: 'Your browser kept the sign-in window from opening. Open it to approve access.',
     openSignIn: 'Open the sign-in page',

@@ -100,7 +100,7 @@ export function currentTool(activity: Activity): string | null {
 
 export type TranscriptEntry =
   | { id: string; role: 'user' | 'assistant'; text: string; final: boolean }
-  | { id: string; role: 'tool'; name: string; status: 'running' | 'done' | 'failed'; summary: Words };
+  | { id: string; role: 'tool'; name: string; status: 'running' | 'done' | 'cancelled' | 'failed'; summary: Words };
 
 /**
  * The conversation as the transcript panel shows it: spoken lines and tool calls.
@@ -134,7 +134,7 @@ export function transcriptFrom(
         id: item.itemId,
         role: 'tool',
         name: item.name,
-        status: outcome === null ? 'running' : outcome.failed ? 'failed' : 'done',
+        status: outcome === null ? 'running' : outcome.status,
         summary: outcome?.summary ?? (() => ''),
       });
     }
@@ -146,43 +146,43 @@ export function transcriptFrom(
  * One line saying what a tool answered: its error message, its message, or its size.
  * The server's and the model's own words are shown as they are; ours are in the page's language.
  */
-export function summarizeToolOutput(output: string): { failed: boolean; summary: Words } {
+export function summarizeToolOutput(output: string): { status: 'done' | 'cancelled' | 'failed'; summary: Words } {
   const verbatim = (text: string): Words => () => text;
   let value: unknown;
   try {
     value = JSON.parse(output);
   } catch {
-    return { failed: false, summary: verbatim(output.slice(0, 140)) };
+    return { status: 'done', summary: verbatim(output.slice(0, 140)) };
   }
   if (isRecord(value) && isRecord(value.error)) {
     const message = value.error.message;
     return {
-      failed: true,
+      status: 'failed',
       summary: typeof message === 'string' ? verbatim(message) : (t) => t.voice.toolFailedGeneric,
     };
   }
   if (Array.isArray(value)) {
     const count = value.length;
-    return { failed: false, summary: (t) => t.voice.results(count) };
+    return { status: 'done', summary: (t) => t.voice.results(count) };
   }
   if (isRecord(value)) {
-    if (value.cancelled === true) return { failed: false, summary: (t) => t.voice.cancelled };
+    if (value.cancelled === true) return { status: 'cancelled', summary: (t) => t.voice.cancelled };
     if (value.kind === 'oauth') {
       const blocked = value.consent_window === 'blocked';
       return {
-        failed: false,
+        status: 'done',
         summary: (t) => (blocked ? t.voice.consentWindowBlocked : t.voice.consentWindowOpened),
       };
     }
     if (value.kind === 'config' && Array.isArray(value.fields)) {
       const fields = value.fields.join(', ');
-      return { failed: false, summary: (t) => t.voice.needsFields(fields) };
+      return { status: 'done', summary: (t) => t.voice.needsFields(fields) };
     }
-    if (typeof value.message === 'string') return { failed: false, summary: verbatim(value.message) };
-    if (typeof value.name === 'string') return { failed: false, summary: verbatim(value.name) };
-    if (typeof value.filename === 'string') return { failed: false, summary: verbatim(value.filename) };
+    if (typeof value.message === 'string') return { status: 'done', summary: verbatim(value.message) };
+    if (typeof value.name === 'string') return { status: 'done', summary: verbatim(value.name) };
+    if (typeof value.filename === 'string') return { status: 'done', summary: verbatim(value.filename) };
   }
-  return { failed: false, summary: (t) => t.voice.done };
+  return { status: 'done', summary: (t) => t.voice.done };
 }
 
 type KnownTool = keyof Messages['voice']['tools'];
