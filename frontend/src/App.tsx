@@ -5,6 +5,7 @@ import { CallbackPage } from './components/CallbackPage';
 import { DashboardPage } from './components/DashboardPage';
 import { ErrorState, LoadingState } from './components/Feedback';
 import { Header } from './components/Header';
+import { untranslatedLang, useI18n, type Words } from './i18n';
 import { LoginPage } from './components/LoginPage';
 import { navigate, useLocation } from './router';
 import { parseCallbackRoute, requestErrorMessage } from './state';
@@ -12,11 +13,12 @@ import { parseCallbackRoute, requestErrorMessage } from './state';
 type Session =
   | { phase: 'checking' }
   | { phase: 'failed'; error: unknown }
-  | { phase: 'signed-out'; notice: string | null }
+  | { phase: 'signed-out'; notice: Words | null }
   | { phase: 'signed-in'; user: User };
 
 export function App() {
   const location = useLocation();
+  const { locale, t } = useI18n();
   const [session, setSession] = useState<Session>({ phase: 'checking' });
   const [signingOut, setSigningOut] = useState(false);
 
@@ -35,7 +37,7 @@ export function App() {
   }, [checkSession]);
 
   const onUnauthorized = useCallback(() => {
-    setSession({ phase: 'signed-out', notice: 'Your session has ended. Log in again.' });
+    setSession({ phase: 'signed-out', notice: (words) => words.app.sessionEnded });
   }, []);
 
   // Only /login without a session, never /login with one.
@@ -53,13 +55,13 @@ export function App() {
       // The session may already be over server-side; the browser forgets it either way.
     }
     setSigningOut(false);
-    setSession({ phase: 'signed-out', notice: 'You are logged out.' });
+    setSession({ phase: 'signed-out', notice: (words) => words.app.loggedOut });
   }
 
   if (session.phase === 'checking') {
     return (
       <main className="page page--center" id="main">
-        <LoadingState label="Loading…" />
+        <LoadingState label={t.app.loading} />
       </main>
     );
   }
@@ -67,8 +69,9 @@ export function App() {
     return (
       <main className="page page--center" id="main">
         <ErrorState
-          title="The dashboard could not start"
-          message={requestErrorMessage(session.error)}
+          title={t.app.startFailed}
+          message={requestErrorMessage(session.error, t)}
+          messageLang={untranslatedLang((words) => requestErrorMessage(session.error, words), locale)}
           onRetry={() => void checkSession()}
         />
       </main>
@@ -77,7 +80,7 @@ export function App() {
   if (session.phase === 'signed-out') {
     return (
       <LoginPage
-        notice={session.notice}
+        notice={session.notice?.(t) ?? null}
         onSignedIn={(user) => {
           setSession({ phase: 'signed-in', user });
           navigate('/', { replace: true });
@@ -95,7 +98,7 @@ export function App() {
   } else {
     page = (
       <main className="page page--center" id="main">
-        <ErrorState title="Page not found" message={`Nothing lives at ${location.pathname}.`}>
+        <ErrorState title={t.app.notFoundTitle} message={t.app.notFound(location.pathname)}>
           <a
             href="/"
             className="button button--primary"
@@ -104,7 +107,7 @@ export function App() {
               navigate('/');
             }}
           >
-            Go to connectors
+            {t.app.goToConnectors}
           </a>
         </ErrorState>
       </main>
@@ -114,7 +117,7 @@ export function App() {
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t.app.skipToContent}
       </a>
       <Header user={session.user} signingOut={signingOut} onSignOut={() => void signOut()} />
       {page}

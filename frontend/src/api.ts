@@ -5,6 +5,7 @@
 // answer at all — surfaces as an `ApiError` carrying the server's `code`.
 
 import type { components } from './api-types';
+import { messages } from './i18n';
 import type { JsonSchema } from './jsonSchema';
 
 // The shapes of the API, generated from the server's OpenAPI document
@@ -108,7 +109,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     try {
       response = await doFetch(baseUrl + path, init);
     } catch {
-      throw new ApiError(0, NETWORK_ERROR, 'The server could not be reached. Check your connection and try again.');
+      throw new ApiError(0, NETWORK_ERROR, messages().errors.network);
     }
 
     const text = await response.text().catch(() => '');
@@ -121,7 +122,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new ApiError(response.status, BAD_RESPONSE, 'The server sent an answer that could not be read.');
+      throw new ApiError(response.status, BAD_RESPONSE, messages().errors.badResponse);
     }
   }
 
@@ -207,13 +208,16 @@ function errorFromResponse(response: Response, text: string): ApiError {
   return new ApiError(response.status, `http_${response.status}`, genericMessage(response.status), [], retryAfter);
 }
 
+// The words of the client-made messages live in the i18n catalogs; `requestErrorMessage`
+// (state.ts) says them again in the language the page shows when they are drawn.
 function genericMessage(status: number): string {
-  if (status === 401) return 'You are not signed in.';
-  if (status === 403) return 'You are not allowed to do that.';
-  if (status === 404) return 'Not found.';
-  if (status === 429) return 'Too many requests. Wait a moment and try again.';
-  if (status >= 500) return 'The server had a problem. Try again in a moment.';
-  return `The request failed (HTTP ${status}).`;
+  const t = messages();
+  if (status === 401) return t.errors.notSignedIn;
+  if (status === 403) return t.errors.forbidden;
+  if (status === 404) return t.errors.notFound;
+  if (status === 429) return t.errors.tooManyRequests;
+  if (status >= 500) return t.errors.serverProblem;
+  return t.errors.httpStatus(status);
 }
 
 function parseRetryAfter(header: string | null): number | null {
@@ -278,7 +282,7 @@ export function parseConnector(value: unknown): Connector {
 }
 
 function badShape(what: string): ApiError {
-  return new ApiError(200, BAD_RESPONSE, `The server sent an unexpected ${what}.`);
+  return new ApiError(200, BAD_RESPONSE, messages().errors.unexpected(what));
 }
 
 function field(value: unknown, name: string): unknown {

@@ -3,6 +3,7 @@
 //
 // Free of React: components draw what `describeForm` returns.
 
+import type { Messages } from './i18n';
 import { asSchema, isNullSchema, resolveRef, typesOf, type JsonSchema } from './jsonSchema';
 
 export type FieldKind = 'text' | 'secret' | 'integer' | 'number' | 'boolean' | 'select' | 'json';
@@ -40,7 +41,8 @@ export interface FieldDescriptor {
 /** One alternative field set (`oneOf`/`anyOf`), e.g. Twilio's auth token or API key. */
 export interface FormVariant {
   id: string;
-  label: string;
+  /** `null` when neither the schema nor the fields name it: the page numbers it. */
+  label: string | null;
   description: string | null;
   fields: FieldDescriptor[];
 }
@@ -187,7 +189,7 @@ export function describeForm(schema: JsonSchema, secretFields: readonly string[]
       .map(([name, prop]) => describeField(name, prop, shape.required.has(name), root, secrets));
     return {
       id: `variant-${index}`,
-      label: variantLabel(member, own, index),
+      label: variantLabel(member, own),
       description: member.title !== undefined && member.description !== undefined ? member.description : null,
       fields: own,
     };
@@ -195,13 +197,13 @@ export function describeForm(schema: JsonSchema, secretFields: readonly string[]
   return { fields, variants };
 }
 
-function variantLabel(member: JsonSchema, own: FieldDescriptor[], index: number): string {
+function variantLabel(member: JsonSchema, own: FieldDescriptor[]): string | null {
   if (member.title !== undefined && member.title.trim() !== '') return member.title.trim();
   if (member.description !== undefined && member.description.trim() !== '') {
     return firstSentence(member.description);
   }
-  if (own.length === 0) return `Option ${index + 1}`;
-  if (own.length === 1) return own[0]?.label ?? `Option ${index + 1}`;
+  if (own.length === 0) return null;
+  if (own.length === 1) return own[0]?.label ?? null;
   const prefix = commonWordPrefix(own.map((field) => field.label));
   return prefix !== '' ? prefix : own.map((field) => field.label).join(' & ');
 }
@@ -421,7 +423,7 @@ const INTEGER = /^[+-]?\d+$/;
  * non-secret text trimmed, empty optional fields left out. Fails with one
  * message per field the user must fix before anything is sent.
  */
-export function buildBody(fields: readonly FieldDescriptor[], values: FormValues): BuildResult {
+export function buildBody(fields: readonly FieldDescriptor[], values: FormValues, t: Messages): BuildResult {
   const body: Record<string, unknown> = {};
   const errors: FieldErrors = {};
 
@@ -434,7 +436,7 @@ export function buildBody(fields: readonly FieldDescriptor[], values: FormValues
     const text = typeof value === 'string' ? value : '';
     const trimmed = text.trim();
     if (trimmed === '') {
-      if (field.required) errors[field.name] = `${field.label} is required.`;
+      if (field.required) errors[field.name] = t.form.isRequired(field.label);
       else if (field.nullWhenEmpty) body[field.name] = null;
       continue;
     }
@@ -443,9 +445,9 @@ export function buildBody(fields: readonly FieldDescriptor[], values: FormValues
       case 'integer': {
         const parsed = INTEGER.test(trimmed) ? Number(trimmed) : Number.NaN;
         if (!Number.isSafeInteger(parsed)) {
-          errors[field.name] = `${field.label} must be a whole number.`;
+          errors[field.name] = t.form.wholeNumber(field.label);
         } else {
-          const outOfRange = rangeError(field, parsed);
+          const outOfRange = rangeError(field, parsed, t);
           if (outOfRange !== null) errors[field.name] = outOfRange;
           else body[field.name] = parsed;
         }
@@ -454,9 +456,9 @@ export function buildBody(fields: readonly FieldDescriptor[], values: FormValues
       case 'number': {
         const parsed = Number(trimmed);
         if (!Number.isFinite(parsed)) {
-          errors[field.name] = `${field.label} must be a number.`;
+          errors[field.name] = t.form.number(field.label);
         } else {
-          const outOfRange = rangeError(field, parsed);
+          const outOfRange = rangeError(field, parsed, t);
           if (outOfRange !== null) errors[field.name] = outOfRange;
           else body[field.name] = parsed;
         }
@@ -464,7 +466,7 @@ export function buildBody(fields: readonly FieldDescriptor[], values: FormValues
       }
       case 'select': {
         const chosen = field.options.find((candidate) => candidate.value === text);
-        if (chosen === undefined) errors[field.name] = `Choose a ${field.label.toLowerCase()}.`;
+        if (chosen === undefined) errors[field.name] = t.form.chooseOne(field.label);
         else body[field.name] = chosen.raw;
         break;
       }
@@ -472,7 +474,7 @@ export function buildBody(fields: readonly FieldDescriptor[], values: FormValues
         try {
           body[field.name] = JSON.parse(trimmed) as unknown;
         } catch {
-          errors[field.name] = `${field.label} must be valid JSON.`;
+          errors[field.name] = t.form.json(field.label);
         }
         break;
       }
@@ -487,10 +489,10 @@ export function buildBody(fields: readonly FieldDescriptor[], values: FormValues
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body };
 }
 
-function rangeError(field: FieldDescriptor, value: number): string | null {
+function rangeError(field: FieldDescriptor, value: number, t: Messages): string | null {
   const { min, max, label } = field;
-  if (min !== null && max !== null && (value < min || value > max)) return `${label} must be between ${min} and ${max}.`;
-  if (min !== null && value < min) return `${label} must be at least ${min}.`;
-  if (max !== null && value > max) return `${label} must be at most ${max}.`;
+  if (min !== null && max !== null && (value < min || value > max)) return t.form.between(label, min, max);
+  if (min !== null && value < min) return t.form.atLeast(label, min);
+  if (max !== null && value > max) return t.form.atMost(label, max);
   return null;
 }

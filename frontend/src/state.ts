@@ -1,6 +1,7 @@
 // What the dashboard says about connectors and failures, free of React.
 
-import { isApiError, NETWORK_ERROR, type Connector } from './api';
+import { BAD_RESPONSE, isApiError, NETWORK_ERROR, type Connector } from './api';
+import { CATALOGS, en, relativeTime, type Locale, type Messages } from './i18n';
 
 /** The `data-status` of a connector card (SPEC §9). */
 export type DisplayStatus = 'not-configured' | 'disconnected' | 'active' | 'needs_reauth' | 'error';
@@ -13,32 +14,29 @@ export function displayStatus(connector: Pick<Connector, 'configured' | 'connect
   return 'disconnected';
 }
 
-export const STATUS_LABEL: Record<DisplayStatus, string> = {
-  'not-configured': 'Not configured',
-  disconnected: 'Not connected',
-  active: 'Connected',
-  needs_reauth: 'Needs reconnecting',
-  error: 'Error',
-};
+/** The words on a card's status pill. */
+export function statusLabel(status: DisplayStatus, t: Messages): string {
+  return t.status[status];
+}
 
 /** One sentence under the card's title saying where the connector stands. */
-export function statusSentence(connector: Connector): string {
+export function statusSentence(connector: Connector, t: Messages): string {
   const status = displayStatus(connector);
   switch (status) {
     case 'not-configured':
       return connector.kind === 'oauth'
-        ? `The server has no ${providerName(connector.provider)} client ID and secret yet, so this connector cannot be used.`
-        : 'This connector is not available on this server.';
+        ? t.card.oauthNotConfigured(providerName(connector.provider, t))
+        : t.card.configUnavailable;
     case 'active':
-      return connector.kind === 'oauth' ? 'Connected and ready to use.' : 'Configured and ready to use.';
+      return connector.kind === 'oauth' ? t.card.oauthActive : t.card.configActive;
     case 'needs_reauth':
-      return 'Access has expired or was revoked at the provider. Reconnect to keep using it.';
+      return t.card.needsReauth;
     case 'error':
-      return connector.last_error ?? 'The last attempt to use this connector failed.';
+      return connector.last_error ?? t.card.lastAttemptFailed;
     case 'disconnected':
       return connector.kind === 'oauth'
-        ? `Not connected. Sign in with ${providerName(connector.provider)} to connect.`
-        : 'Not configured yet. Enter its settings to connect.';
+        ? t.card.oauthDisconnected(providerName(connector.provider, t))
+        : t.card.configDisconnected;
   }
 }
 
@@ -53,24 +51,23 @@ const PROVIDER_NAMES: Record<string, string> = {
   smtp: 'SMTP',
 };
 
-export function providerName(provider: string): string {
-  if (provider === '') return 'the provider';
+export function providerName(provider: string, t: Messages): string {
+  if (provider === '') return t.card.theProvider;
   return PROVIDER_NAMES[provider] ?? provider.charAt(0).toUpperCase() + provider.slice(1);
 }
 
-export function kindLabel(connector: Pick<Connector, 'kind'>): string {
-  return connector.kind === 'oauth' ? 'OAuth' : 'Configuration';
+export function kindLabel(connector: Pick<Connector, 'kind'>, t: Messages): string {
+  return connector.kind === 'oauth' ? t.card.kindOAuth : t.card.kindConfig;
 }
 
 /** The label of the card's main button. */
-export function connectLabel(connector: Connector): string {
+export function connectLabel(connector: Connector, t: Messages): string {
   const status = displayStatus(connector);
   if (connector.kind === 'config') {
-    return connector.connected || status === 'error' || status === 'needs_reauth' ? 'Edit settings' : 'Configure';
+    return connector.connected || status === 'error' || status === 'needs_reauth' ? t.card.editSettings : t.card.configure;
   }
-  if (status === 'active') return 'Reconnect';
-  if (status === 'needs_reauth' || status === 'error') return 'Reconnect';
-  return 'Connect';
+  if (status === 'active' || status === 'needs_reauth' || status === 'error') return t.card.reconnect;
+  return t.card.connect;
 }
 
 /** Whether the card offers to disconnect: only a connected connector has something to revoke. */
@@ -83,65 +80,26 @@ export function canConnect(connector: Pick<Connector, 'configured'>): boolean {
   return connector.configured;
 }
 
-const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['day', 86_400],
-  ['hour', 3_600],
-  ['minute', 60],
-];
-
 /** "Expires in 45 minutes" / "Expired 2 hours ago", or null without a valid date. */
-export function expirySentence(expiresAt: string | null, now: Date = new Date()): string | null {
+export function expirySentence(expiresAt: string | null, locale: Locale, now: Date = new Date()): string | null {
   if (expiresAt === null) return null;
   const at = Date.parse(expiresAt);
   if (Number.isNaN(at)) return null;
-  const seconds = Math.round((at - now.getTime()) / 1000);
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  const [unit, size] = RELATIVE_UNITS.find(([, length]) => Math.abs(seconds) >= length) ?? ['second', 1];
-  const amount = Math.round(seconds / size);
-  const phrase = format.format(amount, unit);
-  return seconds >= 0 ? `Expires ${phrase}` : `Expired ${phrase}`;
+  const t = CATALOGS[locale];
+  const { phrase, past } = relativeTime(locale, at, now);
+  return past ? t.card.expiredAgo(phrase) : t.card.expiresIn(phrase);
 }
 
-/** A date for people: "24 Nov 2025, 16:39". */
-export function formatDateTime(value: string | null): string | null {
-  if (value === null) return null;
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) return null;
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(at);
-}
-
-const CALLBACK_REASONS: Record<string, string> = {
-  access_denied: 'You declined access on the provider’s consent screen, so nothing was connected.',
-  invalid_state:
-    'The answer from the provider did not match any connection started here. Start the connection again from this dashboard.',
-  expired_state: 'The connection attempt took longer than ten minutes and expired. Start it again.',
-  state_mismatch:
-    'The answer from the provider belongs to a different connection attempt — another connector or another account — so it was refused.',
-  missing_state: 'The answer from the provider lacked its security token, so it was refused.',
-  not_authenticated: 'You were signed out while connecting. Log in again, then retry.',
-  invalid_grant:
-    'The provider rejected the authorization code: it may have expired or already been used. Try connecting again.',
-  provider_unavailable: 'The provider could not be reached. Wait a moment and try again.',
-  provider_timeout: 'The provider took too long to answer. Wait a moment and try again.',
-  exchange_failed: 'The provider’s authorization could not be turned into access tokens. Try connecting again.',
-  scope_denied:
-    'Not all the permissions this connector needs were granted. Try again and allow the requested access.',
-  provider_error: 'The provider reported an error while connecting. Try again later.',
-  missing_code: 'The provider sent no authorization code back, so nothing was connected.',
-  issuer_mismatch:
-    'The answer came from a different sign-in service than the one the request went to, so it was refused for your safety.',
-};
+export type CallbackReason = keyof Messages['callback']['reasons'];
 
 /** The words for a callback's `reason` code; an unknown code is named in a generic sentence. */
-export function callbackReasonMessage(reason: string | null): string {
-  if (reason === null || reason === '') {
-    return 'The connection could not be completed, and the server gave no reason.';
-  }
-  return CALLBACK_REASONS[reason] ?? `The connection could not be completed (reason: ${reason}).`;
+export function callbackReasonMessage(reason: string | null, t: Messages): string {
+  if (reason === null || reason === '') return t.callback.noReason;
+  return isKnownCallbackReason(reason) ? t.callback.reasons[reason] : t.callback.unknownReason(reason);
 }
 
-export function isKnownCallbackReason(reason: string | null): boolean {
-  return reason !== null && reason in CALLBACK_REASONS;
+export function isKnownCallbackReason(reason: string | null): reason is CallbackReason {
+  return reason !== null && Object.hasOwn(en.callback.reasons, reason);
 }
 
 export interface CallbackRoute {
@@ -172,41 +130,50 @@ export function parseCallbackRoute(pathname: string, search: string): CallbackRo
 export type AuthMode = 'login' | 'signup';
 
 /** What the sign-in form says when the server refuses. */
-export function authErrorMessage(error: unknown, mode: AuthMode): string {
-  if (!isApiError(error)) return 'Something went wrong. Try again.';
+export function authErrorMessage(error: unknown, mode: AuthMode, t: Messages): string {
+  if (!isApiError(error)) return t.errors.generic;
   switch (error.code) {
     case 'invalid_credentials':
-      return 'That email and password do not match an account.';
+      return t.auth.invalidCredentials;
     case 'email_taken':
-      return 'An account with this email already exists. Log in instead.';
+      return t.auth.emailTaken;
     case NETWORK_ERROR:
-      return error.message;
+      return t.errors.network;
   }
   if (error.status === 429) {
-    return error.retryAfter !== null
-      ? `Too many attempts. Try again in ${waitPhrase(error.retryAfter)}.`
-      : 'Too many attempts. Wait a minute and try again.';
+    return error.retryAfter !== null ? t.auth.tooManyAttemptsIn(error.retryAfter) : t.auth.tooManyAttempts;
   }
   if (error.status === 422 || error.status === 400) {
     const details = error.fields.map((field) => field.message).join(' ');
     return details !== '' ? details : error.message;
   }
   if (error.status >= 500) {
-    return mode === 'signup'
-      ? 'The account could not be created because of a server problem. Try again in a moment.'
-      : 'You could not be logged in because of a server problem. Try again in a moment.';
+    return mode === 'signup' ? t.auth.signupServerError : t.auth.loginServerError;
   }
   return error.message;
 }
 
-function waitPhrase(seconds: number): string {
-  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
-  const minutes = Math.ceil(seconds / 60);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+/**
+ * Words for any failed request shown in an error banner: the server's own message,
+ * except where the client made the message up (no answer, an unreadable answer, an
+ * error without a body), which is said again in the page's language.
+ */
+export function requestErrorMessage(error: unknown, t: Messages): string {
+  if (!isApiError(error)) return t.errors.generic;
+  if (error.code === NETWORK_ERROR) return t.errors.network;
+  if (error.code === BAD_RESPONSE) return t.errors.badResponse;
+  if (error.code === `http_${error.status}` || (error.code === 'internal' && error.status >= 500)) {
+    return statusMessage(error.status, t);
+  }
+  return error.message;
 }
 
-/** Words for any failed request shown in an error banner. */
-export function requestErrorMessage(error: unknown): string {
-  if (isApiError(error)) return error.message;
-  return 'Something went wrong. Try again.';
+/** What the page says of an HTTP status the server did not explain. */
+export function statusMessage(status: number, t: Messages): string {
+  if (status === 401) return t.errors.notSignedIn;
+  if (status === 403) return t.errors.forbidden;
+  if (status === 404) return t.errors.notFound;
+  if (status === 429) return t.errors.tooManyRequests;
+  if (status >= 500) return t.errors.serverProblem;
+  return t.errors.httpStatus(status);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { en } from '../src/i18n';
 import {
   activeFields,
   buildBody,
@@ -80,7 +81,7 @@ describe('buildBody for smtp', () => {
   };
 
   it('parses the port as a number, trims text and leaves secrets as typed', () => {
-    expect(buildBody(fields, filled)).toEqual({
+    expect(buildBody(fields, filled, en)).toEqual({
       ok: true,
       body: {
         host: 'smtp.example.com',
@@ -94,7 +95,7 @@ describe('buildBody for smtp', () => {
   });
 
   it('names each missing required field', () => {
-    const result = buildBody(fields, { ...filled, host: ' ', password: '' });
+    const result = buildBody(fields, { ...filled, host: ' ', password: '' }, en);
     expect(result).toEqual({
       ok: false,
       errors: { host: 'Host is required.', password: 'Password is required.' },
@@ -102,18 +103,18 @@ describe('buildBody for smtp', () => {
   });
 
   it('refuses a port that is not a whole number or out of range', () => {
-    expect(buildBody(fields, { ...filled, port: '58.7' })).toEqual({
+    expect(buildBody(fields, { ...filled, port: '58.7' }, en)).toEqual({
       ok: false,
       errors: { port: 'Port must be a whole number.' },
     });
-    expect(buildBody(fields, { ...filled, port: '70000' })).toEqual({
+    expect(buildBody(fields, { ...filled, port: '70000' }, en)).toEqual({
       ok: false,
       errors: { port: 'Port must be between 1 and 65535.' },
     });
   });
 
   it('refuses a value that is not one of the options', () => {
-    expect(buildBody(fields, { ...filled, security: 'ssl3' })).toMatchObject({ ok: false, errors: { security: expect.any(String) } });
+    expect(buildBody(fields, { ...filled, security: 'ssl3' }, en)).toMatchObject({ ok: false, errors: { security: expect.any(String) } });
   });
 });
 
@@ -129,12 +130,12 @@ describe('minio with an optional nullable region', () => {
   const base = { endpoint: 'https://minio.example.com', access_key: 'dash', secret_key: 'k', bucket: 'up' };
 
   it('leaves an empty region out of the body', () => {
-    const result = buildBody(form.fields, { ...base, region: '' });
+    const result = buildBody(form.fields, { ...base, region: '' }, en);
     expect(result).toEqual({ ok: true, body: base });
   });
 
   it('sends a filled region', () => {
-    expect(buildBody(form.fields, { ...base, region: 'eu-west-1' })).toEqual({
+    expect(buildBody(form.fields, { ...base, region: 'eu-west-1' }, en)).toEqual({
       ok: true,
       body: { ...base, region: 'eu-west-1' },
     });
@@ -186,11 +187,11 @@ describe('twilio alternatives', () => {
       api_key_sid: 'SK0123',
       api_key_secret: 'shh',
     };
-    expect(buildBody(activeFields(form, 1), values)).toEqual({
+    expect(buildBody(activeFields(form, 1), values, en)).toEqual({
       ok: true,
       body: { account_sid: 'AC0123', api_key_sid: 'SK0123', api_key_secret: 'shh' },
     });
-    expect(buildBody(activeFields(form, 0), { account_sid: 'AC0123' })).toEqual({
+    expect(buildBody(activeFields(form, 0), { account_sid: 'AC0123' }, en)).toEqual({
       ok: false,
       errors: { auth_token: 'Auth token is required.' },
     });
@@ -217,7 +218,7 @@ describe('other shapes schemars writes', () => {
     );
     const security = byName(form.fields, 'security');
     expect(security).toMatchObject({ kind: 'select', required: false, description: 'Transport security.' });
-    expect(buildBody(form.fields, { security: '' })).toEqual({ ok: true, body: {} });
+    expect(buildBody(form.fields, { security: '' }, en)).toEqual({ ok: true, body: {} });
   });
 
   it('sends null for an empty field that is required but nullable', () => {
@@ -225,7 +226,7 @@ describe('other shapes schemars writes', () => {
       { type: 'object', properties: { note: { type: ['string', 'null'] } }, required: ['note'] },
       [],
     );
-    expect(buildBody(form.fields, { note: '' })).toEqual({ ok: true, body: { note: null } });
+    expect(buildBody(form.fields, { note: '' }, en)).toEqual({ ok: true, body: { note: null } });
   });
 
   it('reads booleans, numbers, writeOnly secrets and allOf members', () => {
@@ -251,7 +252,7 @@ describe('other shapes schemars writes', () => {
     ]);
     const values = initialValues(form, null);
     expect(values.verify).toBe(true);
-    expect(buildBody(form.fields, { ...values, ratio: '0.5', token: 't', name: 'n' })).toEqual({
+    expect(buildBody(form.fields, { ...values, ratio: '0.5', token: 't', name: 'n' }, en)).toEqual({
       ok: true,
       body: { verify: true, ratio: 0.5, token: 't', name: 'n' },
     });
@@ -263,11 +264,11 @@ describe('other shapes schemars writes', () => {
       [],
     );
     expect(form.fields.map((field) => field.kind)).toEqual(['json', 'json']);
-    expect(buildBody(form.fields, { headers: '{"x":1}', tags: '["a"]' })).toEqual({
+    expect(buildBody(form.fields, { headers: '{"x":1}', tags: '["a"]' }, en)).toEqual({
       ok: true,
       body: { headers: { x: 1 }, tags: ['a'] },
     });
-    expect(buildBody(form.fields, { headers: '{x', tags: '' })).toEqual({
+    expect(buildBody(form.fields, { headers: '{x', tags: '' }, en)).toEqual({
       ok: false,
       errors: { headers: 'Headers must be valid JSON.' },
     });

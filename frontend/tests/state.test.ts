@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../src/api';
+import { en } from '../src/i18n';
 import {
   authErrorMessage,
   callbackReasonMessage,
@@ -35,18 +36,18 @@ describe('card words', () => {
   });
 
   it('labels the main button by kind and state', () => {
-    expect(connectLabel(connector())).toBe('Connect');
-    expect(connectLabel(connector({ status: 'needs_reauth', connected: true }))).toBe('Reconnect');
-    expect(connectLabel(connector({ kind: 'config' }))).toBe('Configure');
-    expect(connectLabel(connector({ kind: 'config', connected: true, status: 'active' }))).toBe('Edit settings');
+    expect(connectLabel(connector(), en)).toBe('Connect');
+    expect(connectLabel(connector({ status: 'needs_reauth', connected: true }), en)).toBe('Reconnect');
+    expect(connectLabel(connector({ kind: 'config' }), en)).toBe('Configure');
+    expect(connectLabel(connector({ kind: 'config', connected: true, status: 'active' }), en)).toBe('Edit settings');
   });
 
   it('says why an OAuth connector is unusable without server credentials', () => {
-    expect(statusSentence(connector({ configured: false }))).toContain('Google client ID');
+    expect(statusSentence(connector({ configured: false }), en)).toContain('Google client ID');
   });
 
   it('shows the last error of a failing connector', () => {
-    expect(statusSentence(connector({ status: 'error', last_error: 'Token endpoint said 500.' }))).toBe(
+    expect(statusSentence(connector({ status: 'error', last_error: 'Token endpoint said 500.' }), en)).toBe(
       'Token endpoint said 500.',
     );
   });
@@ -56,18 +57,18 @@ describe('expirySentence', () => {
   const now = new Date('2025-11-24T12:00:00Z');
 
   it('counts down to a future expiry', () => {
-    expect(expirySentence('2025-11-24T12:45:00Z', now)).toBe('Expires in 45 minutes');
-    expect(expirySentence('2025-11-24T15:00:00Z', now)).toBe('Expires in 3 hours');
-    expect(expirySentence('2025-11-26T12:00:00Z', now)).toBe('Expires in 2 days');
+    expect(expirySentence('2025-11-24T12:45:00Z', 'en', now)).toBe('Expires in 45 minutes');
+    expect(expirySentence('2025-11-24T15:00:00Z', 'en', now)).toBe('Expires in 3 hours');
+    expect(expirySentence('2025-11-26T12:00:00Z', 'en', now)).toBe('Expires in 2 days');
   });
 
   it('says when an expiry has passed', () => {
-    expect(expirySentence('2025-11-24T10:00:00Z', now)).toBe('Expired 2 hours ago');
+    expect(expirySentence('2025-11-24T10:00:00Z', 'en', now)).toBe('Expired 2 hours ago');
   });
 
   it('has nothing to say without a valid date', () => {
-    expect(expirySentence(null, now)).toBeNull();
-    expect(expirySentence('soon', now)).toBeNull();
+    expect(expirySentence(null, 'en', now)).toBeNull();
+    expect(expirySentence('soon', 'en', now)).toBeNull();
   });
 });
 
@@ -90,7 +91,7 @@ describe('callback reasons', () => {
   ];
 
   it('has its own sentence for every code the server sends', () => {
-    const sentences = codes.map(callbackReasonMessage);
+    const sentences = codes.map((code) => callbackReasonMessage(code, en));
     expect(new Set(sentences).size).toBe(codes.length);
     for (const [index, sentence] of sentences.entries()) {
       expect(isKnownCallbackReason(codes[index] ?? null)).toBe(true);
@@ -101,8 +102,8 @@ describe('callback reasons', () => {
 
   it('names an unknown code in a generic sentence', () => {
     expect(isKnownCallbackReason('quantum_flux')).toBe(false);
-    expect(callbackReasonMessage('quantum_flux')).toBe('The connection could not be completed (reason: quantum_flux).');
-    expect(callbackReasonMessage(null)).toMatch(/no reason/);
+    expect(callbackReasonMessage('quantum_flux', en)).toBe('The connection could not be completed (reason: quantum_flux).');
+    expect(callbackReasonMessage(null, en)).toMatch(/no reason/);
   });
 });
 
@@ -134,15 +135,15 @@ describe('parseCallbackRoute', () => {
 
 describe('authErrorMessage', () => {
   it('explains refused credentials and taken emails', () => {
-    expect(authErrorMessage(new ApiError(401, 'invalid_credentials', 'x'), 'login')).toMatch(/do not match/);
-    expect(authErrorMessage(new ApiError(409, 'email_taken', 'x'), 'signup')).toMatch(/already exists/);
+    expect(authErrorMessage(new ApiError(401, 'invalid_credentials', 'x'), 'login', en)).toMatch(/do not match/);
+    expect(authErrorMessage(new ApiError(409, 'email_taken', 'x'), 'signup', en)).toMatch(/already exists/);
   });
 
   it('tells how long to wait when rate limited', () => {
-    expect(authErrorMessage(new ApiError(429, 'rate_limited', 'x', [], 42), 'login')).toBe(
+    expect(authErrorMessage(new ApiError(429, 'rate_limited', 'x', [], 42), 'login', en)).toBe(
       'Too many attempts. Try again in 42 seconds.',
     );
-    expect(authErrorMessage(new ApiError(429, 'rate_limited', 'x', [], 120), 'login')).toBe(
+    expect(authErrorMessage(new ApiError(429, 'rate_limited', 'x', [], 120), 'login', en)).toBe(
       'Too many attempts. Try again in 2 minutes.',
     );
   });
@@ -151,11 +152,11 @@ describe('authErrorMessage', () => {
     const error = new ApiError(422, 'validation_failed', 'Invalid.', [
       { field: 'password', message: 'The password needs at least 8 characters.' },
     ]);
-    expect(authErrorMessage(error, 'signup')).toBe('The password needs at least 8 characters.');
+    expect(authErrorMessage(error, 'signup', en)).toBe('The password needs at least 8 characters.');
   });
 
   it('keeps server failures generic', () => {
-    expect(authErrorMessage(new ApiError(500, 'internal', 'stack trace here'), 'login')).not.toContain('stack');
-    expect(authErrorMessage(new Error('boom'), 'login')).toBe('Something went wrong. Try again.');
+    expect(authErrorMessage(new ApiError(500, 'internal', 'stack trace here'), 'login', en)).not.toContain('stack');
+    expect(authErrorMessage(new Error('boom'), 'login', en)).toBe('Something went wrong. Try again.');
   });
 });

@@ -4,6 +4,7 @@ import { ScriptedRealtimeTransport } from '@openai/agents/realtime/testing';
 import { describe, expect, it, vi } from 'vitest';
 
 import { ApiError, type ClientSecret, type RealtimeTool } from '../src/api';
+import { en, fr } from '../src/i18n';
 import { voiceErrorFrom } from '../src/voice/errors';
 import { IDLE, orbState, transcriptFrom, type OrbState } from '../src/voice/machine';
 import { VoiceSession, type VoiceSessionOptions } from '../src/voice/session';
@@ -335,7 +336,7 @@ describe('VoiceSession', () => {
     const snapshot = h.voice.getSnapshot();
     expect(snapshot.state).toBe('error');
     expect(snapshot.error?.kind).toBe('connection_lost');
-    expect(snapshot.error?.message).toMatch(/connection to Donna was lost/);
+    expect(snapshot.error?.message(en)).toMatch(/connection to Donna was lost/);
     expect(h.microphone.track.stopped).toBe(true);
   });
 
@@ -378,7 +379,7 @@ describe('VoiceSession', () => {
 
     expect(h.states).toEqual(['idle', 'connecting', 'error']);
     expect(h.voice.getSnapshot().error?.kind).toBe('microphone_denied');
-    expect(h.voice.getSnapshot().error?.message).toMatch(/permission to use the microphone/);
+    expect(h.voice.getSnapshot().error?.message(en)).toMatch(/permission to use the microphone/);
     expect(h.api.createClientSecret).not.toHaveBeenCalled();
   });
 
@@ -389,11 +390,12 @@ describe('VoiceSession', () => {
     await h.voice.start();
 
     expect(h.voice.getSnapshot().state).toBe('error');
-    expect(h.voice.getSnapshot().error).toEqual({
-      kind: 'rate_limited',
-      message: 'Too many voice conversations were started in a short time. Try again in 42 seconds.',
-      retryAfterSeconds: 42,
-    });
+    const error = h.voice.getSnapshot().error;
+    expect(error).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 42 });
+    expect(error?.message(en)).toBe('Too many voice conversations were started in a short time. Try again in 42 seconds.');
+    expect(error?.message(fr).replace(/[\u00a0\u202f]/g, ' ')).toBe(
+      'Trop de conversations vocales ont été lancées en peu de temps. Réessayez dans 42 secondes.',
+    );
     expect(h.microphone.track.stopped).toBe(true);
   });
 
@@ -403,7 +405,7 @@ describe('VoiceSession', () => {
 
     await h.voice.start();
 
-    expect(h.voice.getSnapshot().error?.message).toMatch(/not configured on this server/);
+    expect(h.voice.getSnapshot().error?.message(en)).toMatch(/not configured on this server/);
   });
 
   it('gives up connecting after its deadline', async () => {
@@ -477,26 +479,49 @@ describe('transcriptFrom', () => {
       { itemId: 't3', type: 'function_call', status: 'in_progress', name: 'upload_file', arguments: '{}', output: null },
     ]);
 
-    expect(entries).toEqual([
+    const said = entries.map((entry) => (entry.role === 'tool' ? { ...entry, summary: entry.summary(en) } : entry));
+    expect(said).toEqual([
       { id: 't1', role: 'tool', name: 'list_projects', status: 'done', summary: '2 results' },
       { id: 't2', role: 'tool', name: 'list_events', status: 'failed', summary: 'Google Calendar needs reconnecting' },
       { id: 't3', role: 'tool', name: 'upload_file', status: 'running', summary: '' },
     ]);
+    // Our own words follow the page's language; the server's stay as it wrote them.
+    const first = entries[0];
+    const second = entries[1];
+    expect(first?.role === 'tool' && first.summary(fr)).toBe('2 résultats');
+    expect(second?.role === 'tool' && second.summary(fr)).toBe('Google Calendar needs reconnecting');
+  });
+});
+
+describe('a tool the user cancelled', () => {
+  it('reads as cancelled, not as done', () => {
+    const [entry] = transcriptFrom([
+      {
+        itemId: 't4',
+        type: 'function_call',
+        status: 'completed',
+        name: 'upload_file',
+        arguments: '{}',
+        output: '{"cancelled":true,"message":"The user closed the file picker without choosing a file."}',
+      },
+    ]);
+    expect(entry).toMatchObject({ role: 'tool', name: 'upload_file', status: 'cancelled' });
+    expect(entry?.role === 'tool' && entry.summary(fr)).toBe('annulé');
   });
 });
 
 describe('voiceErrorFrom', () => {
   it('puts each failure in words', () => {
-    expect(voiceErrorFrom(new DOMException('', 'NotFoundError')).message).toMatch(/No microphone was found/);
+    expect(voiceErrorFrom(new DOMException('', 'NotFoundError')).message(en)).toMatch(/No microphone was found/);
     expect(voiceErrorFrom(new ApiError(401, 'unauthorized', '')).kind).toBe('signed_out');
-    expect(voiceErrorFrom(new ApiError(502, 'voice_upstream_refused', '')).message).toMatch(/refused this server’s credentials/);
+    expect(voiceErrorFrom(new ApiError(502, 'voice_upstream_refused', '')).message(en)).toMatch(/refused this server’s credentials/);
     expect(voiceErrorFrom(new ApiError(503, 'voice_quota_exceeded', '')).kind).toBe('quota_exceeded');
-    expect(voiceErrorFrom(new ApiError(503, 'voice_unavailable', '')).message).toMatch(/unavailable right now/);
-    expect(voiceErrorFrom(new Error('Realtime call request failed with status 401: expired')).message).toMatch(
+    expect(voiceErrorFrom(new ApiError(503, 'voice_unavailable', '')).message(en)).toMatch(/unavailable right now/);
+    expect(voiceErrorFrom(new Error('Realtime call request failed with status 401: expired')).message(en)).toMatch(
       /session key was rejected or had expired/,
     );
     expect(voiceErrorFrom(new Error('Realtime call request failed with status 503')).kind).toBe('upstream_unavailable');
     expect(voiceErrorFrom(new Error('WebRTC is not supported in this environment')).kind).toBe('unsupported');
-    expect(voiceErrorFrom(new ApiError(429, 'rate_limited', '', [], null)).message).toMatch(/Wait a minute/);
+    expect(voiceErrorFrom(new ApiError(429, 'rate_limited', '', [], null)).message(en)).toMatch(/Wait a minute/);
   });
 });

@@ -17,13 +17,17 @@
 //   waitForAttribute / waitForText   auto-waiting checks on a locator, with a deadline
 //   recordResponses(page)       every response's body, to search for leaked secrets
 //   unexpectedProblems(page)    page errors, failed requests, HTTP errors not expected
+//   axeViolations(page)         axe-core's serious and critical violations of the page as it is
+//   assertAccessible(page, where)  fails on any of them, naming each rule and element
+//   focusedElement(page)        what has the keyboard focus: test id, tag, text, visible outline
 //
 // Every fake records the requests it received in `.calls` ({ method, path, query,
 // headers, body, form, at }) so tests assert what the server really sent.
 
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -947,4 +951,71 @@ export async function withPage(browser, name, fn, contextOptions = {}) {
 export function unexpectedProblems(page, expected = ['401 GET /api/v1/auth/me']) {
   const allowed = (line) => expected.some((pattern) => (pattern instanceof RegExp ? pattern.test(line) : pattern === line));
   return [...page.problems, ...page.httpErrors.filter((line) => !allowed(line)).map((line) => `HTTP ${line}`)];
+}
+
+// ---------------------------------------------------------------------------
+// Accessibility
+
+const require = createRequire(import.meta.url);
+let axeSource;
+
+/** The impacts that fail a journey (SPEC §9 asks for none of them). */
+export const FAILING_IMPACTS = ['serious', 'critical'];
+
+/**
+ * Runs axe-core (tests/e2e's devDependency) on the page as it is now and returns the
+ * violations of impact serious or critical as `{ id, impact, help, targets }`. The
+ * script is evaluated through the DevTools protocol, so the page's own CSP never
+ * blocks it.
+ */
+export async function axeViolations(page) {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  // Focus moves and live text scheduled for the next frame happen first, and entrance
+  // animations (a dialog fading in) end: mid-fade colours would fail contrast. The orb's
+  // endless animations are left running.
+  await page.evaluate(async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const finite = document.getAnimations().filter((animation) => animation.effect?.getTiming().iterations !== Infinity);
+    await Promise.all(finite.map((animation) => animation.finished.catch(() => undefined)));
+  });
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(' ')),
+    }));
+  });
+  return violations.filter((violation) => FAILING_IMPACTS.includes(violation.impact));
+}
+
+/** Fails when axe finds a serious or critical violation; `where` names the screen in the message. */
+export async function assertAccessible(page, where) {
+  const violations = await axeViolations(page);
+  const lines = violations.map((violation) => `${violation.impact} ${violation.id} (${violation.help}): ${violation.targets.join(' | ')}`);
+  if (lines.length > 0) {
+    throw new Error(`axe found ${lines.length} serious/critical violation(s) on ${where}:\n  ${lines.join('\n  ')}`);
+  }
+}
+
+/**
+ * What has the keyboard focus: `{ testId, tag, text, inDialog, outline }` where
+ * `outline` says whether a focus ring is drawn (an outline or a box-shadow).
+ */
+export async function focusedElement(page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (element === null || element === document.body) return { testId: null, tag: 'body', text: '', inDialog: false, outline: false };
+    const style = getComputedStyle(element);
+    const outline = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+    return {
+      testId: element.getAttribute('data-testid'),
+      tag: element.tagName.toLowerCase(),
+      text: (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 60),
+      inDialog: element.closest('dialog[open]') !== null,
+      outline,
+    };
+  });
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 
 import { isApiError } from '../api';
+import { untranslatedLang, useI18n } from '../i18n';
 import { navigate } from '../router';
 import {
   callbackReasonMessage,
@@ -22,15 +23,17 @@ interface CallbackPageProps {
 export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
   const { state, refresh, replace } = useConnectors(onUnauthorized);
   const [retrying, setRetrying] = useState(false);
-  const [retryError, setRetryError] = useState<string | null>(null);
+  const { locale, t } = useI18n();
+  // The failure itself, put in words when drawn.
+  const [retryError, setRetryError] = useState<{ failure: unknown } | null>(null);
 
   const connector = state.phase === 'ready' ? state.connectors.find((known) => known.key === route.key) : undefined;
   const name = connector?.name ?? route.key;
   const succeeded = route.status === 'success';
 
   useEffect(() => {
-    document.title = succeeded ? `${name} connected · Connectors` : `${name} not connected · Connectors`;
-  }, [succeeded, name]);
+    document.title = succeeded ? t.callback.documentTitleSuccess(name) : t.callback.documentTitleError(name);
+  }, [succeeded, name, t]);
 
   async function retry() {
     if (connector?.kind === 'config') {
@@ -47,7 +50,7 @@ export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
         onUnauthorized();
         return;
       }
-      setRetryError(requestErrorMessage(error));
+      setRetryError({ failure: error });
     }
   }
 
@@ -62,7 +65,7 @@ export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
         navigate('/');
       }}
     >
-      Back to connectors
+      {t.callback.back}
     </a>
   );
 
@@ -78,31 +81,35 @@ export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
       >
         <OutcomeIcon success={succeeded} />
         <h1 id="outcome-title" className="outcome__title">
-          {succeeded ? `${name} is connected` : `${name} could not be connected`}
+          {succeeded ? t.callback.connected(name) : t.callback.notConnected(name)}
         </h1>
 
         {succeeded ? (
           <p className="outcome__text">
             {state.phase === 'ready' && connector !== undefined && !connectedNow
-              ? 'The provider accepted, but the connector does not show as active yet. Refresh in a moment.'
-              : 'Access was granted. Donna and your apps can use it now.'}
+              ? t.callback.notActiveYet
+              : t.callback.granted}
           </p>
         ) : (
           <>
             <p className="outcome__text" data-testid="callback-reason" role="alert">
-              {callbackReasonMessage(route.reason)}
+              {callbackReasonMessage(route.reason, t)}
             </p>
             {route.reason !== null && isKnownCallbackReason(route.reason) && (
               <p className="outcome__code">
-                Reason code: <code>{route.reason}</code>
+                {t.callback.reasonCode} <code>{route.reason}</code>
               </p>
             )}
           </>
         )}
 
         {retryError !== null && (
-          <p className="form-error" role="alert">
-            {retryError}
+          <p
+            className="form-error"
+            role="alert"
+            lang={untranslatedLang((words) => requestErrorMessage(retryError.failure, words), locale)}
+          >
+            {requestErrorMessage(retryError.failure, t)}
           </p>
         )}
 
@@ -116,19 +123,20 @@ export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
               data-testid="callback-retry"
             >
               {retrying && <Spinner />}
-              {retrying ? 'Redirecting…' : 'Try again'}
+              {retrying ? t.callback.redirecting : t.callback.tryAgain}
             </button>
           )}
           {backLink}
         </div>
       </section>
 
-      <section className="outcome-card" aria-label={`${name} connector`}>
-        {state.phase === 'loading' && <LoadingState label="Loading the connector…" />}
+      <section className="outcome-card" aria-label={t.callback.connectorRegion(name)}>
+        {state.phase === 'loading' && <LoadingState label={t.callback.loadingConnector} />}
         {state.phase === 'error' && (
           <ErrorState
-            title="The connector could not be loaded"
-            message={requestErrorMessage(state.error)}
+            title={t.callback.loadFailed}
+            message={requestErrorMessage(state.error, t)}
+            messageLang={untranslatedLang((words) => requestErrorMessage(state.error, words), locale)}
             onRetry={() => void refresh()}
           />
         )}
@@ -136,7 +144,7 @@ export function CallbackPage({ route, onUnauthorized }: CallbackPageProps) {
           <ConnectorBoard connectors={[connector]} onChanged={replace} refresh={refresh} onUnauthorized={onUnauthorized} />
         )}
         {state.phase === 'ready' && connector === undefined && (
-          <p className="outcome__text">This server has no connector named “{route.key}”.</p>
+          <p className="outcome__text">{t.callback.unknownConnector(route.key)}</p>
         )}
       </section>
     </main>

@@ -11,7 +11,9 @@ import {
   type FieldErrors,
   type FieldValue,
   type FormValues,
+  type FormVariant,
 } from '../schemaForm';
+import { untranslatedLang, useI18n, type Messages, type Words } from '../i18n';
 import { requestErrorMessage } from '../state';
 import { Spinner } from './Feedback';
 
@@ -26,6 +28,7 @@ interface ConfigFormProps {
 /** A config connector's settings, drawn from its JSON Schema. */
 export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthorized }: ConfigFormProps) {
   const { key } = connector;
+  const { locale, t } = useI18n();
   const form = useMemo(
     () => describeForm(connector.schema ?? { type: 'object', properties: {} }, connector.secret_fields),
     [connector.schema, connector.secret_fields],
@@ -33,12 +36,18 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
   const [variant, setVariant] = useState(() => initialVariant(form, connector.config));
   const [values, setValues] = useState<FormValues>(() => initialValues(form, connector.config));
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  /** Fields whose message is the server's (English) words, not the form's own. */
+  const [serverWorded, setServerWorded] = useState<ReadonlySet<string>>(new Set());
+  const [formError, setFormError] = useState<Words | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
 
-  const fields = activeFields(form, variant);
+  const worded = useMemo(
+    () => activeFields(form, variant).map((field) => inPageLanguage(key, field, t)),
+    [form, variant, key, t],
+  );
+  const fields = useMemo(() => worded.map(({ field }) => field), [worded]);
   const hasFields = fields.length > 0;
 
   function setValue(name: string, value: FieldValue) {
@@ -66,9 +75,10 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
     event.preventDefault();
     if (submitting) return;
     setFormError(null);
-    const built = buildBody(fields, values);
+    const built = buildBody(fields, values, t);
     if (!built.ok) {
       setFieldErrors(built.errors);
+      setServerWorded(new Set());
       focusFirstError(built.errors);
       return;
     }
@@ -86,23 +96,27 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
       if (isApiError(error) && error.fields.length > 0) {
         const visible = new Set(fields.map((field) => field.name));
         const mapped: FieldErrors = {};
-        const elsewhere: string[] = [];
+        const elsewhere: { field: string; message: string }[] = [];
         for (const { field, message } of error.fields) {
           if (visible.has(field) && mapped[field] === undefined) mapped[field] = message;
-          else elsewhere.push(field === '' ? message : `${field}: ${message}`);
+          else elsewhere.push({ field, message });
         }
         setFieldErrors(mapped);
-        setFormError(
+        setServerWorded(new Set(Object.keys(mapped)));
+        setFormError(() => (words: Messages) =>
           elsewhere.length > 0
-            ? `${error.message} ${elsewhere.join(' ')}`
+            ? [
+                error.message,
+                ...elsewhere.map(({ field, message }) => (field === '' ? message : words.form.otherField(field, message))),
+              ].join(' ')
             : Object.keys(mapped).length > 0
-              ? 'Some fields need attention. Fix them and save again.'
+              ? words.form.fixFields
               : error.message,
         );
         focusFirstError(mapped);
         return;
       }
-      setFormError(requestErrorMessage(error));
+      setFormError(() => (words: Messages) => requestErrorMessage(error, words));
       focusFirstError({});
     }
   }
@@ -119,19 +133,24 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
     >
       <div ref={errorRef} tabIndex={-1} className="config-form__top-error-anchor">
         {formError !== null && (
-          <p className="form-error" role="alert" data-testid={`connector-form-error-${key}`}>
-            {sentence(formError)}
+          <p
+            className="form-error"
+            role="alert"
+            data-testid={`connector-form-error-${key}`}
+            lang={untranslatedLang((words) => sentence(formError(words)), locale)}
+          >
+            {sentence(formError(t))}
           </p>
         )}
       </div>
 
       {!hasFields && form.variants.length === 0 && (
-        <p className="config-form__empty">This connector has no settings to fill in.</p>
+        <p className="config-form__empty">{t.form.noSettings}</p>
       )}
 
       {form.variants.length > 1 && (
         <fieldset className="variant-picker">
-          <legend>Credentials to use</legend>
+          <legend>{t.form.credentialsToUse}</legend>
           <div className="segmented">
             {form.variants.map((candidate, index) => (
               <label key={candidate.id} className="segmented__option">
@@ -146,41 +165,39 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
                   }}
                   data-testid={`connector-variant-${key}-${index}`}
                 />
-                <span>{candidate.label}</span>
+                <span>{t.schema.variants[`${key}.${candidate.id}`] ?? candidate.label ?? t.form.option(index + 1)}</span>
               </label>
             ))}
           </div>
-          {form.variants[variant]?.description != null && (
-            <p className="field__hint">
-              <HintText text={form.variants[variant]?.description ?? ''} />
-            </p>
-          )}
+          <VariantHint connectorKey={key} variant={form.variants[variant]} />
         </fieldset>
       )}
 
-      {fields.map((field) => (
+      {worded.map(({ field, serverHint }) => (
         <FormField
           key={field.name}
           connectorKey={key}
           field={field}
+          serverHint={serverHint}
           value={values[field.name] ?? field.defaultValue}
           error={fieldErrors[field.name] ?? null}
+          errorLang={serverWorded.has(field.name) && locale !== 'en' ? 'en' : undefined}
           secretSaved={connector.connected && field.secret}
           onChange={(value) => setValue(field.name, value)}
         />
       ))}
 
       <p className="config-form__legend">
-        <span aria-hidden="true">*</span> required
+        <span aria-hidden="true">*</span> {t.form.required}
       </p>
 
       <div className="config-form__actions">
         <button type="button" className="button button--secondary" onClick={onCancel}>
-          Cancel
+          {t.form.cancel}
         </button>
         <button type="submit" className="button button--primary" disabled={submitting} data-testid={`connector-save-${key}`}>
           {submitting && <Spinner />}
-          {submitting ? 'Saving…' : connector.connected ? 'Save changes' : 'Save and connect'}
+          {submitting ? t.form.saving : connector.connected ? t.form.saveChanges : t.form.saveAndConnect}
         </button>
       </div>
     </form>
@@ -192,22 +209,33 @@ interface FormFieldProps {
   field: FieldDescriptor;
   value: FieldValue;
   error: string | null;
+  /** The hint is the server's (English) words, not the page's language. */
+  serverHint: boolean;
+  /** The error's language when it is not the page's (a message of the server). */
+  errorLang: string | undefined;
   /** The secret is stored already: the server never returns it. */
   secretSaved: boolean;
   onChange: (value: FieldValue) => void;
 }
 
-function FormField({ connectorKey, field, value, error, secretSaved, onChange }: FormFieldProps) {
+function FormField({ connectorKey, field, value, error, serverHint, errorLang, secretSaved, onChange }: FormFieldProps) {
+  const { locale, t } = useI18n();
+  const hintLang = serverHint && locale !== 'en' ? 'en' : undefined;
   const id = `field-${connectorKey}-${field.name}`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const hint =
-    secretSaved && field.secret
-      ? [field.description, 'The saved value is never shown; enter it again to save changes.']
-          .filter((text) => text !== null)
-          .join(' ')
-      : field.description;
-  const describedBy = [hint !== null && hint !== '' ? hintId : null, error !== null ? errorId : null]
+  const savedNote = secretSaved && field.secret ? t.form.secretSaved : null;
+  const description = field.description !== null && field.description !== '' ? field.description : null;
+  const hasHint = description !== null || savedNote !== null;
+  // The server's description and our note may be in two languages: each says which.
+  const hintText = (
+    <>
+      {description !== null && <HintText text={description} lang={hintLang} />}
+      {description !== null && savedNote !== null && ' '}
+      {savedNote !== null && <span>{savedNote}</span>}
+    </>
+  );
+  const describedBy = [hasHint ? hintId : null, error !== null ? errorId : null]
     .filter((part) => part !== null)
     .join(' ');
   const common = {
@@ -227,12 +255,12 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
           {field.label}
           {field.required && <RequiredMark />}
         </label>
-        {hint !== null && hint !== '' && (
+        {hasHint && (
           <p id={hintId} className="field__hint">
-            <HintText text={hint} />
+            {hintText}
           </p>
         )}
-        {error !== null && <FieldError id={errorId} message={error} />}
+        {error !== null && <FieldError id={errorId} message={error} lang={errorLang} />}
       </div>
     );
   }
@@ -242,7 +270,7 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
   if (field.kind === 'select') {
     control = (
       <select {...common} value={text} onChange={(event) => onChange(event.target.value)}>
-        {(!field.required || text === '') && <option value="">{field.required ? 'Choose…' : '—'}</option>}
+        {(!field.required || text === '') && <option value="">{field.required ? t.form.choose : t.form.none}</option>}
         {field.options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -268,7 +296,7 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
         autoCapitalize="off"
         placeholder={
           field.placeholder ??
-          (secretSaved && field.secret ? '••••••••' : numeric && field.min !== null && field.max !== null ? `${field.min}–${field.max}` : undefined)
+          (secretSaved && field.secret ? '••••••••' : numeric && field.min !== null && field.max !== null ? t.form.range(field.min, field.max) : undefined)
         }
       />
     );
@@ -279,15 +307,15 @@ function FormField({ connectorKey, field, value, error, secretSaved, onChange }:
       <label htmlFor={id} className="field__label">
         {field.label}
         {field.required && <RequiredMark />}
-        {!field.required && <span className="field__optional">optional</span>}
+        {!field.required && <span className="field__optional">{t.form.optional}</span>}
       </label>
       {control}
-      {hint !== null && hint !== '' && (
+      {hasHint && (
         <p id={hintId} className="field__hint">
-          <HintText text={hint} />
+          {hintText}
         </p>
       )}
-      {error !== null && <FieldError id={errorId} message={error} />}
+      {error !== null && <FieldError id={errorId} message={error} lang={errorLang} />}
     </div>
   );
 }
@@ -300,9 +328,9 @@ function RequiredMark() {
   );
 }
 
-function FieldError({ id, message }: { id: string; message: string }) {
+function FieldError({ id, message, lang }: { id: string; message: string; lang: string | undefined }) {
   return (
-    <p id={id} className="field__error">
+    <p id={id} className="field__error" lang={lang}>
       <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
         <circle cx="8" cy="8" r="7" fill="currentColor" />
         <path d="M8 4.5v4.2M8 11v.3" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" />
@@ -327,11 +355,43 @@ function sentence(text: string): string {
  * A schema description (from the server's doc comments, i.e. Markdown) with its
  * `inline code` spans drawn as code instead of showing the backticks.
  */
-function HintText({ text }: { text: string }) {
+function HintText({ text, lang }: { text: string; lang?: string | undefined }) {
   const parts = text.split(/`([^`]+)`/);
   return (
-    <>
+    <span lang={lang}>
       {parts.map((part, index) => (index % 2 === 1 ? <code key={index}>{part}</code> : part))}
-    </>
+    </span>
   );
+}
+
+/** A variant's description: the catalog's words, else the server's (marked as English). */
+function VariantHint({ connectorKey, variant }: { connectorKey: string; variant: FormVariant | undefined }) {
+  const { locale, t } = useI18n();
+  if (variant === undefined || variant.description === null) return null;
+  const translated = t.schema.variantHints[`${connectorKey}.${variant.id}`];
+  return (
+    <p className="field__hint">
+      <HintText text={translated ?? variant.description} lang={translated === undefined && locale !== 'en' ? 'en' : undefined} />
+    </p>
+  );
+}
+
+/**
+ * A field in the page's language: the catalog's label, hint and choices over the
+ * server's English ones (`Messages['schema']`); whatever has no translation keeps the
+ * server's words. Validation messages name the field by the label shown.
+ */
+function inPageLanguage(connectorKey: string, field: FieldDescriptor, t: Messages): { field: FieldDescriptor; serverHint: boolean } {
+  const id = `${connectorKey}.${field.name}`;
+  const label = t.schema.labels[id];
+  const hint = t.schema.hints[id];
+  return {
+    field: {
+      ...field,
+      label: label ?? field.label,
+      description: hint ?? field.description,
+      options: field.options.map((option) => ({ ...option, label: t.schema.options[`${id}.${option.value}`] ?? option.label })),
+    },
+    serverHint: hint === undefined,
+  };
 }

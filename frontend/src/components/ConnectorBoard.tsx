@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 
 import { api, isApiError, type Connector } from '../api';
+import { useI18n, type Messages, type Words } from '../i18n';
 import { requestErrorMessage } from '../state';
 import { ConfigForm } from './ConfigForm';
 import { ConnectorCard, type CardBusy } from './ConnectorCard';
@@ -22,11 +23,11 @@ export async function startOAuth(key: string): Promise<void> {
   window.location.assign(url);
 }
 
-function connectErrorMessage(error: unknown, connector: Connector): string {
+function connectErrorMessage(error: unknown, connector: Connector, t: Messages): string {
   if (isApiError(error) && error.code === 'not_configured') {
-    return `${connector.name} is not configured on this server: its OAuth client ID and secret are missing.`;
+    return t.board.notConfiguredOnServer(connector.name);
   }
-  return requestErrorMessage(error);
+  return requestErrorMessage(error, t);
 }
 
 function focusCardButton(key: string) {
@@ -36,10 +37,12 @@ function focusCardButton(key: string) {
 /** The cards and what their buttons open: the settings form and the disconnect confirmation. */
 export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized }: ConnectorBoardProps) {
   const [busy, setBusy] = useState<Record<string, CardBusy>>({});
-  const [cardErrors, setCardErrors] = useState<Record<string, string>>({});
+  const { t } = useI18n();
+  // Kept as words to be said when drawn, so that a language switch rewords them.
+  const [cardErrors, setCardErrors] = useState<Record<string, Words>>({});
   const [editing, setEditing] = useState<Connector | null>(null);
   const [confirming, setConfirming] = useState<Connector | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Words | null>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
   // Back from the provider through the browser's cache: the page never left.
@@ -55,7 +58,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
     setBusy((previous) => ({ ...previous, [key]: value }));
   }
 
-  function setCardError(key: string, message: string | null) {
+  function setCardError(key: string, message: Words | null) {
     setCardErrors((previous) => {
       const { [key]: _dropped, ...rest } = previous;
       return message === null ? rest : { ...rest, [key]: message };
@@ -79,7 +82,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
         onUnauthorized();
         return;
       }
-      setCardError(connector.key, connectErrorMessage(error, connector));
+      setCardError(connector.key, (words) => connectErrorMessage(error, connector, words));
     }
   }
 
@@ -89,7 +92,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
     setCardError(connector.key, null);
     try {
       onChanged(await api.revokeConnector(connector.key));
-      setNotice(`${connector.name} is disconnected and its stored credentials are deleted.`);
+      setNotice(() => (words: Messages) => words.board.disconnected(connector.name));
       // Its Disconnect button is gone: keep keyboard users on the card.
       requestAnimationFrame(() => focusCardButton(connector.key));
       await refresh();
@@ -98,7 +101,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
         onUnauthorized();
         return;
       }
-      setCardError(connector.key, `Could not disconnect: ${requestErrorMessage(error)}`);
+      setCardError(connector.key, (words) => words.board.couldNotDisconnect(requestErrorMessage(error, words)));
     } finally {
       setCardBusy(connector.key, null);
     }
@@ -107,7 +110,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
   async function saved(connector: Connector) {
     setEditing(null);
     onChanged(connector);
-    setNotice(`${connector.name} settings are saved.`);
+    setNotice(() => (words: Messages) => words.board.saved(connector.name));
     await refresh();
   }
 
@@ -115,10 +118,10 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
     <>
       {notice !== null && (
         <Notice tone="success" onDismiss={() => setNotice(null)}>
-          {notice}
+          {notice(t)}
         </Notice>
       )}
-      <ul className="grid" aria-label="Connectors">
+      <ul className="grid" aria-label={t.dashboard.listLabel}>
         {connectors.map((connector) => (
           <li key={connector.key} className="grid__item">
             <ConnectorCard
@@ -143,11 +146,11 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
             </span>
             <div>
               <h2 id="config-dialog-title" className="modal__title">
-                {editing.name} settings
+                {t.board.settingsTitle(editing.name)}
               </h2>
-              <p className="modal__subtitle">Secrets are encrypted on the server and never shown again.</p>
+              <p className="modal__subtitle">{t.board.settingsSubtitle}</p>
             </div>
-            <button type="button" className="modal__close" onClick={() => setEditing(null)} aria-label="Close">
+            <button type="button" className="modal__close" onClick={() => setEditing(null)} aria-label={t.feedback.close}>
               <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
                 <path d="M3.5 3.5l9 9M12.5 3.5l-9 9" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
               </svg>
@@ -172,12 +175,10 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
           dismissOnBackdrop
         >
           <h2 id="disconnect-dialog-title" className="modal__title">
-            Disconnect {confirming.name}?
+            {t.board.disconnectTitle(confirming.name)}
           </h2>
           <p id="disconnect-dialog-text" className="modal__text">
-            {confirming.kind === 'oauth'
-              ? `Access is revoked at ${confirming.name} and the stored tokens are deleted. Donna and your apps lose access until you connect again.`
-              : `The saved settings and secrets are deleted. Donna and your apps lose access until you configure it again.`}
+            {confirming.kind === 'oauth' ? t.board.disconnectOAuth(confirming.name) : t.board.disconnectConfig}
           </p>
           <div className="modal__actions">
             <button
@@ -187,7 +188,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
               onClick={() => setConfirming(null)}
               data-testid="confirm-cancel"
             >
-              Cancel
+              {t.feedback.cancel}
             </button>
             <button
               type="button"
@@ -196,7 +197,7 @@ export function ConnectorBoard({ connectors, onChanged, refresh, onUnauthorized 
               data-testid="confirm-disconnect"
             >
               {busy[confirming.key] === 'disconnecting' && <Spinner />}
-              Disconnect
+              {t.card.disconnect}
             </button>
           </div>
         </Modal>

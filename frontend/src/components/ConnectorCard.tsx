@@ -1,13 +1,13 @@
 import type { Connector } from '../api';
+import { formatDateTime, untranslatedLang, useI18n, type Words } from '../i18n';
 import {
   canConnect,
   canDisconnect,
   connectLabel,
   displayStatus,
   expirySentence,
-  formatDateTime,
   kindLabel,
-  STATUS_LABEL,
+  statusLabel,
   statusSentence,
 } from '../state';
 import { ConnectorIcon } from './ConnectorIcon';
@@ -19,17 +19,18 @@ interface ConnectorCardProps {
   connector: Connector;
   busy: CardBusy;
   /** A failure of this card's last action, shown inside it. */
-  error: string | null;
+  error: Words | null;
   onConnect: (connector: Connector) => void;
   onDisconnect: (connector: Connector) => void;
 }
 
 export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect }: ConnectorCardProps) {
+  const { locale, t } = useI18n();
   const { key } = connector;
   const status = displayStatus(connector);
   const titleId = `connector-title-${key}`;
-  const expiry = connector.connected ? expirySentence(connector.expires_at) : null;
-  const connectedAt = connector.connected ? formatDateTime(connector.connected_at) : null;
+  const expiry = connector.connected ? expirySentence(connector.expires_at, locale) : null;
+  const connectedAt = connector.connected ? formatDateTime(locale, connector.connected_at) : null;
 
   return (
     <article
@@ -44,32 +45,34 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
           <ConnectorIcon connectorKey={key} provider={connector.provider} />
         </span>
         <div className="card__titles">
-          <h3 id={titleId} className="card__name">
+          <h2 id={titleId} className="card__name">
             {connector.name}
-          </h3>
-          <p className="card__kind">{kindLabel(connector)}</p>
+          </h2>
+          <p className="card__kind">{kindLabel(connector, t)}</p>
         </div>
         <span className={`pill pill--${status}`} data-testid={`connector-status-${key}`}>
           <span className="pill__dot" aria-hidden="true" />
-          {STATUS_LABEL[status]}
+          {statusLabel(status, t)}
         </span>
       </header>
 
       <div className="card__body">
-        <p className="card__sentence">{statusSentence(connector)}</p>
+        <p className="card__sentence" lang={untranslatedLang((words) => statusSentence(connector, words), locale)}>
+          {statusSentence(connector, t)}
+        </p>
         {(connector.connected_as !== null || expiry !== null || connectedAt !== null) && (
           <dl className="card__facts">
             {connector.connected_as !== null && (
               <div>
-                <dt>Connected as</dt>
+                <dt>{t.card.connectedAs}</dt>
                 <dd className="card__account" title={connector.connected_as}>
-                  {connector.connected_as}
+                  <AccountName account={connector.connected_as} />
                 </dd>
               </div>
             )}
             {connectedAt !== null && (
               <div>
-                <dt>Since</dt>
+                <dt>{t.card.since}</dt>
                 <dd>
                   <time dateTime={connector.connected_at ?? undefined}>{connectedAt}</time>
                 </dd>
@@ -77,9 +80,9 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             )}
             {expiry !== null && (
               <div>
-                <dt>Access</dt>
+                <dt>{t.card.access}</dt>
                 <dd>
-                  <time dateTime={connector.expires_at ?? undefined} title={formatDateTime(connector.expires_at) ?? ''}>
+                  <time dateTime={connector.expires_at ?? undefined} title={formatDateTime(locale, connector.expires_at) ?? ''}>
                     {expiry}
                   </time>
                 </dd>
@@ -88,11 +91,13 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
           </dl>
         )}
         {status === 'needs_reauth' && connector.last_error !== null && (
-          <p className="card__detail">{connector.last_error}</p>
+          <p className="card__detail" lang={locale === 'en' ? undefined : 'en'}>
+            {connector.last_error}
+          </p>
         )}
         {error !== null && (
-          <p className="card__error" role="alert">
-            {error}
+          <p className="card__error" role="alert" lang={untranslatedLang(error, locale)}>
+            {error(t)}
           </p>
         )}
       </div>
@@ -106,7 +111,7 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
           onClick={() => onConnect(connector)}
         >
           {busy === 'connecting' && <Spinner />}
-          {busy === 'connecting' && connector.kind === 'oauth' ? 'Redirecting…' : connectLabel(connector)}
+          {busy === 'connecting' && connector.kind === 'oauth' ? t.card.redirecting : connectLabel(connector, t)}
           <span className="visually-hidden"> {connector.name}</span>
         </button>
         {canDisconnect(connector) && (
@@ -118,11 +123,24 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             onClick={() => onDisconnect(connector)}
           >
             {busy === 'disconnecting' && <Spinner />}
-            {busy === 'disconnecting' ? 'Disconnecting…' : 'Disconnect'}
+            {busy === 'disconnecting' ? t.card.disconnecting : t.card.disconnect}
             <span className="visually-hidden"> {connector.name}</span>
           </button>
         )}
       </footer>
     </article>
+  );
+}
+
+/** An account name that, when it must wrap, wraps after its `@` rather than inside a word. */
+function AccountName({ account }: { account: string }) {
+  const at = account.indexOf('@');
+  if (at < 0) return <>{account}</>;
+  return (
+    <>
+      {account.slice(0, at + 1)}
+      <wbr />
+      {account.slice(at + 1)}
+    </>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect } from 'react';
 
+import { untranslatedLang, useI18n } from '../i18n';
 import { requestErrorMessage } from '../state';
 import { ConnectorBoard } from './ConnectorBoard';
 import { EmptyState, ErrorState, Spinner } from './Feedback';
@@ -9,10 +10,11 @@ import { useConnectors } from './useConnectors';
 export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }) {
   const { state, refresh, replace } = useConnectors(onUnauthorized);
   const refreshAfterVoice = useCallback(() => void refresh(), [refresh]);
+  const { locale, t } = useI18n();
 
   useEffect(() => {
-    document.title = 'Connectors';
-  }, []);
+    document.title = t.dashboard.documentTitle;
+  }, [t]);
 
   return (
     <main className="page page--dashboard" id="main">
@@ -21,7 +23,7 @@ export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }
       <section className="connectors" aria-labelledby="connectors-title">
         <div className="section-head">
           <h1 id="connectors-title" className="section-head__title">
-            Connectors
+            {t.dashboard.title}
           </h1>
           <button
             type="button"
@@ -30,24 +32,23 @@ export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }
             disabled={state.phase === 'loading' || (state.phase === 'ready' && state.refreshing)}
             data-testid="connectors-refresh"
           >
-            {state.phase === 'ready' && state.refreshing ? <Spinner label="Refreshing" /> : <RefreshIcon />}
-            Refresh
+            {state.phase === 'ready' && state.refreshing ? <Spinner label={t.dashboard.refreshing} /> : <RefreshIcon />}
+            {t.dashboard.refresh}
           </button>
-          <p className="section-head__lead">
-            Link the accounts Donna and your apps may use. Tokens and secrets stay encrypted on the server.
-          </p>
+          <p className="section-head__lead">{t.dashboard.lead}</p>
         </div>
 
         {state.phase === 'loading' && <SkeletonGrid />}
         {state.phase === 'error' && (
           <ErrorState
-            title="Connectors could not be loaded"
-            message={requestErrorMessage(state.error)}
+            title={t.dashboard.loadFailed}
+            message={requestErrorMessage(state.error, t)}
+            messageLang={untranslatedLang((words) => requestErrorMessage(state.error, words), locale)}
             onRetry={() => void refresh()}
           />
         )}
         {state.phase === 'ready' && state.connectors.length === 0 && (
-          <EmptyState title="No connectors yet" message="This server offers no connectors. Check its configuration." />
+          <EmptyState title={t.dashboard.emptyTitle} message={t.dashboard.empty} />
         )}
         {state.phase === 'ready' && state.connectors.length > 0 && (
           <ConnectorBoard
@@ -78,8 +79,9 @@ function RefreshIcon() {
 }
 
 function SkeletonGrid() {
+  const { t } = useI18n();
   return (
-    <div className="grid" role="status" aria-live="polite" aria-label="Loading connectors">
+    <div className="grid" role="status" aria-live="polite" aria-label={t.dashboard.loadingConnectors}>
       {Array.from({ length: 6 }, (_, index) => (
         <div key={index} className="card card--skeleton" aria-hidden="true">
           <div className="skeleton skeleton--icon" />
@@ -88,7 +90,7 @@ function SkeletonGrid() {
           <div className="skeleton skeleton--button" />
         </div>
       ))}
-      <span className="visually-hidden">Loading connectors…</span>
+      <span className="visually-hidden">{t.dashboard.loadingConnectorsEllipsis}</span>
     </div>
   );
 }

@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 
+import { useI18n } from '../i18n';
+
 export function Spinner({ label }: { label?: string }) {
   return (
     <span className="spinner" role={label !== undefined ? 'status' : undefined}>
@@ -23,11 +25,14 @@ export function LoadingState({ label }: { label: string }) {
 interface ErrorStateProps {
   title: string;
   message: string;
+  /** The message's language when it is not the page's (the server's English words). */
+  messageLang?: string | undefined;
   onRetry?: () => void;
   children?: ReactNode;
 }
 
-export function ErrorState({ title, message, onRetry, children }: ErrorStateProps) {
+export function ErrorState({ title, message, messageLang, onRetry, children }: ErrorStateProps) {
+  const { t } = useI18n();
   return (
     <div className="state state--error" role="alert">
       <svg className="state__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -35,10 +40,10 @@ export function ErrorState({ title, message, onRetry, children }: ErrorStateProp
         <path d="M12 7v6M12 16.5v.5" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
       </svg>
       <h2 className="state__title">{title}</h2>
-      <p>{message}</p>
+      <p lang={messageLang}>{message}</p>
       {onRetry !== undefined && (
         <button type="button" className="button button--secondary" onClick={onRetry}>
-          Try again
+          {t.feedback.tryAgain}
         </button>
       )}
       {children}
@@ -65,11 +70,12 @@ export function Notice({
   children: ReactNode;
   onDismiss?: () => void;
 }) {
+  const { t } = useI18n();
   return (
     <div className={`notice notice--${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
       <div className="notice__text">{children}</div>
       {onDismiss !== undefined && (
-        <button type="button" className="notice__close" onClick={onDismiss} aria-label="Dismiss message">
+        <button type="button" className="notice__close" onClick={onDismiss} aria-label={t.feedback.dismiss}>
           ×
         </button>
       )}

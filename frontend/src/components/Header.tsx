@@ -1,6 +1,8 @@
 import type { User } from '../api';
+import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { Spinner } from './Feedback';
+import { LocaleSwitch } from './LocaleSwitch';
 
 export function BrandMark() {
   return (
@@ -31,6 +33,7 @@ interface HeaderProps {
 }
 
 export function Header({ user, signingOut, onSignOut }: HeaderProps) {
+  const { t } = useI18n();
   return (
     <header className="topbar">
       <div className="topbar__inner">
@@ -44,15 +47,16 @@ export function Header({ user, signingOut, onSignOut }: HeaderProps) {
           }}
         >
           <BrandMark />
-          <span>Connectors</span>
+          <span>{t.app.name}</span>
         </a>
         <div className="topbar__user">
+          <LocaleSwitch tone="dark" />
           <span className="topbar__email" title={user.email} data-testid="current-user">
             {user.email}
           </span>
           <button type="button" className="button button--on-dark" onClick={onSignOut} disabled={signingOut} data-testid="logout">
             {signingOut && <Spinner />}
-            Log out
+            {t.app.logOut}
           </button>
         </div>
       </div>

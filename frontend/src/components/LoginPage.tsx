@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 
 import { api, type User } from '../api';
+import { untranslatedLang, useI18n } from '../i18n';
 import { authErrorMessage, type AuthMode } from '../state';
 import { BrandMark } from './Header';
 import { Spinner } from './Feedback';
+import { LocaleSwitch } from './LocaleSwitch';
 
 interface LoginPageProps {
   onSignedIn: (user: User) => void;
@@ -18,30 +20,32 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [showPassword, setShowPassword] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [invalid, setInvalid] = useState<{ email?: string; password?: string }>({});
+  const { locale, t } = useI18n();
+  // The failure itself, put in words when drawn: a language switch rewords it.
+  const [refusal, setRefusal] = useState<{ failure: unknown; mode: AuthMode } | null>(null);
+  const [invalid, setInvalid] = useState<{ email?: true; password?: true }>({});
   const [submitting, setSubmitting] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    document.title = mode === 'login' ? 'Log in · Connectors' : 'Sign up · Connectors';
-  }, [mode]);
+    document.title = mode === 'login' ? t.auth.documentTitleLogin : t.auth.documentTitleSignup;
+  }, [mode, t]);
 
   function switchMode(next: AuthMode) {
     setMode(next);
-    setError(null);
+    setRefusal(null);
     setInvalid({});
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (submitting) return;
-    const problems: { email?: string; password?: string } = {};
-    if (!EMAIL.test(email.trim())) problems.email = 'Enter your email address, like name@example.com.';
-    if (password === '') problems.password = 'Enter your password.';
+    const problems: { email?: true; password?: true } = {};
+    if (!EMAIL.test(email.trim())) problems.email = true;
+    if (password === '') problems.password = true;
     setInvalid(problems);
-    setError(null);
+    setRefusal(null);
     if (problems.email !== undefined) {
       emailRef.current?.focus();
       return;
@@ -57,7 +61,7 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
         mode === 'login' ? await api.login(email.trim(), password) : await api.signup(email.trim(), password);
       onSignedIn(session.user);
     } catch (failure) {
-      setError(authErrorMessage(failure, mode));
+      setRefusal({ failure, mode });
       setSubmitting(false);
     }
   }
@@ -66,16 +70,19 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
   return (
     <main className="auth" id="main">
       <div className="auth__panel">
-        <div className="auth__brand">
-          <BrandMark />
-          <span>Connectors</span>
+        <div className="auth__top">
+          <div className="auth__brand">
+            <BrandMark />
+            <span>{t.app.name}</span>
+          </div>
+          <LocaleSwitch />
         </div>
         <h1 id={titleId} className="auth__title">
-          {mode === 'login' ? 'Log in to your dashboard' : 'Create your account'}
+          {mode === 'login' ? t.auth.titleLogin : t.auth.titleSignup}
         </h1>
-        <p className="auth__lead">Connect your calendars, mail and tools, and let Donna use them by voice.</p>
+        <p className="auth__lead">{t.auth.lead}</p>
 
-        <div className="segmented segmented--tabs" role="group" aria-label="Choose">
+        <div className="segmented segmented--tabs" role="group" aria-label={t.auth.modes}>
           <button
             type="button"
             className="segmented__button"
@@ -83,7 +90,7 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
             onClick={() => switchMode('login')}
             data-testid="auth-mode-login"
           >
-            Log in
+            {t.auth.logIn}
           </button>
           <button
             type="button"
@@ -92,21 +99,26 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
             onClick={() => switchMode('signup')}
             data-testid="auth-mode-signup"
           >
-            Sign up
+            {t.auth.signUp}
           </button>
         </div>
 
-        {notice !== null && error === null && <p className="auth__notice">{notice}</p>}
-        {error !== null && (
-          <p className="form-error" role="alert" data-testid="auth-error">
-            {error}
+        {notice !== null && refusal === null && <p className="auth__notice">{notice}</p>}
+        {refusal !== null && (
+          <p
+            className="form-error"
+            role="alert"
+            data-testid="auth-error"
+            lang={untranslatedLang((words) => authErrorMessage(refusal.failure, refusal.mode, words), locale)}
+          >
+            {authErrorMessage(refusal.failure, refusal.mode, t)}
           </p>
         )}
 
         <form className="auth__form" onSubmit={(event) => void submit(event)} noValidate aria-labelledby={titleId}>
           <div className={`field${invalid.email !== undefined ? ' field--invalid' : ''}`}>
             <label htmlFor="auth-email" className="field__label">
-              Email
+              {t.auth.email}
             </label>
             <input
               ref={emailRef}
@@ -125,14 +137,14 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
             />
             {invalid.email !== undefined && (
               <p id="auth-email-error" className="field__error">
-                {invalid.email}
+                {t.auth.enterEmail}
               </p>
             )}
           </div>
 
           <div className={`field${invalid.password !== undefined ? ' field--invalid' : ''}`}>
             <label htmlFor="auth-password" className="field__label">
-              Password
+              {t.auth.password}
             </label>
             <div className="password">
               <input
@@ -154,27 +166,33 @@ export function LoginPage({ onSignedIn, notice }: LoginPageProps) {
                 aria-pressed={showPassword}
                 onClick={() => setShowPassword((shown) => !shown)}
               >
-                {showPassword ? 'Hide' : 'Show'}
-                <span className="visually-hidden"> password</span>
+                {showPassword ? t.auth.hidePassword : t.auth.showPassword}
+                <span className="visually-hidden">{t.auth.passwordSuffix}</span>
               </button>
             </div>
             {invalid.password !== undefined && (
               <p id="auth-password-error" className="field__error">
-                {invalid.password}
+                {t.auth.enterPassword}
               </p>
             )}
           </div>
 
           <button type="submit" className="button button--primary button--block" disabled={submitting} data-testid="auth-submit">
             {submitting && <Spinner />}
-            {mode === 'login' ? (submitting ? 'Logging in…' : 'Log in') : submitting ? 'Creating account…' : 'Create account'}
+            {mode === 'login'
+              ? submitting
+                ? t.auth.submittingLogin
+                : t.auth.submitLogin
+              : submitting
+                ? t.auth.submittingSignup
+                : t.auth.submitSignup}
           </button>
         </form>
 
         <p className="auth__switch">
-          {mode === 'login' ? 'New here? ' : 'Already have an account? '}
+          {mode === 'login' ? t.auth.newHere : t.auth.haveAccount}{' '}
           <button type="button" className="link-button" onClick={() => switchMode(mode === 'login' ? 'signup' : 'login')}>
-            {mode === 'login' ? 'Create an account' : 'Log in'}
+            {mode === 'login' ? t.auth.createAnAccount : t.auth.submitLogin}
           </button>
         </p>
       </div>

@@ -1,3 +1,4 @@
+import { useI18n } from '../i18n';
 import { VoiceOrb } from './VoiceOrb';
 
 interface OrbSlotProps {
@@ -7,8 +8,9 @@ interface OrbSlotProps {
 
 /** Where the voice orb (SPEC §7) lives on the dashboard; its id and label are stable hooks. */
 export function OrbSlot({ onConnectorsChanged }: OrbSlotProps) {
+  const { t } = useI18n();
   return (
-    <section aria-label="Voice assistant" id="orb-slot" className="orb-slot">
+    <section aria-label={t.dashboard.voiceAssistant} id="orb-slot" className="orb-slot">
       <VoiceOrb onConnectorsChanged={onConnectorsChanged} />
     </section>
   );

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 
 import { api } from '../api';
-import { createLevelMeter, errorHeadline, ORB_STATE_LABEL, preloadRealtime, toolLabel, VoiceSession, type OrbState } from '../voice';
+import { useI18n } from '../i18n';
+import { createLevelMeter, errorHeadline, orbStateLabel, preloadRealtime, toolLabel, VoiceSession, type OrbState } from '../voice';
 import { VoiceOrbPanel } from './VoiceOrbPanel';
 
 interface VoiceOrbProps {
@@ -13,6 +14,7 @@ const ACTIVE_STATES: ReadonlySet<OrbState> = new Set(['connecting', 'listening',
 
 /** Donna: the orb that starts and ends a voice conversation, and what it says. */
 export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
+  const { t } = useI18n();
   const [session] = useState(() => new VoiceSession({ api }));
   const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot);
   const orbRef = useRef<HTMLButtonElement>(null);
@@ -28,18 +30,18 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
 
   const status =
     snapshot.state === 'tool' && snapshot.tool !== null
-      ? toolLabel(snapshot.tool)
+      ? toolLabel(snapshot.tool, t)
       : snapshot.state === 'error' && snapshot.error !== null
-        ? errorHeadline(snapshot.error.kind)
-        : ORB_STATE_LABEL[snapshot.state];
+        ? errorHeadline(snapshot.error.kind, t)
+        : orbStateLabel(snapshot.state, t);
   const orbLabel =
     snapshot.state === 'connecting'
-      ? 'Cancel connecting to Donna'
+      ? t.voice.orbCancel
       : active
-        ? 'End the conversation with Donna'
+        ? t.voice.orbEnd
         : snapshot.state === 'error'
-          ? 'Try talking to Donna again'
-          : 'Talk to Donna';
+          ? t.voice.orbRetry
+          : t.voice.orbStart;
 
   return (
     <div
@@ -72,13 +74,13 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
         </button>
 
         <div className="voice__text">
-          <h2 className="orb-slot__title">Donna</h2>
-          <p className="voice__status" role="status" aria-live="polite" data-testid="voice-status">
+          <h2 className="orb-slot__title">{t.voice.name}</h2>
+          <p className="voice__status" role="status" aria-live="polite" aria-atomic="true" data-testid="voice-status">
             {status}
-            {snapshot.muted && active ? ' · microphone off' : ''}
+            {snapshot.muted && active ? t.voice.microphoneOff : ''}
           </p>
           {snapshot.state === 'idle' && snapshot.transcript.length === 0 && (
-            <p className="voice__hint">Ask her to connect an account, read your calendar, create a project or upload a file.</p>
+            <p className="voice__hint">{t.voice.hint}</p>
           )}
         </div>
 
@@ -92,7 +94,8 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
               onClick={() => session.setMuted(!snapshot.muted)}
             >
               <MicIcon muted={snapshot.muted} />
-              <span>{snapshot.muted ? 'Unmute' : 'Mute'}</span>
+              <span>{snapshot.muted ? t.voice.unmute : t.voice.mute}</span>
+              <span className="visually-hidden">{t.voice.microphoneSuffix}</span>
             </button>
             <button
               type="button"
@@ -104,7 +107,7 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
               }}
             >
               <HangUpIcon />
-              <span>Hang up</span>
+              <span>{t.voice.hangUp}</span>
             </button>
           </div>
         )}
@@ -126,7 +129,10 @@ function useAudioLevel(
   state: OrbState,
   muted: boolean,
 ) {
-  const live = state === 'listening' || state === 'user-speaking' || state === 'agent-speaking' || state === 'tool';
+  // With reduced motion asked for, the orb stays still: its colour and glyph say the state.
+  const live =
+    !usePrefersReducedMotion() &&
+    (state === 'listening' || state === 'user-speaking' || state === 'agent-speaking' || state === 'tool');
   // Read by the animation frame: one meter (and one AudioContext) per conversation.
   const current = useRef({ state, muted });
   current.current = { state, muted };
@@ -155,6 +161,18 @@ function useAudioLevel(
       orb.style.removeProperty('--level');
     };
   }, [session, orbRef, live]);
+}
+
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+
+function subscribeToMotionPreference(onChange: () => void): () => void {
+  const query = window.matchMedia(REDUCED_MOTION);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+function usePrefersReducedMotion(): boolean {
+  return useSyncExternalStore(subscribeToMotionPreference, () => window.matchMedia(REDUCED_MOTION).matches);
 }
 
 function OrbGlyph({ state, muted }: { state: OrbState; muted: boolean }) {

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 
+import { useI18n } from '../i18n';
 import { toolDoneLabel, toolLabel, type TranscriptEntry, type VoiceSession, type VoiceSnapshot } from '../voice';
 
 interface VoiceOrbPanelProps {
@@ -9,6 +10,7 @@ interface VoiceOrbPanelProps {
 
 /** Under the orb: the error in words, what a tool asks of the user, and the transcript. */
 export function VoiceOrbPanel({ session, snapshot }: VoiceOrbPanelProps) {
+  const { t } = useI18n();
   const showTranscript =
     snapshot.transcript.length > 0 || (snapshot.state !== 'idle' && snapshot.state !== 'error' && snapshot.state !== 'connecting');
 
@@ -20,25 +22,25 @@ export function VoiceOrbPanel({ session, snapshot }: VoiceOrbPanelProps) {
             <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" strokeWidth="1.8" />
             <path d="M12 7.5v5.5M12 16v.5" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
           </svg>
-          <p>{snapshot.error.message}</p>
+          <p>{snapshot.error.message(t)}</p>
         </div>
       )}
 
       {snapshot.notice !== null && snapshot.state !== 'error' && (
         <p className="voice__notice" role="status">
-          {snapshot.notice}
+          {snapshot.notice(t)}
         </p>
       )}
 
       {snapshot.blockedConsent !== null && (
         <div className="voice__ask" data-testid="voice-consent">
-          <p>Your browser kept the sign-in window from opening. Open it to approve access.</p>
+          <p>{t.voice.consentBlocked}</p>
           <div className="voice__ask-actions">
             <button type="button" className="voice-button voice-button--primary" onClick={() => session.openBlockedConsent()}>
-              Open the sign-in page
+              {t.voice.openSignIn}
             </button>
             <button type="button" className="voice-button" onClick={() => session.dismissBlockedConsent()}>
-              Not now
+              {t.voice.notNow}
             </button>
           </div>
         </div>
@@ -52,6 +54,7 @@ export function VoiceOrbPanel({ session, snapshot }: VoiceOrbPanelProps) {
 }
 
 function FilePrompt({ session, tool }: { session: VoiceSession; tool: string }) {
+  const { t } = useI18n();
   const input = useRef<HTMLInputElement>(null);
   const choose = useRef<HTMLButtonElement>(null);
 
@@ -62,7 +65,7 @@ function FilePrompt({ session, tool }: { session: VoiceSession; tool: string }) 
   return (
     <div className="voice__ask" data-testid="voice-file-prompt">
       <p>
-        <strong>{toolLabel(tool)}.</strong> Choose the file Donna should upload.
+        <strong>{toolLabel(tool, t)}.</strong> {t.voice.chooseFileFor}
       </p>
       <div className="voice__ask-actions">
         <button
@@ -72,10 +75,10 @@ function FilePrompt({ session, tool }: { session: VoiceSession; tool: string }) 
           data-testid="voice-file-pick"
           onClick={() => input.current?.click()}
         >
-          Choose a file…
+          {t.voice.chooseFile}
         </button>
         <button type="button" className="voice-button" data-testid="voice-file-cancel" onClick={() => session.provideFile(null)}>
-          Cancel
+          {t.voice.cancel}
         </button>
       </div>
       <input
@@ -96,6 +99,7 @@ function FilePrompt({ session, tool }: { session: VoiceSession; tool: string }) 
 }
 
 function Transcript({ entries, live }: { entries: TranscriptEntry[]; live: boolean }) {
+  const { t } = useI18n();
   const list = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
@@ -108,19 +112,23 @@ function Transcript({ entries, live }: { entries: TranscriptEntry[]; live: boole
       ref={list}
       className="voice__transcript"
       data-testid="voice-transcript"
-      aria-label="Conversation with Donna"
+      aria-label={t.voice.transcript}
       aria-live="polite"
       tabIndex={0}
     >
-      {entries.length === 0 && live && <li className="voice__line voice__line--empty">Say hello — Donna is listening.</li>}
+      {entries.length === 0 && live && <li className="voice__line voice__line--empty">{t.voice.sayHello}</li>}
       {entries.map((entry) =>
         entry.role === 'tool' ? (
           <li key={entry.id} className={`voice__line voice__line--tool voice__line--${entry.status}`} data-tool={entry.name}>
             <span className="voice__tool-name">
-              {entry.status === 'done' ? toolDoneLabel(entry.name) : toolLabel(entry.name)}
-              {entry.status === 'failed' ? ' failed' : ''}
+              {entry.status === 'done'
+                ? toolDoneLabel(entry.name, t)
+                : entry.status === 'failed'
+                  ? t.voice.toolFailed(toolLabel(entry.name, t))
+                  : // Running, or cancelled by the user: what it was doing, then the outcome.
+                    toolLabel(entry.name, t)}
             </span>
-            <span className="voice__tool-result">{entry.status === 'running' ? 'working…' : entry.summary}</span>
+            <span className="voice__tool-result">{entry.status === 'running' ? t.voice.working : entry.summary(t)}</span>
           </li>
         ) : (
           <li
@@ -128,7 +136,7 @@ function Transcript({ entries, live }: { entries: TranscriptEntry[]; live: boole
             className={`voice__line voice__line--${entry.role}${entry.final ? '' : ' voice__line--partial'}`}
             data-role={entry.role}
           >
-            <span className="voice__speaker">{entry.role === 'user' ? 'You' : 'Donna'}</span>
+            <span className="voice__speaker">{entry.role === 'user' ? t.voice.you : t.voice.name}</span>
             <span className="voice__said">{entry.text}</span>
           </li>
         ),

@@ -1,6 +1,7 @@
 // Why a voice conversation could not start or stopped, in words a person can act on.
 
 import { isApiError, NETWORK_ERROR } from '../api';
+import type { Messages, Words } from '../i18n';
 
 export type VoiceErrorKind =
   | 'microphone_denied'
@@ -21,8 +22,8 @@ export type VoiceErrorKind =
 
 export interface VoiceError {
   kind: VoiceErrorKind;
-  /** One or two sentences for the person in front of the orb. */
-  message: string;
+  /** One or two sentences for the person in front of the orb, in the page's language. */
+  message: Words;
   /** Seconds to wait before trying again, when the server said so. */
   retryAfterSeconds: number | null;
 }
@@ -44,60 +45,49 @@ export class ConnectTimeoutError extends Error {
 }
 
 /** The orb's short status line for an error; the message says the rest. */
-export function errorHeadline(kind: VoiceErrorKind): string {
+export function errorHeadline(kind: VoiceErrorKind, t: Messages): string {
   switch (kind) {
     case 'connection_lost':
     case 'connect_timeout':
-      return 'Disconnected';
+      return t.voice.headlines.disconnected;
     case 'microphone_denied':
     case 'microphone_missing':
     case 'microphone_busy':
-      return 'Microphone unavailable';
+      return t.voice.headlines.microphone;
     case 'rate_limited':
-      return 'Please wait a moment';
+      return t.voice.headlines.wait;
     case 'signed_out':
-      return 'Signed out';
+      return t.voice.headlines.signedOut;
     default:
-      return 'Voice unavailable';
+      return t.voice.headlines.unavailable;
   }
 }
 
-export function voiceError(kind: VoiceErrorKind, message: string, retryAfterSeconds: number | null = null): VoiceError {
+export function voiceError(kind: VoiceErrorKind, message: Words, retryAfterSeconds: number | null = null): VoiceError {
   return { kind, message, retryAfterSeconds };
 }
 
 /** Maps whatever went wrong (an `ApiError`, a `DOMException`, an SDK error) to a `VoiceError`. */
 export function voiceErrorFrom(error: unknown): VoiceError {
   if (error instanceof ConnectionLostError) {
-    return voiceError(
-      'connection_lost',
-      'The connection to Donna was lost. Check your network, then press the orb to start again.',
-    );
+    return voiceError('connection_lost', (t) => t.voice.errors.connectionLost);
   }
   if (error instanceof ConnectTimeoutError) {
-    return voiceError(
-      'connect_timeout',
-      `Donna could not be reached within ${error.seconds} seconds. Check your network, then press the orb to try again.`,
-    );
+    const { seconds } = error;
+    return voiceError('connect_timeout', (t) => t.voice.errors.connectTimeout(seconds));
   }
   if (isApiError(error)) {
     return fromApiError(error.status, error.code, error.retryAfter);
   }
   const name = errorName(error);
   if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') {
-    return voiceError(
-      'microphone_denied',
-      'Donna cannot hear you: this page has no permission to use the microphone. Allow the microphone in your browser’s site settings, then press the orb again.',
-    );
+    return voiceError('microphone_denied', (t) => t.voice.errors.microphoneDenied);
   }
   if (name === 'NotFoundError' || name === 'DevicesNotFoundError' || name === 'OverconstrainedError') {
-    return voiceError('microphone_missing', 'No microphone was found. Connect one, then press the orb again.');
+    return voiceError('microphone_missing', (t) => t.voice.errors.microphoneMissing);
   }
   if (name === 'NotReadableError' || name === 'TrackStartError' || name === 'AbortError') {
-    return voiceError(
-      'microphone_busy',
-      'The microphone could not be started: another application may be using it. Close it, then press the orb again.',
-    );
+    return voiceError('microphone_busy', (t) => t.voice.errors.microphoneBusy);
   }
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
   const callStatus = /call request failed with status (\d{3})/i.exec(message);
@@ -105,12 +95,12 @@ export function voiceErrorFrom(error: unknown): VoiceError {
     return fromCallStatus(Number(callStatus[1]));
   }
   if (/WebRTC is not supported|RTCPeerConnection is not defined/i.test(message) || name === 'NotSupportedError') {
-    return voiceError('unsupported', 'This browser cannot make voice calls (WebRTC is unavailable). Try a recent Chrome, Edge, Firefox or Safari.');
+    return voiceError('unsupported', (t) => t.voice.errors.unsupported);
   }
   if (error instanceof TypeError && /fetch|network/i.test(message)) {
-    return voiceError('network', 'The voice service could not be reached. Check your connection and try again.');
+    return voiceError('network', (t) => t.voice.errors.serviceUnreachable);
   }
-  return voiceError('unknown', 'The voice conversation failed unexpectedly. Press the orb to try again.');
+  return voiceError('unknown', (t) => t.voice.errors.unexpected);
 }
 
 function fromApiError(status: number, code: string, retryAfter: number | null): VoiceError {
@@ -118,52 +108,44 @@ function fromApiError(status: number, code: string, retryAfter: number | null): 
     const seconds = retryAfter ?? null;
     return voiceError(
       'rate_limited',
-      seconds === null
-        ? 'Too many voice conversations were started in a short time. Wait a minute, then try again.'
-        : `Too many voice conversations were started in a short time. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
+      (t) => (seconds === null ? t.voice.errors.rateLimited : t.voice.errors.rateLimitedFor(seconds)),
       seconds,
     );
   }
   if (status === 401) {
-    return voiceError('signed_out', 'You are signed out. Sign in again to talk to Donna.');
+    return voiceError('signed_out', (t) => t.voice.errors.signedOut);
   }
   switch (code) {
     case 'voice_not_configured':
-      return voiceError(
-        'not_configured',
-        'Voice is not configured on this server: it has no OpenAI API key. Ask the administrator to set OPENAI_API_KEY.',
-      );
+      return voiceError('not_configured', (t) => t.voice.errors.notConfigured);
     case 'voice_upstream_refused':
-      return voiceError(
-        'upstream_refused',
-        'The voice service refused this server’s credentials or settings. Ask the administrator to check the OpenAI configuration.',
-      );
+      return voiceError('upstream_refused', (t) => t.voice.errors.upstreamRefused);
     case 'voice_quota_exceeded':
-      return voiceError('quota_exceeded', 'The voice service’s usage quota is used up. Ask the administrator to check the OpenAI account.');
+      return voiceError('quota_exceeded', (t) => t.voice.errors.quotaExceeded);
     case 'voice_unavailable':
     case 'voice_upstream_error':
-      return voiceError('upstream_unavailable', 'The voice service is unavailable right now. Try again in a moment.', retryAfter);
+      return voiceError('upstream_unavailable', (t) => t.voice.errors.unavailable, retryAfter);
     case NETWORK_ERROR:
-      return voiceError('network', 'The server could not be reached. Check your connection and try again.');
+      return voiceError('network', (t) => t.voice.errors.serverUnreachable);
     default:
       if (status >= 500) {
-        return voiceError('upstream_unavailable', 'The voice service is unavailable right now. Try again in a moment.', retryAfter);
+        return voiceError('upstream_unavailable', (t) => t.voice.errors.unavailable, retryAfter);
       }
-      return voiceError('unknown', 'The voice conversation could not start. Press the orb to try again.');
+      return voiceError('unknown', (t) => t.voice.errors.couldNotStart);
   }
 }
 
 function fromCallStatus(status: number): VoiceError {
   if (status === 401 || status === 403) {
-    return voiceError('call_refused', 'The voice service refused the call: its session key was rejected or had expired. Press the orb to try again.');
+    return voiceError('call_refused', (t) => t.voice.errors.callKeyRejected);
   }
   if (status === 429) {
-    return voiceError('upstream_unavailable', 'The voice service is busy. Try again in a moment.');
+    return voiceError('upstream_unavailable', (t) => t.voice.errors.busy);
   }
   if (status >= 500) {
-    return voiceError('upstream_unavailable', 'The voice service is unavailable right now. Try again in a moment.');
+    return voiceError('upstream_unavailable', (t) => t.voice.errors.unavailable);
   }
-  return voiceError('call_refused', `The voice service refused the call (HTTP ${status}). Press the orb to try again.`);
+  return voiceError('call_refused', (t) => t.voice.errors.callRefused(status));
 }
 
 function errorName(error: unknown): string {

@@ -5,7 +5,7 @@
 export { errorHeadline, voiceErrorFrom, type VoiceError, type VoiceErrorKind } from './errors';
 export { createLevelMeter, type AudioLevels, type LevelMeter } from './level';
 export {
-  ORB_STATE_LABEL,
+  orbStateLabel,
   orbState,
   toolDoneLabel,
   toolLabel,

@@ -3,6 +3,8 @@
 
 import type { RealtimeItem } from '@openai/agents/realtime';
 
+import type { Messages, Words } from '../i18n';
+
 export type OrbState = 'idle' | 'connecting' | 'listening' | 'user-speaking' | 'agent-speaking' | 'tool' | 'error';
 
 /** Where the conversation itself stands. */
@@ -48,15 +50,10 @@ export function orbState(activity: Activity): OrbState {
   }
 }
 
-export const ORB_STATE_LABEL: Record<OrbState, string> = {
-  idle: 'Press the orb to talk to Donna',
-  connecting: 'Connecting…',
-  listening: 'Listening',
-  'user-speaking': 'You are speaking',
-  'agent-speaking': 'Donna is speaking',
-  tool: 'Working on it',
-  error: 'Voice unavailable',
-};
+/** The orb's status line for a state. */
+export function orbStateLabel(state: OrbState, t: Messages): string {
+  return t.voice.states[state];
+}
 
 /**
  * Server events that move the speech flags. `output_audio_buffer.*` is how WebRTC
@@ -103,7 +100,7 @@ export function currentTool(activity: Activity): string | null {
 
 export type TranscriptEntry =
   | { id: string; role: 'user' | 'assistant'; text: string; final: boolean }
-  | { id: string; role: 'tool'; name: string; status: 'running' | 'done' | 'failed'; summary: string };
+  | { id: string; role: 'tool'; name: string; status: 'running' | 'done' | 'cancelled' | 'failed'; summary: Words };
 
 /**
  * The conversation as the transcript panel shows it: spoken lines and tool calls.
@@ -137,75 +134,71 @@ export function transcriptFrom(
         id: item.itemId,
         role: 'tool',
         name: item.name,
-        status: outcome === null ? 'running' : outcome.failed ? 'failed' : 'done',
-        summary: outcome?.summary ?? '',
+        status: outcome === null ? 'running' : outcome.status,
+        summary: outcome?.summary ?? (() => ''),
       });
     }
   }
   return entries;
 }
 
-/** One line saying what a tool answered: its error message, its message, or its size. */
-export function summarizeToolOutput(output: string): { failed: boolean; summary: string } {
+/**
+ * One line saying what a tool answered: its error message, its message, or its size.
+ * The server's and the model's own words are shown as they are; ours are in the page's language.
+ */
+export function summarizeToolOutput(output: string): { status: 'done' | 'cancelled' | 'failed'; summary: Words } {
+  const verbatim = (text: string): Words => () => text;
   let value: unknown;
   try {
     value = JSON.parse(output);
   } catch {
-    return { failed: false, summary: output.slice(0, 140) };
+    return { status: 'done', summary: verbatim(output.slice(0, 140)) };
   }
   if (isRecord(value) && isRecord(value.error)) {
-    const message = typeof value.error.message === 'string' ? value.error.message : 'failed';
-    return { failed: true, summary: message };
+    const message = value.error.message;
+    return {
+      status: 'failed',
+      summary: typeof message === 'string' ? verbatim(message) : (t) => t.voice.toolFailedGeneric,
+    };
   }
   if (Array.isArray(value)) {
-    return { failed: false, summary: value.length === 1 ? '1 result' : `${value.length} results` };
+    const count = value.length;
+    return { status: 'done', summary: (t) => t.voice.results(count) };
   }
   if (isRecord(value)) {
-    if (value.cancelled === true) return { failed: false, summary: 'cancelled' };
+    if (value.cancelled === true) return { status: 'cancelled', summary: (t) => t.voice.cancelled };
     if (value.kind === 'oauth') {
+      const blocked = value.consent_window === 'blocked';
       return {
-        failed: false,
-        summary: value.consent_window === 'blocked' ? 'the sign-in window was blocked' : 'sign-in window opened',
+        status: 'done',
+        summary: (t) => (blocked ? t.voice.consentWindowBlocked : t.voice.consentWindowOpened),
       };
     }
     if (value.kind === 'config' && Array.isArray(value.fields)) {
-      return { failed: false, summary: `needs ${value.fields.join(', ')}` };
+      const fields = value.fields.join(', ');
+      return { status: 'done', summary: (t) => t.voice.needsFields(fields) };
     }
-    if (typeof value.message === 'string') return { failed: false, summary: value.message };
-    if (typeof value.name === 'string') return { failed: false, summary: value.name };
-    if (typeof value.filename === 'string') return { failed: false, summary: value.filename };
+    if (typeof value.message === 'string') return { status: 'done', summary: verbatim(value.message) };
+    if (typeof value.name === 'string') return { status: 'done', summary: verbatim(value.name) };
+    if (typeof value.filename === 'string') return { status: 'done', summary: verbatim(value.filename) };
   }
-  return { failed: false, summary: 'done' };
+  return { status: 'done', summary: (t) => t.voice.done };
 }
 
-const TOOL_LABELS: Record<string, string> = {
-  list_connectors: 'Checking your connectors',
-  activate_connector: 'Connecting an account',
-  revoke_connector: 'Disconnecting an account',
-  list_events: 'Reading your calendar',
-  create_project: 'Creating a project',
-  list_projects: 'Listing your projects',
-  upload_file: 'Uploading a file',
-};
+type KnownTool = keyof Messages['voice']['tools'];
 
-const TOOL_DONE_LABELS: Record<string, string> = {
-  list_connectors: 'Checked your connectors',
-  activate_connector: 'Started connecting an account',
-  revoke_connector: 'Disconnected an account',
-  list_events: 'Read your calendar',
-  create_project: 'Created a project',
-  list_projects: 'Listed your projects',
-  upload_file: 'Uploaded a file',
-};
+function isKnownTool(name: string, t: Messages): name is KnownTool {
+  return Object.hasOwn(t.voice.tools, name);
+}
 
 /** What the orb says while a tool runs; unknown tools show their name. */
-export function toolLabel(name: string): string {
-  return TOOL_LABELS[name] ?? `Running ${name.replace(/_/g, ' ')}`;
+export function toolLabel(name: string, t: Messages): string {
+  return isKnownTool(name, t) ? t.voice.tools[name] : t.voice.runningTool(name.replace(/_/g, ' '));
 }
 
 /** What the transcript says of a tool that answered. */
-export function toolDoneLabel(name: string): string {
-  return TOOL_DONE_LABELS[name] ?? `Ran ${name.replace(/_/g, ' ')}`;
+export function toolDoneLabel(name: string, t: Messages): string {
+  return isKnownTool(name, t) ? t.voice.toolsDone[name] : t.voice.ranTool(name.replace(/_/g, ' '));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,6 +4,7 @@
 import type { RealtimeItem, RealtimeSession, RealtimeTransportLayer } from '@openai/agents/realtime';
 
 import type { ApiClient, ClientSecret, FetchLike } from '../api';
+import type { Words } from '../i18n';
 import type { TransportMedia } from './agent';
 import { openConsentWindow, watchConsentWindow } from './consent';
 import { ConnectionLostError, ConnectTimeoutError, voiceErrorFrom, type VoiceError } from './errors';
@@ -34,7 +35,7 @@ export interface VoiceSnapshot {
   /** A consent page the browser would not open by itself: the orb offers a button. */
   blockedConsent: { url: string; key: string } | null;
   /** Something went wrong without ending the conversation. */
-  notice: string | null;
+  notice: Words | null;
 }
 
 export interface VoiceSessionOptions {
@@ -363,7 +364,7 @@ function callIdOf(toolCall: unknown, fallback: string): string {
   return fallback;
 }
 
-function noticeFrom(error: unknown): string {
+function noticeFrom(error: unknown): Words {
   const inner = typeof error === 'object' && error !== null && 'error' in error ? error.error : error;
   const message =
     typeof inner === 'object' && inner !== null && 'message' in inner && typeof inner.message === 'string'
@@ -371,7 +372,7 @@ function noticeFrom(error: unknown): string {
       : error instanceof Error
         ? error.message
         : '';
-  return message === '' ? 'Donna ran into a problem. You can keep talking or hang up.' : `Donna ran into a problem: ${message}`;
+  return (t) => (message === '' ? t.voice.problem : t.voice.problemWith(message));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
