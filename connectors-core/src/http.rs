@@ -71,6 +71,33 @@ impl Answer {
     }
 }
 
+/// Sends an API request made with a user's access token and decodes its JSON answer.
+/// A 401 is [`Error::Unauthorized`], so that
+/// [`ConnectorAuthService::with_access_token`](crate::ConnectorAuthService::with_access_token)
+/// refreshes the token and calls again; any other non-2xx answer is [`Error::Provider`]
+/// with the status and the truncated body.
+///
+/// # Errors
+///
+/// As above; the transport errors of [`send`]; [`Error::InvalidResponse`] naming `what`
+/// for a body that does not decode.
+pub async fn api_json<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    what: &str,
+) -> Result<T> {
+    let answer = send(request).await?;
+    if answer.status == StatusCode::UNAUTHORIZED {
+        return Err(Error::Unauthorized);
+    }
+    if !answer.status.is_success() {
+        return Err(Error::Provider {
+            status: answer.status.as_u16(),
+            body: answer.text(),
+        });
+    }
+    answer.json(what)
+}
+
 /// Sends a request and reads the whole answer.
 ///
 /// # Errors

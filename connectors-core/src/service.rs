@@ -849,29 +849,8 @@ impl OAuthClient<'_> {
             .with_access_token(self.user, &self.key, |token| {
                 let url = url.clone();
                 async move {
-                    let response = self
-                        .service
-                        .http
-                        .get(&url)
-                        .bearer_auth(token.secret())
-                        .send()
-                        .await
-                        .map_err(Error::from_reqwest)?;
-                    let status = response.status();
-                    if status.as_u16() == 401 {
-                        return Err(Error::Unauthorized);
-                    }
-                    if !status.is_success() {
-                        let body = response.text().await.unwrap_or_default();
-                        return Err(Error::Provider {
-                            status: status.as_u16(),
-                            body: crate::http::truncate(body),
-                        });
-                    }
-                    response
-                        .json()
-                        .await
-                        .map_err(|error| Error::InvalidResponse(error.to_string()))
+                    let request = self.service.http.get(&url).bearer_auth(token.secret());
+                    crate::http::api_json(request, "provider API").await
                 }
             })
             .await

@@ -191,27 +191,8 @@ pub async fn list_events(
             .append_pair("orderBy", "startTime")
             .append_pair("maxResults", &query.limit.clamp(1, 250).to_string());
     }
-    let response = http
-        .get(url)
-        .bearer_auth(token.secret())
-        .send()
-        .await
-        .map_err(Error::from_reqwest)?;
-    let status = response.status();
-    if status.as_u16() == 401 {
-        return Err(Error::Unauthorized);
-    }
-    if !status.is_success() {
-        let body = response.text().await.unwrap_or_default();
-        return Err(Error::Provider {
-            status: status.as_u16(),
-            body: connectors_core::http::truncate(body),
-        });
-    }
-    let page: EventsPage = response
-        .json()
-        .await
-        .map_err(|error| Error::InvalidResponse(format!("calendar events: {error}")))?;
+    let request = http.get(url).bearer_auth(token.secret());
+    let page: EventsPage = connectors_core::http::api_json(request, "calendar events").await?;
     Ok(page.items.into_iter().map(CalendarEvent::from).collect())
 }
 

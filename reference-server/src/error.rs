@@ -185,7 +185,7 @@ impl IntoResponse for ApiError {
 
 /// What of a provider's error body may be logged (SPEC §8.16): providers echo requests
 /// back, credentials included, so anything shaped like a credential becomes
-/// `[redacted]` — runs of 16 or more token characters, shorter runs mixing letters and
+/// `[REDACTED]` — runs of 16 or more token characters, shorter runs mixing letters and
 /// digits, and whatever follows a word such as `Bearer`, `token` or `password` —
 /// control characters become spaces, and the excerpt stops at 200 characters.
 pub fn redacted_excerpt(body: &str) -> String {
@@ -216,7 +216,7 @@ pub fn redacted_excerpt(body: &str) -> String {
             || (*after_cue && run.len() >= 4);
         let lowered = run.to_ascii_lowercase();
         *after_cue = CUES.iter().any(|cue| lowered.ends_with(cue));
-        excerpt.push_str(if looks_secret { "[redacted]" } else { run });
+        excerpt.push_str(if looks_secret { "[REDACTED]" } else { run });
         run.clear();
     };
     for c in body.chars() {

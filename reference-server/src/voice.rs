@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use connectors_core::UserId;
-use realtime_secret::{ClientSecretMinter, SessionConfig};
+use realtime_secret::{ClientSecretMinter, FunctionTool, SessionConfig};
 use serde::Serialize;
 use utoipa::ToSchema;
 use voice_tools::Catalog;
@@ -50,10 +50,10 @@ impl Voice {
         session: SessionConfig,
     ) -> Arc<Self> {
         let catalog = Catalog::new(connector_keys);
-        let tools = catalog
-            .to_openai_tools()
-            .into_iter()
-            .filter_map(|tool| serde_json::from_value(tool).ok());
+        // Every catalog entry becomes one SDK tool: nothing is dropped on the way.
+        let tools = catalog.listing().iter().map(|tool| {
+            FunctionTool::new(tool.name(), tool.description(), tool.parameters().clone())
+        });
         let session = session
             .with_instructions(DONNA_INSTRUCTIONS)
             .with_tools(tools);
