@@ -65,14 +65,26 @@ pub struct FileRecord {
     pub created_at: i64,
 }
 
-fn database_error(error: sqlx::Error) -> StoreError {
-    StoreError::Database(Box::new(error))
+/// A failure of the server's database: of its own tables (users, sessions, projects,
+/// files, their migrations), or of the credential store they share the pool with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DbError {
+    /// A query on the server's own tables failed.
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    /// A migration of the server's own tables failed.
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The credential store failed (its connection, migrations or key check, its users).
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl Database {
     /// Connects (creating a SQLite file when needed), runs every migration and checks
     /// the encryption key.
-    pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, StoreError> {
+    pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, DbError> {
         let database = if url.starts_with("sqlite:") {
             Self::Sqlite(Arc::new(SqliteStore::connect(url, cipher).await?))
         } else {
@@ -82,7 +94,7 @@ impl Database {
         Ok(database)
     }
 
-    async fn migrate_app_tables(&self) -> Result<(), StoreError> {
+    async fn migrate_app_tables(&self) -> Result<(), DbError> {
         let migrated = match self {
             Self::Sqlite(store) => {
                 let mut migrator = sqlx::migrate!("./migrations/sqlite");
@@ -95,7 +107,7 @@ impl Database {
                 migrator.run(store.pool()).await
             }
         };
-        migrated.map_err(|error| StoreError::Database(Box::new(error)))
+        Ok(migrated?)
     }
 
     /// The credential store, for `ConnectorAuthService`.
@@ -114,11 +126,11 @@ impl Database {
         password_hash: &str,
         token_hash: &str,
         expires_at: OffsetDateTime,
-    ) -> Result<Option<User>, StoreError> {
+    ) -> Result<Option<User>, DbError> {
         let id = Uuid::new_v4();
         let now = OffsetDateTime::now_utc().unix_timestamp();
         on_pool!(self, pool => {
-            let mut transaction = pool.begin().await.map_err(database_error)?;
+            let mut transaction = pool.begin().await.map_err(DbError::from)?;
             let inserted = sqlx::query(
                 "INSERT INTO users (id, email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
             )
@@ -131,7 +143,7 @@ impl Database {
             match inserted {
                 Ok(_) => {}
                 Err(sqlx::Error::Database(error)) if error.is_unique_violation() => return Ok(None),
-                Err(error) => return Err(database_error(error)),
+                Err(error) => return Err(error.into()),
             }
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
@@ -142,25 +154,25 @@ impl Database {
             .bind(expires_at.unix_timestamp())
             .execute(&mut *transaction)
             .await
-            .map_err(database_error)?;
-            transaction.commit().await.map_err(database_error)?;
+            .map_err(DbError::from)?;
+            transaction.commit().await.map_err(DbError::from)?;
         });
         self.user_by_id(id).await
     }
 
     /// The user with this email.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, DbError> {
         match self {
-            Self::Sqlite(store) => store.user_by_email(email).await,
-            Self::Postgres(store) => store.user_by_email(email).await,
+            Self::Sqlite(store) => Ok(store.user_by_email(email).await?),
+            Self::Postgres(store) => Ok(store.user_by_email(email).await?),
         }
     }
 
     /// The user with this id.
-    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DbError> {
         match self {
-            Self::Sqlite(store) => store.user_by_id(id).await,
-            Self::Postgres(store) => store.user_by_id(id).await,
+            Self::Sqlite(store) => Ok(store.user_by_id(id).await?),
+            Self::Postgres(store) => Ok(store.user_by_id(id).await?),
         }
     }
 
@@ -170,7 +182,7 @@ impl Database {
         token_hash: &str,
         user: UserId,
         expires_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), DbError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
@@ -182,12 +194,12 @@ impl Database {
         .execute(pool)
         .await
         .map(|_| ())
-        .map_err(database_error))?;
+        .map_err(DbError::from))?;
         Ok(())
     }
 
     /// The user and expiry (unix seconds) of an unexpired session: one indexed read.
-    pub async fn session(&self, token_hash: &str) -> Result<Option<(UserId, i64)>, StoreError> {
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(UserId, i64)>, DbError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         on_pool!(self, pool => sqlx::query_as::<_, (Uuid, i64)>(
             "SELECT user_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
@@ -196,28 +208,28 @@ impl Database {
         .bind(now)
         .fetch_optional(pool)
         .await
-        .map_err(database_error))
+        .map_err(DbError::from))
     }
 
     /// Ends a session.
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
         on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(pool)
             .await
             .map(|_| ())
-            .map_err(database_error))?;
+            .map_err(DbError::from))?;
         Ok(())
     }
 
     /// Deletes expired sessions.
-    pub async fn purge_expired_sessions(&self) -> Result<u64, StoreError> {
+    pub async fn purge_expired_sessions(&self) -> Result<u64, DbError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let done = on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(pool)
             .await
-            .map_err(database_error)
+            .map_err(DbError::from)
             .map(|done| done.rows_affected()))?;
         Ok(done)
     }
@@ -228,7 +240,7 @@ impl Database {
         user: UserId,
         name: &str,
         description: Option<&str>,
-    ) -> Result<Project, StoreError> {
+    ) -> Result<Project, DbError> {
         let project = Project {
             id: Uuid::new_v4(),
             name: name.to_owned(),
@@ -246,23 +258,23 @@ impl Database {
         .execute(pool)
         .await
         .map(|_| ())
-        .map_err(database_error))?;
+        .map_err(DbError::from))?;
         Ok(project)
     }
 
     /// The user's projects, newest first.
-    pub async fn list_projects(&self, user: UserId) -> Result<Vec<Project>, StoreError> {
+    pub async fn list_projects(&self, user: UserId) -> Result<Vec<Project>, DbError> {
         on_pool!(self, pool => sqlx::query_as::<_, Project>(
             "SELECT id, name, description, created_at FROM projects WHERE user_id = $1 ORDER BY created_at DESC, name",
         )
         .bind(user)
         .fetch_all(pool)
         .await
-        .map_err(database_error))
+        .map_err(DbError::from))
     }
 
     /// Records an uploaded file.
-    pub async fn create_file(&self, user: UserId, file: &FileRecord) -> Result<(), StoreError> {
+    pub async fn create_file(&self, user: UserId, file: &FileRecord) -> Result<(), DbError> {
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO files (id, user_id, filename, content_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -275,23 +287,23 @@ impl Database {
         .execute(pool)
         .await
         .map(|_| ())
-        .map_err(database_error))?;
+        .map_err(DbError::from))?;
         Ok(())
     }
 
     /// The user's files, newest first.
-    pub async fn list_files(&self, user: UserId) -> Result<Vec<FileRecord>, StoreError> {
+    pub async fn list_files(&self, user: UserId) -> Result<Vec<FileRecord>, DbError> {
         on_pool!(self, pool => sqlx::query_as::<_, FileRecord>(
             "SELECT id, filename, content_type, size, created_at FROM files WHERE user_id = $1 ORDER BY created_at DESC, filename",
         )
         .bind(user)
         .fetch_all(pool)
         .await
-        .map_err(database_error))
+        .map_err(DbError::from))
     }
 
     /// One of the user's files.
-    pub async fn file(&self, user: UserId, id: Uuid) -> Result<Option<FileRecord>, StoreError> {
+    pub async fn file(&self, user: UserId, id: Uuid) -> Result<Option<FileRecord>, DbError> {
         on_pool!(self, pool => sqlx::query_as::<_, FileRecord>(
             "SELECT id, filename, content_type, size, created_at FROM files WHERE user_id = $1 AND id = $2",
         )
@@ -299,22 +311,22 @@ impl Database {
         .bind(id)
         .fetch_optional(pool)
         .await
-        .map_err(database_error))
+        .map_err(DbError::from))
     }
 
     /// Whether any user has a file with this id.
-    pub async fn file_exists(&self, id: Uuid) -> Result<bool, StoreError> {
+    pub async fn file_exists(&self, id: Uuid) -> Result<bool, DbError> {
         on_pool!(self, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM files WHERE id = $1")
             .bind(id)
             .fetch_one(pool)
             .await
             .map(|count| count > 0)
-            .map_err(database_error))
+            .map_err(DbError::from))
     }
 
     /// `SELECT 1`, for readiness.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(database_error))?;
+    pub async fn ping(&self) -> Result<(), DbError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(DbError::from))?;
         Ok(())
     }
 }

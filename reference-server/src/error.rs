@@ -366,6 +366,13 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A failure of the server's database: 500, logged with its cause.
+impl From<crate::db::DbError> for ApiError {
+    fn from(error: crate::db::DbError) -> Self {
+        Self::internal(&error)
+    }
+}
+
 /// A file-system failure (an upload's file, a download's): 500, logged with its cause.
 impl From<std::io::Error> for ApiError {
     fn from(error: std::io::Error) -> Self {

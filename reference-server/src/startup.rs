@@ -13,6 +13,8 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use base64::Engine as _;
 use connectors_core::StoreError;
+
+use crate::db::DbError;
 use connectors_core::{default_http_client, ConnectorAuthService, ProviderConfig};
 use connectors_store::Cipher;
 use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
@@ -144,12 +146,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = Database::connect(&settings.database_url, key.cipher.clone())
         .await
         .map_err(|error| match error {
-            StoreError::WrongKey if key.generated.is_some() => anyhow::anyhow!(
+            DbError::Store(StoreError::WrongKey) if key.generated.is_some() => anyhow::anyhow!(
                 "CONNECTORS_ENCRYPTION_KEY: not set, and {}/encryption.key is missing, but this \
              database was created with a key (set the original key, or restore the key file)",
                 settings.data_dir.display()
             ),
-            StoreError::WrongKey => anyhow::anyhow!(
+            DbError::Store(StoreError::WrongKey) => anyhow::anyhow!(
                 "CONNECTORS_ENCRYPTION_KEY: does not match the key this database was created with \
              (set the original key, or restore {}/encryption.key)",
                 settings.data_dir.display()
