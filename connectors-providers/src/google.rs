@@ -21,7 +21,7 @@ pub const CALENDAR_READONLY: &str = "https://www.googleapis.com/auth/calendar.re
 
 /// The OAuth spec shared by Google connectors: offline access, forced consent (Google
 /// sends a refresh token only on consent), PKCE S256, client credentials in the body.
-pub fn google_spec(scope: &str) -> OAuthSpec {
+pub(crate) fn google_spec(scope: &str) -> OAuthSpec {
     OAuthSpec::new("google", AUTH_URL, TOKEN_URL, API_URL)
         .with_revoke_url(REVOKE_URL)
         .with_scopes([scope])

@@ -50,7 +50,7 @@ use connectors_core::Connector;
 
 /// How long a config connector's verification may take when it opens its own connection
 /// (SMTP, S3): connect, TLS, authentication and one command.
-pub const VERIFY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const VERIFY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Every built-in connector this build has, in the order the dashboard shows them.
 pub fn builtin() -> Vec<Arc<dyn Connector>> {
