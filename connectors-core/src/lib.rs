@@ -88,3 +88,8 @@ pub use oauth2::{AccessToken, RefreshToken};
 pub use secrecy;
 pub use url;
 pub use uuid;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

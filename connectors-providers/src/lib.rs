@@ -78,3 +78,8 @@ pub(crate) fn no_spaces(value: &str) -> Result<(), String> {
         Ok(())
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

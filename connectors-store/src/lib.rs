@@ -87,3 +87,8 @@ pub use connectors_core;
 pub use secrecy;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sqlx;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

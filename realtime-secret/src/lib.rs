@@ -70,3 +70,8 @@ pub use session::{FunctionTool, SessionConfig, MAX_TTL, MIN_TTL};
 pub use reqwest;
 pub use secrecy;
 pub use url;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

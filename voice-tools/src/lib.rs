@@ -88,3 +88,8 @@ pub use executor::{Executor, UserFile};
 pub use reqwest;
 pub use schemars;
 pub use url;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
