@@ -206,8 +206,9 @@ impl DeliveryWorker {
     ///
     /// When the store fails to claim.
     pub async fn tick(&self) -> Result<usize, connectors_core::StoreError> {
-        // Long enough for every attempt of the batch, which run at once.
-        let lease = self.settings.timeout * 2 + Duration::from_secs(30);
+        // The batch's attempts run at once, each bounded by the timeout: the lease
+        // outlasts them with room to record their outcomes.
+        let lease = self.settings.timeout + Duration::from_secs(10);
         let claimed = self
             .store
             .claim_deliveries(self.holder, lease, &self.settings.events, BATCH)
