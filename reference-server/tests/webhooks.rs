@@ -79,6 +79,12 @@ impl Receiver {
             Duration::from_secs(20),
             "the receiver to listen",
             async || {
+                if let Ok(Some(status)) = process.try_wait() {
+                    panic!(
+                        "the receiver exited ({status}): is python3 on PATH the one of \
+                         .venv-test, with standardwebhooks (scripts/setup-test-deps.sh)?"
+                    );
+                }
                 let lines = lines.lock().unwrap();
                 lines.first()?.strip_prefix("listening ").map(str::to_owned)
             },
@@ -115,6 +121,8 @@ impl Receiver {
 struct Server {
     process: Child,
     address: String,
+    /// What the process logged on stdout.
+    logs: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -152,6 +160,7 @@ impl Server {
         Self {
             process,
             address: format!("http://127.0.0.1:{port}"),
+            logs: lines,
         }
     }
 
@@ -318,7 +327,7 @@ async fn an_event_whose_receiver_is_down_for_the_whole_schedule_is_marked_failed
     let hostinger = hostinger().await;
     let data = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/connectors.db", data.path().display());
-    let _server = Server::start(
+    let server = Server::start(
         &database_url,
         data.path(),
         &[
@@ -331,7 +340,7 @@ async fn an_event_whose_receiver_is_down_for_the_whole_schedule_is_marked_failed
     .await;
 
     // Act
-    revoke_hostinger(&_server).await;
+    revoke_hostinger(&server).await;
 
     // Assert: the first attempt and three retries, then failed, never delivered.
     let states = eventually(
@@ -348,6 +357,15 @@ async fn an_event_whose_receiver_is_down_for_the_whole_schedule_is_marked_failed
     .await;
     assert_eq!(states.len(), 1);
     assert_eq!(states.into_values().next(), Some((4, false, true)));
+    // Logged once, as a warning, without the secret.
+    let logs = server.logs.lock().unwrap().join("\n");
+    let failures: Vec<&str> = logs
+        .lines()
+        .filter(|line| line.contains("webhook delivery failed"))
+        .collect();
+    assert_eq!(failures.len(), 1, "{logs}");
+    assert!(failures[0].contains("WARN"), "{}", failures[0]);
+    assert!(!logs.contains(WEBHOOK_SECRET.trim_start_matches("whsec_")));
 }
 
 #[tokio::test]
@@ -449,4 +467,54 @@ async fn four_servers_on_one_postgresql_deliver_each_of_200_events_exactly_once(
     let states = delivery_states(&database_url).await;
     assert!(states.values().all(|(attempts, _, _)| *attempts == 1));
     drop(servers);
+}
+
+/// Not a test: measures how long an event waits between its commit and its arrival at
+/// a local receiver, through one server process on SQLite. Run with
+/// `cargo test -p reference-server --test webhooks -- --ignored --nocapture change_to_delivery`.
+#[tokio::test]
+#[ignore = "a measurement, printed, not a check"]
+async fn change_to_delivery_latency() {
+    let receiver = Receiver::start(&[]).await;
+    let data = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/connectors.db", data.path().display());
+    let _server = Server::start(
+        &database_url,
+        data.path(),
+        &[("WEBHOOK_URL", receiver.url.as_str())],
+    )
+    .await;
+    let cipher = Cipher::from_base64(ENCRYPTION_KEY).unwrap();
+    let store = connectors_store::SqliteStore::connect(&database_url, cipher)
+        .await
+        .unwrap();
+    let mut latencies = Vec::new();
+    for n in 0..100 {
+        // Changes arrive at any point of the worker's poll cycle, not just after a
+        // delivery: spread them over it.
+        tokio::time::sleep(Duration::from_millis((n as u64 * 37) % 500)).await;
+        let event = Event::new(
+            EventType::Revoked,
+            uuid::Uuid::new_v4(),
+            Some("slack"),
+            Default::default(),
+        );
+        let committed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        store.record_event(&event).await.unwrap();
+        let requests = receiver.wait_for_requests(n + 1).await;
+        let received = requests[n]["received_at"].as_f64().unwrap();
+        assert_eq!(requests[n]["id"], event.id.as_str());
+        latencies.push(received - committed);
+    }
+    latencies.sort_by(f64::total_cmp);
+    println!(
+        "change -> delivery over {} events: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        latencies.len(),
+        latencies[49] * 1000.0,
+        latencies[98] * 1000.0,
+        latencies[99] * 1000.0
+    );
 }

@@ -8,13 +8,15 @@ WEBHOOK_SECRET (whsec_...) is read from the environment. Each ANSWER is a status
 for the next request, or `hang` (read the request, never answer); once the plan is
 used up every request gets 200. The first line printed is `listening <port>` (port 0:
 the system picks); then one line per request:
-{"id", "timestamp", "signature", "body", "valid", "error", "answer"}.
+{"id", "timestamp", "signature", "body", "valid", "error", "answer", "received_at"}
+(`received_at`: unix seconds, fractional, when the body was read).
 """
 
 import json
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook
@@ -34,6 +36,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("content-length", "0"))
         body = self.rfile.read(length)
+        received_at = time.time()
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
             WEBHOOK.verify(body, headers)
@@ -49,6 +52,7 @@ class Handler(BaseHTTPRequestHandler):
             "valid": valid,
             "error": error,
             "answer": answer,
+            "received_at": received_at,
         }
         with LOCK:
             print(json.dumps(report), flush=True)
