@@ -4,7 +4,8 @@
 #   - Debian packages: chromium (the browser journeys), sqlite3 (a journey reads the
 #     server's database file), openssl (the SMTP tests make a TLS certificate);
 #   - Python packages, in a virtual environment under the project (.venv-test/, ignored
-#     by git; scripts/test.sh puts its bin/ first on PATH): aiosmtpd (the SMTP peer);
+#     by git; scripts/test.sh puts its bin/ first on PATH): aiosmtpd (the SMTP peer),
+#     schemathesis, standardwebhooks (the webhook receiver's signature check);
 #   - s3s-fs 0.14.1, the signature-checking S3 peer of the minio tests, built into
 #     .tools/bin (ignored by git; scripts/test.sh puts it on PATH);
 #   - the npm packages of frontend/ and tests/e2e/ (npm ci when node_modules is missing
@@ -26,10 +27,11 @@ DEBIAN_PACKAGES=(
 )
 
 # To add a Python package: one line "requirement|why" (pinned: installed when the venv
-# lacks this exact version). Planned: standardwebhooks, pocketsphinx.
+# lacks this exact version). Planned: pocketsphinx.
 PYTHON_PACKAGES=(
   "aiosmtpd==1.4.6|the real SMTP server, with AUTH, of the SMTP connector tests"
   "schemathesis==4.32.5|fuzzes every operation of the OpenAPI document (scripts/schemathesis.sh)"
+  "standardwebhooks==1.1.0|the official Standard Webhooks library: tests/webhook-receiver verifies the server's webhook signatures with it"
 )
 
 S3S_FS_VERSION=0.14.1

@@ -143,6 +143,16 @@ impl Default for EventQuery {
     }
 }
 
+/// An event claimed for webhook delivery by
+/// [`CredentialStore::claim_deliveries`](crate::CredentialStore::claim_deliveries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingDelivery {
+    /// The event, exactly as recorded: every attempt builds the same body from it.
+    pub event: Event,
+    /// Delivery attempts already made (0 for an event never tried).
+    pub attempts: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,7 +67,7 @@ pub use connector::{
     OAuthContext, OAuthSpec, ProviderEndpoints, RevokeToken, Revoked, TokenGrant,
 };
 pub use error::{CallbackError, Error, FieldError, Result};
-pub use events::{Event, EventQuery, EventType};
+pub use events::{Event, EventQuery, EventType, PendingDelivery};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
 pub use service::{

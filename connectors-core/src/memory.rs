@@ -4,8 +4,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::{
-    ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery,
-    PendingAuthorization, PendingRevocation, Purge, StoreError, StoredCredentials, UserId,
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery, EventType,
+    PendingAuthorization, PendingDelivery, PendingRevocation, Purge, StoreError, StoredCredentials,
+    UserId,
 };
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -33,6 +34,22 @@ struct Tables {
     /// Every event, oldest first.
     events: Vec<Event>,
     revocations: HashMap<Uuid, Queued>,
+    /// Webhook delivery state by event id; an event without one was never tried.
+    deliveries: HashMap<String, Delivery>,
+}
+
+#[derive(Default)]
+struct Delivery {
+    attempts: u32,
+    next_attempt_at: Option<OffsetDateTime>,
+    lease: Option<(Uuid, OffsetDateTime)>,
+    done: bool,
+}
+
+impl Delivery {
+    fn leased_by(&self, holder: Uuid) -> bool {
+        self.lease.is_some_and(|(leased_to, _)| leased_to == holder)
+    }
 }
 
 struct Queued {
@@ -97,6 +114,22 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Counts an attempt of a delivery leased by `holder`, releases the lease and
+    /// applies `outcome`; `false` when the lease is no longer `holder`'s.
+    fn end_attempt(&self, id: &str, holder: Uuid, outcome: impl FnOnce(&mut Delivery)) -> bool {
+        let mut tables = self.tables();
+        let Some(delivery) = tables.deliveries.get_mut(id) else {
+            return false;
+        };
+        if !delivery.leased_by(holder) {
+            return false;
+        }
+        delivery.attempts += 1;
+        delivery.lease = None;
+        outcome(delivery);
+        true
     }
 
     /// Every method is one short critical section, never held across an `.await`; a
@@ -358,6 +391,58 @@ impl CredentialStore for MemoryStore {
             .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
             .cloned()
             .collect())
+    }
+
+    async fn claim_deliveries(
+        &self,
+        holder: Uuid,
+        lifetime: Duration,
+        types: &[EventType],
+        limit: u32,
+    ) -> Result<Vec<PendingDelivery>, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let mut guard = self.tables();
+        let tables = &mut *guard;
+        let mut claimed = Vec::new();
+        for event in &tables.events {
+            if claimed.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+                break;
+            }
+            if !types.contains(&event.event_type) {
+                continue;
+            }
+            let delivery = tables.deliveries.entry(event.id.clone()).or_default();
+            let due = delivery.next_attempt_at.is_none_or(|at| at <= now);
+            let free = delivery.lease.is_none_or(|(_, until)| until <= now);
+            if !delivery.done && due && free {
+                delivery.lease = Some((holder, now + lifetime));
+                claimed.push(PendingDelivery {
+                    event: event.clone(),
+                    attempts: delivery.attempts,
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn finish_delivery(&self, id: &str, holder: Uuid) -> Result<bool, StoreError> {
+        Ok(self.end_attempt(id, holder, |delivery| delivery.done = true))
+    }
+
+    async fn postpone_delivery(
+        &self,
+        id: &str,
+        holder: Uuid,
+        retry_after: Duration,
+    ) -> Result<bool, StoreError> {
+        let at = OffsetDateTime::now_utc() + retry_after;
+        Ok(self.end_attempt(id, holder, |delivery| {
+            delivery.next_attempt_at = Some(at);
+        }))
+    }
+
+    async fn fail_delivery(&self, id: &str, holder: Uuid) -> Result<bool, StoreError> {
+        Ok(self.end_attempt(id, holder, |delivery| delivery.done = true))
     }
 
     async fn connector_states(&self, user: UserId) -> Result<Vec<ConnectorState>, StoreError> {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::events::{Event, EventQuery};
+use crate::events::{Event, EventQuery, EventType, PendingDelivery};
 
 /// The id of a user of the embedding application.
 pub type UserId = Uuid;
@@ -294,6 +294,37 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
 
     /// The user's events, newest first.
     async fn events(&self, user: UserId, query: &EventQuery) -> Result<Vec<Event>, StoreError>;
+
+    /// Takes up to `limit` events (oldest first) of the given `types` that are neither
+    /// delivered nor failed, whose next attempt is due (an event never tried is due at
+    /// once) and that no other holder has leased, leasing them to `holder` for
+    /// `lifetime` (times from the store's clock, as for [`CredentialStore::try_lease`]).
+    /// Concurrent claimers never take the same event while its lease lasts.
+    async fn claim_deliveries(
+        &self,
+        holder: Uuid,
+        lifetime: std::time::Duration,
+        types: &[EventType],
+        limit: u32,
+    ) -> Result<Vec<PendingDelivery>, StoreError>;
+
+    /// Marks a claimed event delivered (one more attempt, `delivered_at` now), if
+    /// `holder` still holds its lease. Returns whether it did.
+    async fn finish_delivery(&self, id: &str, holder: Uuid) -> Result<bool, StoreError>;
+
+    /// Counts one more failed attempt of a claimed event and makes it due again after
+    /// `retry_after` (from the store's clock), releasing the lease, if `holder` still
+    /// holds it. Returns whether it did.
+    async fn postpone_delivery(
+        &self,
+        id: &str,
+        holder: Uuid,
+        retry_after: std::time::Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Counts the last failed attempt of a claimed event and marks it failed for good
+    /// (`failed_at` now), if `holder` still holds its lease. Returns whether it did.
+    async fn fail_delivery(&self, id: &str, holder: Uuid) -> Result<bool, StoreError>;
 
     /// The state of every connector the user has ever touched.
     async fn connector_states(&self, user: UserId) -> Result<Vec<ConnectorState>, StoreError>;

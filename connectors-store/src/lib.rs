@@ -38,9 +38,10 @@
 //!
 //! # What is stored
 //!
-//! The migrations (`migrations/sqlite`, `migrations/postgres`, version `0001`) create
-//! `users`, `user_connectors`, `user_connector_credentials`, `oauth_states` and
-//! `store_meta`. `migrate()` ignores migrations it does not know, so an application
+//! The migrations (`migrations/sqlite`, `migrations/postgres`, versions `0001`–`0003`)
+//! create `users`, `user_connectors`, `user_connector_credentials`, `oauth_states`,
+//! `store_meta`, `connector_events` (the outbox, with each event's webhook delivery
+//! state, indexed for the delivery queue) and `pending_revocations`. `migrate()` ignores migrations it does not know, so an application
 //! can add its own to the same `_sqlx_migrations` table, numbered from 1001.
 //!
 //! - Ids are UUIDs; timestamps are unix seconds (`BIGINT`), so sub-second precision of

@@ -89,9 +89,11 @@ impl fmt::Debug for PgStore {
 
 /// The PostgreSQL server's clock, in whole unix seconds.
 static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::LazyLock::new(|| {
-    crate::sql::ClockStatements::new(
-        "CAST(FLOOR(EXTRACT(EPOCH FROM statement_timestamp())) AS BIGINT)",
-    )
+    crate::sql::ClockStatements::new(&crate::sql::Dialect {
+        now: "CAST(FLOOR(EXTRACT(EPOCH FROM statement_timestamp())) AS BIGINT)",
+        type_in_json_array: "type IN (SELECT jsonb_array_elements_text(CAST($3 AS jsonb)))",
+        skip_locked: "FOR UPDATE SKIP LOCKED",
+    })
 });
 
 crate::sql::impl_sql_store!(PgStore, PgConnection);

@@ -348,3 +348,23 @@ impl TryFrom<EventRow> for connectors_core::Event {
         })
     }
 }
+
+/// A row of a delivery claim: the event, its place in the queue and its attempts.
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow {
+    pub(crate) seq: i64,
+    #[sqlx(flatten)]
+    pub(crate) event: EventRow,
+    pub(crate) attempts: i32,
+}
+
+impl TryFrom<DeliveryRow> for connectors_core::PendingDelivery {
+    type Error = StoreError;
+
+    fn try_from(row: DeliveryRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            event: row.event.try_into()?,
+            attempts: u32::try_from(row.attempts).unwrap_or(0),
+        })
+    }
+}

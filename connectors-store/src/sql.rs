@@ -164,20 +164,77 @@ const CLAIM_REVOCATIONS: &str = "\
     RETURNING id, user_id, connector_code, provider, access_token, refresh_token, \
         expires_at, attempts, next_attempt_at";
 
+/// Leases due, undelivered events of the selected types, oldest first. `{types}` is
+/// the backend's test of `type` against `$3`, a JSON array of type names, and
+/// `{skip_locked}` lets PostgreSQL claimers pass over the rows another one is taking.
+/// The lease condition is repeated outside the sub-select, as in
+/// [`CLAIM_REVOCATIONS`].
+const CLAIM_DELIVERIES: &str = "\
+    UPDATE connector_events SET lease_holder = $1, lease_until = {now} + $2 \
+    WHERE seq IN ( \
+        SELECT seq FROM connector_events \
+        WHERE delivered_at IS NULL AND failed_at IS NULL AND {types} \
+          AND (next_attempt_at IS NULL OR next_attempt_at <= {now}) \
+          AND (lease_until IS NULL OR lease_until <= {now}) \
+        ORDER BY seq LIMIT $4 {skip_locked}) \
+      AND (lease_until IS NULL OR lease_until <= {now}) \
+    RETURNING seq, id, type, user_id, connector_code, created_at, data_json, attempts";
+
+/// The three ends of a delivery attempt: each counts the attempt and releases the
+/// lease, only for the holder of the lease.
+const FINISH_DELIVERY: &str = "\
+    UPDATE connector_events SET attempts = attempts + 1, delivered_at = {now}, \
+        lease_holder = NULL, lease_until = NULL \
+    WHERE id = $1 AND lease_holder = $2";
+
+const POSTPONE_DELIVERY: &str = "\
+    UPDATE connector_events SET attempts = attempts + 1, next_attempt_at = {now} + $3, \
+        lease_holder = NULL, lease_until = NULL \
+    WHERE id = $1 AND lease_holder = $2";
+
+const FAIL_DELIVERY: &str = "\
+    UPDATE connector_events SET attempts = attempts + 1, failed_at = {now}, \
+        lease_holder = NULL, lease_until = NULL \
+    WHERE id = $1 AND lease_holder = $2";
+
 /// The statements that read the clock, written with the backend's own expression for
 /// "now" so that every replica's leases are timed by the one clock they share: the
 /// database's (SPEC §8.17), never each replica's.
 pub(crate) struct ClockStatements {
     pub(crate) try_lease: String,
     pub(crate) claim_revocations: String,
+    pub(crate) claim_deliveries: String,
+    pub(crate) finish_delivery: String,
+    pub(crate) postpone_delivery: String,
+    pub(crate) fail_delivery: String,
+}
+
+/// What differs between the backends in the statements of [`ClockStatements`].
+pub(crate) struct Dialect<'a> {
+    /// An SQL expression giving the current unix second.
+    pub(crate) now: &'a str,
+    /// A condition true when `type` is one of the names in `$3`, a JSON array.
+    pub(crate) type_in_json_array: &'a str,
+    /// The locking clause of a claim's sub-select (empty where there is none).
+    pub(crate) skip_locked: &'a str,
 }
 
 impl ClockStatements {
-    /// The statements with `now`, an SQL expression giving the current unix second.
-    pub(crate) fn new(now: &str) -> Self {
+    /// The statements written in `dialect`.
+    pub(crate) fn new(dialect: &Dialect<'_>) -> Self {
+        let write = |statement: &str| {
+            statement
+                .replace("{now}", dialect.now)
+                .replace("{types}", dialect.type_in_json_array)
+                .replace("{skip_locked}", dialect.skip_locked)
+        };
         Self {
-            try_lease: TRY_LEASE.replace("{now}", now),
-            claim_revocations: CLAIM_REVOCATIONS.replace("{now}", now),
+            try_lease: write(TRY_LEASE),
+            claim_revocations: write(CLAIM_REVOCATIONS),
+            claim_deliveries: write(CLAIM_DELIVERIES),
+            finish_delivery: write(FINISH_DELIVERY),
+            postpone_delivery: write(POSTPONE_DELIVERY),
+            fail_delivery: write(FAIL_DELIVERY),
         }
     }
 }
@@ -751,6 +808,76 @@ macro_rules! impl_sql_store {
                     .into_iter()
                     .map(connectors_core::Event::try_from)
                     .collect()
+            }
+
+            async fn claim_deliveries(
+                &self,
+                holder: uuid::Uuid,
+                lifetime: std::time::Duration,
+                types: &[connectors_core::EventType],
+                limit: u32,
+            ) -> Result<Vec<connectors_core::PendingDelivery>, connectors_core::StoreError> {
+                use crate::sealed::{db_error, whole_seconds};
+                let names: Vec<&str> = types.iter().map(|kind| kind.as_str()).collect();
+                let names = serde_json::Value::from(names).to_string();
+                let mut rows = sqlx::query_as::<_, crate::sealed::DeliveryRow>(
+                    CLOCK.claim_deliveries.as_str(),
+                )
+                .bind(holder)
+                .bind(whole_seconds(lifetime))
+                .bind(names)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.sort_by_key(|row| row.seq);
+                rows.into_iter()
+                    .map(connectors_core::PendingDelivery::try_from)
+                    .collect()
+            }
+
+            async fn finish_delivery(
+                &self,
+                id: &str,
+                holder: uuid::Uuid,
+            ) -> Result<bool, connectors_core::StoreError> {
+                let done = sqlx::query(CLOCK.finish_delivery.as_str())
+                    .bind(id)
+                    .bind(holder)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn postpone_delivery(
+                &self,
+                id: &str,
+                holder: uuid::Uuid,
+                retry_after: std::time::Duration,
+            ) -> Result<bool, connectors_core::StoreError> {
+                let done = sqlx::query(CLOCK.postpone_delivery.as_str())
+                    .bind(id)
+                    .bind(holder)
+                    .bind(crate::sealed::whole_seconds(retry_after))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn fail_delivery(
+                &self,
+                id: &str,
+                holder: uuid::Uuid,
+            ) -> Result<bool, connectors_core::StoreError> {
+                let done = sqlx::query(CLOCK.fail_delivery.as_str())
+                    .bind(id)
+                    .bind(holder)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn connector_states(

@@ -136,7 +136,12 @@ impl fmt::Debug for SqliteStore {
 
 /// SQLite's clock: `'now'` is fixed for the length of one statement.
 static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::LazyLock::new(|| {
-    crate::sql::ClockStatements::new("CAST(strftime('%s', 'now') AS INTEGER)")
+    crate::sql::ClockStatements::new(&crate::sql::Dialect {
+        now: "CAST(strftime('%s', 'now') AS INTEGER)",
+        type_in_json_array: "type IN (SELECT value FROM json_each($3))",
+        // One writer at a time: SQLite has no row locks to skip.
+        skip_locked: "",
+    })
 });
 
 crate::sql::impl_sql_store!(SqliteStore, SqliteConnection);

@@ -6,9 +6,12 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use connectors_core::EventType;
 use connectors_store::Cipher;
 use secrecy::SecretString;
 use url::Url;
+
+use crate::webhooks::{WebhookSecret, WebhookSettings};
 
 /// One OAuth provider's settings.
 #[derive(Debug, Clone)]
@@ -82,6 +85,8 @@ pub struct Settings {
     /// `BLOCK_PRIVATE_TARGETS`: refuse user-supplied endpoints on private, loopback and
     /// link-local addresses.
     pub block_private_targets: bool,
+    /// `WEBHOOK_*`, when `WEBHOOK_URL` is set.
+    pub webhooks: Option<WebhookSettings>,
     /// Settings that start but probably not as meant (a client id without its secret),
     /// logged once at start-up.
     pub warnings: Vec<String>,
@@ -215,6 +220,7 @@ impl Settings {
                 env.bounded("SESSION_CACHE_SECONDS", 5, 0..=3600)?.into(),
             ),
             block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
+            webhooks: env.webhooks()?,
             warnings,
         })
     }
@@ -317,6 +323,57 @@ impl Env<'_> {
             Some("1" | "true" | "yes") => Ok(true),
             Some(_) => Err(self.error(name, "expected true or false")),
         }
+    }
+
+    /// `WEBHOOK_URL` and, when it is set, the other four `WEBHOOK_*` variables.
+    fn webhooks(&self) -> Result<Option<WebhookSettings>, SettingsError> {
+        let Some(url) = self.url("WEBHOOK_URL")? else {
+            return Ok(None);
+        };
+        let secret = self
+            .get("WEBHOOK_SECRET")
+            .ok_or_else(|| self.error("WEBHOOK_SECRET", "required when WEBHOOK_URL is set"))?;
+        let secret = WebhookSecret::parse(&secret)
+            .map_err(|message| self.error("WEBHOOK_SECRET", message))?;
+        let events = match self.get("WEBHOOK_EVENTS") {
+            None => WebhookSettings::default_events(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(|name| {
+                    EventType::parse(name).ok_or_else(|| {
+                        self.error("WEBHOOK_EVENTS", &format!("unknown event type {name:?}"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let retry_schedule = match self.get("WEBHOOK_RETRY_SCHEDULE") {
+            None => WebhookSettings::default_retry_schedule(),
+            Some(list) => list
+                .split(',')
+                .map(|seconds| match seconds.trim().parse::<u32>() {
+                    // At most a week between attempts, at most 20 retries.
+                    Ok(seconds @ 1..=604_800) => Ok(Duration::from_secs(seconds.into())),
+                    _ => Err(self.error(
+                        "WEBHOOK_RETRY_SCHEDULE",
+                        "expected a comma list of seconds, each between 1 and 604800",
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        if retry_schedule.len() > 20 {
+            return Err(self.error("WEBHOOK_RETRY_SCHEDULE", "at most 20 retries"));
+        }
+        let timeout =
+            Duration::from_secs(self.bounded("WEBHOOK_TIMEOUT_SECONDS", 10, 1..=600)?.into());
+        Ok(Some(WebhookSettings {
+            url,
+            secret,
+            events,
+            retry_schedule,
+            timeout,
+        }))
     }
 
     /// A provider's settings, and a warning when only half of its client is given.
@@ -496,6 +553,79 @@ mod tests {
         );
         let whole = settings(&[("GOOGLE_CLIENT_ID", "id"), ("GOOGLE_CLIENT_SECRET", "s")]).unwrap();
         assert!(whole.warnings.is_empty());
+    }
+
+    const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    #[test]
+    fn webhooks_are_off_without_a_url_and_take_the_documented_defaults_with_one() {
+        assert!(settings(&[]).unwrap().webhooks.is_none());
+        let on = settings(&[
+            ("WEBHOOK_URL", "http://127.0.0.1:9000/hooks"),
+            ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ])
+        .unwrap()
+        .webhooks
+        .unwrap();
+        assert_eq!(on.url.as_str(), "http://127.0.0.1:9000/hooks");
+        assert_eq!(on.events.len(), EventType::ALL.len() - 1);
+        assert!(!on.events.contains(&EventType::Refreshed));
+        let schedule: Vec<u64> = on.retry_schedule.iter().map(Duration::as_secs).collect();
+        assert_eq!(schedule, [5, 300, 1800, 7200, 18000, 36000, 36000]);
+        assert_eq!(on.timeout, Duration::from_secs(10));
+        let chosen = settings(&[
+            ("WEBHOOK_URL", "http://127.0.0.1:9000/hooks"),
+            ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("WEBHOOK_EVENTS", "connection.refreshed, connection.revoked"),
+            ("WEBHOOK_RETRY_SCHEDULE", "1,1,1"),
+            ("WEBHOOK_TIMEOUT_SECONDS", "2"),
+        ])
+        .unwrap()
+        .webhooks
+        .unwrap();
+        assert_eq!(chosen.events, [EventType::Refreshed, EventType::Revoked]);
+        assert_eq!(chosen.retry_schedule, [Duration::from_secs(1); 3]);
+        assert_eq!(chosen.timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_bad_webhook_setting_names_its_variable_and_never_the_secret() {
+        let url = ("WEBHOOK_URL", "http://127.0.0.1:9000/hooks");
+        let secret = ("WEBHOOK_SECRET", WEBHOOK_SECRET);
+        for (variable, vars) in [
+            ("WEBHOOK_URL", vec![("WEBHOOK_URL", "ftp://host"), secret]),
+            ("WEBHOOK_SECRET", vec![url]),
+            (
+                "WEBHOOK_SECRET",
+                vec![url, ("WEBHOOK_SECRET", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")],
+            ),
+            (
+                "WEBHOOK_SECRET",
+                vec![url, ("WEBHOOK_SECRET", "whsec_c2hvcnQ=")],
+            ),
+            (
+                "WEBHOOK_EVENTS",
+                vec![url, secret, ("WEBHOOK_EVENTS", "connection.born")],
+            ),
+            (
+                "WEBHOOK_RETRY_SCHEDULE",
+                vec![url, secret, ("WEBHOOK_RETRY_SCHEDULE", "1,x")],
+            ),
+            (
+                "WEBHOOK_RETRY_SCHEDULE",
+                vec![url, secret, ("WEBHOOK_RETRY_SCHEDULE", "0")],
+            ),
+            (
+                "WEBHOOK_TIMEOUT_SECONDS",
+                vec![url, secret, ("WEBHOOK_TIMEOUT_SECONDS", "0")],
+            ),
+        ] {
+            let error = settings(&vars).unwrap_err();
+            assert_eq!(error.variable, variable, "{vars:?}");
+            assert!(!error.to_string().contains("MfKQ9r8G"), "{error}");
+        }
+        let settings = settings(&[url, secret]).unwrap();
+        assert!(!format!("{settings:?}").contains("MfKQ9r8G"));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod startup;
 pub mod state;
 pub mod validate;
 pub mod voice;
+pub mod webhooks;
 
 pub use config::Settings;
 pub use startup::{build_state, router, Application};

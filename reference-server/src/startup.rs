@@ -85,6 +85,7 @@ impl Application {
     /// past it, new connections wait in the listen backlog).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
+        let webhooks = spawn_webhook_worker(&self.state)?;
         let settings = &self.state.settings;
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
@@ -132,6 +133,10 @@ impl Application {
             .is_err()
         {
             tracing::warn!("requests still open after 30 seconds of shutdown were dropped");
+        }
+        if let Some(webhooks) = webhooks {
+            // An attempt cut short here is tried again once its lease ends.
+            webhooks.abort();
         }
         Ok(())
     }
@@ -400,6 +405,17 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
+}
+
+/// The webhook delivery worker, when `WEBHOOK_URL` is set: its own task, stopped with
+/// the server.
+fn spawn_webhook_worker(state: &AppState) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(settings) = state.settings.webhooks.clone() else {
+        return Ok(None);
+    };
+    let worker = crate::webhooks::DeliveryWorker::new(state.db.credential_store(), settings)
+        .context("WEBHOOK_URL: cannot build the HTTP client")?;
+    Ok(Some(tokio::spawn(worker.run())))
 }
 
 async fn shutdown_signal() {

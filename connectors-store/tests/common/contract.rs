@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use connectors_core::secrecy::{ExposeSecret, SecretString};
 use connectors_core::{
     AccessToken, ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery,
-    EventType, PendingAuthorization, PendingRevocation, Purge, RefreshToken, UserId,
+    EventType, PendingAuthorization, PendingDelivery, PendingRevocation, Purge, RefreshToken,
+    UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -33,6 +35,9 @@ pub(crate) async fn store_contract(store: Arc<dyn CredentialStore>, users: [User
     a_purge_records_its_event_only_when_credentials_existed(store, users).await;
     a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_event(store, users).await;
     events_come_newest_first_page_backwards_and_filter_by_connector(store, users).await;
+    a_delivery_is_claimed_by_one_holder_retried_when_due_and_ends_delivered_or_failed(store, users)
+        .await;
+    concurrent_claimers_never_take_the_same_event(store, users).await;
 }
 
 /// Deletes credentials with a `connection.revoked` event and no retry.
@@ -972,4 +977,170 @@ async fn one_user_never_sees_or_changes_another_users_rows(
     sorted.sort_unstable();
     assert_eq!(codes, sorted, "states come sorted by connector code");
     assert!(state_of(store, owner, "google_calendar").await.connected);
+}
+
+/// Marks every event the earlier checks recorded delivered, so a check starts from an
+/// empty delivery queue.
+async fn drain_deliveries(store: &dyn CredentialStore) {
+    let holder = Uuid::new_v4();
+    loop {
+        let claimed = store
+            .claim_deliveries(holder, LEASE, &EventType::ALL, 100)
+            .await
+            .unwrap();
+        if claimed.is_empty() {
+            return;
+        }
+        for delivery in claimed {
+            assert!(store
+                .finish_delivery(&delivery.event.id, holder)
+                .await
+                .unwrap());
+        }
+    }
+}
+
+async fn recorded(
+    store: &dyn CredentialStore,
+    kind: EventType,
+    user: UserId,
+    connector: &str,
+) -> Event {
+    let mut data = serde_json::Map::new();
+    data.insert("reason".into(), "because".into());
+    data.insert("attempt".into(), 2.into());
+    let event = Event::new(kind, user, Some(connector), data);
+    store.record_event(&event).await.unwrap();
+    event
+}
+
+fn ids(claimed: &[PendingDelivery]) -> Vec<&str> {
+    claimed
+        .iter()
+        .map(|delivery| delivery.event.id.as_str())
+        .collect()
+}
+
+async fn a_delivery_is_claimed_by_one_holder_retried_when_due_and_ends_delivered_or_failed(
+    store: &dyn CredentialStore,
+    [user, other]: [UserId; 2],
+) {
+    // Arrange: three events, one of a type the claimers do not select.
+    drain_deliveries(store).await;
+    let first = recorded(store, EventType::NeedsReauth, user, "slack").await;
+    let unselected = recorded(store, EventType::Refreshed, user, "slack").await;
+    let second = recorded(store, EventType::Revoked, other, "notion").await;
+    let selected = [EventType::NeedsReauth, EventType::Revoked];
+    let (holder, rival) = (Uuid::new_v4(), Uuid::new_v4());
+
+    // Act + Assert: the selected events, oldest first, exactly as recorded.
+    let claimed = store
+        .claim_deliveries(holder, LEASE, &selected, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&claimed), [first.id.as_str(), second.id.as_str()]);
+    assert_eq!(claimed[0].event, first);
+    assert_eq!(claimed[1].event, second);
+    assert!(claimed.iter().all(|delivery| delivery.attempts == 0));
+
+    // Leased: nobody else gets them, nor ends their attempts.
+    let by_rival = store
+        .claim_deliveries(rival, LEASE, &selected, 10)
+        .await
+        .unwrap();
+    assert!(by_rival.is_empty(), "{:?}", ids(&by_rival));
+    assert!(!store.finish_delivery(&first.id, rival).await.unwrap());
+    assert!(!store.fail_delivery(&first.id, rival).await.unwrap());
+
+    // Delivered: never claimed again, and ended once.
+    assert!(store.finish_delivery(&first.id, holder).await.unwrap());
+    assert!(!store.finish_delivery(&first.id, holder).await.unwrap());
+
+    // Postponed by nothing: due again at once, one attempt counted, for anyone.
+    assert!(store
+        .postpone_delivery(&second.id, holder, Duration::ZERO)
+        .await
+        .unwrap());
+    let again = store
+        .claim_deliveries(rival, LEASE, &selected, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&again), [second.id.as_str()]);
+    assert_eq!(again[0].attempts, 1);
+    assert_eq!(again[0].event, second);
+
+    // Postponed for an hour: not due.
+    assert!(store
+        .postpone_delivery(&second.id, rival, Duration::from_secs(3600))
+        .await
+        .unwrap());
+    assert!(store
+        .claim_deliveries(holder, LEASE, &selected, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // An expired lease frees the event for another holder, and the first holder
+    // can no longer end it.
+    let everything = [EventType::Refreshed];
+    let short = store
+        .claim_deliveries(holder, Duration::ZERO, &everything, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&short), [unselected.id.as_str()]);
+    let taken_over = store
+        .claim_deliveries(rival, LEASE, &everything, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&taken_over), [unselected.id.as_str()]);
+    assert!(!store.finish_delivery(&unselected.id, holder).await.unwrap());
+
+    // Failed: never claimed again.
+    assert!(store.fail_delivery(&unselected.id, rival).await.unwrap());
+    assert!(store
+        .claim_deliveries(holder, LEASE, &EventType::ALL, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn concurrent_claimers_never_take_the_same_event(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    // Arrange
+    drain_deliveries(store).await;
+    let mut expected = Vec::new();
+    for _ in 0..40 {
+        expected.push(recorded(store, EventType::Revoked, user, "slack").await.id);
+    }
+
+    // Act: four claimers, small batches, until the queue is empty.
+    let claimer = || async {
+        let holder = Uuid::new_v4();
+        let mut taken = Vec::new();
+        loop {
+            let claimed = store
+                .claim_deliveries(holder, LEASE, &[EventType::Revoked], 3)
+                .await
+                .unwrap();
+            if claimed.is_empty() {
+                return taken;
+            }
+            for delivery in claimed {
+                assert!(store
+                    .finish_delivery(&delivery.event.id, holder)
+                    .await
+                    .unwrap());
+                taken.push(delivery.event.id);
+            }
+        }
+    };
+    let (a, b, c, d) = tokio::join!(claimer(), claimer(), claimer(), claimer());
+
+    // Assert: each event exactly once.
+    let mut taken: Vec<String> = [a, b, c, d].concat();
+    taken.sort();
+    expected.sort();
+    assert_eq!(taken, expected);
 }
