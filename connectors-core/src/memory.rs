@@ -153,6 +153,7 @@ impl CredentialStore for MemoryStore {
         user: UserId,
         connector: &str,
         credentials: &Credentials,
+        event: Option<&Event>,
     ) -> Result<i64, StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
@@ -167,6 +168,7 @@ impl CredentialStore for MemoryStore {
         );
         tables.mark_active(&key);
         tables.connector(&key).connected_at = Some(OffsetDateTime::now_utc());
+        tables.events.extend(event.cloned());
         Ok(version)
     }
 
@@ -176,6 +178,7 @@ impl CredentialStore for MemoryStore {
         connector: &str,
         expected_version: i64,
         credentials: &Credentials,
+        event: Option<&Event>,
     ) -> Result<Option<i64>, StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
@@ -193,6 +196,7 @@ impl CredentialStore for MemoryStore {
             },
         );
         tables.mark_active(&key);
+        tables.events.extend(event.cloned());
         Ok(Some(version))
     }
 
@@ -240,6 +244,7 @@ impl CredentialStore for MemoryStore {
         connector: &str,
         status: ConnectorStatus,
         last_error: Option<&str>,
+        event: Option<&Event>,
     ) -> Result<(), StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
@@ -250,6 +255,7 @@ impl CredentialStore for MemoryStore {
         });
         connector.status = status;
         connector.last_error = last_error.map(str::to_owned);
+        tables.events.extend(event.cloned());
         Ok(())
     }
 
@@ -339,7 +345,7 @@ impl CredentialStore for MemoryStore {
                     .iter()
                     .position(|event| &event.id == before && event.user_id == user);
                 let Some(position) = found else {
-                    return Ok(Vec::new());
+                    return Err(StoreError::UnknownEvent);
                 };
                 position
             }
