@@ -186,6 +186,7 @@ impl CredentialStore for MemoryStore {
         user: UserId,
         connector: &str,
         credentials: &Credentials,
+        event: Option<&Event>,
     ) -> Result<i64, StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
@@ -200,6 +201,7 @@ impl CredentialStore for MemoryStore {
         );
         tables.mark_active(&key);
         tables.connector(&key).connected_at = Some(OffsetDateTime::now_utc());
+        tables.events.extend(event.cloned());
         Ok(version)
     }
 
@@ -209,6 +211,7 @@ impl CredentialStore for MemoryStore {
         connector: &str,
         expected_version: i64,
         credentials: &Credentials,
+        event: Option<&Event>,
     ) -> Result<Option<i64>, StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
@@ -226,6 +229,7 @@ impl CredentialStore for MemoryStore {
             },
         );
         tables.mark_active(&key);
+        tables.events.extend(event.cloned());
         Ok(Some(version))
     }
 
@@ -273,6 +277,7 @@ impl CredentialStore for MemoryStore {
         connector: &str,
         status: ConnectorStatus,
         last_error: Option<&str>,
+        event: Option<&Event>,
     ) -> Result<(), StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
@@ -283,6 +288,7 @@ impl CredentialStore for MemoryStore {
         });
         connector.status = status;
         connector.last_error = last_error.map(str::to_owned);
+        tables.events.extend(event.cloned());
         Ok(())
     }
 
@@ -372,7 +378,7 @@ impl CredentialStore for MemoryStore {
                     .iter()
                     .position(|event| &event.id == before && event.user_id == user);
                 let Some(position) = found else {
-                    return Ok(Vec::new());
+                    return Err(StoreError::UnknownEvent);
                 };
                 position
             }

@@ -22,6 +22,7 @@ use crate::connector::{
     ProviderEndpoints,
 };
 use crate::error::{CallbackError, Error, Result};
+use crate::events::{Event, EventType};
 use crate::oauth_flow;
 use crate::store::{
     ConnectorStatus, CredentialStore, Credentials, PendingAuthorization, StoredCredentials, UserId,
@@ -39,6 +40,8 @@ const STATE_LIFETIME: time::Duration = time::Duration::minutes(10);
 const REFRESH_MARGIN: time::Duration = time::Duration::seconds(60);
 /// How often a caller waiting on another replica's refresh looks at the row again.
 const LEASE_POLL: Duration = Duration::from_millis(25);
+/// How many events a slow subscriber may fall behind before it misses some.
+const SUBSCRIBER_BUFFER: usize = 1024;
 
 /// A deployment's OAuth client for one provider, with optional endpoint overrides.
 #[derive(Debug, Clone)]
@@ -133,6 +136,7 @@ pub struct ConnectorAuthService {
     views: DashMap<UserId, (Instant, Arc<[ConnectorView]>)>,
     view_cache_ttl: Duration,
     retry_backoff: (Duration, Duration),
+    events: tokio::sync::broadcast::Sender<Event>,
 }
 
 impl fmt::Debug for ConnectorAuthService {
@@ -167,6 +171,7 @@ impl ConnectorAuthService {
             views: DashMap::new(),
             view_cache_ttl: Duration::from_secs(2),
             retry_backoff: (Duration::from_secs(30), Duration::from_secs(3600)),
+            events: tokio::sync::broadcast::channel(SUBSCRIBER_BUFFER).0,
         }
     }
 
@@ -234,6 +239,47 @@ impl ConnectorAuthService {
     pub fn with_retry_backoff(mut self, first: Duration, max: Duration) -> Self {
         self.retry_backoff = (first, max.max(first));
         self
+    }
+
+    /// Subscribes to the lifecycle events of this service, in process: every event this
+    /// service records (`connection.connected`, `connection.refreshed`,
+    /// `connection.needs_reauth`, `connection.revoked`) is sent to every receiver right
+    /// after the transaction that recorded it commits.
+    ///
+    /// Delivery is at most once and in process only: a receiver that falls more than
+    /// 1,024 events behind gets [`RecvError::Lagged`](tokio::sync::broadcast::error::RecvError::Lagged)
+    /// and misses them, events of other replicas are not seen, and nothing survives a
+    /// restart. The durable truth is the store's outbox
+    /// ([`CredentialStore::events`]); read it to catch up.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Hands a committed event to the in-process subscribers.
+    fn publish(&self, event: Event) {
+        // Fails only when nobody listens, which is fine.
+        let _ = self.events.send(event);
+    }
+
+    /// Records the `connection.connected` event of new credentials with them, in one
+    /// transaction, and tells the subscribers.
+    async fn connect(&self, user: UserId, key: &str, credentials: &Credentials) -> Result<()> {
+        // Whether earlier credentials are replaced is read just before the write: two
+        // connections of the same user and connector at the same instant may both say
+        // `false`; nothing else depends on the flag.
+        let reconnected = self.store.load_credentials(user, key).await?.is_some();
+        let event = connection_event(
+            EventType::Connected,
+            user,
+            key,
+            [("reconnected", serde_json::Value::Bool(reconnected))],
+        );
+        self.store
+            .save_credentials(user, key, credentials, Some(&event))
+            .await?;
+        self.forget_views(user);
+        self.publish(event);
+        Ok(())
     }
 
     /// The credential store.
@@ -470,9 +516,7 @@ impl ConnectorAuthService {
         credentials: &Credentials,
     ) -> Result<()> {
         self.connector(key)?;
-        self.store.save_credentials(user, key, credentials).await?;
-        self.forget_views(user);
-        Ok(())
+        self.connect(user, key, credentials).await
     }
 
     /// A valid access token for the user's connector, refreshed first when it expires
@@ -570,9 +614,7 @@ impl ConnectorAuthService {
         if verify {
             config.verify_config(&ctx, &credentials).await?;
         }
-        self.store.save_credentials(user, key, &credentials).await?;
-        self.forget_views(user);
-        Ok(())
+        self.connect(user, key, &credentials).await
     }
 
     /// Every registered connector as the user sees it, secrets left out.
@@ -714,7 +756,7 @@ impl ConnectorAuthService {
             self.store
                 .release_lease(user, key, self.lease_holder)
                 .await?;
-            self.mark_needs_reauth(user, key, "no refresh token")
+            self.mark_needs_reauth(user, key, "no refresh token is stored")
                 .await?;
             return Err(Error::NeedsReauth(key.to_owned()));
         };
@@ -733,14 +775,16 @@ impl ConnectorAuthService {
                 let token = credentials.access_token.clone().ok_or_else(|| {
                     Error::InvalidResponse("refresh answer without access token".to_owned())
                 })?;
+                let event = connection_event(EventType::Refreshed, user, key, []);
                 let swapped = self
                     .store
-                    .swap_credentials(user, key, stored.version, &credentials)
+                    .swap_credentials(user, key, stored.version, &credentials, Some(&event))
                     .await?;
                 self.forget_views(user);
                 match swapped {
                     Some(version) => {
                         tracing::debug!(connector = %key, "access token refreshed");
+                        self.publish(event);
                         Ok(Grant { token, version })
                     }
                     // Another writer replaced the row while we refreshed: theirs wins.
@@ -759,7 +803,10 @@ impl ConnectorAuthService {
                 self.store
                     .release_lease(user, key, self.lease_holder)
                     .await?;
+                // The reason lands in the status and in an event: the provider's own
+                // words, unless they quote the token back.
                 let reason = description
+                    .filter(|words| !words.contains(refresh_token.secret().as_str()))
                     .unwrap_or_else(|| "the provider refused the refresh token".to_owned());
                 self.mark_needs_reauth(user, key, &reason).await?;
                 Err(Error::NeedsReauth(key.to_owned()))
@@ -783,10 +830,23 @@ impl ConnectorAuthService {
 
     async fn mark_needs_reauth(&self, user: UserId, key: &str, reason: &str) -> Result<()> {
         tracing::warn!(connector = %key, "grant refused by the provider; connector needs re-authorization");
+        let event = connection_event(
+            EventType::NeedsReauth,
+            user,
+            key,
+            [("reason", serde_json::Value::from(reason))],
+        );
         self.store
-            .set_status(user, key, ConnectorStatus::NeedsReauth, Some(reason))
+            .set_status(
+                user,
+                key,
+                ConnectorStatus::NeedsReauth,
+                Some(reason),
+                Some(&event),
+            )
             .await?;
         self.forget_views(user);
+        self.publish(event);
         Ok(())
     }
 
@@ -855,6 +915,20 @@ impl OAuthClient<'_> {
             })
             .await
     }
+}
+
+/// A lifecycle event about one of the user's connectors, with the type's own fields.
+fn connection_event<const N: usize>(
+    event_type: EventType,
+    user: UserId,
+    key: &str,
+    data: [(&str, serde_json::Value); N],
+) -> Event {
+    let data = data
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    Event::new(event_type, user, Some(key), data)
 }
 
 /// The grant of a stored row whose access token is valid for at least another minute.

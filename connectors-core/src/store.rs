@@ -180,6 +180,9 @@ pub enum StoreError {
     /// The referenced user does not exist.
     #[error("unknown user")]
     UnknownUser,
+    /// The event an events query pages from (`before`) is not one of the user's.
+    #[error("unknown event")]
+    UnknownEvent,
 }
 
 /// Persistence of credentials, authorization states and connector statuses.
@@ -210,23 +213,27 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     ) -> Result<Option<StoredCredentials>, StoreError>;
 
     /// Stores (replaces) a user's credentials for a connector and marks the connector
-    /// `active` and connected, atomically. Returns the new version.
+    /// `active` and connected, and records `event` (the `connection.connected` event),
+    /// all in one transaction. Returns the new version.
     async fn save_credentials(
         &self,
         user: UserId,
         connector: &str,
         credentials: &Credentials,
+        event: Option<&Event>,
     ) -> Result<i64, StoreError>;
 
-    /// Replaces the credentials only if their version is still `expected_version`, and
-    /// releases the refresh lease. Returns the new version, or `None` when another
-    /// writer got there first.
+    /// Replaces the credentials only if their version is still `expected_version`,
+    /// releases the refresh lease and records `event` (the `connection.refreshed`
+    /// event), in one transaction. Returns the new version, or `None` when another
+    /// writer got there first (then nothing is written and no event recorded).
     async fn swap_credentials(
         &self,
         user: UserId,
         connector: &str,
         expected_version: i64,
         credentials: &Credentials,
+        event: Option<&Event>,
     ) -> Result<Option<i64>, StoreError>;
 
     /// Takes the refresh lease of a credentials row for `lifetime`, unless another holder
@@ -252,13 +259,15 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
         holder: Uuid,
     ) -> Result<(), StoreError>;
 
-    /// Sets a connector's status and last error, keeping its credentials.
+    /// Sets a connector's status and last error, keeping its credentials, and records
+    /// `event` (e.g. `connection.needs_reauth`), in one transaction.
     async fn set_status(
         &self,
         user: UserId,
         connector: &str,
         status: ConnectorStatus,
         last_error: Option<&str>,
+        event: Option<&Event>,
     ) -> Result<(), StoreError>;
 
     /// Deletes a user's credentials for a connector and marks it `inactive`,
@@ -293,6 +302,8 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     async fn record_event(&self, event: &Event) -> Result<(), StoreError>;
 
     /// The user's events, newest first.
+    ///
+    /// [`StoreError::UnknownEvent`] when `query.before` names no event of this user.
     async fn events(&self, user: UserId, query: &EventQuery) -> Result<Vec<Event>, StoreError>;
 
     /// Takes up to `limit` events (oldest first) of the given `types` that are neither

@@ -135,6 +135,9 @@ pub(crate) const INSERT_EVENT: &str = "\
     INSERT INTO connector_events (id, type, user_id, connector_code, created_at, data_json) \
     VALUES ($1, $2, $3, $4, $5, $6)";
 
+pub(crate) const EVENT_EXISTS: &str = "\
+    SELECT 1 FROM connector_events WHERE id = $1 AND user_id = $2";
+
 /// Newest first; `$2` filters by connector, `$3` pages before an event id.
 pub(crate) const SELECT_EVENTS: &str = "\
     SELECT id, type, user_id, connector_code, created_at, data_json \
@@ -555,6 +558,7 @@ macro_rules! impl_sql_store {
                 user: connectors_core::UserId,
                 connector: &str,
                 credentials: &connectors_core::Credentials,
+                event: Option<&connectors_core::Event>,
             ) -> Result<i64, connectors_core::StoreError> {
                 use crate::sealed::{db_error, initial_version, unix_now};
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
@@ -583,6 +587,9 @@ macro_rules! impl_sql_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
+                if let Some(event) = event {
+                    Self::insert_event(&mut tx, event).await?;
+                }
                 tx.commit().await.map_err(db_error)?;
                 Ok(version)
             }
@@ -593,6 +600,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
                 expected_version: i64,
                 credentials: &connectors_core::Credentials,
+                event: Option<&connectors_core::Event>,
             ) -> Result<Option<i64>, connectors_core::StoreError> {
                 use crate::sealed::{db_error, unix_now};
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
@@ -624,6 +632,9 @@ macro_rules! impl_sql_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
+                if let Some(event) = event {
+                    Self::insert_event(&mut tx, event).await?;
+                }
                 tx.commit().await.map_err(db_error)?;
                 Ok(Some(version))
             }
@@ -668,7 +679,10 @@ macro_rules! impl_sql_store {
                 connector: &str,
                 status: connectors_core::ConnectorStatus,
                 last_error: Option<&str>,
+                event: Option<&connectors_core::Event>,
             ) -> Result<(), connectors_core::StoreError> {
+                use crate::sealed::db_error;
+                let mut tx = self.begin_write().await?;
                 sqlx::query(crate::sql::SET_STATUS)
                     .bind(uuid::Uuid::new_v4())
                     .bind(user)
@@ -676,9 +690,13 @@ macro_rules! impl_sql_store {
                     .bind(status.as_str())
                     .bind(last_error)
                     .bind(crate::sealed::unix_now())
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
-                    .map_err(crate::sealed::db_error)?;
+                    .map_err(db_error)?;
+                if let Some(event) = event {
+                    Self::insert_event(&mut tx, event).await?;
+                }
+                tx.commit().await.map_err(db_error)?;
                 Ok(())
             }
 
@@ -797,6 +815,17 @@ macro_rules! impl_sql_store {
                 user: connectors_core::UserId,
                 query: &connectors_core::EventQuery,
             ) -> Result<Vec<connectors_core::Event>, connectors_core::StoreError> {
+                if let Some(before) = query.before.as_deref() {
+                    let known = sqlx::query(crate::sql::EVENT_EXISTS)
+                        .bind(before)
+                        .bind(user)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(crate::sealed::db_error)?;
+                    if known.is_none() {
+                        return Err(connectors_core::StoreError::UnknownEvent);
+                    }
+                }
                 sqlx::query_as::<_, crate::sealed::EventRow>(crate::sql::SELECT_EVENTS)
                     .bind(user)
                     .bind(query.connector.as_deref())

@@ -80,6 +80,7 @@ async fn plaintext_secrets_never_reach_the_tables() {
             user,
             "google_calendar",
             &common::oauth_credentials("plaintext-canary-9c1d"),
+            None,
         )
         .await
         .unwrap();
@@ -88,6 +89,7 @@ async fn plaintext_secrets_never_reach_the_tables() {
             user,
             "smtp",
             &common::smtp_credentials("smtp-password-canary-9c1d"),
+            None,
         )
         .await
         .unwrap();

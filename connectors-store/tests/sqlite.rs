@@ -93,10 +93,13 @@ async fn plaintext_secrets_never_reach_the_database_files() {
 
     // Act
     store
-        .save_credentials(user, "google_calendar", &oauth)
+        .save_credentials(user, "google_calendar", &oauth, None)
         .await
         .unwrap();
-    store.save_credentials(user, "smtp", &smtp).await.unwrap();
+    store
+        .save_credentials(user, "smtp", &smtp, None)
+        .await
+        .unwrap();
     store
         .insert_pending_authorization(&PendingAuthorization {
             state_hash: "state-hash".into(),
@@ -240,7 +243,7 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
                 for user in [own, shared] {
                     let connector = format!("smtp{}", writer % 4);
                     let saved = store
-                        .save_credentials(user, &connector, &common::smtp_credentials("pw"))
+                        .save_credentials(user, &connector, &common::smtp_credentials("pw"), None)
                         .await;
                     record(
                         "save",
@@ -258,6 +261,7 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
                                         &connector,
                                         current.version,
                                         &common::smtp_credentials("rotated"),
+                                        None,
                                     )
                                     .await;
                                 record("swap", swapped.map(|_| ()).map_err(|e| format!("{e:?}")));
@@ -269,7 +273,7 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
                         Err(error) => record("lease", Err(format!("{error:?}"))),
                     }
                     let status = store
-                        .set_status(user, &connector, ConnectorStatus::Error, Some("boom"))
+                        .set_status(user, &connector, ConnectorStatus::Error, Some("boom"), None)
                         .await;
                     record("status", status.map_err(|e| format!("{e:?}")));
                     if round % 3 == 0 {

@@ -197,6 +197,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's own lifecycle events, newest first; `before` pages backwards. */
+        get: operations["list_lifecycle_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files": {
         parameters: {
             query?: never;
@@ -491,6 +508,28 @@ export interface components {
              * @example ok
              */
             status: string;
+        };
+        /** @description A lifecycle event as the API lists it: `{id, type, connector, created_at, data}`. */
+        LifecycleEvent: {
+            /** @description The connector it is about, if any. */
+            connector: string | null;
+            /**
+             * Format: date-time
+             * @description When, RFC 3339 UTC.
+             */
+            created_at: string;
+            /**
+             * @description The type's own fields (`reconnected`, `reason`, `provider_revoked`, …); never a
+             *     secret.
+             */
+            data: Record<string, unknown>;
+            /** @description Unique and stable (`evt_…`): the webhook id of the same event. */
+            id: string;
+            /**
+             * @description What happened.
+             * @example connection.connected
+             */
+            type: string;
         };
         /** @description Email and password of an existing account. */
         Login: {
@@ -1060,6 +1099,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Connector"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_lifecycle_events: {
+        parameters: {
+            query?: {
+                /** @description Only this connector's events (a connector key such as `google_calendar`). */
+                connector?: string;
+                /** @description How many events at most: 1 to 200, default 50. */
+                limit?: number;
+                /**
+                 * @description Only events older than the event with this id (the last id of the previous
+                 *     page); an id that is not one of the user's events answers 422 naming `before`.
+                 */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LifecycleEvent"][];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `limit` out of 1..=200, or `before` not one of the user's event ids */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description an error: `{"error":{"code","message"}}` */

@@ -32,6 +32,9 @@ export type FieldError = Schemas['FieldProblem'];
 
 export type ClientSecret = Schemas['ClientSecretView'];
 
+/** A connection lifecycle event of `GET /events` (SPEC §11). */
+export type LifecycleEvent = Schemas['LifecycleEvent'];
+
 /**
  * One entry of the tool catalog (`GET /realtime/tools`): a tool and the REST route it
  * calls, its `parameters` read as JSON Schema.
@@ -82,6 +85,8 @@ export interface ApiClient {
   connectorRedirectUrl(key: string): Promise<string>;
   saveConnectorConfig(key: string, fields: Record<string, unknown>): Promise<Connector>;
   revokeConnector(key: string): Promise<Connector>;
+  /** The user's newest lifecycle events of one connector, newest first. */
+  listConnectorEvents(key: string, limit: number): Promise<LifecycleEvent[]>;
   createClientSecret(): Promise<ClientSecret>;
   listRealtimeTools(): Promise<RealtimeTool[]>;
 }
@@ -169,6 +174,14 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     async revokeConnector(key) {
       return parseConnector(await request('POST', `${connectorPath(key)}/revoke`));
     },
+    async listConnectorEvents(key, limit) {
+      const query = new URLSearchParams({ connector: key, limit: String(limit) });
+      const body = await request('GET', `/events?${query.toString()}`);
+      if (!Array.isArray(body)) {
+        throw badShape('event list');
+      }
+      return body.map(parseLifecycleEvent);
+    },
     async createClientSecret() {
       const body = await request('POST', '/realtime/client-secret');
       if (!isRecord(body) || typeof body.value !== 'string') {
@@ -251,6 +264,20 @@ function parseUser(value: unknown): User {
     id: String(value.id ?? ''),
     email: value.email,
     created_at: typeof value.created_at === 'string' ? value.created_at : '',
+  };
+}
+
+/** Reads one lifecycle event; `data` stays free-form, as each type has its own fields. */
+export function parseLifecycleEvent(value: unknown): LifecycleEvent {
+  if (!isRecord(value) || typeof value.id !== 'string' || typeof value.type !== 'string') {
+    throw badShape('event');
+  }
+  return {
+    id: value.id,
+    type: value.type,
+    connector: typeof value.connector === 'string' ? value.connector : null,
+    created_at: typeof value.created_at === 'string' ? value.created_at : '',
+    data: isRecord(value.data) ? value.data : {},
   };
 }
 

@@ -1,6 +1,6 @@
 // What the dashboard says about connectors and failures, free of React.
 
-import { BAD_RESPONSE, isApiError, NETWORK_ERROR, type Connector } from './api';
+import { BAD_RESPONSE, isApiError, NETWORK_ERROR, type Connector, type LifecycleEvent } from './api';
 import { CATALOGS, en, relativeTime, type Locale, type Messages } from './i18n';
 
 /** The `data-status` of a connector card (SPEC §9). */
@@ -176,4 +176,29 @@ export function statusMessage(status: number, t: Messages): string {
   if (status === 429) return t.errors.tooManyRequests;
   if (status >= 500) return t.errors.serverProblem;
   return t.errors.httpStatus(status);
+}
+
+/** A lifecycle event of a connector in words: "Reconnected", "Access renewed". */
+export function activitySentence(event: Pick<LifecycleEvent, 'type' | 'data'>, t: Messages): string {
+  const words = t.activity;
+  switch (event.type) {
+    case 'connection.connected':
+      return event.data.reconnected === true ? words.reconnected : words.connected;
+    case 'connection.refreshed':
+      return words.refreshed;
+    case 'connection.refresh_failed':
+      return words.refreshFailed;
+    case 'connection.recovered':
+      return words.recovered;
+    case 'connection.needs_reauth':
+      return words.needsReauth;
+    case 'connection.expiring':
+      return words.expiring;
+    case 'connection.revoked':
+      return words.revoked;
+    case 'tool.called':
+      return words.toolCalled;
+    default:
+      return words.other(event.type);
+  }
 }

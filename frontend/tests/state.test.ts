@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../src/api';
-import { en } from '../src/i18n';
+import { en, fr } from '../src/i18n';
 import {
+  activitySentence,
   authErrorMessage,
   callbackReasonMessage,
   canDisconnect,
@@ -158,5 +159,21 @@ describe('authErrorMessage', () => {
   it('keeps server failures generic', () => {
     expect(authErrorMessage(new ApiError(500, 'internal', 'stack trace here'), 'login', en)).not.toContain('stack');
     expect(authErrorMessage(new Error('boom'), 'login', en)).toBe('Something went wrong. Try again.');
+  });
+});
+
+describe('activitySentence', () => {
+  it('tells a first connection from a reconnection, in both languages', () => {
+    expect(activitySentence({ type: 'connection.connected', data: { reconnected: false } }, en)).toBe('Connected');
+    expect(activitySentence({ type: 'connection.connected', data: { reconnected: true } }, en)).toBe('Reconnected');
+    expect(activitySentence({ type: 'connection.connected', data: { reconnected: true } }, fr)).toBe('Reconnecté');
+  });
+
+  it('names every lifecycle event type, and an unknown one by its type', () => {
+    expect(activitySentence({ type: 'connection.needs_reauth', data: { reason: 'x' } }, en)).toBe(
+      'Access refused by the provider',
+    );
+    expect(activitySentence({ type: 'connection.revoked', data: {} }, fr)).toBe('Déconnecté');
+    expect(activitySentence({ type: 'connection.future', data: {} }, en)).toBe('Event connection.future');
   });
 });

@@ -14,6 +14,7 @@ pub mod files;
 mod frontend;
 pub mod hashing;
 pub mod json;
+pub mod lifecycle;
 pub mod openapi;
 pub mod query;
 pub mod ratelimit;

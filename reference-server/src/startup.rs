@@ -27,7 +27,7 @@ use crate::db::Database;
 use crate::hashing::PasswordHashing;
 use crate::ratelimit::KeyedLimiter;
 use crate::routes::realtime;
-use crate::routes::{auth, connectors, files, health, projects};
+use crate::routes::{auth, connectors, events, files, health, projects};
 use crate::state::AppState;
 use crate::voice::Voice;
 use crate::{auth as sessions, frontend};
@@ -339,6 +339,7 @@ pub fn router(state: AppState) -> Router {
         .route("/connectors/{key}/config", post(connectors::save_config))
         .route("/connectors/{key}/revoke", post(connectors::revoke))
         .route("/connectors/{key}/activate", post(connectors::activate))
+        .route("/events", get(events::list))
         .route("/realtime/client-secret", post(realtime::client_secret))
         .route("/realtime/tools", get(realtime::tools))
         .route("/projects", get(projects::list).post(projects::create))

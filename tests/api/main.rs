@@ -5,6 +5,7 @@
 
 mod auth;
 mod config_connectors;
+mod events;
 mod google_calendar;
 // The stateful OAuth provider fake of connectors-providers' tests; not every helper is
 // used here.

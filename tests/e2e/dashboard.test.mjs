@@ -268,6 +268,14 @@ describe('dashboard', () => {
       await waitForAttribute(card(page, 'hostinger'), 'data-status', 'active');
       await screenshot(page, '09-grid-config-active');
 
+      // The card's recent activity says what happened, in the language shown.
+      const activity = byTestId(page, 'connector-activity-hostinger');
+      await waitForText(activity, 'Connected');
+      await byTestId(page, 'locale-switch').click();
+      await waitForText(activity, 'Connecté');
+      await byTestId(page, 'locale-switch').click();
+      await waitForText(activity, 'Recent activity');
+
       const saved = (await listConnectors(page)).find((connector) => connector.key === 'hostinger');
       assert.equal(saved.connected, true);
       assert.equal(saved.status, 'active');

@@ -167,6 +167,7 @@ impl ConnectorAuthService {
                 Some(pending.attempts),
             );
             self.store.finish_revocation(pending.id, &event).await?;
+            self.publish(event);
             tracing::info!(
                 connector = %key,
                 attempts = pending.attempts,
@@ -300,7 +301,8 @@ impl ConnectorAuthService {
         retry: Option<&PendingRevocation>,
     ) -> Result<()> {
         let event = revoked_event(user, key, revocation, None);
-        self.store
+        let purged = self
+            .store
             .delete_credentials(
                 user,
                 key,
@@ -311,6 +313,9 @@ impl ConnectorAuthService {
             )
             .await?;
         self.forget_views(user);
+        if purged {
+            self.publish(event);
+        }
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use connectors_core::secrecy::{ExposeSecret, SecretString};
 use connectors_core::{
     AccessToken, ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery,
     EventType, PendingAuthorization, PendingDelivery, PendingRevocation, Purge, RefreshToken,
-    UserId,
+    StoreError, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -38,6 +38,7 @@ pub(crate) async fn store_contract(store: Arc<dyn CredentialStore>, users: [User
     a_delivery_is_claimed_by_one_holder_retried_when_due_and_ends_delivered_or_failed(store, users)
         .await;
     concurrent_claimers_never_take_the_same_event(store, users).await;
+    writes_record_their_event_only_when_the_change_commits(store, users).await;
 }
 
 /// Deletes credentials with a `connection.revoked` event and no retry.
@@ -73,7 +74,7 @@ async fn a_purge_records_its_event_only_when_credentials_existed(
     [user, other]: [UserId; 2],
 ) {
     store
-        .save_credentials(user, "notion", &oauth_credentials("purged"))
+        .save_credentials(user, "notion", &oauth_credentials("purged"), None)
         .await
         .unwrap();
     let event = revoked(user, "notion", true);
@@ -108,7 +109,7 @@ async fn a_queued_revocation_is_claimed_once_postponed_and_finished_with_its_eve
     // Arrange: a purge that queues its revocation, due now.
     let credentials = oauth_credentials("queued");
     store
-        .save_credentials(user, "calendly", &credentials)
+        .save_credentials(user, "calendly", &credentials, None)
         .await
         .unwrap();
     let pending = PendingRevocation {
@@ -274,9 +275,11 @@ async fn events_come_newest_first_page_backwards_and_filter_by_connector(
                 ..EventQuery::default()
             },
         )
-        .await
-        .unwrap();
-    assert!(unknown.is_empty());
+        .await;
+    assert!(
+        matches!(unknown, Err(StoreError::UnknownEvent)),
+        "{unknown:?}"
+    );
     let others_from_mine = store
         .events(
             other,
@@ -285,11 +288,99 @@ async fn events_come_newest_first_page_backwards_and_filter_by_connector(
                 ..EventQuery::default()
             },
         )
+        .await;
+    assert!(
+        matches!(others_from_mine, Err(StoreError::UnknownEvent)),
+        "another user's event id is unknown to them: {others_from_mine:?}"
+    );
+}
+
+fn event(
+    kind: EventType,
+    user: UserId,
+    connector: &str,
+    field: &str,
+    value: serde_json::Value,
+) -> Event {
+    let mut data = serde_json::Map::new();
+    data.insert(field.into(), value);
+    Event::new(kind, user, Some(connector), data)
+}
+
+async fn writes_record_their_event_only_when_the_change_commits(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    // Arrange
+    let connected = event(
+        EventType::Connected,
+        user,
+        "outbox",
+        "reconnected",
+        false.into(),
+    );
+    let refreshed = event(EventType::Refreshed, user, "outbox", "note", "first".into());
+    let lost = event(EventType::Refreshed, user, "outbox", "note", "lost".into());
+    let needs_reauth = event(
+        EventType::NeedsReauth,
+        user,
+        "outbox",
+        "reason",
+        "refused".into(),
+    );
+
+    // Act
+    let saved = store
+        .save_credentials(
+            user,
+            "outbox",
+            &oauth_credentials("outbox"),
+            Some(&connected),
+        )
         .await
         .unwrap();
-    assert!(
-        others_from_mine.is_empty(),
-        "another user's event id pages nothing"
+    let swapped = store
+        .swap_credentials(
+            user,
+            "outbox",
+            saved,
+            &oauth_credentials("outbox-2"),
+            Some(&refreshed),
+        )
+        .await
+        .unwrap();
+    let stale = store
+        .swap_credentials(
+            user,
+            "outbox",
+            saved,
+            &oauth_credentials("outbox-3"),
+            Some(&lost),
+        )
+        .await
+        .unwrap();
+    store
+        .set_status(
+            user,
+            "outbox",
+            ConnectorStatus::NeedsReauth,
+            Some("refused"),
+            Some(&needs_reauth),
+        )
+        .await
+        .unwrap();
+
+    // Assert
+    assert!(swapped.is_some());
+    assert!(stale.is_none(), "a stale swap writes nothing");
+    assert_eq!(
+        events_of(store, user, "outbox").await,
+        vec![needs_reauth, refreshed, connected],
+        "each committed write's event, and none for the swap that lost"
+    );
+    assert_eq!(
+        state_of(store, user, "outbox").await.status,
+        ConnectorStatus::NeedsReauth
     );
 }
 
@@ -515,7 +606,7 @@ async fn saved_oauth_credentials_load_back_and_activate_the_connector(
 
     // Act
     let version = store
-        .save_credentials(user, "google_calendar", &credentials)
+        .save_credentials(user, "google_calendar", &credentials, None)
         .await
         .unwrap();
 
@@ -548,7 +639,7 @@ async fn saving_again_replaces_everything_and_bumps_the_version(
     [user, _]: [UserId; 2],
 ) {
     let first = store
-        .save_credentials(user, "calendly", &oauth_credentials("first"))
+        .save_credentials(user, "calendly", &oauth_credentials("first"), None)
         .await
         .unwrap();
     let replacement = Credentials {
@@ -558,7 +649,7 @@ async fn saving_again_replaces_everything_and_bumps_the_version(
     };
 
     let second = store
-        .save_credentials(user, "calendly", &replacement)
+        .save_credentials(user, "calendly", &replacement, None)
         .await
         .unwrap();
 
@@ -582,18 +673,18 @@ async fn a_swap_wins_on_the_current_version_and_loses_on_a_stale_one(
 ) {
     // Arrange
     let saved = store
-        .save_credentials(user, "slack", &oauth_credentials("before-swap"))
+        .save_credentials(user, "slack", &oauth_credentials("before-swap"), None)
         .await
         .unwrap();
     let refreshed = oauth_credentials("after-swap");
 
     // Act
     let swapped = store
-        .swap_credentials(user, "slack", saved, &refreshed)
+        .swap_credentials(user, "slack", saved, &refreshed, None)
         .await
         .unwrap();
     let stale = store
-        .swap_credentials(user, "slack", saved, &oauth_credentials("too-late"))
+        .swap_credentials(user, "slack", saved, &oauth_credentials("too-late"), None)
         .await
         .unwrap();
 
@@ -610,7 +701,7 @@ async fn a_swap_wins_on_the_current_version_and_loses_on_a_stale_one(
     assert_same_credentials(&stored.credentials, &refreshed);
     assert_eq!(
         store
-            .swap_credentials(user, "never_saved", 1, &refreshed)
+            .swap_credentials(user, "never_saved", 1, &refreshed, None)
             .await
             .unwrap(),
         None
@@ -627,7 +718,7 @@ async fn a_swap_reactivates_a_connector_that_needed_reauth(
     [user, _]: [UserId; 2],
 ) {
     let version = store
-        .save_credentials(user, "gmail", &oauth_credentials("reauth"))
+        .save_credentials(user, "gmail", &oauth_credentials("reauth"), None)
         .await
         .unwrap();
     store
@@ -636,12 +727,13 @@ async fn a_swap_reactivates_a_connector_that_needed_reauth(
             "gmail",
             ConnectorStatus::NeedsReauth,
             Some("invalid_grant"),
+            None,
         )
         .await
         .unwrap();
 
     store
-        .swap_credentials(user, "gmail", version, &oauth_credentials("reauth-2"))
+        .swap_credentials(user, "gmail", version, &oauth_credentials("reauth-2"), None)
         .await
         .unwrap()
         .expect("current version");
@@ -659,7 +751,7 @@ async fn a_lease_is_exclusive_until_released_or_expired(
     let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
     let until = LEASE;
     store
-        .save_credentials(user, "notion", &oauth_credentials("lease"))
+        .save_credentials(user, "notion", &oauth_credentials("lease"), None)
         .await
         .unwrap();
 
@@ -711,7 +803,7 @@ async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserI
     let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
     let until = LEASE;
     let version = store
-        .save_credentials(user, "hubspot", &oauth_credentials("lease-swap"))
+        .save_credentials(user, "hubspot", &oauth_credentials("lease-swap"), None)
         .await
         .unwrap();
 
@@ -720,7 +812,13 @@ async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserI
         .await
         .unwrap());
     store
-        .swap_credentials(user, "hubspot", version, &oauth_credentials("swapped"))
+        .swap_credentials(
+            user,
+            "hubspot",
+            version,
+            &oauth_credentials("swapped"),
+            None,
+        )
         .await
         .unwrap()
         .expect("current version");
@@ -733,7 +831,7 @@ async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserI
     );
 
     store
-        .save_credentials(user, "hubspot", &oauth_credentials("saved"))
+        .save_credentials(user, "hubspot", &oauth_credentials("saved"), None)
         .await
         .unwrap();
     assert!(
@@ -749,7 +847,7 @@ async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserI
 async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]: [UserId; 2]) {
     let credentials = oauth_credentials("status");
     store
-        .save_credentials(user, "dropbox", &credentials)
+        .save_credentials(user, "dropbox", &credentials, None)
         .await
         .unwrap();
 
@@ -759,6 +857,7 @@ async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]
             "dropbox",
             ConnectorStatus::NeedsReauth,
             Some("Token has been expired or revoked."),
+            None,
         )
         .await
         .unwrap();
@@ -774,7 +873,13 @@ async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]
     assert_same_credentials(&stored.expect("kept").credentials, &credentials);
 
     store
-        .set_status(user, "dropbox", ConnectorStatus::Error, Some("timeout"))
+        .set_status(
+            user,
+            "dropbox",
+            ConnectorStatus::Error,
+            Some("timeout"),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -782,7 +887,7 @@ async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]
         ConnectorStatus::Error
     );
     store
-        .set_status(user, "dropbox", ConnectorStatus::Active, None)
+        .set_status(user, "dropbox", ConnectorStatus::Active, None, None)
         .await
         .unwrap();
     let state = state_of(store, user, "dropbox").await;
@@ -795,7 +900,13 @@ async fn set_status_on_an_untouched_connector_records_it_disconnected(
     [user, _]: [UserId; 2],
 ) {
     store
-        .set_status(user, "twilio", ConnectorStatus::Error, Some("unreachable"))
+        .set_status(
+            user,
+            "twilio",
+            ConnectorStatus::Error,
+            Some("unreachable"),
+            None,
+        )
         .await
         .unwrap();
 
@@ -815,11 +926,11 @@ async fn delete_purges_marks_inactive_and_is_harmless_twice(
     [user, _]: [UserId; 2],
 ) {
     store
-        .save_credentials(user, "minio", &smtp_credentials("delete-me"))
+        .save_credentials(user, "minio", &smtp_credentials("delete-me"), None)
         .await
         .unwrap();
     store
-        .set_status(user, "minio", ConnectorStatus::Error, Some("boom"))
+        .set_status(user, "minio", ConnectorStatus::Error, Some("boom"), None)
         .await
         .unwrap();
 
@@ -853,20 +964,26 @@ async fn a_version_never_repeats_after_delete_and_save(
     [user, _]: [UserId; 2],
 ) {
     let before = store
-        .save_credentials(user, "zoom", &oauth_credentials("before-delete"))
+        .save_credentials(user, "zoom", &oauth_credentials("before-delete"), None)
         .await
         .unwrap();
     purge_plainly(store, user, "zoom").await.unwrap();
 
     let after = store
-        .save_credentials(user, "zoom", &oauth_credentials("after-delete"))
+        .save_credentials(user, "zoom", &oauth_credentials("after-delete"), None)
         .await
         .unwrap();
 
     assert!(after > before, "{after} > {before}");
     assert_eq!(
         store
-            .swap_credentials(user, "zoom", before, &oauth_credentials("stale-refresh"))
+            .swap_credentials(
+                user,
+                "zoom",
+                before,
+                &oauth_credentials("stale-refresh"),
+                None
+            )
             .await
             .unwrap(),
         None,
@@ -885,7 +1002,7 @@ async fn config_credentials_keep_secrets_out_of_connector_states(
     let credentials = smtp_credentials("hunter2-smtp-password");
 
     store
-        .save_credentials(user, "smtp", &credentials)
+        .save_credentials(user, "smtp", &credentials, None)
         .await
         .unwrap();
 
@@ -922,6 +1039,7 @@ async fn one_user_never_sees_or_changes_another_users_rows(
             "google_calendar",
             owners.version,
             &oauth_credentials("intruder"),
+            None,
         )
         .await
         .unwrap();
@@ -933,7 +1051,13 @@ async fn one_user_never_sees_or_changes_another_users_rows(
         .await
         .unwrap();
     store
-        .set_status(other, "gmail", ConnectorStatus::NeedsReauth, Some("other"))
+        .set_status(
+            other,
+            "gmail",
+            ConnectorStatus::NeedsReauth,
+            Some("other"),
+            None,
+        )
         .await
         .unwrap();
 

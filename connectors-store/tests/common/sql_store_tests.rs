@@ -78,8 +78,8 @@ macro_rules! sql_store_tests {
                 let user = new_user(&store).await;
                 let written = oauth_credentials("rotation");
                 let smtp = smtp_credentials("rotation-password");
-                store.save_credentials(user, "google_calendar", &written).await.unwrap();
-                store.save_credentials(user, "smtp", &smtp).await.unwrap();
+                store.save_credentials(user, "google_calendar", &written, None).await.unwrap();
+                store.save_credentials(user, "smtp", &smtp, None).await.unwrap();
                 store.pool().close().await;
 
                 // Act: the new key is primary, the old one kept for reading.
@@ -91,7 +91,7 @@ macro_rules! sql_store_tests {
                 let stored = rotated.load_credentials(user, "google_calendar").await.unwrap();
                 assert_same_credentials(&stored.unwrap().credentials, &written);
                 let rewritten = oauth_credentials("rotated");
-                rotated.save_credentials(user, "google_calendar", &rewritten).await.unwrap();
+                rotated.save_credentials(user, "google_calendar", &rewritten, None).await.unwrap();
                 rotated.pool().close().await;
 
                 let new_only = $Store::connect(&db.url(), cipher(&new)).await.unwrap();
@@ -112,11 +112,11 @@ macro_rules! sql_store_tests {
                 let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
                 let (victim, attacker) = (new_user(&store).await, new_user(&store).await);
                 store
-                    .save_credentials(victim, "google_calendar", &oauth_credentials("victim"))
+                    .save_credentials(victim, "google_calendar", &oauth_credentials("victim"), None)
                     .await
                     .unwrap();
                 store
-                    .save_credentials(attacker, "google_calendar", &oauth_credentials("attacker"))
+                    .save_credentials(attacker, "google_calendar", &oauth_credentials("attacker"), None)
                     .await
                     .unwrap();
 
@@ -150,15 +150,15 @@ macro_rules! sql_store_tests {
                 let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
                 let user = new_user(&store).await;
                 store
-                    .save_credentials(user, "google_calendar", &oauth_credentials("columns"))
+                    .save_credentials(user, "google_calendar", &oauth_credentials("columns"), None)
                     .await
                     .unwrap();
                 store
-                    .save_credentials(user, "gmail", &oauth_credentials("connector"))
+                    .save_credentials(user, "gmail", &oauth_credentials("connector"), None)
                     .await
                     .unwrap();
                 store
-                    .save_credentials(user, "smtp", &smtp_credentials("field-password"))
+                    .save_credentials(user, "smtp", &smtp_credentials("field-password"), None)
                     .await
                     .unwrap();
 
@@ -257,7 +257,7 @@ macro_rules! sql_store_tests {
                 let stranger = Uuid::new_v4();
 
                 let saved = store
-                    .save_credentials(stranger, "google_calendar", &oauth_credentials("stranger"))
+                    .save_credentials(stranger, "google_calendar", &oauth_credentials("stranger"), None)
                     .await;
                 let pending = store
                     .insert_pending_authorization(&PendingAuthorization {
@@ -346,7 +346,7 @@ macro_rules! sql_store_tests {
                 let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
                 let user = new_user(&store).await;
                 store
-                    .save_credentials(user, "google_calendar", &oauth_credentials("clock"))
+                    .save_credentials(user, "google_calendar", &oauth_credentials("clock"), None)
                     .await
                     .unwrap();
 
@@ -381,7 +381,7 @@ macro_rules! sql_store_tests {
                 let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
                 let user = new_user(&store).await;
                 store
-                    .save_credentials(user, "google_calendar", &oauth_credentials("race"))
+                    .save_credentials(user, "google_calendar", &oauth_credentials("race"), None)
                     .await
                     .unwrap();
 
@@ -410,7 +410,7 @@ macro_rules! sql_store_tests {
                 let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
                 let user = new_user(&store).await;
                 let version = store
-                    .save_credentials(user, "google_calendar", &oauth_credentials("race"))
+                    .save_credentials(user, "google_calendar", &oauth_credentials("race"), None)
                     .await
                     .unwrap();
 
@@ -419,7 +419,7 @@ macro_rules! sql_store_tests {
                     tokio::spawn(async move {
                         let credentials = oauth_credentials(&format!("swap-{i}"));
                         store
-                            .swap_credentials(user, "google_calendar", version, &credentials)
+                            .swap_credentials(user, "google_calendar", version, &credentials, None)
                             .await
                             .unwrap()
                     })
@@ -442,7 +442,7 @@ macro_rules! sql_store_tests {
                 let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
                 let user = new_user(&store).await;
                 store
-                    .save_credentials(user, "google_calendar", &oauth_credentials("cascade"))
+                    .save_credentials(user, "google_calendar", &oauth_credentials("cascade"), None)
                     .await
                     .unwrap();
 

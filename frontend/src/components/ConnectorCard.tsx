@@ -10,6 +10,7 @@ import {
   statusLabel,
   statusSentence,
 } from '../state';
+import { ConnectorActivity } from './ConnectorActivity';
 import { ConnectorIcon } from './ConnectorIcon';
 import { Spinner } from './Feedback';
 
@@ -95,6 +96,7 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             {connector.last_error}
           </p>
         )}
+        <ConnectorActivity connector={connector} />
         {error !== null && (
           <p className="card__error" role="alert" lang={untranslatedLang(error, locale)}>
             {error(t)}

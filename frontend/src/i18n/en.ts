@@ -127,6 +127,20 @@ export const en = {
     disconnecting: 'Disconnecting…',
   },
 
+  activity: {
+    title: 'Recent activity',
+    connected: 'Connected',
+    reconnected: 'Reconnected',
+    refreshed: 'Access renewed',
+    refreshFailed: 'Could not renew access; retrying',
+    recovered: 'Access renewed again',
+    needsReauth: 'Access refused by the provider',
+    expiring: 'Access expires soon',
+    revoked: 'Disconnected',
+    toolCalled: 'Used by Donna',
+    other: (type: string) => `Event ${type}`,
+  },
+
   board: {
     notConfiguredOnServer: (name: string) =>
       `${name} is not configured on this server: its OAuth client ID and secret are missing.`,

@@ -123,6 +123,20 @@ export const fr: Messages = {
     disconnecting: 'Déconnexion…',
   },
 
+  activity: {
+    title: 'Activité récente',
+    connected: 'Connecté',
+    reconnected: 'Reconnecté',
+    refreshed: 'Accès renouvelé',
+    refreshFailed: 'Accès non renouvelé, nouvel essai prévu',
+    recovered: 'Accès de nouveau renouvelé',
+    needsReauth: 'Accès refusé par le fournisseur',
+    expiring: 'L’accès expire bientôt',
+    revoked: 'Déconnecté',
+    toolCalled: 'Utilisé par Donna',
+    other: (type: string) => `Événement ${type}`,
+  },
+
   board: {
     notConfiguredOnServer: (name) =>
       `${name} n’est pas configuré sur ce serveur\u00a0: son identifiant client et son secret OAuth manquent.`,

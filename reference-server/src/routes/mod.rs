@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod connectors;
+pub mod events;
 pub mod files;
 pub mod health;
 pub mod projects;
