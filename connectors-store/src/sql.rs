@@ -462,6 +462,23 @@ macro_rules! impl_sql_store {
                     .map(crate::User::try_from)
                     .transpose()
             }
+
+            /// Ends the delivery of event `id` leased by `holder` with `statement`
+            /// (delivered or failed); whether the lease was still `holder`'s.
+            async fn end_delivery(
+                &self,
+                statement: &str,
+                id: &str,
+                holder: uuid::Uuid,
+            ) -> Result<bool, connectors_core::StoreError> {
+                let done = sqlx::query(statement)
+                    .bind(id)
+                    .bind(holder)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(done.rows_affected() == 1)
+            }
         }
 
         #[async_trait::async_trait]
@@ -870,13 +887,7 @@ macro_rules! impl_sql_store {
                 id: &str,
                 holder: uuid::Uuid,
             ) -> Result<bool, connectors_core::StoreError> {
-                let done = sqlx::query(CLOCK.finish_delivery.as_str())
-                    .bind(id)
-                    .bind(holder)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(crate::sealed::db_error)?;
-                Ok(done.rows_affected() == 1)
+                self.end_delivery(CLOCK.finish_delivery.as_str(), id, holder).await
             }
 
             async fn postpone_delivery(
@@ -900,13 +911,7 @@ macro_rules! impl_sql_store {
                 id: &str,
                 holder: uuid::Uuid,
             ) -> Result<bool, connectors_core::StoreError> {
-                let done = sqlx::query(CLOCK.fail_delivery.as_str())
-                    .bind(id)
-                    .bind(holder)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(crate::sealed::db_error)?;
-                Ok(done.rows_affected() == 1)
+                self.end_delivery(CLOCK.fail_delivery.as_str(), id, holder).await
             }
 
             async fn connector_states(
