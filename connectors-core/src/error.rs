@@ -55,6 +55,13 @@ pub enum Error {
         /// How long the provider asked to wait, when it said (`Retry-After`).
         retry_after: Option<std::time::Duration>,
     },
+    /// Refreshing the grant failed transiently (provider 5xx, 429, timeout) and the grant
+    /// backs off: no refresh is tried before `retry_after` has passed (SPEC §11).
+    #[error("the provider is unavailable; try again later")]
+    ProviderUnavailable {
+        /// How long until the next refresh may be tried.
+        retry_after: std::time::Duration,
+    },
     /// A connection to the provider other than HTTP (SMTP, TLS) failed before an answer.
     #[error("could not reach the provider")]
     Connection(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -92,6 +99,7 @@ impl Error {
             | Self::Http(_)
             | Self::Connection(_)
             | Self::RateLimited { .. }
+            | Self::ProviderUnavailable { .. }
             | Self::InvalidResponse(_) => true,
             Self::Provider { status, .. } => *status >= 500 || *status == 429,
             _ => false,

@@ -71,13 +71,14 @@ pub use events::{Event, EventQuery, EventType, PendingDelivery};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
 pub use service::{
-    default_http_client, CallbackParams, ConnectorAuthService, OAuthClient, ProviderConfig,
-    Revocation, CALLBACK_ROUTE,
+    default_http_client, BackgroundRefresh, CallbackParams, ConnectorAuthService, OAuthClient,
+    ProviderConfig, Revocation, WorkerRun, CALLBACK_ROUTE,
 };
 pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth, TokenRequest};
 pub use store::{
-    ConnectorState, ConnectorStatus, CredentialStore, Credentials, PendingAuthorization,
-    PendingRevocation, Purge, StoreError, StoredCredentials, UserId,
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, DueGrant, DueQuery,
+    ExpiringGrant, PendingAuthorization, PendingRevocation, Purge, RefreshFailure, RefreshHealth,
+    StoreError, StoredCredentials, UserId,
 };
 pub use tokens::{random_token, sha256_hex};
 pub use view::ConnectorView;

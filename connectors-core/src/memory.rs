@@ -4,9 +4,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::{
-    ConnectorState, ConnectorStatus, CredentialStore, Credentials, Event, EventQuery, EventType,
-    PendingAuthorization, PendingDelivery, PendingRevocation, Purge, StoreError, StoredCredentials,
-    UserId,
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, DueGrant, DueQuery, Event,
+    EventQuery, EventType, ExpiringGrant, PendingAuthorization, PendingDelivery, PendingRevocation,
+    Purge, RefreshFailure, RefreshHealth, StoreError, StoredCredentials, UserId,
 };
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -72,6 +72,28 @@ struct Row {
     credentials: Credentials,
     version: i64,
     lease: Option<(Uuid, OffsetDateTime)>,
+    health: RefreshHealth,
+    /// When the row was last written (connected or refreshed).
+    written_at: OffsetDateTime,
+    /// Whether `connection.expiring` was recorded for the refresh token's expiry.
+    expiry_warned: bool,
+}
+
+impl Row {
+    fn new(credentials: &Credentials, version: i64) -> Self {
+        Self {
+            credentials: credentials.clone(),
+            version,
+            lease: None,
+            health: RefreshHealth::default(),
+            written_at: OffsetDateTime::now_utc(),
+            expiry_warned: false,
+        }
+    }
+
+    fn leased_at(&self, now: OffsetDateTime) -> bool {
+        self.lease.is_some_and(|(_, until)| until > now)
+    }
 }
 
 struct Connector {
@@ -178,6 +200,7 @@ impl CredentialStore for MemoryStore {
             .map(|row| StoredCredentials {
                 credentials: row.credentials.clone(),
                 version: row.version,
+                health: row.health,
             }))
     }
 
@@ -191,14 +214,9 @@ impl CredentialStore for MemoryStore {
         let key = key(user, connector);
         let mut tables = self.tables();
         let version = tables.next_version();
-        tables.credentials.insert(
-            key.clone(),
-            Row {
-                credentials: credentials.clone(),
-                version,
-                lease: None,
-            },
-        );
+        tables
+            .credentials
+            .insert(key.clone(), Row::new(credentials, version));
         tables.mark_active(&key);
         tables.connector(&key).connected_at = Some(OffsetDateTime::now_utc());
         tables.events.extend(event.cloned());
@@ -211,26 +229,114 @@ impl CredentialStore for MemoryStore {
         connector: &str,
         expected_version: i64,
         credentials: &Credentials,
-        event: Option<&Event>,
+        events: &[Event],
     ) -> Result<Option<i64>, StoreError> {
         let key = key(user, connector);
         let mut tables = self.tables();
-        let current = tables.credentials.get(&key).map(|row| row.version);
-        if current != Some(expected_version) {
+        let Some(current) = tables.credentials.get(&key) else {
+            return Ok(None);
+        };
+        if current.version != expected_version {
             return Ok(None);
         }
+        let expiry_warned = current.expiry_warned
+            && current.credentials.refresh_token_expires_at == credentials.refresh_token_expires_at;
         let version = tables.next_version();
-        tables.credentials.insert(
-            key.clone(),
-            Row {
-                credentials: credentials.clone(),
-                version,
-                lease: None,
-            },
-        );
+        let mut row = Row::new(credentials, version);
+        row.expiry_warned = expiry_warned;
+        tables.credentials.insert(key.clone(), row);
         tables.mark_active(&key);
-        tables.events.extend(event.cloned());
+        tables.events.extend(events.iter().cloned());
         Ok(Some(version))
+    }
+
+    async fn record_refresh_failure(
+        &self,
+        user: UserId,
+        connector: &str,
+        failure: &RefreshFailure<'_>,
+    ) -> Result<(), StoreError> {
+        let key = key(user, connector);
+        let mut tables = self.tables();
+        let Some(row) = tables.credentials.get_mut(&key) else {
+            return Ok(());
+        };
+        row.health.failures = failure.failures;
+        row.health.retry_at = Some(failure.retry_at);
+        row.lease = None;
+        let connector = tables.connector(&key);
+        connector.status = failure.status;
+        connector.last_error = Some(failure.last_error.to_owned());
+        tables.events.push(failure.event.clone());
+        Ok(())
+    }
+
+    async fn due_refreshes(&self, query: &DueQuery) -> Result<Vec<DueGrant>, StoreError> {
+        let tables = self.tables();
+        Ok(tables
+            .credentials
+            .iter()
+            .filter(|(_, row)| {
+                let expiring = row
+                    .credentials
+                    .expires_at
+                    .is_some_and(|expires_at| expires_at <= query.expiring_before);
+                row.health.refreshable
+                    && row.credentials.refresh_token.is_some()
+                    && (expiring || row.written_at <= query.idle_since)
+                    && row
+                        .health
+                        .retry_at
+                        .is_none_or(|retry_at| retry_at <= query.now)
+                    && !row.leased_at(query.now)
+            })
+            .take(query.limit as usize)
+            .map(|((user_id, connector_code), row)| DueGrant {
+                user_id: *user_id,
+                connector_code: connector_code.clone(),
+                version: row.version,
+            })
+            .collect())
+    }
+
+    async fn expiring_grants(
+        &self,
+        before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<ExpiringGrant>, StoreError> {
+        let tables = self.tables();
+        Ok(tables
+            .credentials
+            .iter()
+            .filter(|(_, row)| !row.expiry_warned)
+            .filter_map(|((user_id, connector_code), row)| {
+                let expires_at = row.credentials.refresh_token_expires_at?;
+                (expires_at <= before).then(|| ExpiringGrant {
+                    user_id: *user_id,
+                    connector_code: connector_code.clone(),
+                    refresh_token_expires_at: expires_at,
+                })
+            })
+            .take(limit as usize)
+            .collect())
+    }
+
+    async fn record_expiry_warning(
+        &self,
+        user: UserId,
+        connector: &str,
+        event: &Event,
+    ) -> Result<bool, StoreError> {
+        let mut tables = self.tables();
+        let Some(row) = tables.credentials.get_mut(&key(user, connector)) else {
+            return Ok(false);
+        };
+        if row.expiry_warned {
+            return Ok(false);
+        }
+        row.expiry_warned = true;
+        tables.events.push(event.clone());
+        Ok(true)
     }
 
     async fn try_lease(
@@ -282,6 +388,9 @@ impl CredentialStore for MemoryStore {
         let key = key(user, connector);
         let mut tables = self.tables();
         let has_credentials = tables.credentials.contains_key(&key);
+        if let Some(row) = tables.credentials.get_mut(&key) {
+            row.health.refreshable = status != ConnectorStatus::NeedsReauth;
+        }
         let connector = tables.connectors.entry(key).or_insert(Connector {
             connected: has_credentials,
             ..Connector::INACTIVE

@@ -191,6 +191,14 @@ fn grant_from(provider: &str, answer: &TokenAnswer) -> TokenGrant {
         .scopes()
         .map(|scopes| scopes.iter().map(|scope| scope.to_string()).collect())
         .unwrap_or_default();
+    // Google sends it for apps in "Testing" status and time-limited grants.
+    let refresh_token_expires_at = answer
+        .extra_fields()
+        .fields
+        .get("refresh_token_expires_in")
+        .and_then(serde_json::Value::as_i64)
+        .filter(|seconds| *seconds > 0)
+        .map(|seconds| OffsetDateTime::now_utc() + time::Duration::seconds(seconds));
     let mut public = answer.extra_fields().fields.clone();
     // Never keep an identity token or any other token-looking field as public data.
     public.retain(|name, _| !name.contains("token"));
@@ -204,6 +212,7 @@ fn grant_from(provider: &str, answer: &TokenAnswer) -> TokenGrant {
             scopes,
             public,
             secrets: BTreeMap::new(),
+            refresh_token_expires_at,
         },
     }
 }

@@ -25,13 +25,16 @@ use crate::error::{CallbackError, Error, Result};
 use crate::events::{Event, EventType};
 use crate::oauth_flow;
 use crate::store::{
-    ConnectorStatus, CredentialStore, Credentials, PendingAuthorization, StoredCredentials, UserId,
+    ConnectorStatus, CredentialStore, Credentials, PendingAuthorization, RefreshFailure,
+    StoredCredentials, UserId,
 };
 use crate::tokens::{random_token, sha256_hex};
 use crate::view::ConnectorView;
 
+mod background;
 mod revocation;
 
+pub use background::{BackgroundRefresh, WorkerRun};
 pub use revocation::Revocation;
 
 /// How long an authorization may take between the redirect and the callback.
@@ -42,6 +45,8 @@ const REFRESH_MARGIN: time::Duration = time::Duration::seconds(60);
 const LEASE_POLL: Duration = Duration::from_millis(25);
 /// How many events a slow subscriber may fall behind before it misses some.
 const SUBSCRIBER_BUFFER: usize = 1024;
+/// Transient refresh failures in a row after which the connector's status is `error`.
+const FAILURES_UNTIL_ERROR: u32 = 3;
 
 /// A deployment's OAuth client for one provider, with optional endpoint overrides.
 #[derive(Debug, Clone)]
@@ -233,9 +238,12 @@ impl ConnectorAuthService {
         self
     }
 
-    /// How long to wait before trying a failed provider call again in the background (a
+    /// How long to wait before trying a failed provider call again (a refresh or a
     /// revocation that failed transiently): `first` after the first failure, doubling,
-    /// at most `max` (default 30 s and 1 h).
+    /// at most `max` (default 30 s and 1 h), each wait lengthened by up to a tenth at
+    /// random so that grants which failed together are not retried together. While a
+    /// grant's refresh backs off, callers needing a new access token get
+    /// [`Error::ProviderUnavailable`] without a call to the provider.
     pub fn with_retry_backoff(mut self, first: Duration, max: Duration) -> Self {
         self.retry_backoff = (first, max.max(first));
         self
@@ -243,7 +251,8 @@ impl ConnectorAuthService {
 
     /// Subscribes to the lifecycle events of this service, in process: every event this
     /// service records (`connection.connected`, `connection.refreshed`,
-    /// `connection.needs_reauth`, `connection.revoked`) is sent to every receiver right
+    /// `connection.refresh_failed`, `connection.recovered`, `connection.needs_reauth`,
+    /// `connection.expiring`, `connection.revoked`) is sent to every receiver right
     /// after the transaction that recorded it commits.
     ///
     /// Delivery is at most once and in process only: a receiver that falls more than
@@ -693,6 +702,7 @@ impl ConnectorAuthService {
         if let Some(grant) = usable(&stored) {
             return Ok(grant);
         }
+        refusal(key, &stored)?;
         self.refresh_after(user, key, stored.version).await
     }
 
@@ -744,13 +754,14 @@ impl ConnectorAuthService {
         stored: StoredCredentials,
     ) -> Result<Grant> {
         let connector = self.connector(key)?;
-        // A grant the provider already refused stays refused until the user reconnects
-        // (which resets the status): asking again would only hammer the token endpoint.
-        if self.status(user, key).await? == Some(ConnectorStatus::NeedsReauth) {
+        // A grant the provider already refused stays refused until the user reconnects,
+        // and one backing off is not tried before its time: asking again would only
+        // hammer the token endpoint.
+        if let Err(refused) = refusal(key, &stored) {
             self.store
                 .release_lease(user, key, self.lease_holder)
                 .await?;
-            return Err(Error::NeedsReauth(key.to_owned()));
+            return Err(refused);
         }
         let Some(refresh_token) = stored.credentials.refresh_token.clone() else {
             self.store
@@ -775,16 +786,28 @@ impl ConnectorAuthService {
                 let token = credentials.access_token.clone().ok_or_else(|| {
                     Error::InvalidResponse("refresh answer without access token".to_owned())
                 })?;
-                let event = connection_event(EventType::Refreshed, user, key, []);
+                let mut events = vec![connection_event(EventType::Refreshed, user, key, [])];
+                let failures = stored.health.failures;
+                if failures > 0 {
+                    events.push(connection_event(
+                        EventType::Recovered,
+                        user,
+                        key,
+                        [("failures", serde_json::Value::from(failures))],
+                    ));
+                }
                 let swapped = self
                     .store
-                    .swap_credentials(user, key, stored.version, &credentials, Some(&event))
+                    .swap_credentials(user, key, stored.version, &credentials, &events)
                     .await?;
                 self.forget_views(user);
                 match swapped {
                     Some(version) => {
                         tracing::debug!(connector = %key, "access token refreshed");
-                        self.publish(event);
+                        if failures > 0 {
+                            tracing::info!(connector = %key, failures, "refreshes work again");
+                        }
+                        events.into_iter().for_each(|event| self.publish(event));
                         Ok(Grant { token, version })
                     }
                     // Another writer replaced the row while we refreshed: theirs wins.
@@ -811,6 +834,9 @@ impl ConnectorAuthService {
                 self.mark_needs_reauth(user, key, &reason).await?;
                 Err(Error::NeedsReauth(key.to_owned()))
             }
+            Err(error) if error.is_transient() => Err(self
+                .record_refresh_failure(user, key, &stored, &error)
+                .await?),
             Err(error) => {
                 self.store
                     .release_lease(user, key, self.lease_holder)
@@ -820,12 +846,71 @@ impl ConnectorAuthService {
         }
     }
 
-    async fn status(&self, user: UserId, key: &str) -> Result<Option<ConnectorStatus>> {
-        let states = self.store.connector_states(user).await?;
-        Ok(states
-            .into_iter()
-            .find(|state| state.connector_code == key)
-            .map(|state| state.status))
+    /// The failure policy of a transient refresh failure (SPEC §11): keep the
+    /// credentials, count the failure, back off, `error` from the third in a row, one
+    /// `connection.refresh_failed` event. Returns the error the caller gets.
+    async fn record_refresh_failure(
+        &self,
+        user: UserId,
+        key: &str,
+        stored: &StoredCredentials,
+        error: &Error,
+    ) -> Result<Error> {
+        let failures = stored.health.failures.saturating_add(1);
+        let wait = self.backoff(failures);
+        let retry_at = OffsetDateTime::now_utc() + wait;
+        let status = if failures >= FAILURES_UNTIL_ERROR {
+            ConnectorStatus::Error
+        } else {
+            ConnectorStatus::Active
+        };
+        let last_error = match error.provider_code() {
+            Some(code) => format!("the provider failed to refresh the token ({code})"),
+            None => format!("the provider failed to refresh the token: {error}"),
+        };
+        let event = connection_event(
+            EventType::RefreshFailed,
+            user,
+            key,
+            [
+                ("attempt", serde_json::Value::from(failures)),
+                ("retry_at", serde_json::Value::from(rfc3339(retry_at))),
+            ],
+        );
+        tracing::warn!(
+            connector = %key,
+            failures,
+            retry_in_seconds = wait.whole_seconds(),
+            provider_code = error.provider_code().as_deref().unwrap_or("-"),
+            "token refresh failed transiently; backing off"
+        );
+        let failure = RefreshFailure {
+            failures,
+            retry_at,
+            status,
+            last_error: &last_error,
+            event: &event,
+        };
+        self.store
+            .record_refresh_failure(user, key, &failure)
+            .await?;
+        self.forget_views(user);
+        self.publish(event);
+        Ok(Error::ProviderUnavailable {
+            retry_after: wait.unsigned_abs(),
+        })
+    }
+
+    /// The wait before the next try after `attempts` transient failures in a row (see
+    /// [`Self::with_retry_backoff`]).
+    fn backoff(&self, attempts: u32) -> time::Duration {
+        use rand::Rng;
+        let (first, max) = self.retry_backoff;
+        let factor = 2u32.saturating_pow(attempts.saturating_sub(1).min(20));
+        let wait = first.saturating_mul(factor).min(max);
+        // Jitter only lengthens a wait, never shortens it.
+        let jitter = wait.mul_f64(rand::thread_rng().gen_range(0.0..0.1));
+        time::Duration::try_from(wait + jitter).unwrap_or(time::Duration::HOUR)
     }
 
     async fn mark_needs_reauth(&self, user: UserId, key: &str, reason: &str) -> Result<()> {
@@ -931,6 +1016,28 @@ fn connection_event<const N: usize>(
     Event::new(event_type, user, Some(key), data)
 }
 
+/// Why a grant that needs a refresh must not be refreshed now: refused for good, or
+/// backing off after transient failures.
+fn refusal(key: &str, stored: &StoredCredentials) -> Result<()> {
+    if !stored.health.refreshable {
+        return Err(Error::NeedsReauth(key.to_owned()));
+    }
+    let now = OffsetDateTime::now_utc();
+    match stored.health.retry_at {
+        Some(retry_at) if retry_at > now => Err(Error::ProviderUnavailable {
+            retry_after: (retry_at - now).unsigned_abs(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// RFC 3339 UTC, to the second, as events carry times.
+fn rfc3339(at: OffsetDateTime) -> String {
+    let at = at.replace_nanosecond(0).unwrap_or(at);
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 /// The grant of a stored row whose access token is valid for at least another minute.
 fn usable(stored: &StoredCredentials) -> Option<Grant> {
     let token = stored.credentials.access_token.as_ref()?;
@@ -948,7 +1055,9 @@ fn usable(stored: &StoredCredentials) -> Option<Grant> {
 /// account facts are kept when the answer omits them.
 fn merge_refreshed(old: &Credentials, mut new: Credentials) -> Credentials {
     if new.refresh_token.is_none() {
+        // The same refresh token: the same expiry.
         new.refresh_token = old.refresh_token.clone();
+        new.refresh_token_expires_at = old.refresh_token_expires_at;
     }
     if new.scopes.is_empty() {
         new.scopes = old.scopes.clone();
@@ -1006,6 +1115,7 @@ mod tests {
                 ..Credentials::default()
             },
             version: 1,
+            health: crate::store::RefreshHealth::default(),
         };
         assert!(usable(&stored(time::Duration::seconds(30))).is_none());
         assert!(usable(&stored(time::Duration::minutes(5))).is_some());

@@ -83,6 +83,9 @@ pub struct Credentials {
     pub public: serde_json::Map<String, serde_json::Value>,
     /// Secret config fields (passwords, API tokens), encrypted one by one at rest.
     pub secrets: BTreeMap<String, SecretString>,
+    /// When the refresh token itself stops working, when the provider said
+    /// (`refresh_token_expires_in`, e.g. Google for apps in "Testing" status).
+    pub refresh_token_expires_at: Option<OffsetDateTime>,
 }
 
 /// Credentials as read from the store, with the version used for compare-and-swap.
@@ -92,6 +95,88 @@ pub struct StoredCredentials {
     pub credentials: Credentials,
     /// Bumped by every write of the tokens; a write that expects an older version fails.
     pub version: i64,
+    /// How the grant's refreshes have been going.
+    pub health: RefreshHealth,
+}
+
+/// How a grant's refreshes have been going: the failure policy's memory (SPEC §11).
+///
+/// A new connection or a successful refresh resets it to the default (no failures,
+/// refreshable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshHealth {
+    /// Transient refresh failures in a row.
+    pub failures: u32,
+    /// No refresh is tried before this time (the backoff after a transient failure).
+    pub retry_at: Option<OffsetDateTime>,
+    /// `false` once the provider refused the grant for good (`needs_reauth`): no worker
+    /// tries it again until the user reconnects.
+    pub refreshable: bool,
+}
+
+impl Default for RefreshHealth {
+    fn default() -> Self {
+        Self {
+            failures: 0,
+            retry_at: None,
+            refreshable: true,
+        }
+    }
+}
+
+/// What a transient refresh failure records, in one transaction: the grant's new
+/// [`RefreshHealth`], the connector's status and last error, and the
+/// `connection.refresh_failed` event. The credentials stay as they are.
+#[derive(Debug)]
+pub struct RefreshFailure<'a> {
+    /// Transient failures in a row, this one included.
+    pub failures: u32,
+    /// When the next refresh may be tried.
+    pub retry_at: OffsetDateTime,
+    /// `active` for the first failures, `error` from the third in a row.
+    pub status: ConnectorStatus,
+    /// The failure, in words (no secret).
+    pub last_error: &'a str,
+    /// The `connection.refresh_failed` event.
+    pub event: &'a Event,
+}
+
+/// A grant the background worker should refresh now (see
+/// [`CredentialStore::due_refreshes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueGrant {
+    /// Whose grant.
+    pub user_id: UserId,
+    /// Which connector.
+    pub connector_code: String,
+    /// The version read: the refresh replaces exactly this one.
+    pub version: i64,
+}
+
+/// Which grants [`CredentialStore::due_refreshes`] returns: refreshable ones with a
+/// refresh token, not backing off, not leased, and either expiring or idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueQuery {
+    /// Access tokens expiring at or before this time are due.
+    pub expiring_before: OffsetDateTime,
+    /// Grants not written (connected or refreshed) since this time are due (keepalive).
+    pub idle_since: OffsetDateTime,
+    /// Now: backoffs and leases ending at or before it are over.
+    pub now: OffsetDateTime,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A grant whose refresh token expires soon and that has not been warned about (see
+/// [`CredentialStore::expiring_grants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiringGrant {
+    /// Whose grant.
+    pub user_id: UserId,
+    /// Which connector.
+    pub connector_code: String,
+    /// When its refresh token expires.
+    pub refresh_token_expires_at: OffsetDateTime,
 }
 
 /// The server-side half of an authorization in progress (`oauth_states`).
@@ -212,9 +297,10 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
         connector: &str,
     ) -> Result<Option<StoredCredentials>, StoreError>;
 
-    /// Stores (replaces) a user's credentials for a connector and marks the connector
-    /// `active` and connected, and records `event` (the `connection.connected` event),
-    /// all in one transaction. Returns the new version.
+    /// Stores (replaces) a user's credentials for a connector, with a fresh
+    /// [`RefreshHealth`] and no expiry warning, marks the connector `active` and
+    /// connected, and records `event` (the `connection.connected` event), all in one
+    /// transaction. Returns the new version.
     async fn save_credentials(
         &self,
         user: UserId,
@@ -224,17 +310,54 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     ) -> Result<i64, StoreError>;
 
     /// Replaces the credentials only if their version is still `expected_version`,
-    /// releases the refresh lease and records `event` (the `connection.refreshed`
-    /// event), in one transaction. Returns the new version, or `None` when another
-    /// writer got there first (then nothing is written and no event recorded).
+    /// releases the refresh lease, resets the grant's [`RefreshHealth`], marks the
+    /// connector `active` (no last error) and records `events` (`connection.refreshed`,
+    /// and `connection.recovered` after failures), in one transaction. The warning about
+    /// the refresh token's expiry is forgotten when that expiry changes (a rotated
+    /// refresh token is warned about on its own). Returns the new version, or `None`
+    /// when another writer got there first (then nothing is written and no event
+    /// recorded).
     async fn swap_credentials(
         &self,
         user: UserId,
         connector: &str,
         expected_version: i64,
         credentials: &Credentials,
-        event: Option<&Event>,
+        events: &[Event],
     ) -> Result<Option<i64>, StoreError>;
+
+    /// Records a transient refresh failure ([`RefreshFailure`]) and releases the refresh
+    /// lease, in one transaction; the credentials are kept.
+    async fn record_refresh_failure(
+        &self,
+        user: UserId,
+        connector: &str,
+        failure: &RefreshFailure<'_>,
+    ) -> Result<(), StoreError>;
+
+    /// Up to `query.limit` grants due for a background refresh: refreshable, with a
+    /// refresh token, whose access token expires by `query.expiring_before` or that were
+    /// last written before `query.idle_since`, neither backing off nor leased at
+    /// `query.now`. SQL stores answer from an index, without reading every row.
+    async fn due_refreshes(&self, query: &DueQuery) -> Result<Vec<DueGrant>, StoreError>;
+
+    /// Up to `limit` grants whose refresh token expires by `before` and whose expiry has
+    /// not been warned about.
+    async fn expiring_grants(
+        &self,
+        before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<ExpiringGrant>, StoreError>;
+
+    /// Marks the grant's refresh-token expiry as warned about and records `event` (the
+    /// `connection.expiring` event), in one transaction, unless it was already warned
+    /// about (by another replica): returns whether this call did it.
+    async fn record_expiry_warning(
+        &self,
+        user: UserId,
+        connector: &str,
+        event: &Event,
+    ) -> Result<bool, StoreError>;
 
     /// Takes the refresh lease of a credentials row for `lifetime`, unless another holder
     /// has an unexpired one (the holder itself may extend its own). Returns whether the
@@ -260,7 +383,9 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     ) -> Result<(), StoreError>;
 
     /// Sets a connector's status and last error, keeping its credentials, and records
-    /// `event` (e.g. `connection.needs_reauth`), in one transaction.
+    /// `event` (e.g. `connection.needs_reauth`), in one transaction. `needs_reauth`
+    /// also makes the grant not refreshable ([`RefreshHealth::refreshable`]) until new
+    /// credentials are saved.
     async fn set_status(
         &self,
         user: UserId,

@@ -226,6 +226,7 @@ fn grant_from(answer: TokenAnswer) -> Result<TokenGrant> {
             scopes: Vec::new(),
             public,
             secrets: BTreeMap::new(),
+            refresh_token_expires_at: None,
         },
     })
 }

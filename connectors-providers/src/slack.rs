@@ -292,6 +292,7 @@ fn grant_from(answer: TokenAnswer) -> Result<TokenGrant> {
                 .unwrap_or_default(),
             public,
             secrets: BTreeMap::new(),
+            refresh_token_expires_at: None,
         },
     })
 }

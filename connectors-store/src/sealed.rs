@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use connectors_core::{
-    AccessToken, Credentials, RefreshToken, StoreError, StoredCredentials, UserId,
+    AccessToken, Credentials, RefreshHealth, RefreshToken, StoreError, StoredCredentials, UserId,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
@@ -28,6 +28,7 @@ pub(crate) struct SealedCredentials {
     pub(crate) expires_at: Option<i64>,
     pub(crate) scopes: String,
     pub(crate) extra_json: String,
+    pub(crate) refresh_token_expires_at: Option<i64>,
 }
 
 /// A `user_connector_credentials` row as read back.
@@ -40,6 +41,10 @@ pub(crate) struct CredentialsRow {
     pub(crate) scopes: String,
     pub(crate) extra_json: String,
     pub(crate) version: i64,
+    pub(crate) refresh_token_expires_at: Option<i64>,
+    pub(crate) refresh_failures: i64,
+    pub(crate) retry_at: Option<i64>,
+    pub(crate) refreshable: bool,
 }
 
 fn credentials_context<'a>(user: UserId, connector: &'a str, field: &'a str) -> Context<'a> {
@@ -94,6 +99,9 @@ pub(crate) fn seal(
         expires_at: credentials.expires_at.map(OffsetDateTime::unix_timestamp),
         scopes: credentials.scopes.join(" "),
         extra_json: extra.to_string(),
+        refresh_token_expires_at: credentials
+            .refresh_token_expires_at
+            .map(OffsetDateTime::unix_timestamp),
     }
 }
 
@@ -137,10 +145,16 @@ pub(crate) fn open(
         scopes: split_scopes(&row.scopes),
         public: public_of(extra),
         secrets,
+        refresh_token_expires_at: row.refresh_token_expires_at.map(from_unix).transpose()?,
     };
     Ok(StoredCredentials {
         credentials,
         version: row.version,
+        health: RefreshHealth {
+            failures: u32::try_from(row.refresh_failures).unwrap_or(u32::MAX),
+            retry_at: row.retry_at.map(from_unix).transpose()?,
+            refreshable: row.refreshable,
+        },
     })
 }
 

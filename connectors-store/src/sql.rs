@@ -34,14 +34,15 @@ pub(crate) const TAKE_STATE: &str = "\
     RETURNING user_id, connector_code, pkce_verifier, expires_at";
 
 pub(crate) const LOAD_CREDENTIALS: &str = "\
-    SELECT provider, access_token, refresh_token, expires_at, scopes, extra_json, version \
+    SELECT provider, access_token, refresh_token, expires_at, scopes, extra_json, version, \
+           refresh_token_expires_at, refresh_failures, retry_at, refreshable \
     FROM user_connector_credentials WHERE user_id = $1 AND connector_code = $2";
 
 pub(crate) const UPSERT_CREDENTIALS: &str = "\
     INSERT INTO user_connector_credentials \
         (id, user_id, connector_code, provider, access_token, refresh_token, expires_at, \
-         scopes, extra_json, version, created_at, updated_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+         scopes, extra_json, version, created_at, updated_at, refresh_token_expires_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) \
     ON CONFLICT (user_id, connector_code) DO UPDATE SET \
         provider = excluded.provider, \
         access_token = excluded.access_token, \
@@ -52,14 +53,23 @@ pub(crate) const UPSERT_CREDENTIALS: &str = "\
         version = user_connector_credentials.version + 1, \
         lease_holder = NULL, \
         lease_until = NULL, \
-        updated_at = excluded.updated_at \
+        updated_at = excluded.updated_at, \
+        refresh_token_expires_at = excluded.refresh_token_expires_at, \
+        expiry_warned_at = NULL, \
+        refresh_failures = 0, \
+        retry_at = NULL, \
+        refreshable = TRUE \
     RETURNING version";
 
 pub(crate) const SWAP_CREDENTIALS: &str = "\
     UPDATE user_connector_credentials SET \
         provider = $4, access_token = $5, refresh_token = $6, expires_at = $7, \
         scopes = $8, extra_json = $9, version = version + 1, \
-        lease_holder = NULL, lease_until = NULL, updated_at = $10 \
+        lease_holder = NULL, lease_until = NULL, updated_at = $10, \
+        refresh_token_expires_at = $11, \
+        expiry_warned_at = CASE WHEN refresh_token_expires_at IS NOT DISTINCT FROM $11 \
+                                THEN expiry_warned_at ELSE NULL END, \
+        refresh_failures = 0, retry_at = NULL, refreshable = TRUE \
     WHERE user_id = $1 AND connector_code = $2 AND version = $3 \
     RETURNING version";
 
@@ -107,6 +117,41 @@ pub(crate) const SET_STATUS: &str = "\
     ON CONFLICT (user_id, connector_code) DO UPDATE SET \
         status = excluded.status, last_error = excluded.last_error, \
         updated_at = excluded.updated_at";
+
+/// A grant the provider refused for good is not refreshable until new credentials.
+pub(crate) const SET_REFRESHABLE: &str = "\
+    UPDATE user_connector_credentials SET refreshable = $3 \
+    WHERE user_id = $1 AND connector_code = $2";
+
+/// A transient refresh failure: counted, backing off, lease released.
+pub(crate) const RECORD_REFRESH_FAILURE: &str = "\
+    UPDATE user_connector_credentials SET refresh_failures = $3, retry_at = $4, \
+        lease_holder = NULL, lease_until = NULL \
+    WHERE user_id = $1 AND connector_code = $2";
+
+/// The background worker's due grants. Each side of the `OR` is a range of one of
+/// the partial indexes `credentials_refresh_due` and `credentials_keepalive_due`,
+/// whose condition the first line repeats word for word (SQLite uses a partial index
+/// only for a query that states its condition).
+pub(crate) const DUE_REFRESHES: &str = "\
+    SELECT user_id, connector_code, version FROM user_connector_credentials \
+    WHERE refreshable = TRUE AND refresh_token IS NOT NULL \
+      AND (expires_at <= $1 OR updated_at <= $2) \
+      AND (retry_at IS NULL OR retry_at <= $3) \
+      AND (lease_until IS NULL OR lease_until <= $3) \
+    LIMIT $4";
+
+/// Refresh tokens expiring by `$1` not warned about, from `credentials_expiry_unwarned`.
+pub(crate) const EXPIRING_GRANTS: &str = "\
+    SELECT user_id, connector_code, refresh_token_expires_at FROM user_connector_credentials \
+    WHERE expiry_warned_at IS NULL AND refresh_token_expires_at IS NOT NULL \
+      AND refresh_token_expires_at <= $1 \
+    ORDER BY refresh_token_expires_at \
+    LIMIT $2";
+
+pub(crate) const MARK_EXPIRY_WARNED: &str = "\
+    UPDATE user_connector_credentials SET expiry_warned_at = $3 \
+    WHERE user_id = $1 AND connector_code = $2 AND expiry_warned_at IS NULL";
 
 pub(crate) const DELETE_CREDENTIALS: &str = "\
     DELETE FROM user_connector_credentials WHERE user_id = $1 AND connector_code = $2";
@@ -593,6 +638,7 @@ macro_rules! impl_sql_store {
                     .bind(&sealed.extra_json)
                     .bind(initial_version())
                     .bind(now)
+                    .bind(sealed.refresh_token_expires_at)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_error)?;
@@ -617,7 +663,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
                 expected_version: i64,
                 credentials: &connectors_core::Credentials,
-                event: Option<&connectors_core::Event>,
+                events: &[connectors_core::Event],
             ) -> Result<Option<i64>, connectors_core::StoreError> {
                 use crate::sealed::{db_error, unix_now};
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
@@ -634,6 +680,7 @@ macro_rules! impl_sql_store {
                     .bind(&sealed.scopes)
                     .bind(&sealed.extra_json)
                     .bind(now)
+                    .bind(sealed.refresh_token_expires_at)
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(db_error)?;
@@ -649,11 +696,111 @@ macro_rules! impl_sql_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                if let Some(event) = event {
+                for event in events {
                     Self::insert_event(&mut tx, event).await?;
                 }
                 tx.commit().await.map_err(db_error)?;
                 Ok(Some(version))
+            }
+
+            async fn record_refresh_failure(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                failure: &connectors_core::RefreshFailure<'_>,
+            ) -> Result<(), connectors_core::StoreError> {
+                use crate::sealed::{db_error, unix_now};
+                let mut tx = self.begin_write().await?;
+                sqlx::query(crate::sql::RECORD_REFRESH_FAILURE)
+                    .bind(user)
+                    .bind(connector)
+                    .bind(i64::from(failure.failures))
+                    .bind(failure.retry_at.unix_timestamp())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                sqlx::query(crate::sql::SET_STATUS)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(failure.status.as_str())
+                    .bind(failure.last_error)
+                    .bind(unix_now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                Self::insert_event(&mut tx, failure.event).await?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(())
+            }
+
+            async fn due_refreshes(
+                &self,
+                query: &connectors_core::DueQuery,
+            ) -> Result<Vec<connectors_core::DueGrant>, connectors_core::StoreError> {
+                let rows: Vec<(uuid::Uuid, String, i64)> =
+                    sqlx::query_as(crate::sql::DUE_REFRESHES)
+                        .bind(query.expiring_before.unix_timestamp())
+                        .bind(query.idle_since.unix_timestamp())
+                        .bind(query.now.unix_timestamp())
+                        .bind(i64::from(query.limit))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(crate::sealed::db_error)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(user_id, connector_code, version)| connectors_core::DueGrant {
+                        user_id,
+                        connector_code,
+                        version,
+                    })
+                    .collect())
+            }
+
+            async fn expiring_grants(
+                &self,
+                before: time::OffsetDateTime,
+                limit: u32,
+            ) -> Result<Vec<connectors_core::ExpiringGrant>, connectors_core::StoreError> {
+                let rows: Vec<(uuid::Uuid, String, i64)> =
+                    sqlx::query_as(crate::sql::EXPIRING_GRANTS)
+                        .bind(before.unix_timestamp())
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(crate::sealed::db_error)?;
+                rows.into_iter()
+                    .map(|(user_id, connector_code, expires_at)| {
+                        Ok(connectors_core::ExpiringGrant {
+                            user_id,
+                            connector_code,
+                            refresh_token_expires_at: crate::sealed::from_unix(expires_at)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn record_expiry_warning(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                event: &connectors_core::Event,
+            ) -> Result<bool, connectors_core::StoreError> {
+                use crate::sealed::{db_error, unix_now};
+                let mut tx = self.begin_write().await?;
+                let marked = sqlx::query(crate::sql::MARK_EXPIRY_WARNED)
+                    .bind(user)
+                    .bind(connector)
+                    .bind(unix_now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                if marked.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                Self::insert_event(&mut tx, event).await?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(true)
             }
 
             async fn try_lease(
@@ -707,6 +854,13 @@ macro_rules! impl_sql_store {
                     .bind(status.as_str())
                     .bind(last_error)
                     .bind(crate::sealed::unix_now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                sqlx::query(crate::sql::SET_REFRESHABLE)
+                    .bind(user)
+                    .bind(connector)
+                    .bind(status != connectors_core::ConnectorStatus::NeedsReauth)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;

@@ -261,7 +261,7 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
                                         &connector,
                                         current.version,
                                         &common::smtp_credentials("rotated"),
-                                        None,
+                                        &[],
                                     )
                                     .await;
                                 record("swap", swapped.map(|_| ()).map_err(|e| format!("{e:?}")));

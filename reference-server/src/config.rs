@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use connectors_core::EventType;
+use connectors_core::{BackgroundRefresh, EventType};
 use connectors_store::Cipher;
 use secrecy::SecretString;
 use url::Url;
@@ -87,6 +87,13 @@ pub struct Settings {
     pub block_private_targets: bool,
     /// `WEBHOOK_*`, when `WEBHOOK_URL` is set.
     pub webhooks: Option<WebhookSettings>,
+    /// The background refresh worker (`REFRESH_AHEAD_SECONDS`, `KEEPALIVE_DAYS`,
+    /// `EXPIRY_WARNING_HOURS`, `BACKGROUND_REFRESH_INTERVAL_SECONDS`,
+    /// `BACKGROUND_REFRESH_CONCURRENCY`); `None` when `BACKGROUND_REFRESH=false`.
+    pub background_refresh: Option<BackgroundRefresh>,
+    /// `REFRESH_RETRY_SECONDS`: the backoff after a grant's first transient refresh
+    /// failure (default 30), doubling after each further one, at most an hour.
+    pub refresh_retry: Duration,
     /// Settings that start but probably not as meant (a client id without its secret),
     /// logged once at start-up.
     pub warnings: Vec<String>,
@@ -221,6 +228,10 @@ impl Settings {
             ),
             block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
             webhooks: env.webhooks()?,
+            background_refresh: env.background_refresh()?,
+            refresh_retry: Duration::from_secs(
+                env.bounded("REFRESH_RETRY_SECONDS", 30, 1..=3600)?.into(),
+            ),
             warnings,
         })
     }
@@ -318,11 +329,32 @@ impl Env<'_> {
     }
 
     fn flag(&self, name: &str) -> Result<bool, SettingsError> {
+        self.flag_or(name, false)
+    }
+
+    fn flag_or(&self, name: &str, default: bool) -> Result<bool, SettingsError> {
         match self.get(name).as_deref() {
-            None | Some("0" | "false" | "no") => Ok(false),
+            None => Ok(default),
+            Some("0" | "false" | "no") => Ok(false),
             Some("1" | "true" | "yes") => Ok(true),
             Some(_) => Err(self.error(name, "expected true or false")),
         }
+    }
+
+    /// `BACKGROUND_REFRESH` (default on) and the worker's other variables.
+    fn background_refresh(&self) -> Result<Option<BackgroundRefresh>, SettingsError> {
+        if !self.flag_or("BACKGROUND_REFRESH", true)? {
+            return Ok(None);
+        }
+        let seconds = |value: u32| Duration::from_secs(value.into());
+        Ok(Some(BackgroundRefresh {
+            refresh_ahead: seconds(self.bounded("REFRESH_AHEAD_SECONDS", 600, 0..=86_400)?),
+            keepalive: seconds(self.bounded("KEEPALIVE_DAYS", 7, 1..=366)? * 86_400),
+            expiry_warning: seconds(self.bounded("EXPIRY_WARNING_HOURS", 48, 0..=24 * 90)? * 3600),
+            interval: seconds(self.bounded("BACKGROUND_REFRESH_INTERVAL_SECONDS", 30, 1..=3600)?),
+            concurrency: self.bounded("BACKGROUND_REFRESH_CONCURRENCY", 8, 1..=256)? as usize,
+            ..BackgroundRefresh::default()
+        }))
     }
 
     /// `WEBHOOK_URL` and, when it is set, the other four `WEBHOOK_*` variables.

@@ -320,6 +320,15 @@ impl From<CoreError> for ApiError {
                     "the provider is rate limiting this server, retry later".to_owned();
                 limited
             }
+            CoreError::ProviderUnavailable { retry_after } => Self {
+                // Rounded up: a caller that waits this long finds the backoff over.
+                retry_after: Some(retry_after.as_secs_f64().ceil().max(1.0) as u64),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "provider_unavailable",
+                    "the provider failed to refresh this connection's token; retry later",
+                )
+            },
             CoreError::Connection(_) => {
                 tracing::warn!(error = %error_chain(&error), "provider connection failed");
                 Self::new(

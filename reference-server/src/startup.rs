@@ -86,6 +86,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
         let webhooks = spawn_webhook_worker(&self.state)?;
+        let (stop_refresher, refresher) = spawn_refresh_worker(&self.state);
         let settings = &self.state.settings;
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
@@ -137,6 +138,17 @@ impl Application {
         if let Some(webhooks) = webhooks {
             // An attempt cut short here is tried again once its lease ends.
             webhooks.abort();
+        }
+        if let Some(refresher) = refresher {
+            // A refresh is never cut short: the provider may already have rotated the
+            // refresh token, and only the answer holds the new one.
+            let _ = stop_refresher.send(true);
+            if tokio::time::timeout(Duration::from_secs(30), refresher)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the background refresh worker did not stop within 30 seconds");
+            }
         }
         Ok(())
     }
@@ -218,6 +230,7 @@ fn connector_service(settings: &Settings, db: &Database) -> ConnectorAuthService
         .with_connectors(connectors_providers::builtin())
         .with_http_client(default_http_client(settings.http_timeout))
         .with_lease_lifetime(settings.http_timeout + Duration::from_secs(5))
+        .with_retry_backoff(settings.refresh_retry, Duration::from_secs(3600))
         .with_block_private_targets(settings.block_private_targets);
     for (provider, config) in &settings.oauth_providers {
         if let Some(url) = &config.api_url {
@@ -406,6 +419,30 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
+}
+
+/// The background refresh worker (SPEC §11), unless `BACKGROUND_REFRESH=false`: its own
+/// task, which finishes its run under way and stops when the sender says `true`.
+fn spawn_refresh_worker(
+    state: &AppState,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    Option<tokio::task::JoinHandle<()>>,
+) {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let Some(settings) = state.settings.background_refresh.clone() else {
+        return (stop, None);
+    };
+    let service = state.service.clone();
+    let worker = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        service
+            .run_background_refresh(&settings, shutdown, |_| {})
+            .await;
+    });
+    (stop, Some(worker))
 }
 
 /// The webhook delivery worker, when `WEBHOOK_URL` is set: its own task, stopped with

@@ -10,7 +10,9 @@ use super::{usable, ConnectorAuthService, OAuthSetup};
 use crate::connector::{RevokeToken, Revoked};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventType};
-use crate::store::{Credentials, PendingRevocation, Purge, StoredCredentials, UserId};
+use crate::store::{
+    Credentials, PendingRevocation, Purge, RefreshHealth, StoredCredentials, UserId,
+};
 
 /// How a disconnection went at the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +144,7 @@ impl ConnectorAuthService {
                     let stored = StoredCredentials {
                         credentials: pending.credentials.clone(),
                         version: 0,
+                        health: RefreshHealth::default(),
                     };
                     self.attempt_revocation(setup, &key, Source::Queue, stored)
                         .await?
@@ -317,15 +320,6 @@ impl ConnectorAuthService {
             self.publish(event);
         }
         Ok(())
-    }
-
-    /// The wait before attempt `attempt + 1`: the first backoff, doubling, at most the
-    /// maximum.
-    fn backoff(&self, attempts: u32) -> time::Duration {
-        let (first, max) = self.retry_backoff;
-        let factor = 2u32.saturating_pow(attempts.saturating_sub(1).min(20));
-        let wait = first.saturating_mul(factor).min(max);
-        time::Duration::try_from(wait).unwrap_or(time::Duration::HOUR)
     }
 }
 

@@ -39,6 +39,7 @@ pub(crate) async fn store_contract(store: Arc<dyn CredentialStore>, users: [User
         .await;
     concurrent_claimers_never_take_the_same_event(store, users).await;
     writes_record_their_event_only_when_the_change_commits(store, users).await;
+    super::refresh_contract::refresh_contract(store, users).await;
 }
 
 /// Deletes credentials with a `connection.revoked` event and no retry.
@@ -345,7 +346,7 @@ async fn writes_record_their_event_only_when_the_change_commits(
             "outbox",
             saved,
             &oauth_credentials("outbox-2"),
-            Some(&refreshed),
+            std::slice::from_ref(&refreshed),
         )
         .await
         .unwrap();
@@ -355,7 +356,7 @@ async fn writes_record_their_event_only_when_the_change_commits(
             "outbox",
             saved,
             &oauth_credentials("outbox-3"),
-            Some(&lost),
+            std::slice::from_ref(&lost),
         )
         .await
         .unwrap();
@@ -412,6 +413,7 @@ pub(crate) fn oauth_credentials(tag: &str) -> Credentials {
         ],
         public,
         secrets: BTreeMap::new(),
+        refresh_token_expires_at: Some(seconds_from_now(7 * 24 * 3600)),
     }
 }
 
@@ -445,6 +447,10 @@ pub(crate) fn assert_same_credentials(actual: &Credentials, expected: &Credentia
         expected.refresh_token.as_ref().map(|token| token.secret())
     );
     assert_eq!(actual.expires_at, expected.expires_at);
+    assert_eq!(
+        actual.refresh_token_expires_at,
+        expected.refresh_token_expires_at
+    );
     assert_eq!(actual.scopes, expected.scopes);
     assert_eq!(actual.public, expected.public);
     let secrets = |credentials: &Credentials| {
@@ -680,11 +686,11 @@ async fn a_swap_wins_on_the_current_version_and_loses_on_a_stale_one(
 
     // Act
     let swapped = store
-        .swap_credentials(user, "slack", saved, &refreshed, None)
+        .swap_credentials(user, "slack", saved, &refreshed, &[])
         .await
         .unwrap();
     let stale = store
-        .swap_credentials(user, "slack", saved, &oauth_credentials("too-late"), None)
+        .swap_credentials(user, "slack", saved, &oauth_credentials("too-late"), &[])
         .await
         .unwrap();
 
@@ -701,7 +707,7 @@ async fn a_swap_wins_on_the_current_version_and_loses_on_a_stale_one(
     assert_same_credentials(&stored.credentials, &refreshed);
     assert_eq!(
         store
-            .swap_credentials(user, "never_saved", 1, &refreshed, None)
+            .swap_credentials(user, "never_saved", 1, &refreshed, &[])
             .await
             .unwrap(),
         None
@@ -733,7 +739,7 @@ async fn a_swap_reactivates_a_connector_that_needed_reauth(
         .unwrap();
 
     store
-        .swap_credentials(user, "gmail", version, &oauth_credentials("reauth-2"), None)
+        .swap_credentials(user, "gmail", version, &oauth_credentials("reauth-2"), &[])
         .await
         .unwrap()
         .expect("current version");
@@ -812,13 +818,7 @@ async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserI
         .await
         .unwrap());
     store
-        .swap_credentials(
-            user,
-            "hubspot",
-            version,
-            &oauth_credentials("swapped"),
-            None,
-        )
+        .swap_credentials(user, "hubspot", version, &oauth_credentials("swapped"), &[])
         .await
         .unwrap()
         .expect("current version");
@@ -982,7 +982,7 @@ async fn a_version_never_repeats_after_delete_and_save(
                 "zoom",
                 before,
                 &oauth_credentials("stale-refresh"),
-                None
+                &[]
             )
             .await
             .unwrap(),
@@ -1039,7 +1039,7 @@ async fn one_user_never_sees_or_changes_another_users_rows(
             "google_calendar",
             owners.version,
             &oauth_credentials("intruder"),
-            None,
+            &[],
         )
         .await
         .unwrap();

@@ -2,6 +2,7 @@
 #![allow(dead_code, unused_imports, unused_macros)]
 
 pub(crate) mod contract;
+pub(crate) mod refresh_contract;
 pub(crate) mod sql_store_tests;
 
 pub(crate) use contract::{

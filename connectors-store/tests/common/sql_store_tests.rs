@@ -419,7 +419,7 @@ macro_rules! sql_store_tests {
                     tokio::spawn(async move {
                         let credentials = oauth_credentials(&format!("swap-{i}"));
                         store
-                            .swap_credentials(user, "google_calendar", version, &credentials, None)
+                            .swap_credentials(user, "google_calendar", version, &credentials, &[])
                             .await
                             .unwrap()
                     })
