@@ -288,3 +288,127 @@ async fn a_burst_of_401s_from_the_calendar_api_costs_one_refresh() {
     }
     app.google.verify().await;
 }
+
+#[tokio::test]
+async fn a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off() {
+    // Arrange: no background worker, so only the user's requests reach Google.
+    let app = spawn_app_with(Backend::Sqlite, &[("BACKGROUND_REFRESH", "false")]).await;
+    app.sign_up("ada@example.com").await;
+    let user = app.me().await;
+    app.state
+        .service
+        .save_tokens(
+            user,
+            "google_calendar",
+            &expired_credentials("ya29.expired", "1//kept"),
+        )
+        .await
+        .unwrap();
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
+        .expect(1)
+        .mount(&app.google)
+        .await;
+
+    // Act
+    let first = app.get("/connectors/google_calendar/events").await;
+    let second = app.get("/connectors/google_calendar/events").await;
+
+    // Assert: both callers are told when to come back; only the first reached Google.
+    for response in [first, second] {
+        assert_eq!(response.status(), 503);
+        let retry_after: u64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=34).contains(&retry_after), "Retry-After {retry_after}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "provider_unavailable");
+    }
+    let card = app.connector("google_calendar").await;
+    assert_eq!(card["status"], "active", "one failure is not an error yet");
+    assert!(card["last_error"].as_str().unwrap().contains("refresh"));
+    let events: Vec<Value> = app.get("/events").await.json().await.unwrap();
+    assert_eq!(events[0]["type"], "connection.refresh_failed");
+    assert_eq!(events[0]["data"]["attempt"], 1);
+    let retry_at = OffsetDateTime::parse(
+        events[0]["data"]["retry_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let wait = retry_at - OffsetDateTime::now_utc();
+    assert!(
+        wait > time::Duration::seconds(25) && wait <= time::Duration::seconds(34),
+        "first backoff is 30 s (+ up to 10 %): {wait}"
+    );
+    let stored = app
+        .state
+        .service
+        .store()
+        .load_credentials(user, "google_calendar")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.credentials.refresh_token.unwrap().secret(),
+        "1//kept"
+    );
+    app.google.verify().await;
+}
+
+#[tokio::test]
+async fn a_refresh_token_expiring_within_the_warning_window_is_announced_with_its_expiry() {
+    // Arrange: Google grants a refresh token that lives one more hour (an app in
+    // "Testing" status, a time-limited grant).
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("BACKGROUND_REFRESH_INTERVAL_SECONDS", "1")],
+    )
+    .await;
+    app.sign_up("ada@example.com").await;
+    let mut answer = google_token_answer("ya29.short-lived", "1//short-lived");
+    answer["refresh_token_expires_in"] = json!(3600);
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .mount(&app.google)
+        .await;
+    mount_google_happy_path(&app.google, "unused", "unused").await;
+
+    // Act
+    let connected = app.connect_google().await;
+    assert_eq!(outcome(&connected).0, "success");
+
+    // Assert: the worker announces the expiry, once, with its time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let expiring = loop {
+        let events: Vec<Value> = app.get("/events").await.json().await.unwrap();
+        let expiring: Vec<Value> = events
+            .into_iter()
+            .filter(|event| event["type"] == "connection.expiring")
+            .collect();
+        if !expiring.is_empty() {
+            break expiring;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no connection.expiring"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(expiring.len(), 1);
+    assert_eq!(expiring[0]["connector"], "google_calendar");
+    let expires_at = OffsetDateTime::parse(
+        expiring[0]["data"]["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let left = expires_at - OffsetDateTime::now_utc();
+    assert!(
+        left > time::Duration::minutes(55) && left <= time::Duration::minutes(60),
+        "{left}"
+    );
+}

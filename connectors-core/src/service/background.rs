@@ -171,7 +171,7 @@ impl ConnectorAuthService {
                         "background refresh run"
                     );
                 }
-                Ok(_) => {}
+                Ok(_) => tracing::debug!("background refresh run: nothing due"),
                 Err(error) => tracing::warn!(%error, "background refresh run failed"),
             }
             on_run(&run);
