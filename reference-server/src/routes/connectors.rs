@@ -128,7 +128,8 @@ pub async fn activate(
 /// The user's upcoming Google Calendar events.
 #[utoipa::path(get, path = "/api/v1/connectors/google_calendar/events", tag = "connectors",
     params(EventsQuery),
-    responses((status = 200, body = [crate::openapi::CalendarEventSchema]), (status = 409, description = "not_connected or needs_reauth")))]
+    responses((status = 200, body = [crate::openapi::CalendarEventSchema]), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 503, description = "provider_unavailable: refreshing the token failed transiently; Retry-After says when to try again")))]
 pub async fn calendar_events(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
