@@ -1,5 +1,19 @@
 use crate::store::StoreError;
 
+/// Error codes providers send, whatever the HTTP status, for a failure on their side
+/// that trying again later may fix: Google's `internal_failure`, OAuth's
+/// `temporarily_unavailable` and `server_error`, Slack's `fatal_error`,
+/// `service_unavailable`, `internal_error` and `ratelimited` (an `ok: false` on HTTP 200).
+const TRANSIENT_CODES: [&str; 7] = [
+    "internal_failure",
+    "temporarily_unavailable",
+    "server_error",
+    "fatal_error",
+    "service_unavailable",
+    "internal_error",
+    "ratelimited",
+];
+
 /// Everything that can go wrong in `connectors-core`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -101,7 +115,17 @@ impl Error {
             | Self::RateLimited { .. }
             | Self::ProviderUnavailable { .. }
             | Self::InvalidResponse(_) => true,
-            Self::Provider { status, .. } => *status >= 500 || *status == 429,
+            Self::Provider { status, body } => {
+                *status >= 500 || *status == 429 || {
+                    // `internal_failure: …` as the OAuth flow words a token endpoint's
+                    // error, or the bare code a provider's own answer carried.
+                    let leading = body.split(':').next().unwrap_or_default().trim();
+                    TRANSIENT_CODES.contains(&leading)
+                        || self
+                            .provider_code()
+                            .is_some_and(|code| TRANSIENT_CODES.contains(&code.as_str()))
+                }
+            }
             _ => false,
         }
     }
@@ -230,3 +254,37 @@ impl CallbackError {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(status: u16, body: &str) -> Error {
+        Error::Provider {
+            status,
+            body: body.to_owned(),
+        }
+    }
+
+    #[test]
+    fn provider_outages_are_transient_and_refusals_are_not() {
+        // Google: 5xx, 429 and `internal_failure` are outages (PROVIDERS.md).
+        assert!(provider(500, "backend error").is_transient());
+        assert!(provider(429, "").is_transient());
+        assert!(provider(400, "internal_failure: try again").is_transient());
+        // Slack answers its outages `ok: false` on HTTP 200.
+        assert!(provider(200, "fatal_error").is_transient());
+        assert!(provider(200, "service_unavailable").is_transient());
+        assert!(provider(200, r#"{"ok":false,"error":"internal_error"}"#).is_transient());
+        // The deployment's client refused, or any other refusal: not transient.
+        assert!(!provider(401, "invalid_client: The OAuth client was not found.").is_transient());
+        assert!(!provider(400, "unauthorized_client").is_transient());
+        assert!(!provider(200, "invalid_code").is_transient());
+        assert!(!Error::InvalidGrant { description: None }.is_transient());
+        assert!(Error::Timeout.is_transient());
+        assert!(Error::ProviderUnavailable {
+            retry_after: std::time::Duration::from_secs(30)
+        }
+        .is_transient());
+    }
+}

@@ -59,8 +59,7 @@ impl BackgroundRefresh {
         self.interval + self.interval.mul_f64(jitter)
     }
 
-    /// The longest random delay before one refresh of a run: spreads a run's calls to
-    /// the provider over up to a second.
+    /// The longest random delay before the first refresh of each of a run's lanes.
     fn spread(&self) -> Duration {
         (self.interval / 10).min(Duration::from_secs(1))
     }
@@ -123,13 +122,19 @@ impl ConnectorAuthService {
             due.into_iter().partition(|grant| self.can_refresh(grant));
         run.skipped = skipped.len();
         let spread = settings.spread();
-        let outcomes: Vec<Outcome> = futures::stream::iter(refreshable)
-            .map(|grant| async move {
-                let delay = spread.mul_f64(rand::thread_rng().gen_range(0.0..1.0));
-                tokio::time::sleep(delay).await;
+        let lanes = settings.concurrency.max(1);
+        let outcomes: Vec<Outcome> = futures::stream::iter(refreshable.into_iter().enumerate())
+            .map(|(index, grant)| async move {
+                // The first refresh of each lane starts after a random delay, so that
+                // replicas and lanes do not call the provider in lockstep; the later
+                // ones follow as lanes free up, without holding a lane idle.
+                if index < lanes {
+                    let delay = spread.mul_f64(rand::thread_rng().gen_range(0.0..1.0));
+                    tokio::time::sleep(delay).await;
+                }
                 self.refresh_one(&grant).await
             })
-            .buffer_unordered(settings.concurrency.max(1))
+            .buffer_unordered(lanes)
             .collect()
             .await;
         for outcome in outcomes {
