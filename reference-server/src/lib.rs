@@ -21,6 +21,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod users;
 pub mod validate;
 pub mod voice;
 pub mod webhooks;

@@ -19,3 +19,4 @@ mod realtime;
 mod refresh;
 mod revocation;
 mod startup;
+mod users;
