@@ -14,6 +14,7 @@ mod google_calendar;
 mod grant_fake;
 mod hardening;
 mod helpers;
+mod metrics;
 mod projects_files;
 mod realtime;
 mod refresh;
