@@ -390,7 +390,7 @@ pub fn router(state: AppState) -> Router {
                     .get(X_REQUEST_ID)
                     .and_then(|id| id.to_str().ok())
                     .unwrap_or_default();
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
