@@ -31,6 +31,7 @@ DEBIAN_PACKAGES=(
 PYTHON_PACKAGES=(
   "aiosmtpd==1.4.6|the real SMTP server, with AUTH, of the SMTP connector tests"
   "schemathesis==4.32.5|fuzzes every operation of the OpenAPI document (scripts/schemathesis.sh)"
+  "prometheus-client==0.26.0|the Prometheus text-format parser of the /metrics tests (tests/prometheus/parse.py)"
   "standardwebhooks==1.1.0|the official Standard Webhooks library: tests/webhook-receiver verifies the server's webhook signatures with it"
 )
 

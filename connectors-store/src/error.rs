@@ -11,9 +11,6 @@ pub enum Error {
     /// The encryption key does not decode to 32 bytes.
     #[error("encryption key must decode to 32 bytes, got {0}")]
     KeyLength(usize),
-    /// Another user already has this email address.
-    #[error("a user with this email already exists")]
-    EmailTaken,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

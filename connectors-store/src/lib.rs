@@ -8,8 +8,9 @@
 //! - [`Cipher`]: AES-256-GCM with key ids for rotation; the SQL stores seal every token
 //!   and every secret config field with it, bound to its table, user, connector and
 //!   column.
-//! - [`User`]: the `users` table, through `create_user`, `user_by_email` and
-//!   `user_by_id` on the SQL stores.
+//! - `register_user` on the SQL stores: your application keeps its own users; it
+//!   mirrors each user's id (and email) into the `users` table that every credential
+//!   row refers to, with no password.
 //!
 //! All three implement [`CredentialStore`](connectors_core::CredentialStore): hand one to
 //! [`ConnectorAuthService`](connectors_core::ConnectorAuthService) as an
@@ -19,7 +20,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use connectors_core::CredentialStore;
+//! use connectors_core::{CredentialStore, UserId};
 //! use connectors_store::{Cipher, SqliteStore};
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! // Base64 of 32 bytes, from a key file or the environment (a library never reads
@@ -29,10 +30,13 @@
 //! // Creates `data/` and the database when missing, migrates, and refuses a key that
 //! // does not open this database's key check (`StoreError::WrongKey`).
 //! let store = SqliteStore::connect("sqlite://data/connectors.db", cipher).await?;
-//! let user = store.create_user("ada@example.com", "$argon2id$v=19$...").await?;
+//! // Your application keeps its users; mirror each one into the table the
+//! // credential rows refer to (no password is stored).
+//! let user: UserId = uuid::Uuid::new_v4();
+//! store.register_user(user, "ada@example.com").await?;
 //!
 //! let store: Arc<dyn CredentialStore> = Arc::new(store);
-//! let states = store.connector_states(user.id).await?;
+//! let states = store.connector_states(user).await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -69,8 +73,6 @@ mod sealed;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod user;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use cipher::Cipher;
@@ -81,8 +83,6 @@ pub use error::{Error, Result};
 pub use postgres::PgStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use user::User;
 
 pub use connectors_core;
 pub use secrecy;

@@ -3,15 +3,11 @@
 //! sqlx gives both the same Rust types, so [`impl_sql_store!`] writes one
 //! implementation per pool type from the same text.
 
-pub(crate) const INSERT_USER: &str = "\
+/// The `password_hash` column predates the users' move to the application: it stays
+/// (applied migrations never change) and gets an empty string.
+pub(crate) const REGISTER_USER: &str = "\
     INSERT INTO users (id, email, password_hash, created_at, updated_at) \
-    VALUES ($1, $2, $3, $4, $4)";
-
-pub(crate) const USER_BY_EMAIL: &str = "\
-    SELECT id, email, password_hash, created_at FROM users WHERE email = $1";
-
-pub(crate) const USER_BY_ID: &str = "\
-    SELECT id, email, password_hash, created_at FROM users WHERE id = $1";
+    VALUES ($1, $2, '', $3, $3) ON CONFLICT (id) DO NOTHING";
 
 pub(crate) const INSERT_KEY_CHECK: &str = "\
     INSERT INTO store_meta (key, value, updated_at) VALUES ($1, $2, $3) \
@@ -348,7 +344,7 @@ impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
 }
 
 /// Implements [`CredentialStore`](connectors_core::CredentialStore), the key check and
-/// the user methods for a store struct with `pool` and `cipher` fields, whose pools
+/// `register_user` for a store struct with `pool` and `cipher` fields, whose pools
 /// hand out `$connection`s, and which has a `migrator()` and a `CLOCK`
 /// ([`ClockStatements`]) in scope and a `begin_write` method (a transaction that holds
 /// the write lock from its first statement).
@@ -438,74 +434,32 @@ macro_rules! impl_sql_store {
                 Self::check_key_on(cipher, connection).await
             }
 
-            /// Creates a user. The email is trimmed and lowercased.
+            /// Mirrors your own user into the table the credential rows refer to.
+            ///
+            /// Every credential, connector state and pending authorization belongs to
+            /// a row of `users`; an application keeps its users (and their passwords)
+            /// wherever it likes and registers each id here before saving its first
+            /// credentials. No password is stored: the store keeps no credentials of
+            /// the application's own. Idempotent: an id already registered is left as
+            /// it is.
             ///
             /// # Errors
             ///
-            /// [`Error::EmailTaken`](crate::Error::EmailTaken) when another user has
-            /// the same email; the database's own failures.
-            pub async fn create_user(
-                &self,
-                email: &str,
-                password_hash: &str,
-            ) -> Result<crate::User, crate::Error> {
-                let now = crate::sealed::unix_now();
-                let user = crate::User {
-                    id: uuid::Uuid::new_v4(),
-                    email: crate::user::normalize_email(email),
-                    password_hash: password_hash.to_owned(),
-                    created_at: crate::sealed::from_unix(now)?,
-                };
-                let inserted = sqlx::query(crate::sql::INSERT_USER)
-                    .bind(user.id)
-                    .bind(&user.email)
-                    .bind(&user.password_hash)
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await;
-                match inserted {
-                    Ok(_) => Ok(user),
-                    Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                        Err(crate::Error::EmailTaken)
-                    }
-                    Err(error) => Err(crate::sealed::db_error(error).into()),
-                }
-            }
-
-            /// The user with this email (compared trimmed and lowercased), if any.
-            ///
-            /// # Errors
-            ///
-            /// The database's failures.
-            pub async fn user_by_email(
-                &self,
-                email: &str,
-            ) -> Result<Option<crate::User>, connectors_core::StoreError> {
-                sqlx::query_as::<_, crate::user::UserRow>(crate::sql::USER_BY_EMAIL)
-                    .bind(crate::user::normalize_email(email))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(crate::sealed::db_error)?
-                    .map(crate::User::try_from)
-                    .transpose()
-            }
-
-            /// The user with this id, if any.
-            ///
-            /// # Errors
-            ///
-            /// The database's failures.
-            pub async fn user_by_id(
+            /// The database's failures, among them an `email` already registered under
+            /// another id (the column is unique).
+            pub async fn register_user(
                 &self,
                 id: connectors_core::UserId,
-            ) -> Result<Option<crate::User>, connectors_core::StoreError> {
-                sqlx::query_as::<_, crate::user::UserRow>(crate::sql::USER_BY_ID)
+                email: &str,
+            ) -> Result<(), connectors_core::StoreError> {
+                sqlx::query(crate::sql::REGISTER_USER)
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .bind(email)
+                    .bind(crate::sealed::unix_now())
+                    .execute(&self.pool)
                     .await
-                    .map_err(crate::sealed::db_error)?
-                    .map(crate::User::try_from)
-                    .transpose()
+                    .map_err(crate::sealed::db_error)?;
+                Ok(())
             }
 
             /// Ends the delivery of event `id` leased by `holder` with `statement`

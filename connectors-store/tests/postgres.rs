@@ -67,11 +67,8 @@ async fn plaintext_secrets_never_reach_the_tables() {
     let store = PgStore::connect(&db.url(), Cipher::generate())
         .await
         .unwrap();
-    let user = store
-        .create_user("ada@example.com", "$argon2id$hash")
-        .await
-        .unwrap()
-        .id;
+    let user = uuid::Uuid::new_v4();
+    store.register_user(user, "ada@example.com").await.unwrap();
     let verifier = "pkce-verifier-canary-9c1d";
 
     // Act

@@ -82,11 +82,8 @@ async fn plaintext_secrets_never_reach_the_database_files() {
     let store = SqliteStore::connect(&db.url(), Cipher::generate())
         .await
         .unwrap();
-    let user = store
-        .create_user("ada@example.com", "$argon2id$hash")
-        .await
-        .unwrap()
-        .id;
+    let user = uuid::Uuid::new_v4();
+    store.register_user(user, "ada@example.com").await.unwrap();
     let oauth = common::oauth_credentials("plaintext-canary-7f3a");
     let smtp = common::smtp_credentials("smtp-password-canary-7f3a");
     let verifier = "pkce-verifier-canary-7f3a";
@@ -140,10 +137,17 @@ async fn an_in_memory_database_honours_the_contract() {
     let store = SqliteStore::connect("sqlite::memory:", Cipher::generate())
         .await
         .unwrap();
-    let first = store.create_user("a@example.com", "hash").await.unwrap();
-    let second = store.create_user("b@example.com", "hash").await.unwrap();
+    let users = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()];
+    store
+        .register_user(users[0], "a@example.com")
+        .await
+        .unwrap();
+    store
+        .register_user(users[1], "b@example.com")
+        .await
+        .unwrap();
 
-    common::store_contract(Arc::new(store), [first.id, second.id]).await;
+    common::store_contract(Arc::new(store), users).await;
 }
 
 #[tokio::test]
@@ -214,11 +218,11 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
             .await
             .unwrap(),
     );
-    let shared = store
-        .create_user("shared@example.com", "hash")
+    let shared = uuid::Uuid::new_v4();
+    store
+        .register_user(shared, "shared@example.com")
         .await
-        .unwrap()
-        .id;
+        .unwrap();
 
     let writers = (0..16).map(|writer| {
         let store = store.clone();
@@ -230,16 +234,14 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
                 }
             };
             for round in 0..20 {
-                let signup = store
-                    .create_user(&format!("w{writer}-r{round}@example.com"), "hash")
+                let own = uuid::Uuid::new_v4();
+                let registered = store
+                    .register_user(own, &format!("w{writer}-r{round}@example.com"))
                     .await;
-                let own = match signup {
-                    Ok(user) => user.id,
-                    Err(error) => {
-                        record("signup", Err(format!("{error:?}")));
-                        continue;
-                    }
-                };
+                if let Err(error) = registered {
+                    record("register", Err(format!("{error:?}")));
+                    continue;
+                }
                 for user in [own, shared] {
                     let connector = format!("smtp{}", writer % 4);
                     let saved = store

@@ -6,12 +6,12 @@ use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode};
 use connectors_core::{random_token, sha256_hex};
-use connectors_store::User;
 use time::OffsetDateTime;
 
 use crate::auth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::users::User;
 use crate::validate::{Email, NewPassword, Password};
 
 /// A session just opened: its user and its token (for the cookie and as a bearer).

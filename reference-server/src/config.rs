@@ -94,9 +94,23 @@ pub struct Settings {
     /// `REFRESH_RETRY_SECONDS`: the backoff after a grant's first transient refresh
     /// failure (default 30), doubling after each further one, at most an hour.
     pub refresh_retry: Duration,
+    /// `LOG_FORMAT`: how log lines are written.
+    pub log_format: LogFormat,
     /// Settings that start but probably not as meant (a client id without its secret),
     /// logged once at start-up.
     pub warnings: Vec<String>,
+}
+
+/// `LOG_FORMAT`: how the server writes its log lines (to stdout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// `text` (the default): one human-readable line per event, coloured only when
+    /// stdout is a terminal.
+    #[default]
+    Text,
+    /// `json`: one JSON object per line, with the fields of the event and its spans
+    /// (the request span's `method`, `path` and `request_id`), for log collectors.
+    Json,
 }
 
 /// A setting that could not be read.
@@ -232,6 +246,7 @@ impl Settings {
             refresh_retry: Duration::from_secs(
                 env.bounded("REFRESH_RETRY_SECONDS", 30, 1..=3600)?.into(),
             ),
+            log_format: env.log_format()?,
             warnings,
         })
     }
@@ -357,6 +372,18 @@ impl Env<'_> {
         }))
     }
 
+    fn log_format(&self) -> Result<LogFormat, SettingsError> {
+        match self
+            .get("LOG_FORMAT")
+            .map(|value| value.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(_) => Err(self.error("LOG_FORMAT", "expected text or json")),
+        }
+    }
+
     /// `WEBHOOK_URL` and, when it is set, the other four `WEBHOOK_*` variables.
     fn webhooks(&self) -> Result<Option<WebhookSettings>, SettingsError> {
         let Some(url) = self.url("WEBHOOK_URL")? else {
@@ -466,6 +493,7 @@ mod tests {
         assert_eq!(settings.signups_per_minute, 5);
         assert_eq!(settings.header_read_timeout, Duration::from_secs(10));
         assert_eq!(settings.max_connections, 1024);
+        assert_eq!(settings.log_format, LogFormat::Text);
         assert!(settings
             .oauth_providers
             .iter()
@@ -482,11 +510,30 @@ mod tests {
             ("BIND_ADDR", "localhost"),
             ("REALTIME_SECRET_TTL_SECONDS", "5"),
             ("REALTIME_SECRETS_PER_MINUTE", "many"),
+            ("LOG_FORMAT", "yaml"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable);
             assert!(error.to_string().starts_with(variable));
         }
+    }
+
+    #[test]
+    fn log_format_is_text_or_json() {
+        assert_eq!(
+            settings(&[("LOG_FORMAT", "json")]).unwrap().log_format,
+            LogFormat::Json
+        );
+        assert_eq!(
+            settings(&[("LOG_FORMAT", "JSON")]).unwrap().log_format,
+            LogFormat::Json
+        );
+        assert_eq!(
+            settings(&[("LOG_FORMAT", "text")]).unwrap().log_format,
+            LogFormat::Text
+        );
+        let error = settings(&[("LOG_FORMAT", "pretty")]).unwrap_err();
+        assert_eq!(error.to_string(), "LOG_FORMAT: expected text or json");
     }
 
     #[test]

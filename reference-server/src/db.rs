@@ -1,11 +1,11 @@
 //! The server's database: the credential store of `connectors-store` (SQLite or
-//! PostgreSQL) plus the server's own tables (sessions, projects, files), through the
-//! same pool.
+//! PostgreSQL) plus the server's own tables (users in [`crate::users`], sessions,
+//! projects, files), through the same pool.
 
 use std::sync::Arc;
 
 use connectors_core::{CredentialStore, StoreError, UserId};
-use connectors_store::{Cipher, PgStore, SqliteStore, User};
+use connectors_store::{Cipher, PgStore, SqliteStore};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -34,6 +34,7 @@ macro_rules! on_pool {
         }
     };
 }
+pub(crate) use on_pool;
 
 /// A project of a user.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -76,7 +77,7 @@ pub enum DbError {
     /// A migration of the server's own tables failed.
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The credential store failed (its connection, migrations or key check, its users).
+    /// The credential store failed (its connection, migrations or key check).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -115,64 +116,6 @@ impl Database {
         match self {
             Self::Sqlite(store) => store.clone(),
             Self::Postgres(store) => store.clone(),
-        }
-    }
-
-    /// Creates a user and its first session in one transaction, so that a failure
-    /// leaves neither; `None` when the email is taken.
-    pub async fn create_user_with_session(
-        &self,
-        email: &str,
-        password_hash: &str,
-        token_hash: &str,
-        expires_at: OffsetDateTime,
-    ) -> Result<Option<User>, DbError> {
-        let id = Uuid::new_v4();
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        on_pool!(self, pool => {
-            let mut transaction = pool.begin().await.map_err(DbError::from)?;
-            let inserted = sqlx::query(
-                "INSERT INTO users (id, email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
-            )
-            .bind(id)
-            .bind(email)
-            .bind(password_hash)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await;
-            match inserted {
-                Ok(_) => {}
-                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => return Ok(None),
-                Err(error) => return Err(error.into()),
-            }
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(token_hash)
-            .bind(id)
-            .bind(now)
-            .bind(expires_at.unix_timestamp())
-            .execute(&mut *transaction)
-            .await
-            .map_err(DbError::from)?;
-            transaction.commit().await.map_err(DbError::from)?;
-        });
-        self.user_by_id(id).await
-    }
-
-    /// The user with this email.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, DbError> {
-        match self {
-            Self::Sqlite(store) => Ok(store.user_by_email(email).await?),
-            Self::Postgres(store) => Ok(store.user_by_email(email).await?),
-        }
-    }
-
-    /// The user with this id.
-    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DbError> {
-        match self {
-            Self::Sqlite(store) => Ok(store.user_by_id(id).await?),
-            Self::Postgres(store) => Ok(store.user_by_id(id).await?),
         }
     }
 

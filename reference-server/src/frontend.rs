@@ -12,10 +12,16 @@ use rust_embed::RustEmbed;
 #[allow_missing = true]
 struct Assets;
 
+/// First path segments that belong to the server, never to the dashboard: an unknown
+/// path under them is a JSON 404, not the app's HTML (a scraper of `/metrics/…` or a
+/// client of `/api/…` must see that it is wrong).
+const SERVER_PREFIXES: [&str; 3] = ["api", "metrics", "healthz"];
+
 /// Serves a file of the dashboard, or `index.html` for client routes.
 pub(crate) async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
-    if path.starts_with("api/") || path == "api" {
+    let first_segment = path.split('/').next().unwrap_or_default();
+    if SERVER_PREFIXES.contains(&first_segment) {
         return crate::error::ApiError::not_found("route").into_response();
     }
     if let Some(file) = Assets::get(path).filter(|_| !path.is_empty()) {

@@ -2,15 +2,9 @@
 //! http://localhost:8080). See the README for every variable.
 
 use reference_server::{Application, Settings};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {
@@ -18,6 +12,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    reference_server::telemetry::init_logging(settings.log_format);
     let application = match Application::build(settings).await {
         Ok(application) => application,
         Err(error) => {

@@ -27,6 +27,7 @@ use crate::routes;
     paths(
         routes::health::healthz,
         routes::health::openapi,
+        routes::health::metrics,
         routes::auth::signup,
         routes::auth::login,
         routes::auth::logout,
@@ -82,6 +83,8 @@ pub struct ApiDoc;
 const PUBLIC: &[(&str, &str)] = &[
     ("/api/v1/healthz", "get"),
     ("/api/v1/openapi.json", "get"),
+    // For scrapers: aggregate counts, nothing about any user.
+    ("/metrics", "get"),
     ("/api/v1/auth/signup", "post"),
     ("/api/v1/auth/login", "post"),
     // Ends the session it carries, if any.

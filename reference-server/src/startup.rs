@@ -19,13 +19,16 @@ use connectors_core::{default_http_client, ConnectorAuthService, ProviderConfig}
 use connectors_store::Cipher;
 use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
 use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
 use crate::db::Database;
 use crate::hashing::PasswordHashing;
+use crate::metrics::Metrics;
 use crate::ratelimit::KeyedLimiter;
+use crate::request_id::X_REQUEST_ID;
 use crate::routes::realtime;
 use crate::routes::{auth, connectors, events, files, health, projects};
 use crate::state::AppState;
@@ -85,6 +88,7 @@ impl Application {
     /// past it, new connections wait in the listen backlog).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.clone());
+        spawn_metrics(&self.state);
         let webhooks = spawn_webhook_worker(&self.state)?;
         let (stop_refresher, refresher) = spawn_refresh_worker(&self.state);
         let settings = &self.state.settings;
@@ -205,6 +209,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         db,
         service,
         voice,
+        metrics: Metrics::new(),
     })
 }
 
@@ -375,17 +380,34 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("cache-control"),
             HeaderValue::from_static("no-store"),
         ));
-    Router::new()
+    // Outside `/api/v1`, for probes and scrapers; their errors (a 405) are JSON too.
+    let root = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .layer(middleware::from_fn(crate::error::json_errors));
+    Router::new()
+        .merge(root)
         .nest("/api/v1", api)
         .fallback(frontend::serve)
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::track_requests,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             // Spans carry the path only: a query may hold an authorization code.
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                let request_id = request
+                    .headers()
+                    .get(X_REQUEST_ID)
+                    .and_then(|id| id.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
             }),
         )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::map_request(crate::request_id::drop_unusable_request_id))
         .with_state(state)
 }
 
@@ -434,15 +456,40 @@ fn spawn_refresh_worker(
         return (stop, None);
     };
     let service = state.service.clone();
+    let metrics = state.metrics.clone();
     let worker = tokio::spawn(async move {
         let shutdown = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
         service
-            .run_background_refresh(&settings, shutdown, |_| {})
+            .run_background_refresh(&settings, shutdown, |run| {
+                metrics.worker_run(match run {
+                    Ok(_) => crate::metrics::WorkerOutcome::Ok,
+                    Err(_) => crate::metrics::WorkerOutcome::Error,
+                });
+            })
             .await;
     });
     (stop, Some(worker))
+}
+
+/// Counts refreshes from the engine's lifecycle events, and keeps the histograms'
+/// memory bounded between scrapes.
+fn spawn_metrics(state: &AppState) {
+    tokio::spawn(
+        state
+            .metrics
+            .clone()
+            .count_lifecycle_events(state.service.subscribe()),
+    );
+    let metrics = state.metrics.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            metrics.run_upkeep();
+        }
+    });
 }
 
 /// The webhook delivery worker, when `WEBHOOK_URL` is set: its own task, stopped with
@@ -452,7 +499,8 @@ fn spawn_webhook_worker(state: &AppState) -> anyhow::Result<Option<tokio::task::
         return Ok(None);
     };
     let worker = crate::webhooks::DeliveryWorker::new(state.db.credential_store(), settings)
-        .context("WEBHOOK_URL: cannot build the HTTP client")?;
+        .context("WEBHOOK_URL: cannot build the HTTP client")?
+        .with_metrics(state.metrics.clone());
     Ok(Some(tokio::spawn(worker.run())))
 }
 

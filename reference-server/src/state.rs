@@ -8,6 +8,7 @@ use connectors_core::{ConnectorAuthService, UserId};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::hashing::PasswordHashing;
+use crate::metrics::Metrics;
 use crate::ratelimit::KeyedLimiter;
 use crate::voice::Voice;
 
@@ -34,4 +35,6 @@ pub struct AppState {
     pub sessions: Arc<dashmap::DashMap<String, (UserId, i64, std::time::Instant)>>,
     /// Client-secret minting and the tool catalog.
     pub voice: Arc<Voice>,
+    /// The counters and histograms of `GET /metrics`.
+    pub metrics: Metrics,
 }

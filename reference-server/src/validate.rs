@@ -226,7 +226,7 @@ impl Email {
     pub fn parse(text: &str) -> Result<Self, &'static str> {
         const MESSAGE: &str = "expected an email address such as ada@example.com";
         no_control_characters(text)?;
-        let email = text.trim().to_lowercase();
+        let email = crate::users::normalize_email(text);
         let (local, domain) = email.split_once('@').ok_or(MESSAGE)?;
         let local_ok = !local.is_empty()
             && local.len() <= 64

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use voice_tools::Catalog;
 
 use crate::error::ApiError;
+use crate::metrics::MintOutcome;
 use crate::state::AppState;
 
 /// Donna's instructions, sent with every client secret.
@@ -96,7 +97,13 @@ pub async fn mint_client_secret(
             "voice is not configured on this server (OPENAI_API_KEY is not set)",
         ));
     };
-    let secret = minter.mint(&state.voice.session).await?;
+    let minted = minter.mint(&state.voice.session).await;
+    state.metrics.client_secret(if minted.is_ok() {
+        MintOutcome::Ok
+    } else {
+        MintOutcome::Error
+    });
+    let secret = minted?;
     Ok(ClientSecretView {
         value: secret.value.expose_secret().to_owned(),
         expires_at: secret.expires_at,

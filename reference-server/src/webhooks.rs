@@ -22,6 +22,8 @@ use sha2::Sha256;
 use url::Url;
 use uuid::Uuid;
 
+use crate::metrics::{DeliveryOutcome, Metrics};
+
 /// `WEBHOOK_SECRET`'s key: the bytes after `whsec_`, base64-decoded. Its `Debug` shows
 /// nothing of it.
 #[derive(Clone)]
@@ -150,6 +152,7 @@ pub struct DeliveryWorker {
     settings: Arc<WebhookSettings>,
     client: reqwest::Client,
     holder: Uuid,
+    metrics: Metrics,
 }
 
 /// Events claimed (and posted concurrently) per tick.
@@ -178,7 +181,16 @@ impl DeliveryWorker {
             settings: Arc::new(settings),
             client,
             holder: Uuid::new_v4(),
+            metrics: Metrics::new(),
         })
+    }
+
+    /// Counts the attempts in `metrics` (`webhook_deliveries_total`) rather than in a
+    /// registry of its own that nothing exports.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Delivers until the task is dropped: a tick right after a full batch, else every
@@ -246,6 +258,11 @@ impl DeliveryWorker {
                 }
             }
         };
+        self.metrics.webhook_delivery(match outcome {
+            Outcome::Delivered => DeliveryOutcome::Delivered,
+            Outcome::Retry(_) => DeliveryOutcome::Retried,
+            Outcome::Failed => DeliveryOutcome::Failed,
+        });
         let ended = match outcome {
             Outcome::Delivered => self.store.finish_delivery(&event.id, self.holder).await,
             Outcome::Retry(wait) => {

@@ -102,11 +102,11 @@ async fn refresh_storm(services: usize, callers_each: usize) {
         .await;
     let url = fresh_postgres().await;
     let first = PgStore::connect(&url, cipher()).await.unwrap();
-    let user = first
-        .create_user("storm@example.com", "x")
+    let user = uuid::Uuid::new_v4();
+    first
+        .register_user(user, "storm@example.com")
         .await
-        .unwrap()
-        .id;
+        .unwrap();
     let token_url = format!("{}/token", google.uri());
     let mut replicas = vec![Arc::new(service(Arc::new(first), &token_url))];
     for _ in 1..services {
@@ -173,11 +173,11 @@ fn main() {
         )
         .await
         .unwrap();
-        let user = store
-            .create_user("bench@example.com", "x")
+        let user = uuid::Uuid::new_v4();
+        store
+            .register_user(user, "bench@example.com")
             .await
-            .unwrap()
-            .id;
+            .unwrap();
         let store = Arc::new(store);
         (store, user)
     });
@@ -185,11 +185,11 @@ fn main() {
         let store = PgStore::connect(&fresh_postgres().await, cipher())
             .await
             .unwrap();
-        let user = store
-            .create_user("bench@example.com", "x")
+        let user = uuid::Uuid::new_v4();
+        store
+            .register_user(user, "bench@example.com")
             .await
-            .unwrap()
-            .id;
+            .unwrap();
         (Arc::new(store), user)
     });
     let sqlite_service = service(sqlite.clone(), "http://127.0.0.1:9/token");

@@ -1,5 +1,5 @@
 //! Tests every SQL store must pass beyond the contract: encryption bound to rows and
-//! columns, key checks and rotation, users, migrations, concurrency.
+//! columns, key checks and rotation, registered users, migrations, concurrency.
 //!
 //! `sql_store_tests!(Store)` expands to `#[tokio::test]`s in a test binary that defines
 //! `TestDb` with `async fn new() -> TestDb`, `fn url(&self) -> String` (a fresh empty
@@ -12,7 +12,7 @@ macro_rules! sql_store_tests {
 
             use connectors_core::secrecy::SecretString;
             use connectors_core::{CredentialStore, PendingAuthorization, StoreError, UserId};
-            use connectors_store::{Cipher, Error, $Store};
+            use connectors_store::{Cipher, $Store};
             use uuid::Uuid;
 
             use super::TestDb;
@@ -22,12 +22,10 @@ macro_rules! sql_store_tests {
             };
 
             async fn new_user(store: &$Store) -> UserId {
-                let email = format!("{}@example.com", Uuid::new_v4().simple());
-                store
-                    .create_user(&email, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")
-                    .await
-                    .unwrap()
-                    .id
+                let user = Uuid::new_v4();
+                let email = format!("{}@example.com", user.simple());
+                store.register_user(user, &email).await.unwrap();
+                user
             }
 
             fn assert_decrypt_error<T: std::fmt::Debug>(
@@ -277,30 +275,76 @@ macro_rules! sql_store_tests {
             }
 
             #[tokio::test]
-            async fn users_are_found_by_email_whatever_its_case_and_by_id() {
+            async fn registering_a_user_twice_changes_nothing_and_stores_no_password() {
                 // Arrange
                 let db = TestDb::new().await;
                 let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
+                let user = Uuid::new_v4();
 
                 // Act
-                let created = store
-                    .create_user(" Ada@Example.com ", "$argon2id$secret-hash")
-                    .await
-                    .unwrap();
-                let duplicate = store.create_user("ada@example.COM", "$argon2id$other").await;
+                store.register_user(user, "ada@example.com").await.unwrap();
+                let again = store.register_user(user, "ada.lovelace@example.com").await;
 
                 // Assert
-                assert_eq!(created.email, "ada@example.com");
-                assert!(matches!(duplicate, Err(Error::EmailTaken)), "{duplicate:?}");
-                let by_email = store.user_by_email("ADA@example.com").await.unwrap().unwrap();
-                assert_eq!(by_email.id, created.id);
-                assert_eq!(by_email.password_hash, "$argon2id$secret-hash");
-                assert_eq!(by_email.created_at, created.created_at);
-                let by_id = store.user_by_id(created.id).await.unwrap().unwrap();
-                assert_eq!(by_id.email, "ada@example.com");
-                assert!(store.user_by_email("bob@example.com").await.unwrap().is_none());
-                assert!(store.user_by_id(Uuid::new_v4()).await.unwrap().is_none());
-                assert!(!format!("{by_id:?}").contains("secret-hash"));
+                assert!(again.is_ok(), "{again:?}");
+                let rows: Vec<(Uuid, String, String)> =
+                    sqlx::query_as("SELECT id, email, password_hash FROM users")
+                        .fetch_all(store.pool())
+                        .await
+                        .unwrap();
+                assert_eq!(rows, [(user, "ada@example.com".to_owned(), String::new())]);
+                store.pool().close().await;
+                db.finish().await;
+            }
+
+            #[tokio::test]
+            async fn a_registered_user_gets_credential_rows_and_pending_authorizations() {
+                // Arrange
+                let db = TestDb::new().await;
+                let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
+                let user = Uuid::new_v4();
+                let before = store
+                    .save_credentials(user, "google_calendar", &oauth_credentials("early"), None)
+                    .await;
+                assert!(matches!(before, Err(StoreError::UnknownUser)), "{before:?}");
+
+                // Act
+                store.register_user(user, "ada@example.com").await.unwrap();
+                let saved = store
+                    .save_credentials(user, "google_calendar", &oauth_credentials("1//ada"), None)
+                    .await;
+                let pending = store
+                    .insert_pending_authorization(&PendingAuthorization {
+                        state_hash: "ada-state".into(),
+                        user_id: user,
+                        connector_code: "google_calendar".into(),
+                        pkce_verifier: None,
+                        expires_at: seconds_from_now(600),
+                    })
+                    .await;
+
+                // Assert
+                assert!(saved.is_ok(), "{saved:?}");
+                assert!(pending.is_ok(), "{pending:?}");
+                let loaded = store
+                    .load_credentials(user, "google_calendar")
+                    .await
+                    .unwrap()
+                    .expect("the credentials of a registered user");
+                assert_same_credentials(&loaded.credentials, &oauth_credentials("1//ada"));
+                store.pool().close().await;
+                db.finish().await;
+            }
+
+            #[tokio::test]
+            async fn an_email_registered_under_another_id_is_refused() {
+                let db = TestDb::new().await;
+                let store = $Store::connect(&db.url(), Cipher::generate()).await.unwrap();
+                store.register_user(Uuid::new_v4(), "ada@example.com").await.unwrap();
+
+                let other = store.register_user(Uuid::new_v4(), "ada@example.com").await;
+
+                assert!(matches!(other, Err(StoreError::Database(_))), "{other:?}");
                 store.pool().close().await;
                 db.finish().await;
             }

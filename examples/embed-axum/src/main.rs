@@ -19,6 +19,12 @@ use connectors_core::{CallbackParams, ConnectorAuthService, ProviderConfig, User
 use connectors_providers::google::EventQuery;
 use connectors_store::{Cipher, SqliteStore};
 
+/// The one user of this demo: id and email. Yours come from your own users table.
+const DEMO_USER: (UserId, &str) = (
+    UserId::from_u128(0x0192_d1a5_7c3e_7b21_9f04_5a6b_8c9d_0e1f),
+    "demo@example.com",
+);
+
 /// Your app's user, from your own session mechanism.
 struct CurrentUser(UserId);
 
@@ -78,18 +84,10 @@ async fn events(State(service): State<Service>, CurrentUser(user): CurrentUser) 
 async fn main() -> anyhow::Result<()> {
     let cipher = Cipher::from_base64(&std::env::var("CONNECTORS_ENCRYPTION_KEY")?)?;
     let store = SqliteStore::connect("sqlite://embedded-example.db", cipher).await?;
-    // Credentials belong to rows of the store's `users` table: mirror your users there.
-    let demo = match store
-        .create_user("demo@example.com", "managed-by-your-app")
-        .await
-    {
-        Ok(user) => user,
-        Err(_) => store
-            .user_by_email("demo@example.com")
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no demo user"))?,
-    };
-    println!("try: curl -H 'x-demo-user: {}' http://127.0.0.1:3000/integrations/connectors/google_calendar/connect", demo.id);
+    // Credentials belong to rows of the store's `users` table: mirror each of your
+    // users there (an id and an email, no password) before connecting an account.
+    store.register_user(DEMO_USER.0, DEMO_USER.1).await?;
+    println!("try: curl -H 'x-demo-user: {}' http://127.0.0.1:3000/integrations/connectors/google_calendar/connect", DEMO_USER.0);
     let google = ProviderConfig::new(
         std::env::var("GOOGLE_CLIENT_ID")?,
         SecretString::from(std::env::var("GOOGLE_CLIENT_SECRET")?),

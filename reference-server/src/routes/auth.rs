@@ -8,7 +8,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use connectors_store::User;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -19,6 +18,7 @@ use crate::auth::{self, AuthUser};
 use crate::error::ApiError;
 use crate::json::ValidJson;
 use crate::state::AppState;
+use crate::users::User;
 use crate::validate::{Email, NewPassword, Password};
 
 /// Email and password of a new account.
