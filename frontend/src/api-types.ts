@@ -79,7 +79,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every connector with the user's state. */
+        /**
+         * Every connector with the user's state; `304` when `If-None-Match` names the list
+         *     the user would get.
+         */
         get: operations["list_connectors"];
         put?: never;
         post?: never;
@@ -847,7 +850,10 @@ export interface operations {
     list_connectors: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of a list already held */
+                "If-None-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -855,11 +861,20 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description strong entity tag of the list */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Connector"][];
                 };
+            };
+            /** @description the list has not changed since the ETag given */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description not signed in */
             401: {

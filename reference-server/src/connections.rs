@@ -20,6 +20,23 @@ use crate::state::AppState;
 /// # Errors
 ///
 /// 404 for an unknown key, 400 `not_oauth` for a config connector, 503 when the server
+/// The user's connector list as `GET /connectors` sends it: serialized once per build of
+/// the engine's views (see [`crate::connector_list`]).
+///
+/// # Errors
+///
+/// The store's failures.
+pub async fn connector_list(
+    state: &AppState,
+    user: UserId,
+) -> Result<std::sync::Arc<crate::connector_list::ConnectorList>, ApiError> {
+    let views = state.service.connector_views(user).await?;
+    state
+        .connector_lists
+        .list(user, views)
+        .map_err(|error| ApiError::internal(&error))
+}
+
 /// has no client id/secret for its provider.
 pub async fn authorization_url(state: &AppState, user: UserId, key: &str) -> Result<Url, ApiError> {
     let connector = state.service.connector(key)?;

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod auth;
 pub mod config;
 pub mod connections;
+pub mod connector_list;
 pub mod db;
 pub mod error;
 pub mod files;

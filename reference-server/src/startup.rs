@@ -210,6 +210,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         service,
         voice,
         metrics: Metrics::new(),
+        connector_lists: Arc::default(),
     })
 }
 
@@ -376,7 +377,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             sessions::refuse_foreign_origin,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // `no-store` unless the route says otherwise (the connector list is `private,
+        // no-cache` with an ETag).
+        .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("cache-control"),
             HeaderValue::from_static("no-store"),
         ));
@@ -432,6 +435,7 @@ fn spawn_housekeeping(state: AppState) {
             state.login_limiter.forget_idle_keys();
             state.mint_limiter.forget_idle_keys();
             state.service.forget_stale_views();
+            state.connector_lists.forget_stale();
             let ttl = state.settings.session_cache;
             state
                 .sessions

@@ -37,4 +37,6 @@ pub struct AppState {
     pub voice: Arc<Voice>,
     /// The counters and histograms of `GET /metrics`.
     pub metrics: Metrics,
+    /// Each user's serialized `GET /connectors` answer, beside the engine's view cache.
+    pub connector_lists: Arc<crate::connector_list::ConnectorListCache>,
 }

@@ -5,6 +5,7 @@
 
 mod auth;
 mod config_connectors;
+mod connector_list;
 mod events;
 mod google_calendar;
 // The stateful OAuth provider fake of connectors-providers' tests; not every helper is

@@ -1,8 +1,6 @@
 //! Connectors: listing, OAuth redirect and callback, config, revoke, activation, and the
 //! Google Calendar events read through the user's connection ([`crate::connections`]).
 
-use std::sync::Arc;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,14 +19,21 @@ use crate::json::ValidJson;
 use crate::query::ValidQuery;
 use crate::state::AppState;
 
-/// Every connector with the user's state.
+/// Every connector with the user's state; `304` when `If-None-Match` names the list
+/// the user would get.
 #[utoipa::path(get, path = "/api/v1/connectors", tag = "connectors", operation_id = "list_connectors",
-    responses((status = 200, body = [crate::openapi::Connector]), (status = 401, description = "not signed in")))]
+    params(("If-None-Match" = Option<String>, Header, description = "the ETag of a list already held")),
+    responses(
+        (status = 200, body = [crate::openapi::Connector], headers(("ETag" = String, description = "strong entity tag of the list"))),
+        (status = 304, description = "the list has not changed since the ETag given"),
+        (status = 401, description = "not signed in")))]
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-) -> Result<Json<Arc<[ConnectorView]>>, ApiError> {
-    Ok(Json(state.service.connector_views(user).await?))
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let list = connections::connector_list(&state, user).await?;
+    Ok(list.answer(&headers))
 }
 
 /// The answer of the redirect route to `Accept: application/json`.
