@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use connectors_core::{CredentialStore, StoreError, UserId};
-use connectors_store::{Cipher, PgStore, SqliteStore, User};
+use connectors_store::{
+    Cipher, KeyCheck, KeyStatus, PgStore, ReencryptBatch, ReencryptCursor, SqliteStore, User,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -92,6 +94,71 @@ impl Database {
         };
         database.migrate_app_tables().await?;
         Ok(database)
+    }
+
+    /// Opens the database at `url` as it is, without creating, migrating or checking
+    /// anything (a SQLite file is opened read-only); `None` when there is no SQLite
+    /// file there.
+    pub async fn open_existing(url: &str, cipher: Cipher) -> Result<Option<Self>, DbError> {
+        if url.starts_with("sqlite:") {
+            use std::str::FromStr as _;
+            let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?.read_only(true);
+            let path = options.get_filename();
+            if path != std::path::Path::new(":memory:") && !path.exists() {
+                return Ok(None);
+            }
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
+            return Ok(Some(Self::Sqlite(Arc::new(SqliteStore::from_pool(
+                pool, cipher,
+            )))));
+        }
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(2)
+            .connect(url)
+            .await?;
+        Ok(Some(Self::Postgres(Arc::new(PgStore::from_pool(
+            pool, cipher,
+        )))))
+    }
+
+    /// `SQLite` or `PostgreSQL`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// Whether the key opens the database's key check, changing nothing.
+    pub async fn verify_key(&self) -> Result<KeyCheck, DbError> {
+        Ok(match self {
+            Self::Sqlite(store) => store.verify_key().await,
+            Self::Postgres(store) => store.verify_key().await,
+        }?)
+    }
+
+    /// Which key seals each stored value.
+    pub async fn key_status(&self) -> Result<KeyStatus, DbError> {
+        Ok(match self {
+            Self::Sqlite(store) => store.key_status().await,
+            Self::Postgres(store) => store.key_status().await,
+        }?)
+    }
+
+    /// Re-encrypts the next batch of a rotation pass (see
+    /// [`SqliteStore::reencrypt_batch`]).
+    pub async fn reencrypt_batch(
+        &self,
+        cursor: &mut ReencryptCursor,
+        limit: u32,
+    ) -> Result<ReencryptBatch, DbError> {
+        Ok(match self {
+            Self::Sqlite(store) => store.reencrypt_batch(cursor, limit).await,
+            Self::Postgres(store) => store.reencrypt_batch(cursor, limit).await,
+        }?)
     }
 
     async fn migrate_app_tables(&self) -> Result<(), DbError> {

@@ -142,16 +142,35 @@ impl Application {
     }
 }
 
-/// Builds the state: database, key, SDK service, limiters.
-pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
-    for warning in &settings.warnings {
-        tracing::warn!("{warning}");
-    }
-    let key = load_key(&settings)?;
-    let db = Database::connect(&settings.database_url, key.cipher.clone())
+/// Opens the database as the server does at start-up: the key of the settings (or a
+/// new key file, for a new database), migrations, the key check.
+///
+/// # Errors
+///
+/// One line naming the setting at fault.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let key = load_key(settings)?;
+    let db = connect_database(settings, key.cipher.clone(), key.generated.is_some()).await?;
+    // The database took the generated key: only now does it deserve its file.
+    key.keep()?;
+    Ok(db)
+}
+
+/// Connects with `cipher`, migrating and checking the key, and names the setting at
+/// fault when that fails (`generated`: the key was just made up, none being set).
+///
+/// # Errors
+///
+/// One line naming the setting at fault.
+pub async fn connect_database(
+    settings: &Settings,
+    cipher: Cipher,
+    generated: bool,
+) -> anyhow::Result<Database> {
+    Database::connect(&settings.database_url, cipher)
         .await
         .map_err(|error| match error {
-            DbError::Store(StoreError::WrongKey) if key.generated.is_some() => anyhow::anyhow!(
+            DbError::Store(StoreError::WrongKey) if generated => anyhow::anyhow!(
                 "CONNECTORS_ENCRYPTION_KEY: not set, and {}/encryption.key is missing, but this \
              database was created with a key (set the original key, or restore the key file)",
                 settings.data_dir.display()
@@ -162,9 +181,15 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
                 settings.data_dir.display()
             ),
             other => anyhow::anyhow!("DATABASE_URL: {}", crate::error::error_chain(&other)),
-        })?;
-    // The database took the generated key: only now does it deserve its file.
-    key.keep()?;
+        })
+}
+
+/// Builds the state: database, key, SDK service, limiters.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    for warning in &settings.warnings {
+        tracing::warn!("{warning}");
+    }
+    let db = open_database(&settings).await?;
     let orphans = crate::files::remove_orphan_files(&db, &settings.data_dir).await?;
     if orphans > 0 {
         tracing::info!(count = orphans, "removed uploaded files no row points at");
@@ -273,25 +298,16 @@ impl LoadedKey {
 
 /// The key from `CONNECTORS_ENCRYPTION_KEY`, else from `{DATA_DIR}/encryption.key`,
 /// else a new one, kept only if the database turns out to be new (see
-/// [`LoadedKey::keep`]).
+/// [`LoadedKey::keep`]); with the keys of `CONNECTORS_PREVIOUS_ENCRYPTION_KEYS` for
+/// reading.
 fn load_key(settings: &Settings) -> anyhow::Result<LoadedKey> {
-    if let Some(cipher) = &settings.encryption_key {
-        return Ok(LoadedKey {
-            cipher: cipher.clone(),
-            generated: None,
-        });
-    }
-    let path = settings.data_dir.join("encryption.key");
-    if path.exists() {
-        let encoded = std::fs::read_to_string(&path)
-            .with_context(|| format!("DATA_DIR: cannot read {}", path.display()))?;
-        let cipher = Cipher::from_base64(encoded.trim())
-            .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+    if let Some(cipher) = existing_key(settings)? {
         return Ok(LoadedKey {
             cipher,
             generated: None,
         });
     }
+    let path = settings.data_dir.join("encryption.key");
     let mut key = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
     let encoded = base64::engine::general_purpose::STANDARD.encode(key);
@@ -300,9 +316,41 @@ fn load_key(settings: &Settings) -> anyhow::Result<LoadedKey> {
         .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
     let file = write_key_file(&settings.data_dir, &encoded)?;
     Ok(LoadedKey {
-        cipher,
+        cipher: with_previous_keys(cipher, settings),
         generated: Some((file, path)),
     })
+}
+
+/// The key the settings name, from `CONNECTORS_ENCRYPTION_KEY` or else
+/// `{DATA_DIR}/encryption.key`, with the keys of `CONNECTORS_PREVIOUS_ENCRYPTION_KEYS`
+/// for reading; `None` when there is neither (the server would generate one). Never
+/// writes anything.
+///
+/// # Errors
+///
+/// When the key file cannot be read or does not hold a key.
+pub fn existing_key(settings: &Settings) -> anyhow::Result<Option<Cipher>> {
+    if let Some(cipher) = &settings.encryption_key {
+        return Ok(Some(with_previous_keys(cipher.clone(), settings)));
+    }
+    let path = settings.data_dir.join("encryption.key");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let encoded = std::fs::read_to_string(&path)
+        .with_context(|| format!("DATA_DIR: cannot read {}", path.display()))?;
+    let cipher = Cipher::from_base64(encoded.trim())
+        .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+    Ok(Some(with_previous_keys(cipher, settings)))
+}
+
+fn with_previous_keys(cipher: Cipher, settings: &Settings) -> Cipher {
+    settings
+        .previous_encryption_keys
+        .iter()
+        .fold(cipher, |cipher, previous| {
+            cipher.with_previous_key(previous.clone())
+        })
 }
 
 /// Writes the key to a new temporary file of `directory` (tempfile creates it 0600)
