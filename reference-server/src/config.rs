@@ -91,6 +91,9 @@ pub struct Settings {
     pub block_private_targets: bool,
     /// `WEBHOOK_*`, when `WEBHOOK_URL` is set.
     pub webhooks: Option<WebhookSettings>,
+    /// `SHUTDOWN_GRACE_SECONDS`: at SIGTERM or SIGINT, how long requests in flight may
+    /// take to finish before they are abandoned.
+    pub shutdown_grace: Duration,
     /// Settings that start but probably not as meant (a client id without its secret),
     /// logged once at start-up.
     pub warnings: Vec<String>,
@@ -227,6 +230,9 @@ impl Settings {
             ),
             block_private_targets: env.flag("BLOCK_PRIVATE_TARGETS")?,
             webhooks: env.webhooks()?,
+            shutdown_grace: Duration::from_secs(
+                env.bounded("SHUTDOWN_GRACE_SECONDS", 20, 0..=3600)?.into(),
+            ),
             warnings,
         })
     }
@@ -462,6 +468,7 @@ mod tests {
         assert_eq!(settings.signups_per_minute, 5);
         assert_eq!(settings.header_read_timeout, Duration::from_secs(10));
         assert_eq!(settings.max_connections, 1024);
+        assert_eq!(settings.shutdown_grace, Duration::from_secs(20));
         assert!(settings.previous_encryption_keys.is_empty());
         assert!(settings
             .oauth_providers
@@ -480,6 +487,8 @@ mod tests {
             ("REALTIME_SECRET_TTL_SECONDS", "5"),
             ("REALTIME_SECRETS_PER_MINUTE", "many"),
             ("CONNECTORS_PREVIOUS_ENCRYPTION_KEYS", "c2hvcnQ="),
+            ("SHUTDOWN_GRACE_SECONDS", "soon"),
+            ("SHUTDOWN_GRACE_SECONDS", "-1"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable);
@@ -497,6 +506,7 @@ mod tests {
             ("LOGIN_ATTEMPTS_PER_MINUTE", "0"),
             ("REALTIME_SECRETS_PER_MINUTE", "4294967295"),
             ("MAX_UPLOAD_BYTES", "4294967295"),
+            ("SHUTDOWN_GRACE_SECONDS", "3601"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{value}");

@@ -2,6 +2,7 @@
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use connectors_core::{default_http_client, ConnectorAuthService, ProviderConfig}
 use connectors_store::Cipher;
 use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -75,8 +77,15 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the process is stopped (Ctrl-C or SIGTERM), then lets open requests
-    /// finish (for at most 30 seconds).
+    /// A token that stops the server as SIGTERM would: cancel it to shut down.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.state.shutdown.clone()
+    }
+
+    /// Serves until the process gets SIGTERM or SIGINT (or [`Application::shutdown_token`]
+    /// is cancelled), then stops accepting, lets requests in flight finish for up to
+    /// `SHUTDOWN_GRACE_SECONDS`, stops the background workers and logs one line saying
+    /// what was drained.
     ///
     /// HTTP/1 through hyper directly rather than `axum::serve`, for what it does not
     /// set: a header-read timeout (`HEADER_READ_TIMEOUT_SECONDS`, which hyper also runs
@@ -84,21 +93,28 @@ impl Application {
     /// connections too) and a cap on connections served at once (`MAX_CONNECTIONS`;
     /// past it, new connections wait in the listen backlog).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        spawn_housekeeping(self.state.clone());
-        let webhooks = spawn_webhook_worker(&self.state)?;
+        let shutdown = self.state.shutdown.clone();
+        tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                shutdown_signal().await;
+                shutdown.cancel();
+            }
+        });
+        let mut workers = spawn_housekeeping(&self.state);
+        workers.extend(spawn_webhook_worker(&self.state)?);
         let settings = &self.state.settings;
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(settings.header_read_timeout)
             .keep_alive(true);
         let connections = Arc::new(tokio::sync::Semaphore::new(settings.max_connections));
+        let in_flight = Arc::new(AtomicUsize::new(0));
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        let shutdown = shutdown_signal();
-        tokio::pin!(shutdown);
         loop {
             let permit = tokio::select! {
                 permit = Arc::clone(&connections).acquire_owned() => permit.context("connection limit closed")?,
-                () = &mut shutdown => break,
+                () = shutdown.cancelled() => break,
             };
             let (stream, peer) = tokio::select! {
                 accepted = self.listener.accept() => match accepted {
@@ -110,14 +126,21 @@ impl Application {
                         continue;
                     }
                 },
-                () = &mut shutdown => break,
+                () = shutdown.cancelled() => break,
             };
             let _ = stream.set_nodelay(true);
             let router = self.router.clone();
+            let in_flight = Arc::clone(&in_flight);
             let service =
                 hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(peer));
-                    tower::ServiceExt::oneshot(router.clone(), request)
+                    let request_in_flight = InFlight::enter(&in_flight);
+                    let response = tower::ServiceExt::oneshot(router.clone(), request);
+                    async move {
+                        let response = response.await;
+                        drop(request_in_flight);
+                        response
+                    }
                 });
             let connection = graceful
                 .watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
@@ -128,18 +151,59 @@ impl Application {
                 drop(permit);
             });
         }
-        if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
+        drop(self.listener);
+        let requests = in_flight.load(Ordering::SeqCst);
+        let grace = settings.shutdown_grace;
+        let drained = tokio::time::timeout(grace, graceful.shutdown())
             .await
-            .is_err()
-        {
-            tracing::warn!("requests still open after 30 seconds of shutdown were dropped");
-        }
-        if let Some(webhooks) = webhooks {
-            // An attempt cut short here is tried again once its lease ends.
-            webhooks.abort();
-        }
+            .is_ok();
+        let abandoned = if drained {
+            0
+        } else {
+            in_flight.load(Ordering::SeqCst)
+        };
+        let stopped = stop_workers(workers, grace).await;
+        tracing::info!(
+            requests_in_flight = requests,
+            finished = requests.saturating_sub(abandoned),
+            abandoned,
+            grace_seconds = grace.as_secs(),
+            workers_stopped = stopped,
+            "shutdown: {} of {requests} requests in flight finished, {abandoned} abandoned; {stopped} background workers stopped",
+            requests.saturating_sub(abandoned),
+        );
         Ok(())
     }
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(counter: &Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(Arc::clone(counter))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Waits for the background workers (already told to stop by the shutdown token) for
+/// up to `grace`, aborting the ones still running; how many stopped on their own.
+async fn stop_workers(workers: Vec<tokio::task::JoinHandle<()>>, grace: Duration) -> usize {
+    let deadline = tokio::time::Instant::now() + grace;
+    let mut stopped = 0;
+    for mut worker in workers {
+        match tokio::time::timeout_at(deadline, &mut worker).await {
+            Ok(_) => stopped += 1,
+            Err(_) => worker.abort(),
+        }
+    }
+    stopped
 }
 
 /// Opens the database as the server does at start-up: the key of the settings (or a
@@ -218,6 +282,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         db,
         service,
         voice,
+        shutdown: CancellationToken::new(),
     })
 }
 
@@ -424,23 +489,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn spawn_housekeeping(state: AppState) {
+/// The periodic chores, each its own task, stopping at the shutdown token.
+fn spawn_housekeeping(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let revocations = state.clone();
-    tokio::spawn(async move {
+    let retry_revocations = every(Duration::from_secs(5), &state.shutdown, move || {
         // Revocations the provider could not confirm at disconnect time: retried with
         // their own backoff (30 s doubling to 1 h); this only looks for due ones.
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(error) = revocations.service.retry_revocations(50).await {
+        let state = revocations.clone();
+        async move {
+            if let Err(error) = state.service.retry_revocations(50).await {
                 tracing::warn!(error = %error, "could not retry queued revocations");
             }
         }
     });
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
+    let caches = state.clone();
+    let forget_stale = every(Duration::from_secs(60), &state.shutdown, move || {
+        let state = caches.clone();
+        async move {
             state.signup_limiter.forget_idle_keys();
             state.login_limiter.forget_idle_keys();
             state.mint_limiter.forget_idle_keys();
@@ -454,17 +519,41 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
+    vec![retry_revocations, forget_stale]
 }
 
-/// The webhook delivery worker, when `WEBHOOK_URL` is set: its own task, stopped with
-/// the server.
+/// Runs `chore` every `period` (the first time at once) until `shutdown` is
+/// cancelled; a run under way finishes first.
+fn every<F, Fut>(
+    period: Duration,
+    shutdown: &CancellationToken,
+    mut chore: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => chore().await,
+                () = shutdown.cancelled() => return,
+            }
+        }
+    })
+}
+
+/// The webhook delivery worker, when `WEBHOOK_URL` is set: its own task, stopping at
+/// the shutdown token.
 fn spawn_webhook_worker(state: &AppState) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
     let Some(settings) = state.settings.webhooks.clone() else {
         return Ok(None);
     };
     let worker = crate::webhooks::DeliveryWorker::new(state.db.credential_store(), settings)
         .context("WEBHOOK_URL: cannot build the HTTP client")?;
-    Ok(Some(tokio::spawn(worker.run())))
+    Ok(Some(tokio::spawn(worker.run(state.shutdown.clone()))))
 }
 
 async fn shutdown_signal() {

@@ -34,4 +34,7 @@ pub struct AppState {
     pub sessions: Arc<dashmap::DashMap<String, (UserId, i64, std::time::Instant)>>,
     /// Client-secret minting and the tool catalog.
     pub voice: Arc<Voice>,
+    /// Cancelled at SIGTERM or SIGINT (or by [`crate::Application::shutdown_token`]):
+    /// background workers await it to stop.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }

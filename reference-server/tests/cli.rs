@@ -120,6 +120,25 @@ async fn check_names_a_bad_setting_and_creates_no_database() {
 }
 
 #[tokio::test]
+async fn a_bad_shutdown_grace_stops_start_up_naming_the_variable() {
+    let cwd = tempfile::tempdir().unwrap();
+
+    let output = run(
+        cwd.path(),
+        &["serve"],
+        &[("SHUTDOWN_GRACE_SECONDS", "soon")],
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(2), "{}", printed(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "configuration error: SHUTDOWN_GRACE_SECONDS: expected a whole number"
+    );
+    assert!(is_empty(cwd.path()));
+}
+
+#[tokio::test]
 async fn migrate_on_a_new_postgres_database_creates_the_tables_and_exits_0() {
     // Arrange
     let database = common::PgDatabase::create("cli_migrate").await;
