@@ -11,6 +11,7 @@ use secrecy::ExposeSecret as _;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::startup::{connect_database, existing_key};
+use crate::Application;
 
 /// The reference server of the connectors SDK. Configured by environment variables
 /// (DATABASE_URL, CONNECTORS_ENCRYPTION_KEY, …: see the README).
@@ -63,21 +64,13 @@ pub enum KeysCommand {
     Generate,
 }
 
-/// A command's failure: the one line to print, and the exit code.
+/// A command's failure: the one line to print on stderr before exiting 1.
 #[derive(Debug)]
-pub struct Failure {
-    /// Printed on stderr.
-    pub message: String,
-    /// 2 for a bad setting (as for `serve`), 1 otherwise.
-    pub code: u8,
-}
+pub struct Failure(String);
 
 impl Failure {
     fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code: 1,
-        }
+        Self(message.into())
     }
 }
 
@@ -87,7 +80,8 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Runs a command other than `serve`, printing its report on stdout.
+/// Runs a command: its report on stdout, one line on stderr when it fails. Exit codes:
+/// 0 done, 1 failed, 2 a bad setting (as clap's 2 for a bad argument).
 pub async fn run(command: Command) -> ExitCode {
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
@@ -97,7 +91,7 @@ pub async fn run(command: Command) -> ExitCode {
         }
     };
     let outcome = match command {
-        Command::Serve => unreachable!("serve is run by main"),
+        Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,
         Command::Check => check(settings).await,
         Command::Keys(KeysCommand::Status) => status(settings).await,
@@ -113,11 +107,19 @@ pub async fn run(command: Command) -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("{}", failure.message);
-            ExitCode::from(failure.code)
+        Err(Failure(message)) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
         }
     }
+}
+
+async fn serve(settings: Settings) -> Result<(), Failure> {
+    let application = Application::build(settings)
+        .await
+        .map_err(|error| Failure::new(format!("start-up failed: {error:#}")))?;
+    tracing::info!(port = application.port(), "listening");
+    Ok(application.run_until_stopped().await?)
 }
 
 async fn migrate(settings: Settings) -> Result<(), Failure> {
@@ -134,12 +136,7 @@ async fn check(settings: Settings) -> Result<(), Failure> {
         cipher.clone().unwrap_or_else(Cipher::generate),
     )
     .await
-    .map_err(|error| {
-        Failure::new(format!(
-            "DATABASE_URL: {}",
-            crate::error::error_chain(&error)
-        ))
-    })?
+    .map_err(database_failure)?
     else {
         println!(
             "ok: configuration valid; no database yet at DATABASE_URL (the first start creates it)"
@@ -150,16 +147,11 @@ async fn check(settings: Settings) -> Result<(), Failure> {
         .verify_key()
         .await
         .map_err(|error| key_failure(&settings, cipher.is_some(), error))?;
-    let Some(cipher) = cipher.filter(|_| check != KeyCheck::Missing) else {
+    let (Some(cipher), KeyCheck::Primary | KeyCheck::Previous) = (cipher, check) else {
         println!("ok: configuration valid; the database is not migrated yet (the first start, or `reference-server migrate`, does it)");
         return Ok(());
     };
-    let status = db.key_status().await.map_err(|error| {
-        Failure::new(format!(
-            "DATABASE_URL: {}",
-            crate::error::error_chain(&error)
-        ))
-    })?;
+    let status = db.key_status().await.map_err(database_failure)?;
     if let Some(missing) = status.missing_key_ids().first() {
         return Err(Failure::new(format!(
             "CONNECTORS_PREVIOUS_ENCRYPTION_KEYS: {} stored values are sealed with key {missing}, which is not configured (add it back, then run `reference-server keys rotate`)",
@@ -172,6 +164,14 @@ async fn check(settings: Settings) -> Result<(), Failure> {
         status.values_on_old_keys()
     );
     Ok(())
+}
+
+/// The line for a failure of the database itself.
+fn database_failure(error: crate::db::DbError) -> Failure {
+    Failure::new(format!(
+        "DATABASE_URL: {}",
+        crate::error::error_chain(&error)
+    ))
 }
 
 /// The line for a key the database refuses.
@@ -189,10 +189,7 @@ fn key_failure(settings: &Settings, configured: bool, error: crate::db::DbError)
              database was created with a key",
             settings.data_dir.display()
         )),
-        other => Failure::new(format!(
-            "DATABASE_URL: {}",
-            crate::error::error_chain(&other)
-        )),
+        other => database_failure(other),
     }
 }
 
@@ -204,17 +201,10 @@ async fn open_for_keys(settings: &Settings) -> Result<Database, Failure> {
             settings.data_dir.display()
         )));
     };
-    if Database::open_existing(&settings.database_url, cipher.clone())
-        .await
-        .map_err(|error| {
-            Failure::new(format!(
-                "DATABASE_URL: {}",
-                crate::error::error_chain(&error)
-            ))
-        })?
-        .is_none()
-    {
-        return Err(Failure::new("DATABASE_URL: no database there yet"));
+    if Database::is_missing(&settings.database_url) {
+        return Err(Failure::new(
+            "DATABASE_URL: no database there yet (start the server once, or run `reference-server migrate`)",
+        ));
     }
     Ok(connect_database(settings, cipher, false).await?)
 }
@@ -227,12 +217,7 @@ async fn status(settings: Settings) -> Result<(), Failure> {
 }
 
 async fn key_status(db: &Database) -> Result<KeyStatus, Failure> {
-    db.key_status().await.map_err(|error| {
-        Failure::new(format!(
-            "DATABASE_URL: {}",
-            crate::error::error_chain(&error)
-        ))
-    })
+    db.key_status().await.map_err(database_failure)
 }
 
 fn print_status(status: &KeyStatus, settings: &Settings) {
@@ -293,12 +278,7 @@ async fn rotate(settings: Settings, batch_size: u32, pause: Duration) -> Result<
         let batch = db
             .reencrypt_batch(&mut cursor, batch_size)
             .await
-            .map_err(|error| {
-                Failure::new(format!(
-                    "DATABASE_URL: {}",
-                    crate::error::error_chain(&error)
-                ))
-            })?;
+            .map_err(database_failure)?;
         total.add(&batch);
         if batch.rows_reencrypted > 0 {
             println!(

@@ -96,17 +96,30 @@ impl Database {
         Ok(database)
     }
 
+    /// Whether `url` names a SQLite file that does not exist yet (connecting would
+    /// create it). A PostgreSQL database is never missing here: connecting to one that
+    /// does not exist fails on its own.
+    pub fn is_missing(url: &str) -> bool {
+        use std::str::FromStr as _;
+        if !url.starts_with("sqlite:") {
+            return false;
+        }
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).is_ok_and(|options| {
+            let path = options.get_filename();
+            path != std::path::Path::new(":memory:") && !path.exists()
+        })
+    }
+
     /// Opens the database at `url` as it is, without creating, migrating or checking
-    /// anything (a SQLite file is opened read-only); `None` when there is no SQLite
-    /// file there.
+    /// anything (a SQLite file is opened read-only); `None` when it
+    /// [is missing](Database::is_missing).
     pub async fn open_existing(url: &str, cipher: Cipher) -> Result<Option<Self>, DbError> {
+        if Self::is_missing(url) {
+            return Ok(None);
+        }
         if url.starts_with("sqlite:") {
             use std::str::FromStr as _;
             let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?.read_only(true);
-            let path = options.get_filename();
-            if path != std::path::Path::new(":memory:") && !path.exists() {
-                return Ok(None);
-            }
             let pool = sqlx::sqlite::SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(options)

@@ -160,6 +160,14 @@ fn status_count(status: &str, column: &str, key_id: &str) -> Option<u64> {
     })
 }
 
+/// Every value `keys status` counts on `key_id`.
+fn half_values(status: &str, key_id: &str) -> u64 {
+    ["access_token", "refresh_token", "extra_json.secrets"]
+        .iter()
+        .filter_map(|column| status_count(status, column, key_id))
+        .sum()
+}
+
 async fn rotation_killed_half_way_resumes_and_loses_nothing(
     backend: &str,
     url: &str,
@@ -236,6 +244,21 @@ async fn rotation_killed_half_way_resumes_and_loses_nothing(
     );
     let primary = run(cwd.path(), &["keys", "retire", &new_id], &vars).await;
     assert_eq!(primary.status.code(), Some(1), "{}", printed(&primary));
+    let without_old_key = run(cwd.path(), &["check"], &vars[..3]).await;
+    assert_eq!(
+        without_old_key.status.code(),
+        Some(1),
+        "{}",
+        printed(&without_old_key)
+    );
+    assert!(
+        String::from_utf8_lossy(&without_old_key.stderr).starts_with(&format!(
+            "CONNECTORS_PREVIOUS_ENCRYPTION_KEYS: {} stored values are sealed with key {old_id}",
+            half_values(&half, &old_id)
+        )),
+        "{}",
+        printed(&without_old_key)
+    );
 
     // Act 2: resumed, at full speed.
     let started = Instant::now();
