@@ -2,6 +2,10 @@
 //! 10,000 credential rows sealed with the old key, a rotation killed with SIGKILL
 //! half-way, then resumed; `keys status` and `keys retire` along the way.
 //!
+//! `rotation_throughput` (ignored: a measurement, printed, not a check) times a whole
+//! pass instead; `ROTATION_BINARY=target/release/reference-server` measures a release
+//! build.
+//!
 //! The rows are written through the store's own API (so they are sealed as a server
 //! seals them), over a pool that skips fsync so that seeding takes seconds; the
 //! rotation itself runs on the binary's own, durable, connections.
@@ -341,5 +345,43 @@ async fn postgres_rotation_killed_half_way_resumes_and_loses_nothing() {
 
     rotation_killed_half_way_resumes_and_loses_nothing("PostgreSQL", &database.url, users).await;
 
+    database.drop_it().await;
+}
+
+/// One whole `keys rotate` over freshly seeded rows: rows/s, printed.
+async fn measure(backend: &str, url: &str) {
+    let program = std::env::var("ROTATION_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_reference-server").to_owned());
+    let cwd = tempfile::tempdir().unwrap();
+    let vars = [
+        ("DATABASE_URL", url),
+        ("CONNECTORS_ENCRYPTION_KEY", NEW_KEY),
+        ("CONNECTORS_PREVIOUS_ENCRYPTION_KEYS", OLD_KEY),
+    ];
+    let started = Instant::now();
+    let output = common::command_of(&program, cwd.path(), &["keys", "rotate"], &vars)
+        .output()
+        .await
+        .unwrap();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(output.status.success(), "{}", printed(&output));
+    let rows = USERS * CONNECTORS.len();
+    eprintln!(
+        "{backend} ({program}): keys rotate re-encrypted {rows} rows ({VALUES} values) in \
+         {elapsed:.2} s: {:.0} rows/s, process start and the status before and after included",
+        rows as f64 / elapsed
+    );
+}
+
+#[tokio::test]
+#[ignore = "a measurement, printed, not a check"]
+async fn rotation_throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/connectors.db", dir.path().display());
+    seed_sqlite(&url).await;
+    measure("SQLite", &url).await;
+    let database = common::PgDatabase::create("rotation_throughput").await;
+    seed_postgres(&database.url).await;
+    measure("PostgreSQL", &database.url).await;
     database.drop_it().await;
 }

@@ -33,7 +33,17 @@ pub(crate) async fn eventually<T>(
 
 /// The binary, in `cwd`, with only `PATH` and `vars` in its environment.
 pub(crate) fn command(cwd: &Path, args: &[&str], vars: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_reference-server"));
+    command_of(env!("CARGO_BIN_EXE_reference-server"), cwd, args, vars)
+}
+
+/// Like [`command`], for another build of the binary at `program`.
+pub(crate) fn command_of(
+    program: &str,
+    cwd: &Path,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> Command {
+    let mut command = Command::new(program);
     command
         .args(args)
         .current_dir(cwd)
