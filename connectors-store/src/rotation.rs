@@ -501,14 +501,18 @@ macro_rules! impl_key_rotation {
                 if tables == 0 {
                     return Ok(crate::KeyCheck::Missing);
                 }
-                let stored: Option<(Vec<u8>,)> = sqlx::query_as(crate::rotation::SELECT_KEY_CHECK_VALUE)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db_error)?;
+                let stored: Option<(Vec<u8>,)> =
+                    sqlx::query_as(crate::rotation::SELECT_KEY_CHECK_VALUE)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_error)?;
                 let Some((stored,)) = stored else {
                     return Ok(crate::KeyCheck::Missing);
                 };
-                match self.cipher.decrypt(&crate::sql::key_check_context(), &stored) {
+                match self
+                    .cipher
+                    .decrypt(&crate::sql::key_check_context(), &stored)
+                {
                     Ok(opened) if opened.plaintext == crate::sql::KEY_CHECK_PLAINTEXT => {
                         Ok(if opened.with_primary {
                             crate::KeyCheck::Primary
@@ -527,17 +531,28 @@ macro_rules! impl_key_rotation {
             /// # Errors
             ///
             /// The database's failures.
-            pub async fn key_status(&self) -> Result<crate::KeyStatus, connectors_core::StoreError> {
+            pub async fn key_status(
+                &self,
+            ) -> Result<crate::KeyStatus, connectors_core::StoreError> {
                 use crate::rotation::*;
-                use crate::sealed::{ACCESS_TOKEN, CREDENTIALS_TABLE, REFRESH_TOKEN, REVOCATIONS_TABLE, STATES_TABLE};
+                use crate::sealed::{
+                    ACCESS_TOKEN, CREDENTIALS_TABLE, REFRESH_TOKEN, REVOCATIONS_TABLE, STATES_TABLE,
+                };
                 const PAGE: i64 = 1000;
                 let mut tally = StatusTally::new(&self.cipher);
                 let mut after = uuid::Uuid::nil();
                 loop {
-                    let rows = self.page::<CredentialsCiphertexts, _>(PAGE_CREDENTIALS, after, PAGE).await?;
+                    let rows = self
+                        .page::<CredentialsCiphertexts, _>(PAGE_CREDENTIALS, after, PAGE)
+                        .await?;
                     for row in &rows {
                         let values = row.values();
-                        tally.row(CREDENTIALS_TABLE, values.iter().map(|(column, value)| (*column, value.as_slice())));
+                        tally.row(
+                            CREDENTIALS_TABLE,
+                            values
+                                .iter()
+                                .map(|(column, value)| (*column, value.as_slice())),
+                        );
                     }
                     match rows.last() {
                         Some(last) if rows.len() as i64 == PAGE => after = last.id,
@@ -546,9 +561,14 @@ macro_rules! impl_key_rotation {
                 }
                 let mut after = String::new();
                 loop {
-                    let rows = self.page::<StateCiphertext, _>(PAGE_STATES, after.clone(), PAGE).await?;
+                    let rows = self
+                        .page::<StateCiphertext, _>(PAGE_STATES, after.clone(), PAGE)
+                        .await?;
                     for row in &rows {
-                        tally.row(STATES_TABLE, [(crate::sealed::PKCE_VERIFIER, row.pkce_verifier.as_slice())]);
+                        tally.row(
+                            STATES_TABLE,
+                            [(crate::sealed::PKCE_VERIFIER, row.pkce_verifier.as_slice())],
+                        );
                     }
                     match rows.last() {
                         Some(last) if rows.len() as i64 == PAGE => after = last.state_hash.clone(),
@@ -557,10 +577,20 @@ macro_rules! impl_key_rotation {
                 }
                 let mut after = uuid::Uuid::nil();
                 loop {
-                    let rows = self.page::<RevocationCiphertexts, _>(PAGE_REVOCATIONS, after, PAGE).await?;
+                    let rows = self
+                        .page::<RevocationCiphertexts, _>(PAGE_REVOCATIONS, after, PAGE)
+                        .await?;
                     for row in &rows {
-                        let values = [(ACCESS_TOKEN, &row.access_token), (REFRESH_TOKEN, &row.refresh_token)];
-                        tally.row(REVOCATIONS_TABLE, values.into_iter().filter_map(|(column, value)| Some((column, value.as_deref()?))));
+                        let values = [
+                            (ACCESS_TOKEN, &row.access_token),
+                            (REFRESH_TOKEN, &row.refresh_token),
+                        ];
+                        tally.row(
+                            REVOCATIONS_TABLE,
+                            values
+                                .into_iter()
+                                .filter_map(|(column, value)| Some((column, value.as_deref()?))),
+                        );
                     }
                     match rows.last() {
                         Some(last) if rows.len() as i64 == PAGE => after = last.id,
@@ -579,23 +609,15 @@ macro_rules! impl_key_rotation {
 
             /// Re-encrypts under the primary key the values that older keys sealed, in
             /// the next `limit` rows of the pass `cursor` follows (one table at a time:
-            /// credentials, OAuth states, queued revocations, the key check), and moves the cursor on.
+            /// credentials, OAuth states, queued revocations, the key check), and moves the
+            /// cursor on.
             /// The rewrites of a batch commit together; each is conditional on its row
             /// being unchanged since it was read, so a concurrent write is never lost.
             /// Safe to run while servers use the store, and to stop at any point: a
             /// new pass resumes from what the data says (see
             /// [`ReencryptCursor`](crate::ReencryptCursor)).
             ///
-            /// ```no_run
-            #[doc = concat!("# async fn run(store: connectors_store::", stringify!($store), ") -> Result<(), connectors_store::connectors_core::StoreError> {")]
-            /// use connectors_store::ReencryptCursor;
-            /// let mut cursor = ReencryptCursor::default();
-            /// while !cursor.is_done() {
-            ///     store.reencrypt_batch(&mut cursor, 500).await?;
-            /// }
-            /// assert_eq!(store.key_status().await?.values_on_old_keys(), 0);
-            /// # Ok(()) }
-            /// ```
+            /// The crate's documentation (*Key rotation*) shows a whole pass.
             ///
             /// # Errors
             ///
@@ -611,12 +633,19 @@ macro_rules! impl_key_rotation {
                 let mut batch = ReencryptBatch::default();
                 let next = match &cursor.0 {
                     Position::Credentials(after) => {
-                        let rows = self.page::<CredentialsCiphertexts, _>(PAGE_CREDENTIALS, *after, limit).await?;
+                        let rows = self
+                            .page::<CredentialsCiphertexts, _>(PAGE_CREDENTIALS, *after, limit)
+                            .await?;
                         let next = match rows.last() {
-                            Some(last) if rows.len() as i64 == limit => Position::Credentials(last.id),
+                            Some(last) if rows.len() as i64 == limit => {
+                                Position::Credentials(last.id)
+                            }
                             _ => Position::States(String::new()),
                         };
-                        let rewrites: Vec<_> = rows.into_iter().filter_map(|row| batch.read(row.reseal(&self.cipher))).collect();
+                        let rewrites: Vec<_> = rows
+                            .into_iter()
+                            .filter_map(|row| batch.read(row.reseal(&self.cipher)))
+                            .collect();
                         if !rewrites.is_empty() {
                             let mut tx = self.begin_write().await?;
                             for Rewrite { row, values } in rewrites {
@@ -636,15 +665,26 @@ macro_rules! impl_key_rotation {
                         next
                     }
                     Position::States(after) => {
-                        let rows = self.page::<StateCiphertext, _>(PAGE_STATES, after.clone(), limit).await?;
+                        let rows = self
+                            .page::<StateCiphertext, _>(PAGE_STATES, after.clone(), limit)
+                            .await?;
                         let next = match rows.last() {
-                            Some(last) if rows.len() as i64 == limit => Position::States(last.state_hash.clone()),
+                            Some(last) if rows.len() as i64 == limit => {
+                                Position::States(last.state_hash.clone())
+                            }
                             _ => Position::Revocations(uuid::Uuid::nil()),
                         };
-                        let rewrites: Vec<_> = rows.into_iter().filter_map(|row| batch.read(row.reseal(&self.cipher))).collect();
+                        let rewrites: Vec<_> = rows
+                            .into_iter()
+                            .filter_map(|row| batch.read(row.reseal(&self.cipher)))
+                            .collect();
                         if !rewrites.is_empty() {
                             let mut tx = self.begin_write().await?;
-                            for Rewrite { row: (old, resealed), values } in rewrites {
+                            for Rewrite {
+                                row: (old, resealed),
+                                values,
+                            } in rewrites
+                            {
                                 let done = sqlx::query(REWRITE_STATE)
                                     .bind(&old.state_hash)
                                     .bind(&resealed)
@@ -659,15 +699,26 @@ macro_rules! impl_key_rotation {
                         next
                     }
                     Position::Revocations(after) => {
-                        let rows = self.page::<RevocationCiphertexts, _>(PAGE_REVOCATIONS, *after, limit).await?;
+                        let rows = self
+                            .page::<RevocationCiphertexts, _>(PAGE_REVOCATIONS, *after, limit)
+                            .await?;
                         let next = match rows.last() {
-                            Some(last) if rows.len() as i64 == limit => Position::Revocations(last.id),
+                            Some(last) if rows.len() as i64 == limit => {
+                                Position::Revocations(last.id)
+                            }
                             _ => Position::KeyCheck,
                         };
-                        let rewrites: Vec<_> = rows.into_iter().filter_map(|row| batch.read(row.reseal(&self.cipher))).collect();
+                        let rewrites: Vec<_> = rows
+                            .into_iter()
+                            .filter_map(|row| batch.read(row.reseal(&self.cipher)))
+                            .collect();
                         if !rewrites.is_empty() {
                             let mut tx = self.begin_write().await?;
-                            for Rewrite { row: (old, new), values } in rewrites {
+                            for Rewrite {
+                                row: (old, new),
+                                values,
+                            } in rewrites
+                            {
                                 let done = sqlx::query(REWRITE_REVOCATION)
                                     .bind(old.id)
                                     .bind(&new.access_token)
@@ -690,9 +741,14 @@ macro_rules! impl_key_rotation {
                             .await
                             .map_err(db_error)?;
                         if let Some((stored,)) = stored {
-                            let resealed = self.cipher.reseal(&crate::sql::key_check_context(), &stored);
-                            if let Some(Rewrite { row: resealed, values }) =
-                                batch.read(resealed.map(|new| new.map(|row| Rewrite { row, values: 1 })))
+                            let resealed = self
+                                .cipher
+                                .reseal(&crate::sql::key_check_context(), &stored);
+                            if let Some(Rewrite {
+                                row: resealed,
+                                values,
+                            }) = batch
+                                .read(resealed.map(|new| new.map(|row| Rewrite { row, values: 1 })))
                             {
                                 let done = sqlx::query(REWRITE_KEY_CHECK)
                                     .bind(&resealed)
