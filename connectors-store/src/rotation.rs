@@ -109,6 +109,7 @@ impl KeyStatus {
             .map(|usage| usage.key_id.as_str())
             .filter(|id| !self.known_key_ids.iter().any(|known| known == id))
             .collect();
+        missing.sort_unstable();
         missing.dedup();
         missing
     }
@@ -790,3 +791,45 @@ macro_rules! impl_key_rotation {
 }
 
 pub(crate) use impl_key_rotation;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cipher::Context;
+
+    #[test]
+    fn a_missing_key_is_named_once_however_many_tables_hold_its_values() {
+        let lost = Cipher::generate();
+        let kept = Cipher::generate();
+        let context = Context {
+            table: CREDENTIALS_TABLE,
+            user: Uuid::nil(),
+            connector: "gmail",
+            field: ACCESS_TOKEN,
+            row: "",
+        };
+        let old = lost.encrypt(&context, b"old");
+        let new = kept.encrypt(&context, b"new");
+        let mut tally = StatusTally::new(&kept);
+        tally.row(CREDENTIALS_TABLE, [(ACCESS_TOKEN, old.as_slice())]);
+        tally.row(STATES_TABLE, [(PKCE_VERIFIER, new.as_slice())]);
+        tally.row(
+            REVOCATIONS_TABLE,
+            [
+                (ACCESS_TOKEN, b"not a ciphertext".as_slice()),
+                (REFRESH_TOKEN, &old),
+            ],
+        );
+
+        let status = tally.finish();
+
+        let mut expected = vec!["invalid".to_owned(), lost.key_id()];
+        expected.sort();
+        assert_eq!(status.missing_key_ids(), expected);
+        assert_eq!(status.values_on(&lost.key_id()), 2);
+        assert_eq!(status.values_on(&kept.key_id()), 1);
+        assert_eq!(status.values_on_old_keys(), 3);
+        let rows: Vec<_> = status.rows_on_old_keys().iter().collect();
+        assert_eq!(rows, [(&REVOCATIONS_TABLE, &1), (&CREDENTIALS_TABLE, &1)]);
+    }
+}
