@@ -152,9 +152,11 @@ impl Application {
             });
         }
         drop(self.listener);
+        // One grace period for everything: the requests, then the workers (told to
+        // stop at the same moment, so mostly done by then).
+        let deadline = tokio::time::Instant::now() + settings.shutdown_grace;
         let requests = in_flight.load(Ordering::SeqCst);
-        let grace = settings.shutdown_grace;
-        let drained = tokio::time::timeout(grace, graceful.shutdown())
+        let drained = tokio::time::timeout_at(deadline, graceful.shutdown())
             .await
             .is_ok();
         let abandoned = if drained {
@@ -162,15 +164,17 @@ impl Application {
         } else {
             in_flight.load(Ordering::SeqCst)
         };
-        let stopped = stop_workers(workers, grace).await;
+        let finished = requests.saturating_sub(abandoned);
+        let (stopped, aborted) = stop_workers(workers, deadline).await;
         tracing::info!(
             requests_in_flight = requests,
-            finished = requests.saturating_sub(abandoned),
+            finished,
             abandoned,
-            grace_seconds = grace.as_secs(),
+            grace_seconds = settings.shutdown_grace.as_secs(),
             workers_stopped = stopped,
-            "shutdown: {} of {requests} requests in flight finished, {abandoned} abandoned; {stopped} background workers stopped",
-            requests.saturating_sub(abandoned),
+            workers_aborted = aborted,
+            "shutdown: {finished} of {requests} requests in flight finished, {abandoned} abandoned; \
+             {stopped} background workers stopped, {aborted} aborted",
         );
         Ok(())
     }
@@ -192,18 +196,23 @@ impl Drop for InFlight {
     }
 }
 
-/// Waits for the background workers (already told to stop by the shutdown token) for
-/// up to `grace`, aborting the ones still running; how many stopped on their own.
-async fn stop_workers(workers: Vec<tokio::task::JoinHandle<()>>, grace: Duration) -> usize {
-    let deadline = tokio::time::Instant::now() + grace;
-    let mut stopped = 0;
+/// Waits for the background workers (already told to stop by the shutdown token) until
+/// `deadline`, aborting the ones still running then: how many stopped, how many were
+/// aborted (a webhook attempt cut short is tried again once its lease ends).
+async fn stop_workers(
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    deadline: tokio::time::Instant,
+) -> (usize, usize) {
+    let (mut stopped, mut aborted) = (0, 0);
     for mut worker in workers {
-        match tokio::time::timeout_at(deadline, &mut worker).await {
-            Ok(_) => stopped += 1,
-            Err(_) => worker.abort(),
+        if tokio::time::timeout_at(deadline, &mut worker).await.is_ok() {
+            stopped += 1;
+        } else {
+            worker.abort();
+            aborted += 1;
         }
     }
-    stopped
+    (stopped, aborted)
 }
 
 /// Opens the database as the server does at start-up: the key of the settings (or a

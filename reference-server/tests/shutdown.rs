@@ -110,7 +110,7 @@ async fn sigterm_stops_accepting_finishes_the_request_in_flight_and_exits_0() {
     let drained = server.logged("shutdown: ");
     assert_eq!(drained.len(), 1, "{drained:?}");
     assert!(
-        drained[0].contains("1 of 1 requests in flight finished, 0 abandoned"),
+        drained[0].contains("1 of 1 requests in flight finished, 0 abandoned; 2 background workers stopped, 0 aborted"),
         "{drained:?}"
     );
 }
