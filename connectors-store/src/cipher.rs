@@ -65,8 +65,12 @@ impl Key {
     }
 
     fn id_hex(&self) -> String {
-        self.id.iter().map(|byte| format!("{byte:02x}")).collect()
+        hex(&self.id)
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 impl Cipher {
@@ -132,6 +136,44 @@ impl Cipher {
     /// The id of the primary key (8 hex digits), safe to log.
     pub fn key_id(&self) -> String {
         self.primary.id_hex()
+    }
+
+    /// The ids of every key of the ring, the primary first (8 hex digits each).
+    pub fn key_ids(&self) -> Vec<String> {
+        std::iter::once(&self.primary)
+            .chain(&self.previous)
+            .map(Key::id_hex)
+            .collect()
+    }
+
+    /// The key id a stored ciphertext names (8 hex digits), without opening it; `None`
+    /// when the bytes are not a ciphertext of this format.
+    pub(crate) fn key_id_of(ciphertext: &[u8]) -> Option<String> {
+        if ciphertext.len() < HEADER_LEN + TAG_LEN || ciphertext[0] != FORMAT_V1 {
+            return None;
+        }
+        Some(hex(&ciphertext[1..=KEY_ID_LEN]))
+    }
+
+    /// Whether `ciphertext` is sealed with the primary key.
+    pub(crate) fn is_primary(&self, ciphertext: &[u8]) -> bool {
+        ciphertext.get(1..=KEY_ID_LEN) == Some(&self.primary.id[..])
+    }
+
+    /// `ciphertext` sealed again with the primary key under the same `context`, or
+    /// `None` when the primary key already seals it.
+    pub(crate) fn reseal(
+        &self,
+        context: &Context<'_>,
+        ciphertext: &[u8],
+    ) -> Result<Option<Vec<u8>>, DecryptError> {
+        if self.is_primary(ciphertext) {
+            return Ok(None);
+        }
+        let mut opened = self.decrypt(context, ciphertext)?;
+        let sealed = self.encrypt(context, &opened.plaintext);
+        opened.plaintext.fill(0);
+        Ok(Some(sealed))
     }
 
     /// Seals `plaintext` with the primary key, bound to `context`.

@@ -61,12 +61,39 @@
 //!   at the current time in microseconds and each write adds one, so versions are
 //!   opaque, only ever grow, and never repeat after a delete.
 //! - `store_meta` holds the key check: a known value sealed with the primary key.
+//!
+//! # Key rotation
+//!
+//! Make the new key the primary and keep the old one for reading
+//! ([`Cipher::with_previous_key`]); new writes then use the new key. To retire the old
+//! one, seal everything again under the primary: `reencrypt_batch` rewrites a batch of
+//! rows at a time, each rewrite conditional on its row being unchanged since it was
+//! read, so it runs while the store is in use; `key_status` counts the values each
+//! key id still seals. Nothing records progress: a pass stopped half-way is resumed by
+//! running a new one. A key may go once `key_status` counts nothing on it.
+//!
+//! ```no_run
+//! use connectors_store::{Cipher, ReencryptCursor, SqliteStore};
+//! # async fn run(new_key: &str, old_key: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! let old = Cipher::from_base64(old_key)?;
+//! let cipher = Cipher::from_base64(new_key)?.with_previous_key(old.clone());
+//! let store = SqliteStore::connect("sqlite://data/connectors.db", cipher).await?;
+//! let mut cursor = ReencryptCursor::default();
+//! while !cursor.is_done() {
+//!     let batch = store.reencrypt_batch(&mut cursor, 500).await?;
+//!     println!("{} rows sealed again", batch.rows_reencrypted);
+//! }
+//! assert_eq!(store.key_status().await?.values_on(&old.key_id()), 0);
+//! # Ok(()) }
+//! ```
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod cipher;
 mod error;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod rotation;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sealed;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -81,6 +108,8 @@ pub use connectors_core::MemoryStore;
 pub use error::{Error, Result};
 #[cfg(feature = "postgres")]
 pub use postgres::PgStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use rotation::{KeyCheck, KeyStatus, KeyUsage, ReencryptBatch, ReencryptCursor};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 

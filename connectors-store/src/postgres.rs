@@ -97,3 +97,8 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
 });
 
 crate::sql::impl_sql_store!(PgStore, PgConnection);
+crate::rotation::impl_key_rotation!(
+    PgStore,
+    sqlx::Postgres,
+    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'store_meta'"
+);

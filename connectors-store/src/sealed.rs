@@ -17,8 +17,8 @@ use crate::cipher::{Cipher, Context};
 pub(crate) const CREDENTIALS_TABLE: &str = "user_connector_credentials";
 pub(crate) const STATES_TABLE: &str = "oauth_states";
 pub(crate) const PKCE_VERIFIER: &str = "pkce_verifier";
-const ACCESS_TOKEN: &str = "access_token";
-const REFRESH_TOKEN: &str = "refresh_token";
+pub(crate) const ACCESS_TOKEN: &str = "access_token";
+pub(crate) const REFRESH_TOKEN: &str = "refresh_token";
 
 /// The columns of a `user_connector_credentials` row that hold the credentials.
 pub(crate) struct SealedCredentials {
@@ -47,7 +47,11 @@ pub(crate) struct CredentialsRow {
     pub(crate) refreshable: bool,
 }
 
-fn credentials_context<'a>(user: UserId, connector: &'a str, field: &'a str) -> Context<'a> {
+pub(crate) fn credentials_context<'a>(
+    user: UserId,
+    connector: &'a str,
+    field: &'a str,
+) -> Context<'a> {
     Context {
         table: CREDENTIALS_TABLE,
         user,
@@ -57,7 +61,7 @@ fn credentials_context<'a>(user: UserId, connector: &'a str, field: &'a str) -> 
     }
 }
 
-fn secret_field(name: &str) -> String {
+pub(crate) fn secret_field(name: &str) -> String {
     format!("extra_json.secrets.{name}")
 }
 
@@ -237,7 +241,7 @@ pub(crate) struct SealedRevocation {
     pub(crate) refresh_token: Option<Vec<u8>>,
 }
 
-fn revocation_context<'a>(
+pub(crate) fn revocation_context<'a>(
     pending_id: &'a str,
     user: UserId,
     connector: &'a str,

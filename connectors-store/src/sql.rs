@@ -292,6 +292,17 @@ pub(crate) const POSTPONE_REVOCATION: &str = "\
 
 /// The `store_meta` key of the key check value.
 pub(crate) const KEY_CHECK: &str = "key_check";
+/// What the key check value is bound to.
+pub(crate) fn key_check_context() -> crate::cipher::Context<'static> {
+    crate::cipher::Context {
+        table: "store_meta",
+        user: uuid::Uuid::nil(),
+        connector: "",
+        field: KEY_CHECK,
+        row: "",
+    }
+}
+
 /// What the key check value decrypts to.
 pub(crate) const KEY_CHECK_PLAINTEXT: &[u8] = b"connectors-store key check v1";
 
@@ -364,13 +375,7 @@ macro_rules! impl_sql_store {
                     INSERT_KEY_CHECK, KEY_CHECK, KEY_CHECK_PLAINTEXT, SELECT_KEY_CHECK,
                     UPDATE_KEY_CHECK,
                 };
-                let context = crate::cipher::Context {
-                    table: "store_meta",
-                    user: uuid::Uuid::nil(),
-                    connector: "",
-                    field: KEY_CHECK,
-                    row: "",
-                };
+                let context = crate::sql::key_check_context();
                 sqlx::query(INSERT_KEY_CHECK)
                     .bind(KEY_CHECK)
                     .bind(cipher.encrypt(&context, KEY_CHECK_PLAINTEXT))

@@ -145,3 +145,8 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
 });
 
 crate::sql::impl_sql_store!(SqliteStore, SqliteConnection);
+crate::rotation::impl_key_rotation!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'"
+);

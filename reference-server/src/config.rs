@@ -44,6 +44,10 @@ pub struct Settings {
     /// `CONNECTORS_ENCRYPTION_KEY` (base64 of 32 bytes), as the cipher it makes: the key
     /// is checked once, here.
     pub encryption_key: Option<Cipher>,
+    /// `CONNECTORS_PREVIOUS_ENCRYPTION_KEYS`: a comma list of earlier keys (base64 of 32
+    /// bytes each), kept to read what they sealed until `reference-server keys rotate`
+    /// has sealed it again under the primary key.
+    pub previous_encryption_keys: Vec<Cipher>,
     /// Providers by name (`google`, `slack`, `notion`, `calendly`).
     pub oauth_providers: Vec<(String, OAuthProviderSettings)>,
     /// API base URLs of config connectors' providers (`twilio`, `hostinger`).
@@ -96,6 +100,9 @@ pub struct Settings {
     pub refresh_retry: Duration,
     /// `LOG_FORMAT`: how log lines are written.
     pub log_format: LogFormat,
+    /// `SHUTDOWN_GRACE_SECONDS`: at SIGTERM or SIGINT, how long requests in flight may
+    /// take to finish before they are abandoned.
+    pub shutdown_grace: Duration,
     /// Settings that start but probably not as meant (a client id without its secret),
     /// logged once at start-up.
     pub warnings: Vec<String>,
@@ -165,6 +172,7 @@ impl Settings {
             })?),
             None => None,
         };
+        let previous_encryption_keys = env.previous_keys()?;
         let mut oauth_providers = Vec::new();
         let mut warnings = Vec::new();
         for (provider, prefix) in [
@@ -194,6 +202,7 @@ impl Settings {
             frontend_url,
             data_dir: PathBuf::from(env.get("DATA_DIR").unwrap_or_else(|| "data".to_owned())),
             encryption_key,
+            previous_encryption_keys,
             oauth_providers,
             api_urls,
             openai_api_key: env
@@ -247,6 +256,9 @@ impl Settings {
                 env.bounded("REFRESH_RETRY_SECONDS", 30, 1..=3600)?.into(),
             ),
             log_format: env.log_format()?,
+            shutdown_grace: Duration::from_secs(
+                env.bounded("SHUTDOWN_GRACE_SECONDS", 20, 0..=3600)?.into(),
+            ),
             warnings,
         })
     }
@@ -384,6 +396,28 @@ impl Env<'_> {
         }
     }
 
+    /// `CONNECTORS_PREVIOUS_ENCRYPTION_KEYS`: each key of the comma list as a cipher;
+    /// a bad entry is named by its place, never echoed.
+    fn previous_keys(&self) -> Result<Vec<Cipher>, SettingsError> {
+        const VARIABLE: &str = "CONNECTORS_PREVIOUS_ENCRYPTION_KEYS";
+        let Some(list) = self.get(VARIABLE) else {
+            return Ok(Vec::new());
+        };
+        list.split(',')
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .enumerate()
+            .map(|(index, key)| {
+                Cipher::from_base64(key).map_err(|_| {
+                    self.error(
+                        VARIABLE,
+                        &format!("entry {} is not the base64 of exactly 32 bytes", index + 1),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// `WEBHOOK_URL` and, when it is set, the other four `WEBHOOK_*` variables.
     fn webhooks(&self) -> Result<Option<WebhookSettings>, SettingsError> {
         let Some(url) = self.url("WEBHOOK_URL")? else {
@@ -494,6 +528,8 @@ mod tests {
         assert_eq!(settings.header_read_timeout, Duration::from_secs(10));
         assert_eq!(settings.max_connections, 1024);
         assert_eq!(settings.log_format, LogFormat::Text);
+        assert_eq!(settings.shutdown_grace, Duration::from_secs(20));
+        assert!(settings.previous_encryption_keys.is_empty());
         assert!(settings
             .oauth_providers
             .iter()
@@ -511,6 +547,9 @@ mod tests {
             ("REALTIME_SECRET_TTL_SECONDS", "5"),
             ("REALTIME_SECRETS_PER_MINUTE", "many"),
             ("LOG_FORMAT", "yaml"),
+            ("CONNECTORS_PREVIOUS_ENCRYPTION_KEYS", "c2hvcnQ="),
+            ("SHUTDOWN_GRACE_SECONDS", "soon"),
+            ("SHUTDOWN_GRACE_SECONDS", "-1"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable);
@@ -546,6 +585,7 @@ mod tests {
             ("LOGIN_ATTEMPTS_PER_MINUTE", "0"),
             ("REALTIME_SECRETS_PER_MINUTE", "4294967295"),
             ("MAX_UPLOAD_BYTES", "4294967295"),
+            ("SHUTDOWN_GRACE_SECONDS", "3601"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{value}");
@@ -705,6 +745,39 @@ mod tests {
         }
         let settings = settings(&[url, secret]).unwrap();
         assert!(!format!("{settings:?}").contains("MfKQ9r8G"));
+    }
+
+    #[test]
+    fn previous_keys_are_a_comma_list_and_a_bad_one_is_named_by_its_place_only() {
+        let first = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
+        let second = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let both = settings(&[(
+            "CONNECTORS_PREVIOUS_ENCRYPTION_KEYS",
+            &format!("{first}, {second}"),
+        )])
+        .unwrap();
+        let ids: Vec<String> = both
+            .previous_encryption_keys
+            .iter()
+            .map(Cipher::key_id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                Cipher::from_base64(first).unwrap().key_id(),
+                Cipher::from_base64(second).unwrap().key_id()
+            ]
+        );
+        assert!(!format!("{both:?}").contains(first));
+        let error = settings(&[(
+            "CONNECTORS_PREVIOUS_ENCRYPTION_KEYS",
+            &format!("{first},bm90IGEga2V5"),
+        )])
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "CONNECTORS_PREVIOUS_ENCRYPTION_KEYS: entry 2 is not the base64 of exactly 32 bytes"
+        );
     }
 
     #[test]

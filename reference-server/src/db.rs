@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use connectors_core::{CredentialStore, StoreError, UserId};
-use connectors_store::{Cipher, PgStore, SqliteStore};
+use connectors_store::{
+    Cipher, KeyCheck, KeyStatus, PgStore, ReencryptBatch, ReencryptCursor, SqliteStore,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -93,6 +95,84 @@ impl Database {
         };
         database.migrate_app_tables().await?;
         Ok(database)
+    }
+
+    /// Whether `url` names a SQLite file that does not exist yet (connecting would
+    /// create it). A PostgreSQL database is never missing here: connecting to one that
+    /// does not exist fails on its own.
+    pub fn is_missing(url: &str) -> bool {
+        use std::str::FromStr as _;
+        if !url.starts_with("sqlite:") {
+            return false;
+        }
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).is_ok_and(|options| {
+            let path = options.get_filename();
+            path != std::path::Path::new(":memory:") && !path.exists()
+        })
+    }
+
+    /// Opens the database at `url` as it is, without creating, migrating or checking
+    /// anything (a SQLite file is opened read-only); `None` when it
+    /// [is missing](Database::is_missing).
+    pub async fn open_existing(url: &str, cipher: Cipher) -> Result<Option<Self>, DbError> {
+        if Self::is_missing(url) {
+            return Ok(None);
+        }
+        if url.starts_with("sqlite:") {
+            use std::str::FromStr as _;
+            let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?.read_only(true);
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
+            return Ok(Some(Self::Sqlite(Arc::new(SqliteStore::from_pool(
+                pool, cipher,
+            )))));
+        }
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(2)
+            .connect(url)
+            .await?;
+        Ok(Some(Self::Postgres(Arc::new(PgStore::from_pool(
+            pool, cipher,
+        )))))
+    }
+
+    /// `SQLite` or `PostgreSQL`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// Whether the key opens the database's key check, changing nothing.
+    pub async fn verify_key(&self) -> Result<KeyCheck, DbError> {
+        Ok(match self {
+            Self::Sqlite(store) => store.verify_key().await,
+            Self::Postgres(store) => store.verify_key().await,
+        }?)
+    }
+
+    /// Which key seals each stored value.
+    pub async fn key_status(&self) -> Result<KeyStatus, DbError> {
+        Ok(match self {
+            Self::Sqlite(store) => store.key_status().await,
+            Self::Postgres(store) => store.key_status().await,
+        }?)
+    }
+
+    /// Re-encrypts the next batch of a rotation pass (see
+    /// [`SqliteStore::reencrypt_batch`]).
+    pub async fn reencrypt_batch(
+        &self,
+        cursor: &mut ReencryptCursor,
+        limit: u32,
+    ) -> Result<ReencryptBatch, DbError> {
+        Ok(match self {
+            Self::Sqlite(store) => store.reencrypt_batch(cursor, limit).await,
+            Self::Postgres(store) => store.reencrypt_batch(cursor, limit).await,
+        }?)
     }
 
     async fn migrate_app_tables(&self) -> Result<(), DbError> {

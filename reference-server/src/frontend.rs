@@ -1,5 +1,6 @@
-//! The dashboard: the built `frontend/dist` embedded in the binary, served with the right
-//! content types, long cache headers on hashed assets and the SPA fallback.
+//! The dashboard: the built `frontend/dist` (or, in a packaged crate, its copy in
+//! `dashboard/`) embedded in the binary, served with the right content types, long
+//! cache headers on hashed assets and the SPA fallback.
 
 use axum::body::Body;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -7,6 +8,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
+/// In a checkout: what `build.rs` (or `npm run build`) put in `frontend/dist`.
+#[cfg(not(dashboard_in_crate))]
 #[derive(RustEmbed)]
 #[folder = "../frontend/dist"]
 #[allow_missing = true]
@@ -16,6 +19,12 @@ struct Assets;
 /// path under them is a JSON 404, not the app's HTML (a scraper of `/metrics/…` or a
 /// client of `/api/…` must see that it is wrong).
 const SERVER_PREFIXES: [&str; 3] = ["api", "metrics", "healthz"];
+
+/// In a packaged crate: the build it carries (see `build.rs`).
+#[cfg(dashboard_in_crate)]
+#[derive(RustEmbed)]
+#[folder = "dashboard"]
+struct Assets;
 
 /// Serves a file of the dashboard, or `index.html` for client routes.
 pub(crate) async fn serve(uri: Uri) -> Response {
@@ -41,7 +50,7 @@ pub(crate) async fn serve(uri: Uri) -> Response {
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
             [(CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "The dashboard was not built into this binary: run `npm ci && npm run build` in frontend/ and rebuild.",
+            "The dashboard was not built into this binary: it was compiled with SKIP_FRONTEND_BUILD, or without npm. In the repository, run `npm ci && npm run build` in frontend/ (Node.js 20+) and rebuild.",
         )
             .into_response(),
     }

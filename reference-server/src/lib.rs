@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod connector_list;

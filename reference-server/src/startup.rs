@@ -2,6 +2,7 @@
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use connectors_core::{default_http_client, ConnectorAuthService, ProviderConfig}
 use connectors_store::Cipher;
 use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -78,8 +80,15 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the process is stopped (Ctrl-C or SIGTERM), then lets open requests
-    /// finish (for at most 30 seconds).
+    /// A token that stops the server as SIGTERM would: cancel it to shut down.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.state.shutdown.clone()
+    }
+
+    /// Serves until the process gets SIGTERM or SIGINT (or [`Application::shutdown_token`]
+    /// is cancelled), then stops accepting, lets requests in flight finish for up to
+    /// `SHUTDOWN_GRACE_SECONDS`, stops the background workers and logs one line saying
+    /// what was drained.
     ///
     /// HTTP/1 through hyper directly rather than `axum::serve`, for what it does not
     /// set: a header-read timeout (`HEADER_READ_TIMEOUT_SECONDS`, which hyper also runs
@@ -87,23 +96,30 @@ impl Application {
     /// connections too) and a cap on connections served at once (`MAX_CONNECTIONS`;
     /// past it, new connections wait in the listen backlog).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        spawn_housekeeping(self.state.clone());
+        let shutdown = self.state.shutdown.clone();
+        tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                shutdown_signal().await;
+                shutdown.cancel();
+            }
+        });
+        let mut workers = spawn_housekeeping(&self.state);
+        workers.extend(spawn_webhook_worker(&self.state)?);
+        workers.extend(spawn_refresh_worker(&self.state));
         spawn_metrics(&self.state);
-        let webhooks = spawn_webhook_worker(&self.state)?;
-        let (stop_refresher, refresher) = spawn_refresh_worker(&self.state);
         let settings = &self.state.settings;
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(settings.header_read_timeout)
             .keep_alive(true);
         let connections = Arc::new(tokio::sync::Semaphore::new(settings.max_connections));
+        let in_flight = Arc::new(AtomicUsize::new(0));
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        let shutdown = shutdown_signal();
-        tokio::pin!(shutdown);
         loop {
             let permit = tokio::select! {
                 permit = Arc::clone(&connections).acquire_owned() => permit.context("connection limit closed")?,
-                () = &mut shutdown => break,
+                () = shutdown.cancelled() => break,
             };
             let (stream, peer) = tokio::select! {
                 accepted = self.listener.accept() => match accepted {
@@ -115,14 +131,21 @@ impl Application {
                         continue;
                     }
                 },
-                () = &mut shutdown => break,
+                () = shutdown.cancelled() => break,
             };
             let _ = stream.set_nodelay(true);
             let router = self.router.clone();
+            let in_flight = Arc::clone(&in_flight);
             let service =
                 hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(peer));
-                    tower::ServiceExt::oneshot(router.clone(), request)
+                    let request_in_flight = InFlight::enter(&in_flight);
+                    let response = tower::ServiceExt::oneshot(router.clone(), request);
+                    async move {
+                        let response = response.await;
+                        drop(request_in_flight);
+                        response
+                    }
                 });
             let connection = graceful
                 .watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
@@ -133,41 +156,99 @@ impl Application {
                 drop(permit);
             });
         }
-        if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
+        drop(self.listener);
+        // One grace period for everything: the requests, then the workers (told to
+        // stop at the same moment, so mostly done by then).
+        let deadline = tokio::time::Instant::now() + settings.shutdown_grace;
+        let requests = in_flight.load(Ordering::SeqCst);
+        let drained = tokio::time::timeout_at(deadline, graceful.shutdown())
             .await
-            .is_err()
-        {
-            tracing::warn!("requests still open after 30 seconds of shutdown were dropped");
-        }
-        if let Some(webhooks) = webhooks {
-            // An attempt cut short here is tried again once its lease ends.
-            webhooks.abort();
-        }
-        if let Some(refresher) = refresher {
-            // A refresh is never cut short: the provider may already have rotated the
-            // refresh token, and only the answer holds the new one.
-            let _ = stop_refresher.send(true);
-            if tokio::time::timeout(Duration::from_secs(30), refresher)
-                .await
-                .is_err()
-            {
-                tracing::warn!("the background refresh worker did not stop within 30 seconds");
-            }
-        }
+            .is_ok();
+        let abandoned = if drained {
+            0
+        } else {
+            in_flight.load(Ordering::SeqCst)
+        };
+        let finished = requests.saturating_sub(abandoned);
+        let (stopped, aborted) = stop_workers(workers, deadline).await;
+        tracing::info!(
+            requests_in_flight = requests,
+            finished,
+            abandoned,
+            grace_seconds = settings.shutdown_grace.as_secs(),
+            workers_stopped = stopped,
+            workers_aborted = aborted,
+            "shutdown: {finished} of {requests} requests in flight finished, {abandoned} abandoned; \
+             {stopped} background workers stopped, {aborted} aborted",
+        );
         Ok(())
     }
 }
 
-/// Builds the state: database, key, SDK service, limiters.
-pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
-    for warning in &settings.warnings {
-        tracing::warn!("{warning}");
+/// Counts a request in flight for as long as it lives.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(counter: &Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(Arc::clone(counter))
     }
-    let key = load_key(&settings)?;
-    let db = Database::connect(&settings.database_url, key.cipher.clone())
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Waits for the background workers (already told to stop by the shutdown token) until
+/// `deadline`, aborting the ones still running then: how many stopped, how many were
+/// aborted (a webhook attempt cut short is tried again once its lease ends).
+async fn stop_workers(
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    deadline: tokio::time::Instant,
+) -> (usize, usize) {
+    let (mut stopped, mut aborted) = (0, 0);
+    for mut worker in workers {
+        if tokio::time::timeout_at(deadline, &mut worker).await.is_ok() {
+            stopped += 1;
+        } else {
+            worker.abort();
+            aborted += 1;
+        }
+    }
+    (stopped, aborted)
+}
+
+/// Opens the database as the server does at start-up: the key of the settings (or a
+/// new key file, for a new database), migrations, the key check.
+///
+/// # Errors
+///
+/// One line naming the setting at fault.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let key = load_key(settings)?;
+    let db = connect_database(settings, key.cipher.clone(), key.generated.is_some()).await?;
+    // The database took the generated key: only now does it deserve its file.
+    key.keep()?;
+    Ok(db)
+}
+
+/// Connects with `cipher`, migrating and checking the key, and names the setting at
+/// fault when that fails (`generated`: the key was just made up, none being set).
+///
+/// # Errors
+///
+/// One line naming the setting at fault.
+pub async fn connect_database(
+    settings: &Settings,
+    cipher: Cipher,
+    generated: bool,
+) -> anyhow::Result<Database> {
+    Database::connect(&settings.database_url, cipher)
         .await
         .map_err(|error| match error {
-            DbError::Store(StoreError::WrongKey) if key.generated.is_some() => anyhow::anyhow!(
+            DbError::Store(StoreError::WrongKey) if generated => anyhow::anyhow!(
                 "CONNECTORS_ENCRYPTION_KEY: not set, and {}/encryption.key is missing, but this \
              database was created with a key (set the original key, or restore the key file)",
                 settings.data_dir.display()
@@ -178,9 +259,15 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
                 settings.data_dir.display()
             ),
             other => anyhow::anyhow!("DATABASE_URL: {}", crate::error::error_chain(&other)),
-        })?;
-    // The database took the generated key: only now does it deserve its file.
-    key.keep()?;
+        })
+}
+
+/// Builds the state: database, key, SDK service, limiters.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    for warning in &settings.warnings {
+        tracing::warn!("{warning}");
+    }
+    let db = open_database(&settings).await?;
     let orphans = crate::files::remove_orphan_files(&db, &settings.data_dir).await?;
     if orphans > 0 {
         tracing::info!(count = orphans, "removed uploaded files no row points at");
@@ -211,6 +298,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         voice,
         metrics: Metrics::new(),
         connector_lists: Arc::default(),
+        shutdown: CancellationToken::new(),
     })
 }
 
@@ -292,25 +380,16 @@ impl LoadedKey {
 
 /// The key from `CONNECTORS_ENCRYPTION_KEY`, else from `{DATA_DIR}/encryption.key`,
 /// else a new one, kept only if the database turns out to be new (see
-/// [`LoadedKey::keep`]).
+/// [`LoadedKey::keep`]); with the keys of `CONNECTORS_PREVIOUS_ENCRYPTION_KEYS` for
+/// reading.
 fn load_key(settings: &Settings) -> anyhow::Result<LoadedKey> {
-    if let Some(cipher) = &settings.encryption_key {
-        return Ok(LoadedKey {
-            cipher: cipher.clone(),
-            generated: None,
-        });
-    }
-    let path = settings.data_dir.join("encryption.key");
-    if path.exists() {
-        let encoded = std::fs::read_to_string(&path)
-            .with_context(|| format!("DATA_DIR: cannot read {}", path.display()))?;
-        let cipher = Cipher::from_base64(encoded.trim())
-            .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+    if let Some(cipher) = existing_key(settings)? {
         return Ok(LoadedKey {
             cipher,
             generated: None,
         });
     }
+    let path = settings.data_dir.join("encryption.key");
     let mut key = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
     let encoded = base64::engine::general_purpose::STANDARD.encode(key);
@@ -319,9 +398,41 @@ fn load_key(settings: &Settings) -> anyhow::Result<LoadedKey> {
         .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
     let file = write_key_file(&settings.data_dir, &encoded)?;
     Ok(LoadedKey {
-        cipher,
+        cipher: with_previous_keys(cipher, settings),
         generated: Some((file, path)),
     })
+}
+
+/// The key the settings name, from `CONNECTORS_ENCRYPTION_KEY` or else
+/// `{DATA_DIR}/encryption.key`, with the keys of `CONNECTORS_PREVIOUS_ENCRYPTION_KEYS`
+/// for reading; `None` when there is neither (the server would generate one). Never
+/// writes anything.
+///
+/// # Errors
+///
+/// When the key file cannot be read or does not hold a key.
+pub fn existing_key(settings: &Settings) -> anyhow::Result<Option<Cipher>> {
+    if let Some(cipher) = &settings.encryption_key {
+        return Ok(Some(with_previous_keys(cipher.clone(), settings)));
+    }
+    let path = settings.data_dir.join("encryption.key");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let encoded = std::fs::read_to_string(&path)
+        .with_context(|| format!("DATA_DIR: cannot read {}", path.display()))?;
+    let cipher = Cipher::from_base64(encoded.trim())
+        .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+    Ok(Some(with_previous_keys(cipher, settings)))
+}
+
+fn with_previous_keys(cipher: Cipher, settings: &Settings) -> Cipher {
+    settings
+        .previous_encryption_keys
+        .iter()
+        .fold(cipher, |cipher, previous| {
+            cipher.with_previous_key(previous.clone())
+        })
 }
 
 /// Writes the key to a new temporary file of `directory` (tempfile creates it 0600)
@@ -414,23 +525,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn spawn_housekeeping(state: AppState) {
+/// The periodic chores, each its own task, stopping at the shutdown token.
+fn spawn_housekeeping(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let revocations = state.clone();
-    tokio::spawn(async move {
+    let retry_revocations = every(Duration::from_secs(5), &state.shutdown, move || {
         // Revocations the provider could not confirm at disconnect time: retried with
         // their own backoff (30 s doubling to 1 h); this only looks for due ones.
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(error) = revocations.service.retry_revocations(50).await {
+        let state = revocations.clone();
+        async move {
+            if let Err(error) = state.service.retry_revocations(50).await {
                 tracing::warn!(error = %error, "could not retry queued revocations");
             }
         }
     });
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
+    let caches = state.clone();
+    let forget_stale = every(Duration::from_secs(60), &state.shutdown, move || {
+        let state = caches.clone();
+        async move {
             state.signup_limiter.forget_idle_keys();
             state.login_limiter.forget_idle_keys();
             state.mint_limiter.forget_idle_keys();
@@ -445,36 +556,28 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
+    vec![retry_revocations, forget_stale]
 }
 
 /// The background refresh worker (SPEC §11), unless `BACKGROUND_REFRESH=false`: its own
-/// task, which finishes its run under way and stops when the sender says `true`.
-fn spawn_refresh_worker(
-    state: &AppState,
-) -> (
-    tokio::sync::watch::Sender<bool>,
-    Option<tokio::task::JoinHandle<()>>,
-) {
-    let (stop, mut stopped) = tokio::sync::watch::channel(false);
-    let Some(settings) = state.settings.background_refresh.clone() else {
-        return (stop, None);
-    };
+/// task, which finishes its run under way and stops at the shutdown token (a refresh is
+/// never cut short by choice: the provider may already have rotated the refresh token,
+/// and only its answer holds the new one).
+fn spawn_refresh_worker(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let settings = state.settings.background_refresh.clone()?;
     let service = state.service.clone();
     let metrics = state.metrics.clone();
-    let worker = tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        };
+    let shutdown = state.shutdown.clone();
+    Some(tokio::spawn(async move {
         service
-            .run_background_refresh(&settings, shutdown, |run| {
+            .run_background_refresh(&settings, shutdown.cancelled_owned(), |run| {
                 metrics.worker_run(match run {
                     Ok(_) => crate::metrics::WorkerOutcome::Ok,
                     Err(_) => crate::metrics::WorkerOutcome::Error,
                 });
             })
             .await;
-    });
-    (stop, Some(worker))
+    }))
 }
 
 /// Counts refreshes from the engine's lifecycle events, and keeps the histograms'
@@ -496,8 +599,31 @@ fn spawn_metrics(state: &AppState) {
     });
 }
 
-/// The webhook delivery worker, when `WEBHOOK_URL` is set: its own task, stopped with
-/// the server.
+/// Runs `chore` every `period` (the first time at once) until `shutdown` is
+/// cancelled; a run under way finishes first.
+fn every<F, Fut>(
+    period: Duration,
+    shutdown: &CancellationToken,
+    mut chore: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => chore().await,
+                () = shutdown.cancelled() => return,
+            }
+        }
+    })
+}
+
+/// The webhook delivery worker, when `WEBHOOK_URL` is set: its own task, stopping at
+/// the shutdown token.
 fn spawn_webhook_worker(state: &AppState) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
     let Some(settings) = state.settings.webhooks.clone() else {
         return Ok(None);
@@ -505,7 +631,7 @@ fn spawn_webhook_worker(state: &AppState) -> anyhow::Result<Option<tokio::task::
     let worker = crate::webhooks::DeliveryWorker::new(state.db.credential_store(), settings)
         .context("WEBHOOK_URL: cannot build the HTTP client")?
         .with_metrics(state.metrics.clone());
-    Ok(Some(tokio::spawn(worker.run())))
+    Ok(Some(tokio::spawn(worker.run(state.shutdown.clone()))))
 }
 
 async fn shutdown_signal() {

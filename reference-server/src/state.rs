@@ -39,4 +39,7 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Each user's serialized `GET /connectors` answer, beside the engine's view cache.
     pub connector_lists: Arc<crate::connector_list::ConnectorListCache>,
+    /// Cancelled at SIGTERM or SIGINT (or by [`crate::Application::shutdown_token`]):
+    /// background workers await it to stop.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }

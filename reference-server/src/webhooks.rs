@@ -19,6 +19,7 @@ use base64::Engine as _;
 use connectors_core::{CredentialStore, Event, EventType, PendingDelivery};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 use uuid::Uuid;
 
@@ -193,11 +194,12 @@ impl DeliveryWorker {
         self
     }
 
-    /// Delivers until the task is dropped: a tick right after a full batch, else every
-    /// half second. Stopping mid-attempt loses nothing: the lease ends and the event is
-    /// tried again.
-    pub async fn run(self) {
-        loop {
+    /// Delivers until `shutdown` is cancelled: a tick right after a full batch, else
+    /// every half second. A tick under way when it is cancelled finishes first (each
+    /// attempt is bounded by `WEBHOOK_TIMEOUT_SECONDS`). Dropped mid-attempt instead,
+    /// nothing is lost: the lease ends and the event is tried again.
+    pub async fn run(self, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
             let claimed = match self.tick().await {
                 Ok(claimed) => claimed,
                 Err(error) => {
@@ -206,7 +208,10 @@ impl DeliveryWorker {
                 }
             };
             if claimed < BATCH as usize {
-                tokio::time::sleep(IDLE_POLL).await;
+                tokio::select! {
+                    () = tokio::time::sleep(IDLE_POLL) => {}
+                    () = shutdown.cancelled() => {}
+                }
             }
         }
     }

@@ -103,6 +103,213 @@ macro_rules! sql_store_tests {
                 db.finish().await;
             }
 
+            fn key_ring(key: &SecretString) -> Cipher {
+                use connectors_core::secrecy::ExposeSecret;
+                Cipher::from_base64(key.expose_secret()).unwrap()
+            }
+
+            fn tokens(credentials: &connectors_core::Credentials) -> (Option<String>, Option<String>) {
+                (
+                    credentials.access_token.as_ref().map(|token| token.secret().to_owned()),
+                    credentials.refresh_token.as_ref().map(|token| token.secret().to_owned()),
+                )
+            }
+
+            /// Runs one whole re-encryption pass in batches of `limit`.
+            async fn rotate(store: &$Store, limit: u32) -> connectors_store::ReencryptBatch {
+                let mut cursor = connectors_store::ReencryptCursor::default();
+                let mut total = connectors_store::ReencryptBatch::default();
+                while !cursor.is_done() {
+                    total.add(&store.reencrypt_batch(&mut cursor, limit).await.unwrap());
+                }
+                total
+            }
+
+            #[tokio::test]
+            async fn rotation_seals_every_value_again_under_the_primary_key() {
+                // Arrange: tokens, config secrets, a PKCE verifier and a queued
+                // revocation, all under the old key.
+                let db = TestDb::new().await;
+                let old = Cipher::generate_key();
+                let new = Cipher::generate_key();
+                let store = $Store::connect(&db.url(), key_ring(&old)).await.unwrap();
+                let users = [new_user(&store).await, new_user(&store).await, new_user(&store).await];
+                let mut written = Vec::new();
+                for (index, user) in users.iter().enumerate() {
+                    let oauth = oauth_credentials(&format!("rotation-{index}"));
+                    let smtp = smtp_credentials(&format!("password-{index}"));
+                    store.save_credentials(*user, "google_calendar", &oauth, None).await.unwrap();
+                    store.save_credentials(*user, "smtp", &smtp, None).await.unwrap();
+                    written.push((*user, "google_calendar", oauth));
+                    written.push((*user, "smtp", smtp));
+                }
+                let pending = PendingAuthorization {
+                    state_hash: "ab".repeat(32),
+                    user_id: users[0],
+                    connector_code: "google_calendar".into(),
+                    pkce_verifier: Some(SecretString::from("verifier-under-the-old-key")),
+                    expires_at: seconds_from_now(600),
+                };
+                store.insert_pending_authorization(&pending).await.unwrap();
+                let revocation = connectors_core::PendingRevocation {
+                    id: Uuid::new_v4(),
+                    user_id: users[1],
+                    connector_code: "calendly".into(),
+                    credentials: oauth_credentials("queued"),
+                    attempts: 1,
+                    next_attempt_at: seconds_from_now(-1),
+                };
+                store.save_credentials(users[1], "calendly", &revocation.credentials, None).await.unwrap();
+                let event = connectors_core::Event::new(
+                    connectors_core::EventType::Revoked,
+                    users[1],
+                    Some("calendly"),
+                    serde_json::Map::new(),
+                );
+                let purge = connectors_core::Purge { event: &event, retry: Some(&revocation) };
+                store.delete_credentials(users[1], "calendly", &purge).await.unwrap();
+                store.pool().close().await;
+                let rotated = $Store::connect(&db.url(), key_ring(&new).with_previous_key(key_ring(&old)))
+                    .await
+                    .unwrap();
+                let old_id = key_ring(&old).key_id();
+                let before = rotated.key_status().await.unwrap();
+                // 3 users × (2 tokens + 1 SMTP password), 1 verifier, 2 queued tokens.
+                assert_eq!(before.values_on(&old_id), 12, "{before:?}");
+                assert_eq!(before.rows_on_old_keys()["user_connector_credentials"], 6);
+
+                // Act: batches of 2 rows, and a second pass.
+                let first = rotate(&rotated, 2).await;
+                let second = rotate(&rotated, 2).await;
+
+                // Assert
+                assert_eq!(first.rows_reencrypted, 8, "{first:?}");
+                assert_eq!(first.values_reencrypted, 12, "{first:?}");
+                assert_eq!(second.rows_reencrypted, 0, "a second pass has nothing left: {second:?}");
+                let after = rotated.key_status().await.unwrap();
+                assert_eq!(after.values_on_old_keys(), 0, "{after:?}");
+                assert_eq!(after.values_on(&key_ring(&new).key_id()), 13, "{after:?}");
+                rotated.pool().close().await;
+                let new_only = $Store::connect(&db.url(), key_ring(&new)).await.unwrap();
+                for (user, connector, credentials) in &written {
+                    let stored = new_only.load_credentials(*user, connector).await.unwrap().unwrap();
+                    assert_same_credentials(&stored.credentials, credentials);
+                }
+                let taken = new_only.take_pending_authorization(&pending.state_hash).await.unwrap().unwrap();
+                use connectors_core::secrecy::ExposeSecret;
+                assert_eq!(taken.pkce_verifier.unwrap().expose_secret(), "verifier-under-the-old-key");
+                let claimed = new_only.claim_revocations(Uuid::new_v4(), crate::common::LEASE, 10).await.unwrap();
+                assert_eq!(claimed.len(), 1);
+                assert_eq!(tokens(&claimed[0].credentials), tokens(&revocation.credentials));
+                new_only.pool().close().await;
+                db.finish().await;
+            }
+
+            #[tokio::test]
+            async fn a_value_no_key_opens_is_counted_left_alone_and_reported_missing() {
+                let db = TestDb::new().await;
+                let lost = Cipher::generate_key();
+                let kept = Cipher::generate_key();
+                let store = $Store::connect(&db.url(), key_ring(&lost)).await.unwrap();
+                let user = new_user(&store).await;
+                store.save_credentials(user, "gmail", &oauth_credentials("lost"), None).await.unwrap();
+                store.pool().close().await;
+                // Opened once with both keys, the key check is sealed under `kept`;
+                // then `lost` is gone, with a row still on it.
+                let both = $Store::connect(&db.url(), key_ring(&kept).with_previous_key(key_ring(&lost))).await.unwrap();
+                both.pool().close().await;
+                let kept_only = $Store::connect(&db.url(), key_ring(&kept)).await.unwrap();
+
+                let pass = rotate(&kept_only, 10).await;
+                let status = kept_only.key_status().await.unwrap();
+
+                assert_eq!(pass.rows_unreadable, 1, "{pass:?}");
+                assert_eq!(pass.rows_reencrypted, 0, "{pass:?}");
+                let lost_id = key_ring(&lost).key_id();
+                assert_eq!(status.missing_key_ids(), [lost_id.as_str()]);
+                assert_eq!(status.values_on(&lost_id), 2);
+                kept_only.pool().close().await;
+                db.finish().await;
+            }
+
+            #[tokio::test]
+            async fn writes_made_while_a_rotation_runs_are_never_lost() {
+                // Arrange: 200 rows under the old key.
+                let db = TestDb::new().await;
+                let old = Cipher::generate_key();
+                let new = Cipher::generate_key();
+                let store = $Store::connect(&db.url(), key_ring(&old)).await.unwrap();
+                let user = new_user(&store).await;
+                let connectors: Vec<String> = (0..200).map(|n| format!("connector_{n:03}")).collect();
+                for connector in &connectors {
+                    store.save_credentials(user, connector, &oauth_credentials("before"), None).await.unwrap();
+                }
+                store.pool().close().await;
+                let rotated = $Store::connect(&db.url(), key_ring(&new).with_previous_key(key_ring(&old)))
+                    .await
+                    .unwrap();
+
+                // Act: a writer rewrites every other row (some under the old key, as a
+                // replica not yet given the new one would) while the rotation runs.
+                let old_writer = $Store::connect(&db.url(), key_ring(&old).with_previous_key(key_ring(&new)))
+                    .await
+                    .unwrap();
+                let writer = {
+                    let connectors = connectors.clone();
+                    let rotated = rotated.clone();
+                    let old_writer = old_writer.clone();
+                    tokio::spawn(async move {
+                        for (index, connector) in connectors.iter().enumerate().step_by(2) {
+                            let credentials = oauth_credentials(&format!("during-{index}"));
+                            let store = if index % 4 == 0 { &old_writer } else { &rotated };
+                            store.save_credentials(user, connector, &credentials, None).await.unwrap();
+                        }
+                    })
+                };
+                rotate(&rotated, 7).await;
+                writer.await.unwrap();
+                rotate(&rotated, 7).await;
+
+                // Assert: every row holds its last write, and nothing is left on the
+                // old key after the second pass.
+                assert_eq!(rotated.key_status().await.unwrap().values_on_old_keys(), 0);
+                for (index, connector) in connectors.iter().enumerate() {
+                    let tag = if index % 2 == 0 { format!("during-{index}") } else { "before".to_owned() };
+                    let stored = rotated.load_credentials(user, connector).await.unwrap().unwrap();
+                    assert_eq!(tokens(&stored.credentials), tokens(&oauth_credentials(&tag)), "{connector}");
+                }
+                old_writer.pool().close().await;
+                rotated.pool().close().await;
+                db.finish().await;
+            }
+
+            #[tokio::test]
+            async fn verify_key_changes_nothing_and_names_what_opens_the_key_check() {
+                let db = TestDb::new().await;
+                let old = Cipher::generate_key();
+                let new = Cipher::generate_key();
+                let store = $Store::connect(&db.url(), key_ring(&old)).await.unwrap();
+                store.pool().close().await;
+
+                let with_previous = $Store::connect(&db.url(), key_ring(&old)).await.unwrap();
+                let as_previous = $Store::from_pool(
+                    with_previous.pool().clone(),
+                    key_ring(&new).with_previous_key(key_ring(&old)),
+                );
+                let stranger = $Store::from_pool(with_previous.pool().clone(), key_ring(&new));
+
+                assert_eq!(with_previous.verify_key().await.unwrap(), connectors_store::KeyCheck::Primary);
+                assert_eq!(as_previous.verify_key().await.unwrap(), connectors_store::KeyCheck::Previous);
+                assert_eq!(
+                    as_previous.verify_key().await.unwrap(),
+                    connectors_store::KeyCheck::Previous,
+                    "verifying does not seal the key check again"
+                );
+                assert!(matches!(stranger.verify_key().await, Err(StoreError::WrongKey)));
+                with_previous.pool().close().await;
+                db.finish().await;
+            }
+
             #[tokio::test]
             async fn a_ciphertext_copied_onto_another_users_row_does_not_decrypt() {
                 // Arrange
