@@ -7,17 +7,17 @@
 //! Google's token endpoint is the one fake: a wiremock server reached through
 //! `GOOGLE_TOKEN_URL`, answering in Google's wire format.
 
-mod support;
+mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{eventually, fresh_postgres_database, sign_up, Receiver, Server, KEY};
 use connectors_core::{
     AccessToken, CredentialStore, Credentials, EventQuery, EventType, RefreshToken, UserId,
 };
 use connectors_store::{Cipher, PgStore, SqliteStore};
 use serde_json::{json, Value};
-use support::{eventually, fresh_postgres_database, sign_up, Receiver, Server, ENCRYPTION_KEY};
 use time::OffsetDateTime;
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -73,7 +73,7 @@ fn expiring_in(seconds: i64) -> Credentials {
 }
 
 async fn store_of(database_url: &str) -> Arc<dyn CredentialStore> {
-    let cipher = Cipher::from_base64(ENCRYPTION_KEY).unwrap();
+    let cipher = Cipher::from_base64(KEY).unwrap();
     if database_url.starts_with("sqlite:") {
         Arc::new(SqliteStore::connect(database_url, cipher).await.unwrap())
     } else {
@@ -174,7 +174,7 @@ async fn a_grant_expiring_in_five_minutes_is_refreshed_once_with_no_request(
     let mut servers = Vec::new();
     for _ in 0..replicas {
         let data = tempfile::tempdir().unwrap();
-        let server = Server::start(database_url, data.path(), &settings(&token_url)).await;
+        let server = Server::start_on(database_url, data.path(), &settings(&token_url)).await;
         servers.push((server, data));
     }
     let (_, user) = sign_up(&servers[0].0, "ada@example.com").await;
@@ -241,7 +241,7 @@ async fn a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recover
     .await;
     let data = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/connectors.db", data.path().display());
-    let server = Server::start(&database_url, data.path(), &settings(&token_url)).await;
+    let server = Server::start_on(&database_url, data.path(), &settings(&token_url)).await;
     let (client, user) = sign_up(&server, "ada@example.com").await;
     let store = store_of(&database_url).await;
 
@@ -319,7 +319,7 @@ async fn invalid_grant_from_the_worker_means_needs_reauth_one_event_and_one_webh
     let data = tempfile::tempdir().unwrap();
     let mut variables = settings(&token_url);
     variables.push(("WEBHOOK_URL", receiver.url.as_str()));
-    let server = Server::start(&database_url, data.path(), &variables).await;
+    let server = Server::start_on(&database_url, data.path(), &variables).await;
     let (client, user) = sign_up(&server, "ada@example.com").await;
     let store = store_of(&database_url).await;
 

@@ -7,17 +7,15 @@
 //! Hostinger (the provider behind the config connector whose revocation records the
 //! event) is the one fake, a wiremock server reached through `HOSTINGER_API_URL`.
 
-mod support;
+mod common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
+use common::{eventually, fresh_postgres_database, Receiver, Server, KEY, WEBHOOK_SECRET};
 use connectors_core::{CredentialStore, Event, EventType};
 use connectors_store::{Cipher, PgStore};
 use serde_json::{json, Value};
-use support::{
-    eventually, fresh_postgres_database, Receiver, Server, ENCRYPTION_KEY, WEBHOOK_SECRET,
-};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -105,7 +103,7 @@ async fn a_receiver_answering_500_twice_gets_three_identical_validly_signed_deli
     let hostinger = hostinger().await;
     let data = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/connectors.db", data.path().display());
-    let server = Server::start(
+    let server = Server::start_on(
         &database_url,
         data.path(),
         &[
@@ -166,7 +164,7 @@ async fn an_event_whose_receiver_is_down_for_the_whole_schedule_is_marked_failed
     let hostinger = hostinger().await;
     let data = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/connectors.db", data.path().display());
-    let server = Server::start(
+    let server = Server::start_on(
         &database_url,
         data.path(),
         &[
@@ -221,7 +219,7 @@ async fn an_event_committed_before_a_crash_is_delivered_after_the_restart() {
         ("WEBHOOK_TIMEOUT_SECONDS", "1"),
         ("HOSTINGER_API_URL", &hostinger.uri()),
     ];
-    let mut server = Server::start(&database_url, data.path(), &settings).await;
+    let mut server = Server::start_on(&database_url, data.path(), &settings).await;
     revoke_hostinger(&server).await;
     let first = receiver.wait_for_requests(1).await;
 
@@ -232,7 +230,7 @@ async fn an_event_committed_before_a_crash_is_delivered_after_the_restart() {
         states.values().all(|(_, delivered, _)| !delivered),
         "{states:?}"
     );
-    let _restarted = Server::start(&database_url, data.path(), &settings).await;
+    let _restarted = Server::start_on(&database_url, data.path(), &settings).await;
 
     // Assert: the same event, delivered by the new process once the dead one's lease
     // ended.
@@ -264,7 +262,7 @@ async fn four_servers_on_one_postgresql_deliver_each_of_200_events_exactly_once(
     let mut servers = Vec::new();
     for replica in 0..4 {
         let data = tempfile::tempdir().unwrap();
-        let server = Server::start(
+        let server = Server::start_on(
             &database_url,
             data.path(),
             &[("WEBHOOK_URL", receiver.url.as_str())],
@@ -272,7 +270,7 @@ async fn four_servers_on_one_postgresql_deliver_each_of_200_events_exactly_once(
         .await;
         servers.push((server, data, replica));
     }
-    let cipher = Cipher::from_base64(ENCRYPTION_KEY).unwrap();
+    let cipher = Cipher::from_base64(KEY).unwrap();
     let store = PgStore::connect(&database_url, cipher).await.unwrap();
 
     // Act: 200 events recorded while the replicas run.
@@ -319,13 +317,13 @@ async fn change_to_delivery_latency() {
     let receiver = Receiver::start(&[]).await;
     let data = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/connectors.db", data.path().display());
-    let _server = Server::start(
+    let _server = Server::start_on(
         &database_url,
         data.path(),
         &[("WEBHOOK_URL", receiver.url.as_str())],
     )
     .await;
-    let cipher = Cipher::from_base64(ENCRYPTION_KEY).unwrap();
+    let cipher = Cipher::from_base64(KEY).unwrap();
     let store = connectors_store::SqliteStore::connect(&database_url, cipher)
         .await
         .unwrap();

@@ -7,6 +7,7 @@ use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -196,4 +197,119 @@ impl PgDatabase {
         .await
         .unwrap();
     }
+}
+
+/// The `WEBHOOK_SECRET` of the webhook tests (Standard Webhooks format).
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+impl Server {
+    /// Starts a server on `database_url` with the key [`KEY`], the webhook secret
+    /// [`WEBHOOK_SECRET`], signups unthrottled and `extra` variables, in `cwd`.
+    pub(crate) async fn start_on(database_url: &str, cwd: &Path, extra: &[(&str, &str)]) -> Self {
+        let mut vars = vec![
+            ("DATABASE_URL", database_url),
+            ("CONNECTORS_ENCRYPTION_KEY", KEY),
+            ("SIGNUPS_PER_MINUTE", "1000"),
+            ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ];
+        vars.extend_from_slice(extra);
+        Self::start(cwd, &vars).await
+    }
+
+    /// Stops the process at once, as a crash would (SIGKILL).
+    pub(crate) async fn kill(&mut self) {
+        self.process.kill().await.unwrap();
+    }
+}
+
+/// A fresh PostgreSQL database's URL (left for the next `TEST_DATABASE_URL` clean-up).
+pub(crate) async fn fresh_postgres_database() -> String {
+    PgDatabase::create("process").await.url
+}
+
+/// The Python receiver.
+pub(crate) struct Receiver {
+    _process: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    /// Where it listens.
+    pub(crate) url: String,
+}
+
+impl Receiver {
+    /// Starts the receiver; `plan` lists its first answers (`500`, `hang`, …), `200` after.
+    pub(crate) async fn start(plan: &[&str]) -> Self {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/webhook-receiver/receiver.py"
+        );
+        let mut process = Command::new("python3")
+            .arg(script)
+            .args(plan)
+            .env("WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 (the .venv-test one, with standardwebhooks) on PATH");
+        let lines = collect_lines(&mut process);
+        let port = eventually(
+            Duration::from_secs(20),
+            "the receiver to listen",
+            async || {
+                if let Ok(Some(status)) = process.try_wait() {
+                    panic!(
+                        "the receiver exited ({status}): is python3 on PATH the one of \
+                         .venv-test, with standardwebhooks (scripts/setup-test-deps.sh)?"
+                    );
+                }
+                let lines = lines.lock().unwrap();
+                lines.first()?.strip_prefix("listening ").map(str::to_owned)
+            },
+        )
+        .await;
+        Self {
+            _process: process,
+            lines,
+            url: format!("http://127.0.0.1:{port}/hooks"),
+        }
+    }
+
+    /// Every request received so far.
+    pub(crate) fn requests(&self) -> Vec<Value> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .skip(1)
+            .map(|line| serde_json::from_str(line).expect("a JSON report"))
+            .collect()
+    }
+
+    /// Waits until `count` requests arrived; returns them all.
+    pub(crate) async fn wait_for_requests(&self, count: usize) -> Vec<Value> {
+        eventually(Duration::from_secs(60), "webhook requests", async || {
+            let requests = self.requests();
+            (requests.len() >= count).then_some(requests)
+        })
+        .await
+    }
+}
+
+/// Signs a new user up on `server`; returns a client holding the session and the
+/// user's id.
+pub(crate) async fn sign_up(server: &Server, email: &str) -> (reqwest::Client, uuid::Uuid) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let signed_up: Value = client
+        .post(format!("{}/api/v1/auth/signup", server.address))
+        .json(&serde_json::json!({"email": email, "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = signed_up["user"]["id"].as_str().expect("a user id");
+    (client, id.parse().unwrap())
 }
