@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The connector list against healthz (SPEC §10, issue 18): five alternating pairs of
+# wrk runs (-c32, 4 s each, server on core 0, wrk on core 1, release build, SQLite),
+# median ratio and spread, for three users:
+# - "empty": a user with no connection;
+# - "configured": a user with the four config connectors saved;
+# - "revalidating": the first user sending the list's ETag (If-None-Match → 304).
+# Needs wrk (Debian: apt-get install -y wrk).
+# Run: bash scripts/bench-connectors-list.sh [path/to/reference-server]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+
+binary="${1:-}"
+if [ -z "$binary" ]; then
+  SKIP_FRONTEND_BUILD="${SKIP_FRONTEND_BUILD:-}" cargo build --release -p reference-server --quiet
+  binary=target/release/reference-server
+fi
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+export DATABASE_URL="sqlite://$work/bench.db" DATA_DIR="$work" BIND_ADDR="127.0.0.1:$port" \
+  BACKEND_URL="$base" RUST_LOG=warn SIGNUPS_PER_MINUTE=1000
+
+taskset -c 0 "$binary" & server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+deadline=$(( $(date +%s) + 10 ))
+until curl -fs "$base/api/v1/healthz" >/dev/null; do
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "server did not start" >&2; exit 1; }
+done
+
+signup() {
+  curl -fs -X POST "$base/api/v1/auth/signup" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"correct horse battery\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+empty=$(signup empty@example.com)
+configured=$(signup configured@example.com)
+save() {
+  curl -fs -X POST "$base/api/v1/connectors/$1/config?verify=false" \
+    -H "Authorization: Bearer $configured" -H 'content-type: application/json' -d "$2" >/dev/null
+}
+save smtp '{"host":"smtp.example.com","port":587,"security":"starttls","username":"ada","password":"bench-password","from":"ada@example.com"}'
+save twilio '{"account_sid":"AC0123456789abcdef0123456789abcdef","auth_token":"0123456789abcdef0123456789abcdef"}'
+save minio '{"endpoint":"https://s3.example.com","access_key":"bench-access","secret_key":"bench-secret-key","bucket":"bench"}'
+save hostinger '{"api_token":"hostinger-bench-token-0123456789"}'
+etag=$(curl -fsI -H "Authorization: Bearer $empty" "$base/api/v1/connectors" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
+
+rate() {
+  taskset -c 1 wrk -t1 -c32 -d4s "$@" | awk '/Requests\/sec/ {print $2}'
+}
+pairs() {
+  local label=$1; shift
+  local ratios=()
+  for _ in 1 2 3 4 5; do
+    local health list
+    health=$(rate "$base/api/v1/healthz")
+    list=$(rate "$@" "$base/api/v1/connectors")
+    ratios+=("$(python3 -c "print(f'{$list/$health:.3f}')")")
+    echo "  $label: healthz $health req/s, connectors $list req/s"
+  done
+  python3 - "$label" "${ratios[@]}" <<'EOF'
+import statistics, sys
+label, ratios = sys.argv[1], sorted(float(r) for r in sys.argv[2:])
+print(f"{label}: ratio connectors/healthz median {statistics.median(ratios):.2f} (spread {ratios[0]:.2f}..{ratios[-1]:.2f})")
+EOF
+}
+echo "binary: $binary"
+pairs empty -H "Authorization: Bearer $empty"
+pairs configured -H "Authorization: Bearer $configured"
+if [ -n "$etag" ]; then
+  pairs revalidating -H "Authorization: Bearer $empty" -H "If-None-Match: $etag"
+fi
