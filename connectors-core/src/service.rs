@@ -264,6 +264,18 @@ impl ConnectorAuthService {
         self.events.subscribe()
     }
 
+    /// Records an event that is not a store write of this service (the reference
+    /// server's `tool.called`, say) in the outbox, then hands it to the subscribers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`].
+    pub async fn record_event(&self, event: Event) -> Result<()> {
+        self.store.record_event(&event).await?;
+        self.publish(event);
+        Ok(())
+    }
+
     /// Hands a committed event to the in-process subscribers.
     fn publish(&self, event: Event) {
         // Fails only when nobody listens, which is fine.

@@ -321,6 +321,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/realtime/tool-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs one voice tool call for the signed-in user: arguments checked against the
+         *     catalog, approval required where the tool needs it, the tool's route run in process.
+         */
+        post: operations["tool_call"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/realtime/tools": {
         parameters: {
             query?: never;
@@ -498,6 +518,8 @@ export interface components {
             fields?: components["schemas"]["FieldProblem"][] | null;
             /** @description For humans. */
             message: string;
+            /** @description 409 `approval_required` only: what the call would do, in words. */
+            summary?: string | null;
         };
         /** @description A field at fault in a 422 (`connectors_core::FieldError` as it is sent). */
         FieldProblem: {
@@ -622,6 +644,11 @@ export interface components {
             method: components["schemas"]["ToolMethod"];
             /** @description The name the model calls it by. */
             name: string;
+            /**
+             * @description Whether each call needs the user's approval (`POST /realtime/tool-calls` refuses
+             *     it without `"approved": true`).
+             */
+            needs_approval: boolean;
             /** @description Whether the user picks a file for it. */
             needs_user_file: boolean;
             /** @description JSON Schema of its arguments, in OpenAI's form. */
@@ -638,6 +665,33 @@ export interface components {
          * @enum {string}
          */
         ToolBody: "none" | "json" | "multipart";
+        /** @description The answer of `POST /realtime/tool-calls`. */
+        ToolCallAnswer: {
+            /**
+             * @description What only the page needs: `open_url` (a consent page to open), `pick_file`
+             *     (the page asks the user for a file and uploads it itself).
+             */
+            client: Record<string, unknown>;
+            /**
+             * @description What the model may read: the route's answer, or `{"error":{"code","message"}}`
+             *     when the route refused the call.
+             */
+            output: Record<string, unknown>;
+        };
+        /** @description The body of `POST /realtime/tool-calls`. */
+        ToolCallRequest: {
+            /**
+             * @description The page's word that the user confirmed this call (tools marked
+             *     `needs_approval` are refused without it).
+             */
+            approved?: boolean;
+            /** @description The arguments: a JSON object, or the JSON text of one as the model sends it. */
+            arguments: Record<string, unknown>;
+            /** @description The model's own call id (`call_…`). */
+            call_id: string;
+            /** @description The tool's name, as in `GET /realtime/tools`. */
+            name: string;
+        };
         /**
          * @description `voice_tools::HttpMethod` as it is sent.
          * @enum {string}
@@ -1506,6 +1560,65 @@ export interface operations {
             };
             /** @description voice not configured or OpenAI unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tool_call: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToolCallRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolCallAnswer"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description approval_required, with `summary` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description call_id, name, arguments or arguments.<field> at fault */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

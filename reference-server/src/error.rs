@@ -19,6 +19,7 @@ pub struct ApiError {
     message: String,
     fields: Vec<FieldError>,
     retry_after: Option<u64>,
+    summary: Option<String>,
 }
 
 impl ApiError {
@@ -30,6 +31,20 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             retry_after: None,
+            summary: None,
+        }
+    }
+
+    /// 409 `approval_required`: the call needs the user's approval; `summary` says in
+    /// words what it would do ("Disconnect Slack").
+    pub fn approval_required(summary: String) -> Self {
+        Self {
+            summary: Some(summary),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "approval_required",
+                "this tool needs the user's approval: ask them, then call again with \"approved\": true",
+            )
         }
     }
 
@@ -141,6 +156,9 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<FieldProblem>>)]
     pub fields: Option<Vec<FieldError>>,
+    /// 409 `approval_required` only: what the call would do, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 /// A field at fault in a 422 (`connectors_core::FieldError` as it is sent).
@@ -171,6 +189,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: self.message,
                 fields: Some(self.fields).filter(|fields| !fields.is_empty()),
+                summary: self.summary,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

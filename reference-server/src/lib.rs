@@ -26,6 +26,7 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tool_calls;
 pub mod users;
 pub mod validate;
 pub mod voice;

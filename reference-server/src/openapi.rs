@@ -42,6 +42,7 @@ use crate::routes;
         routes::events::list,
         routes::realtime::client_secret,
         routes::realtime::tools,
+        routes::realtime::tool_call,
         routes::projects::list,
         routes::projects::create,
         routes::files::list,
@@ -55,6 +56,8 @@ use crate::routes;
         routes::auth::SessionView,
         routes::projects::NewProject,
         routes::realtime::ClientSecretView,
+        crate::tool_calls::ToolCallRequest,
+        crate::tool_calls::ToolCallAnswer,
         Upload,
         FileBytes,
         routes::connectors::AuthorizationUrl,
@@ -271,6 +274,9 @@ pub struct Tool {
     pub file_field: Option<String>,
     /// Whether the user picks a file for it.
     pub needs_user_file: bool,
+    /// Whether each call needs the user's approval (`POST /realtime/tool-calls` refuses
+    /// it without `"approved": true`).
+    pub needs_approval: bool,
 }
 
 /// `voice_tools::HttpMethod` as it is sent.

@@ -60,6 +60,7 @@ impl Application {
     pub async fn build_on(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let state = build_state(settings).await?;
         let router = router(state.clone());
+        state.tool_router.set(router.clone());
         Ok(Self {
             listener,
             router,
@@ -298,6 +299,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         voice,
         metrics: Metrics::new(),
         connector_lists: Arc::default(),
+        tool_router: crate::tool_calls::ToolRouter::default(),
         shutdown: CancellationToken::new(),
     })
 }
@@ -472,6 +474,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(events::list))
         .route("/realtime/client-secret", post(realtime::client_secret))
         .route("/realtime/tools", get(realtime::tools))
+        .route("/realtime/tool-calls", post(realtime::tool_call))
         .route("/projects", get(projects::list).post(projects::create))
         .route(
             "/files",

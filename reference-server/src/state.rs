@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Each user's serialized `GET /connectors` answer, beside the engine's view cache.
     pub connector_lists: Arc<crate::connector_list::ConnectorListCache>,
+    /// The server's own router, through which voice tool calls run.
+    pub tool_router: crate::tool_calls::ToolRouter,
     /// Cancelled at SIGTERM or SIGINT (or by [`crate::Application::shutdown_token`]):
     /// background workers await it to stop.
     pub shutdown: tokio_util::sync::CancellationToken,

@@ -21,4 +21,5 @@ mod realtime;
 mod refresh;
 mod revocation;
 mod startup;
+mod tool_calls;
 mod users;

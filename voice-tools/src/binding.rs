@@ -47,6 +47,11 @@ pub trait Tool: JsonSchema + DeserializeOwned {
     /// model.
     const DESCRIPTION: &'static str;
 
+    /// Whether the user must approve each call before it runs (an act that only the
+    /// user can undo, such as disconnecting an account). A server running the call
+    /// refuses it without the user's approval.
+    const NEEDS_APPROVAL: bool = false;
+
     /// The REST route the tool calls.
     fn binding() -> Binding;
 }

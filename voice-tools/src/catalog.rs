@@ -151,7 +151,8 @@ impl Catalog {
 ///   "query_params": ["from", "to", "limit"],
 ///   "body_params": [],
 ///   "body": "none",
-///   "needs_user_file": false
+///   "needs_user_file": false,
+///   "needs_approval": false
 /// }
 /// ```
 ///
@@ -168,6 +169,7 @@ pub struct ToolDefinition {
     openai_parameters: Value,
     validator: Arc<Validator>,
     deserializes: fn(Value) -> std::result::Result<(), serde_json::Error>,
+    needs_approval: bool,
 }
 
 impl ToolDefinition {
@@ -261,12 +263,18 @@ impl ToolDefinition {
             openai_parameters,
             validator: Arc::new(validator),
             deserializes: |arguments| serde_json::from_value::<T>(arguments).map(drop),
+            needs_approval: T::NEEDS_APPROVAL,
         }
     }
 
     /// The name the model calls the tool by.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether each call needs the user's approval before it runs ([`Tool::NEEDS_APPROVAL`]).
+    pub fn needs_approval(&self) -> bool {
+        self.needs_approval
     }
 
     /// The description written for the model.
@@ -422,6 +430,7 @@ impl Serialize for ToolDefinition {
             #[serde(skip_serializing_if = "Option::is_none")]
             file_field: Option<&'a str>,
             needs_user_file: bool,
+            needs_approval: bool,
         }
 
         let (body, file_field) = match self.binding.body() {
@@ -441,6 +450,7 @@ impl Serialize for ToolDefinition {
             body,
             file_field,
             needs_user_file: self.binding.needs_user_file(),
+            needs_approval: self.needs_approval,
         }
         .serialize(serializer)
     }
@@ -507,6 +517,34 @@ impl ValidatedCall {
     /// The validated arguments (`{}` for `null`).
     pub fn arguments(&self) -> &Value {
         &self.arguments
+    }
+
+    /// The call as an HTTP request for the API's own router, to run it in process
+    /// rather than over the network: method, path and query, `Accept:
+    /// application/json`, and the JSON body. The caller adds the credentials (the
+    /// user's `Authorization` or `Cookie`) and sends it through its router; read the
+    /// answer with [`crate::read_answer`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NeedsUserFile`] for a call that uploads a file the user picks.
+    pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>> {
+        let builder = http::Request::builder()
+            .method(reqwest::Method::from(self.method))
+            .uri(self.path_and_query())
+            .header(http::header::ACCEPT, "application/json");
+        let request = match &self.body {
+            CallBody::Empty => builder.body(Vec::new()),
+            CallBody::Json(body) => builder
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string().into_bytes()),
+            CallBody::Multipart { .. } => {
+                return Err(Error::NeedsUserFile {
+                    tool: self.tool.clone(),
+                })
+            }
+        };
+        Ok(request.expect("a validated path and fixed headers always make a request"))
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::multipart::{Form, Part};
-use reqwest::{RequestBuilder, Response};
+use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -157,11 +157,24 @@ impl Executor {
 async fn answer(response: Response) -> Result<Value> {
     let status = response.status();
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    read_answer(status, &body)
+}
+
+/// Reads the REST API's answer to a tool call as [`Executor::send`] does: a 2xx JSON
+/// body as it is (`Null` for an empty body), else [`Error::Api`] with the status and
+/// the API's `{"error":{"code","message"}}`. For answers got in process (see
+/// [`ValidatedCall::to_http_request`]).
+///
+/// # Errors
+///
+/// [`Error::Api`] for a non-2xx answer, [`Error::InvalidResponse`] for a 2xx body that
+/// is not JSON.
+pub fn read_answer(status: StatusCode, body: &[u8]) -> Result<Value> {
     if status.is_success() {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
-        return serde_json::from_slice(&body)
+        return serde_json::from_slice(body)
             .map_err(|source| Error::InvalidResponse { status, source });
     }
 
@@ -175,12 +188,12 @@ async fn answer(response: Response) -> Result<Value> {
         message: Option<String>,
     }
 
-    let (code, message) = match serde_json::from_slice::<Envelope>(&body) {
+    let (code, message) = match serde_json::from_slice::<Envelope>(body) {
         Ok(Envelope { error }) => (error.code, error.message),
         Err(_) => (None, None),
     };
     let message = message.unwrap_or_else(|| {
-        let text = String::from_utf8_lossy(&body);
+        let text = String::from_utf8_lossy(body);
         let text = text.trim();
         if text.is_empty() {
             status.canonical_reason().unwrap_or("no message").to_owned()

@@ -70,6 +70,7 @@ impl Tool for RevokeConnector {
     const DESCRIPTION: &'static str = "Disconnect one of the user's connected accounts: \
         revokes the app's access at the provider where possible and deletes the stored \
         credentials. Only connecting again undoes it, so confirm with the user first.";
+    const NEEDS_APPROVAL: bool = true;
 
     fn binding() -> Binding {
         Binding::post("/api/v1/connectors/{key}/revoke")

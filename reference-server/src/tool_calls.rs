@@ -1,0 +1,318 @@
+//! Voice tool calls run by the server (SPEC §5 `POST /realtime/tool-calls`, §7): the
+//! call checked against the catalog's schema, refused without the user's approval when
+//! the tool needs it, then run in process through the server's own router (the very
+//! route the tool is bound to, under the caller's own session: no HTTP loop back), and
+//! recorded as a `tool.called` event (SPEC §11).
+//!
+//! What the model reads (`output`) and what only the page needs (`client`) are kept
+//! apart: an authorization URL, with its `state` and PKCE challenge, goes to the page
+//! (`client.open_url`), never to the model.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, HeaderName};
+use axum::Router;
+use connectors_core::{Event, EventType, FieldError, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use utoipa::ToSchema;
+use voice_tools::{Error as ToolError, ValidatedCall};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The longest `call_id` accepted (OpenAI's are about 30 characters).
+const CALL_ID_LIMIT: usize = 128;
+/// The request headers a tool's route sees from the tool call: the caller's credentials
+/// and origin, so the route authenticates and checks it exactly as from the page.
+const FORWARDED: [HeaderName; 4] = [
+    axum::http::header::AUTHORIZATION,
+    axum::http::header::COOKIE,
+    axum::http::header::ORIGIN,
+    axum::http::header::USER_AGENT,
+];
+
+/// The body of `POST /realtime/tool-calls`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolCallRequest {
+    /// The model's own call id (`call_…`).
+    pub call_id: String,
+    /// The tool's name, as in `GET /realtime/tools`.
+    pub name: String,
+    /// The arguments: a JSON object, or the JSON text of one as the model sends it.
+    #[schema(value_type = Object)]
+    pub arguments: Value,
+    /// The page's word that the user confirmed this call (tools marked
+    /// `needs_approval` are refused without it).
+    #[serde(default)]
+    pub approved: bool,
+}
+
+/// The answer of `POST /realtime/tool-calls`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToolCallAnswer {
+    /// What the model may read: the route's answer, or `{"error":{"code","message"}}`
+    /// when the route refused the call.
+    #[schema(value_type = Object)]
+    pub output: Value,
+    /// What only the page needs: `open_url` (a consent page to open), `pick_file`
+    /// (the page asks the user for a file and uploads it itself).
+    #[schema(value_type = Object)]
+    pub client: Map<String, Value>,
+}
+
+/// How a tool call ended, as `tool.called` records it (`data.outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Invalid,
+    Rejected,
+    ApprovalRequired,
+    Error,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Invalid => "invalid",
+            Self::Rejected => "rejected",
+            Self::ApprovalRequired => "approval_required",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// The server's router, for running tool calls through it; set once at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct ToolRouter(Arc<OnceLock<Router>>);
+
+impl ToolRouter {
+    /// Sets the router (the first call wins).
+    pub fn set(&self, router: Router) {
+        let _ = self.0.set(router);
+    }
+
+    fn get(&self) -> Option<Router> {
+        self.0.get().cloned()
+    }
+}
+
+/// What a tool call's request carried that its route must see too.
+#[derive(Debug)]
+pub struct Caller {
+    /// The user, authenticated by the tool call's own request.
+    pub user: UserId,
+    /// The request's headers (credentials and origin are forwarded).
+    pub headers: HeaderMap,
+    /// The client's address, when known.
+    pub peer: Option<ConnectInfo<std::net::SocketAddr>>,
+}
+
+/// Runs one tool call for `caller` (see the module documentation).
+///
+/// # Errors
+///
+/// 422 naming `call_id`, `name`, `arguments` or `arguments.<field>`; 409
+/// `approval_required` with a `summary`; 500 when the call cannot be sent.
+pub async fn run(
+    state: &AppState,
+    caller: Caller,
+    request: ToolCallRequest,
+) -> Result<ToolCallAnswer, ApiError> {
+    if request.call_id.trim().is_empty() || request.call_id.len() > CALL_ID_LIMIT {
+        return Err(ApiError::invalid_field(
+            "call_id",
+            format!("expected the model's call id, 1 to {CALL_ID_LIMIT} characters"),
+        ));
+    }
+    let call = match arguments(&request.arguments)
+        .and_then(|arguments| validate(state, &request.name, &arguments))
+    {
+        Ok(call) => call,
+        Err(error) => {
+            record(state, caller.user, &request, Outcome::Invalid, None).await;
+            return Err(error);
+        }
+    };
+    let connector = call.arguments().get("key").and_then(Value::as_str);
+    let needs_approval = state
+        .voice
+        .catalog
+        .get(call.tool())
+        .is_some_and(voice_tools::ToolDefinition::needs_approval);
+    if needs_approval && !request.approved {
+        record(
+            state,
+            caller.user,
+            &request,
+            Outcome::ApprovalRequired,
+            connector,
+        )
+        .await;
+        return Err(ApiError::approval_required(summary(state, &call)));
+    }
+    let (outcome, answer) = execute(state, &caller, &call).await?;
+    record(state, caller.user, &request, outcome, connector).await;
+    Ok(answer)
+}
+
+/// The arguments as an object: the model sends them as JSON text.
+fn arguments(arguments: &Value) -> Result<Value, ApiError> {
+    let parsed = match arguments {
+        Value::String(text) => serde_json::from_str(text).map_err(|error| {
+            ApiError::invalid_field("arguments", format!("not a JSON object: {error}"))
+        })?,
+        other => other.clone(),
+    };
+    match parsed {
+        Value::Object(_) | Value::Null => Ok(parsed),
+        _ => Err(ApiError::invalid_field(
+            "arguments",
+            "expected a JSON object (or its JSON text)",
+        )),
+    }
+}
+
+/// The call checked against the catalog: an unknown tool names `name`, a bad argument
+/// names `arguments.<field>`.
+fn validate(state: &AppState, name: &str, arguments: &Value) -> Result<ValidatedCall, ApiError> {
+    state
+        .voice
+        .catalog
+        .validate(name, arguments)
+        .map_err(|error| match error {
+            ToolError::UnknownTool { .. } => ApiError::invalid_field("name", error.to_string()),
+            ToolError::InvalidArguments { problems, .. } => ApiError::invalid_fields(
+                problems
+                    .into_iter()
+                    .map(|problem| FieldError {
+                        field: if problem.field.is_empty() {
+                            "arguments".to_owned()
+                        } else {
+                            format!("arguments.{}", problem.field)
+                        },
+                        message: problem.message,
+                    })
+                    .collect(),
+            ),
+            other => ApiError::invalid_field("arguments", other.to_string()),
+        })
+}
+
+/// What an approval asks the user, in words.
+fn summary(state: &AppState, call: &ValidatedCall) -> String {
+    let connector = call
+        .arguments()
+        .get("key")
+        .and_then(Value::as_str)
+        .map(|key| {
+            state
+                .service
+                .connector(key)
+                .map_or_else(|_| key.to_owned(), |connector| connector.name().to_owned())
+        });
+    match (call.tool(), connector) {
+        ("revoke_connector", Some(name)) => format!("Disconnect {name}"),
+        (tool, Some(name)) => format!("Run {tool} on {name}"),
+        (tool, None) => format!("Run {tool}"),
+    }
+}
+
+/// Sends the call through the router as the caller; splits the answer into what the
+/// model reads and what the page needs.
+async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    call: &ValidatedCall,
+) -> Result<(Outcome, ToolCallAnswer), ApiError> {
+    if call.needs_user_file() {
+        let answer = ToolCallAnswer {
+            output: json!({"status": "waiting_for_file", "message": "the page asks the user to choose the file"}),
+            client: Map::from_iter([("pick_file".to_owned(), json!({"path": call.path()}))]),
+        };
+        return Ok((Outcome::Ok, answer));
+    }
+    let router = state.tool_router.get().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "starting",
+            "the server is still starting",
+        )
+    })?;
+    let request = call
+        .to_http_request()
+        .map_err(|error| ApiError::internal(&error))?;
+    let (mut parts, body) = request.into_parts();
+    for name in &FORWARDED {
+        if let Some(value) = caller.headers.get(name) {
+            parts.headers.insert(name.clone(), value.clone());
+        }
+    }
+    if let Some(peer) = caller.peer {
+        parts.extensions.insert(peer);
+    }
+    let request = axum::http::Request::from_parts(parts, Body::from(body));
+    let response = tower::ServiceExt::oneshot(router, request)
+        .await
+        .unwrap_or_else(|never| match never {});
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok(match voice_tools::read_answer(status, &body) {
+        Ok(output) => (Outcome::Ok, split(call.tool(), output)),
+        Err(error) => {
+            let outcome = if status.is_client_error() {
+                Outcome::Rejected
+            } else {
+                Outcome::Error
+            };
+            let answer = ToolCallAnswer {
+                output: error.to_tool_output(),
+                client: Map::new(),
+            };
+            (outcome, answer)
+        }
+    })
+}
+
+/// An OAuth activation's URL (with its `state` and PKCE challenge) goes to the page;
+/// the model is told the consent page opened.
+fn split(tool: &str, mut output: Value) -> ToolCallAnswer {
+    let mut client = Map::new();
+    if tool == "activate_connector" {
+        if let Some(url) = output
+            .as_object_mut()
+            .and_then(|answer| answer.remove("url"))
+        {
+            client.insert("open_url".to_owned(), url);
+            output["consent_page"] = json!("opened");
+        }
+    }
+    ToolCallAnswer { output, client }
+}
+
+/// Records `tool.called` (never the arguments: they may hold what the user typed);
+/// a failure to record is logged, the call's answer stands.
+async fn record(
+    state: &AppState,
+    user: UserId,
+    request: &ToolCallRequest,
+    outcome: Outcome,
+    connector: Option<&str>,
+) {
+    let data = Map::from_iter([
+        ("tool".to_owned(), json!(request.name)),
+        ("call_id".to_owned(), json!(request.call_id)),
+        ("outcome".to_owned(), json!(outcome.as_str())),
+    ]);
+    let known = connector.filter(|key| state.service.connector(key).is_ok());
+    let event = Event::new(EventType::ToolCalled, user, known, data);
+    if let Err(error) = state.service.record_event(event).await {
+        tracing::warn!(%error, tool = %request.name, "could not record tool.called");
+    }
+}
