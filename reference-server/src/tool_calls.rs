@@ -43,7 +43,6 @@ pub struct ToolCallRequest {
     /// The tool's name, as in `GET /realtime/tools`.
     pub name: String,
     /// The arguments: a JSON object, or the JSON text of one as the model sends it.
-    #[schema(value_type = Object)]
     pub arguments: Value,
     /// The page's word that the user confirmed this call (tools marked
     /// `needs_approval` are refused without it).
@@ -54,9 +53,8 @@ pub struct ToolCallRequest {
 /// The answer of `POST /realtime/tool-calls`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ToolCallAnswer {
-    /// What the model may read: the route's answer, or `{"error":{"code","message"}}`
-    /// when the route refused the call.
-    #[schema(value_type = Object)]
+    /// What the model may read: the route's answer (an object or an array), or
+    /// `{"error":{"code","message"}}` when the route refused the call.
     pub output: Value,
     /// What only the page needs: `open_url` (a consent page to open), `pick_file`
     /// (the page asks the user for a file and uploads it itself).

@@ -9,6 +9,8 @@
 //! Run with: `cargo bench -p e2e-tests --bench background_refresh`
 //! (`BENCH_USERS` changes the number of users; default 100000.)
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +25,8 @@ use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+use common::{fresh_postgres, KEY};
+
 const CONNECTORS: [&str; 9] = [
     "google_calendar",
     "gmail",
@@ -61,21 +64,6 @@ impl Respond for SlowGoogle {
             }))
             .set_delay(Duration::from_millis(100))
     }
-}
-
-async fn fresh_postgres() -> String {
-    use sqlx::Connection as _;
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-    url.to_string()
 }
 
 /// `users` users with a grant for each connector, valid for one to two more hours and

@@ -7,6 +7,8 @@
 //!
 //! Run with: `cargo bench -p e2e-tests --bench lifecycle`
 
+mod common;
+
 use std::sync::Arc;
 
 use connectors_core::{
@@ -16,7 +18,7 @@ use connectors_store::{Cipher, PgStore, SqliteStore};
 use criterion::Criterion;
 use time::OffsetDateTime;
 
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+use common::{fresh_postgres, KEY};
 
 fn credentials() -> Credentials {
     Credentials {
@@ -35,21 +37,6 @@ fn event(kind: EventType, user: UserId) -> Event {
         data.insert("reconnected".into(), true.into());
     }
     Event::new(kind, user, Some("google_calendar"), data)
-}
-
-async fn fresh_postgres() -> String {
-    use sqlx::Connection as _;
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-    url.to_string()
 }
 
 const INSERT_USER: &str = "INSERT INTO users (id, email, password_hash, created_at, updated_at) \

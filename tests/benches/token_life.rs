@@ -8,6 +8,8 @@
 //! Run with: `cargo bench -p e2e-tests --bench token_life`
 //! (`STORM_SERVICES` and `STORM_CALLERS` change the storm's shape; default 4 × 250.)
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +25,7 @@ use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+use common::{fresh_postgres, KEY};
 
 fn cipher() -> Cipher {
     Cipher::from_base64(KEY).unwrap()
@@ -51,21 +53,6 @@ fn service(store: Arc<dyn CredentialStore>, token_url: &str) -> ConnectorAuthSer
     ConnectorAuthService::new(store, "http://localhost:8080/api/v1".parse().unwrap())
         .with_connectors(connectors_providers::builtin())
         .with_provider("google", google)
-}
-
-async fn fresh_postgres() -> String {
-    use sqlx::Connection as _;
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-    url.to_string()
 }
 
 /// A token endpoint with single-use refresh tokens: the first use of a refresh token
