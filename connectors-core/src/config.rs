@@ -57,6 +57,31 @@ use crate::store::Credentials;
 ///         Ok(()) // one cheap call to the provider with the token
 ///     }
 /// }
+///
+/// // Registered like any connector, saved from the fields a form posts.
+/// # use std::sync::Arc;
+/// # use connectors_core::{ConnectorAuthService, Error, MemoryStore};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+/// let service = ConnectorAuthService::new(
+///     Arc::new(MemoryStore::new()),
+///     "https://app.example.com/api/v1".parse()?,
+/// )
+/// .with_connector(Arc::new(Example));
+/// let user = uuid::Uuid::new_v4();
+///
+/// let refused = service
+///     .save_config(user, "example", &serde_json::json!({"api_token": "nope"}), true)
+///     .await;
+/// let Err(Error::InvalidConfig(fields)) = refused else { panic!("{refused:?}") };
+/// assert_eq!(fields[0].field, "api_token");
+///
+/// let fields = serde_json::json!({"api_token": "ex_123"});
+/// service.save_config(user, "example", &fields, true).await?;
+/// let view = service.connector_view(user, "example").await?;
+/// assert!(view.connected);
+/// assert_eq!(view.secret_fields, ["api_token"]); // shown masked, never returned
+/// # Ok(()) }
 /// ```
 #[async_trait]
 pub trait ConfigConnector: Send + Sync + fmt::Debug + 'static {

@@ -253,6 +253,45 @@ pub struct ConfigContext<'a> {
 /// needs no implementation; a provider with quirks implements [`OAuthConnector`] and
 /// overrides the hooks it needs; a config connector implements [`ConfigConnector`](crate::ConfigConnector)
 /// with its fields as one type.
+///
+/// # Example
+///
+/// Code that serves every connector alike holds them as `Arc<dyn Connector>` and
+/// looks at [`Connector::spec`] for what differs, here to describe each on an admin
+/// page:
+///
+/// ```
+/// use std::sync::Arc;
+/// use connectors_core::{Connector, ConnectorSpec, OAuthSpec, StandardOAuth};
+///
+/// fn describe(connector: &dyn Connector) -> String {
+///     match connector.spec() {
+///         ConnectorSpec::OAuth(oauth) => format!(
+///             "{} (OAuth at {}, scopes: {})",
+///             connector.name(),
+///             connector.provider(),
+///             oauth.oauth().scopes.join(" "),
+///         ),
+///         ConnectorSpec::Config(config) => {
+///             format!("{} (a form: {})", connector.name(), config.field_names().join(", "))
+///         }
+///     }
+/// }
+///
+/// let registry: Vec<Arc<dyn Connector>> = vec![Arc::new(StandardOAuth::new(
+///     "github",
+///     "GitHub",
+///     OAuthSpec::new(
+///         "github",
+///         "https://github.com/login/oauth/authorize",
+///         "https://github.com/login/oauth/access_token",
+///         "https://api.github.com",
+///     )
+///     .with_scopes(["read:user"]),
+/// ))];
+/// let lines: Vec<String> = registry.iter().map(|c| describe(c.as_ref())).collect();
+/// assert_eq!(lines, ["GitHub (OAuth at github, scopes: read:user)"]);
+/// ```
 pub trait Connector: Send + Sync + fmt::Debug + 'static {
     /// Stable key, used in URLs and tables (`google_calendar`).
     fn key(&self) -> &str;

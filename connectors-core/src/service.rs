@@ -127,6 +127,66 @@ pub const CALLBACK_ROUTE: &str = "/connectors/{key}/callback";
 /// Build it once with its store, the public base URL its callback routes live under
 /// (the redirect URI of a connector is `{callback_base}/connectors/{key}/callback`),
 /// the connectors and the providers' client credentials; share it behind an `Arc`.
+///
+/// # Example
+///
+/// A service with one connector of the app's own, in memory: the authorization URL a
+/// user is sent to, then tokens saved for that user (as the callback does after the
+/// code exchange) and handed out again. The token is still valid, so no refresh, and
+/// no network, is needed.
+///
+/// ```
+/// use std::sync::Arc;
+/// use connectors_core::{
+///     AccessToken, ConnectorAuthService, ConnectorStatus, Credentials, MemoryStore, OAuthSpec,
+///     ProviderConfig, StandardOAuth,
+/// };
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let github = StandardOAuth::new(
+///     "github",
+///     "GitHub",
+///     OAuthSpec::new(
+///         "github",
+///         "https://github.com/login/oauth/authorize",
+///         "https://github.com/login/oauth/access_token",
+///         "https://api.github.com",
+///     )
+///     .with_scopes(["read:user"]),
+/// );
+/// let service = ConnectorAuthService::new(
+///     Arc::new(MemoryStore::new()),
+///     "https://app.example.com/api/v1".parse()?,
+/// )
+/// .with_connector(Arc::new(github))
+/// .with_provider("github", ProviderConfig::new("client-id", "client-secret".into()));
+///
+/// let user = uuid::Uuid::new_v4();
+/// let url = service.authorization_url(user, "github").await?;
+/// assert_eq!(url.host_str(), Some("github.com"));
+/// assert!(url.query_pairs().any(|(name, _)| name == "state"));
+/// assert_eq!(
+///     service.redirect_uri("github")?.as_str(),
+///     "https://app.example.com/api/v1/connectors/github/callback",
+/// );
+///
+/// let credentials = Credentials {
+///     provider: "github".into(),
+///     access_token: Some(AccessToken::new("gho_example".into())),
+///     expires_at: Some(time::OffsetDateTime::now_utc() + time::Duration::hours(8)),
+///     scopes: vec!["read:user".into()],
+///     ..Credentials::default()
+/// };
+/// service.save_tokens(user, "github", &credentials).await?;
+///
+/// let token = service.access_token(user, "github").await?;
+/// assert_eq!(token.secret(), "gho_example");
+/// let view = service.connector_view(user, "github").await?;
+/// assert!(view.connected);
+/// assert_eq!(view.status, ConnectorStatus::Active);
+/// # Ok(()) }
+/// ```
 pub struct ConnectorAuthService {
     store: Arc<dyn CredentialStore>,
     callback_base: Url,

@@ -275,6 +275,64 @@ pub enum StoreError {
 /// Object safe; held as `Arc<dyn CredentialStore>`. Every method is one short
 /// database round trip: no transaction or connection is held across calls, so a
 /// provider call between two store calls never pins a pooled connection.
+///
+/// # Errors
+///
+/// Every method fails with [`StoreError::Database`] when the database does; a read of
+/// a stored secret that does not open fails with [`StoreError::Decrypt`]; writes for a
+/// user the store does not know fail with [`StoreError::UnknownUser`] (the SQL stores;
+/// see `register_user` in `connectors-store`). A write that loses a race is not an
+/// error: it answers `None` or `false`, as each method says.
+///
+/// # Example
+///
+/// The contract every implementation keeps, shown on the in-memory store
+/// (`MemoryStore`, feature `test-util`): each write of the credentials bumps their
+/// version, and [`swap_credentials`](Self::swap_credentials) writes only over the
+/// version it expects, which is how a refresh that lost a race learns it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use connectors_core::{AccessToken, CredentialStore, Credentials, MemoryStore};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let store: Arc<dyn CredentialStore> = Arc::new(MemoryStore::new());
+/// let user = uuid::Uuid::new_v4();
+/// let tokens = |token: &str| Credentials {
+///     provider: "google".into(),
+///     access_token: Some(AccessToken::new(token.into())),
+///     ..Credentials::default()
+/// };
+///
+/// let first = store.save_credentials(user, "google_calendar", &tokens("ya29.first"), None).await?;
+/// let stored = store.load_credentials(user, "google_calendar").await?.expect("just saved");
+/// assert_eq!(stored.version, first);
+///
+/// // A refresh writes over the version it read...
+/// let second = store
+///     .swap_credentials(user, "google_calendar", first, &tokens("ya29.second"), &[])
+///     .await?
+///     .expect("nobody wrote in between");
+/// // ...and a second writer still holding the old version is refused.
+/// let stale = store
+///     .swap_credentials(user, "google_calendar", first, &tokens("ya29.stale"), &[])
+///     .await?;
+/// assert_eq!(stale, None);
+///
+/// let now = store.load_credentials(user, "google_calendar").await?.expect("still there");
+/// assert_eq!(now.version, second);
+/// let token = now.credentials.access_token.expect("an OAuth grant");
+/// assert_eq!(token.secret(), "ya29.second");
+///
+/// let states = store.connector_states(user).await?;
+/// assert!(states[0].connected);
+/// # Ok(()) }
+/// ```
+///
+/// An implementation of your own can start from `MemoryStore`'s source, which does
+/// each method in a few lines; the behaviour suite every store of the repository
+/// passes is `connectors-store/tests/common/contract.rs`.
 #[async_trait]
 pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     /// Saves an authorization in progress.
@@ -427,6 +485,8 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     async fn record_event(&self, event: &Event) -> Result<(), StoreError>;
 
     /// The user's events, newest first.
+    ///
+    /// # Errors
     ///
     /// [`StoreError::UnknownEvent`] when `query.before` names no event of this user.
     async fn events(&self, user: UserId, query: &EventQuery) -> Result<Vec<Event>, StoreError>;

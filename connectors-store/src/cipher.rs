@@ -32,11 +32,41 @@ const HEADER_LEN: usize = 1 + KEY_ID_LEN + NONCE_LEN;
 /// To rotate keys, make the new key the primary and keep the old ones for reading:
 /// new writes use the primary, reads pick the key named by the ciphertext's key id.
 ///
+/// # Example
+///
+/// A store sealed under one key, opened again after a rotation (a new primary, the
+/// old key kept for reading), then with a key that is not its own, which is refused:
+///
 /// ```
-/// use connectors_store::Cipher;
-/// # fn run() -> Result<(), connectors_store::Error> {
-/// let old = Cipher::from_base64("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")?;
-/// let cipher = Cipher::generate().with_previous_key(old);
+/// use connectors_core::{AccessToken, CredentialStore, Credentials, StoreError};
+/// use connectors_store::secrecy::ExposeSecret;
+/// use connectors_store::{Cipher, SqliteStore};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let url = format!("sqlite://{}", dir.path().join("connectors.db").display());
+/// // Base64 of 32 bytes: what a key file or `CONNECTORS_ENCRYPTION_KEY` holds.
+/// let old_key = Cipher::generate_key();
+/// let store = SqliteStore::connect(&url, Cipher::from_base64(old_key.expose_secret())?).await?;
+/// let user = uuid::Uuid::new_v4();
+/// store.register_user(user, "ada@example.com").await?;
+/// let credentials = Credentials {
+///     provider: "google".into(),
+///     access_token: Some(AccessToken::new("ya29.example".into())),
+///     ..Credentials::default()
+/// };
+/// store.save_credentials(user, "google_calendar", &credentials, None).await?;
+///
+/// let old = Cipher::from_base64(old_key.expose_secret())?;
+/// let rotated = Cipher::generate().with_previous_key(old.clone());
+/// assert_eq!(rotated.key_ids()[1], old.key_id()); // key ids are safe to log
+/// let store = SqliteStore::connect(&url, rotated).await?;
+/// let stored = store.load_credentials(user, "google_calendar").await?.expect("saved");
+/// assert_eq!(stored.credentials.access_token.expect("a token").secret(), "ya29.example");
+///
+/// let stranger = SqliteStore::connect(&url, Cipher::generate()).await;
+/// assert!(matches!(stranger, Err(StoreError::WrongKey)));
 /// # Ok(()) }
 /// ```
 ///

@@ -20,6 +20,52 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// start-up and keep it in the application state.
 ///
 /// Its `Debug` output shows the base URL, never the key.
+///
+/// # Example
+///
+/// Minting against a fake OpenAI, as an application's tests do (in production the base
+/// URL stays the default, or comes from the deployment's `OPENAI_BASE_URL`): the key
+/// goes in the `Authorization` header, the lifetime in `expires_after`, and the
+/// ephemeral key comes back for the browser.
+///
+/// ```
+/// use std::time::Duration;
+/// use realtime_secret::{ClientSecretMinter, OpenAiApiKey, SessionConfig};
+/// use serde_json::json;
+/// use wiremock::matchers::{body_partial_json, header, method, path};
+/// use wiremock::{Mock, MockServer, ResponseTemplate};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let openai = MockServer::start().await;
+/// Mock::given(method("POST"))
+///     .and(path("/v1/realtime/client_secrets"))
+///     .and(header("authorization", "Bearer sk-test"))
+///     .and(body_partial_json(json!({
+///         "expires_after": {"anchor": "created_at", "seconds": 60},
+///         "session": {"type": "realtime", "model": "gpt-realtime"},
+///     })))
+///     .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+///         "value": "ek_example",
+///         "expires_at": 1_767_225_660,
+///         "session": {"type": "realtime", "model": "gpt-realtime"},
+///     })))
+///     .expect(1)
+///     .mount(&openai)
+///     .await;
+///
+/// let minter = ClientSecretMinter::new(OpenAiApiKey::new("sk-test"))
+///     .with_base_url(format!("{}/v1", openai.uri()).parse()?);
+/// assert!(!format!("{minter:?}").contains("sk-test"));
+///
+/// let config = SessionConfig::new()
+///     .with_model("gpt-realtime")
+///     .with_ttl(Duration::from_secs(60));
+/// let secret = minter.mint(&config).await?;
+/// assert_eq!(secret.value.expose_secret(), "ek_example");
+/// assert_eq!(secret.expires_at, 1_767_225_660);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct ClientSecretMinter {
     api_key: OpenAiApiKey,

@@ -26,6 +26,37 @@ const MESSAGE_LIMIT: usize = 300;
 /// `revoke_connector`, `list_events`, `create_project`, `list_projects` and
 /// `upload_file`. [`Catalog::with_tool`] adds your own, [`Catalog::without_tool`]
 /// drops one.
+///
+/// # Example
+///
+/// What the model may send is decided here: connector keys are limited to the
+/// server's, a good call resolves to its REST request, and a bad one becomes an
+/// error the model can read and correct.
+///
+/// ```
+/// use serde_json::json;
+/// use voice_tools::{Catalog, Error, HttpMethod};
+///
+/// let catalog = Catalog::new(["google_calendar", "slack"]).without_tool("upload_file");
+///
+/// let revoke = catalog.get("revoke_connector").expect("a built-in tool");
+/// assert_eq!(
+///     revoke.parameters()["properties"]["key"]["enum"],
+///     json!(["google_calendar", "slack"]),
+/// );
+///
+/// let call = catalog.validate("revoke_connector", &json!({"key": "slack"}))?;
+/// assert_eq!(call.method(), HttpMethod::Post);
+/// assert_eq!(call.path(), "/api/v1/connectors/slack/revoke");
+///
+/// let refused = catalog.validate("revoke_connector", &json!({"key": "github"}));
+/// let Err(error @ Error::InvalidArguments { .. }) = refused else { panic!("{refused:?}") };
+/// // The function-call output to send back: {"error":{"code","message","fields"}}.
+/// let output = error.to_tool_output();
+/// assert_eq!(output["error"]["code"], "invalid_arguments");
+/// assert_eq!(output["error"]["fields"][0]["field"], "key");
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Catalog {
     connector_keys: Arc<[String]>,

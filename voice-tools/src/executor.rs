@@ -29,6 +29,52 @@ const BODY_LIMIT: usize = 512;
 /// `upload_file` needs a file the user picks: [`Executor::execute`] refuses it with
 /// [`Error::NeedsUserFile`] (the browser runs that tool itself), and
 /// [`Executor::send_with_file`] sends it when the server does have the bytes.
+///
+/// # Example
+///
+/// A tool call run against the API (a fake one here) as the user whose bearer token
+/// it carries; the API's `{"error":{"code","message"}}` answers come back as
+/// [`Error::Api`]:
+///
+/// ```
+/// use serde_json::json;
+/// use voice_tools::{Catalog, Error, Executor};
+/// use wiremock::matchers::{body_json, header, method, path};
+/// use wiremock::{Mock, MockServer, ResponseTemplate};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = MockServer::start().await;
+/// Mock::given(method("POST"))
+///     .and(path("/api/v1/projects"))
+///     .and(header("authorization", "Bearer user-token"))
+///     .and(body_json(json!({"name": "Garden"})))
+///     .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "p1", "name": "Garden"})))
+///     .mount(&api)
+///     .await;
+/// Mock::given(method("POST"))
+///     .and(path("/api/v1/connectors/slack/revoke"))
+///     .respond_with(ResponseTemplate::new(404).set_body_json(
+///         json!({"error": {"code": "not_connected", "message": "slack is not connected"}}),
+///     ))
+///     .mount(&api)
+///     .await;
+///
+/// let catalog = Catalog::new(["slack"]);
+/// let executor = Executor::new(api.uri().parse()?);
+///
+/// let created = executor
+///     .execute(&catalog, "create_project", &json!({"name": "Garden"}), "user-token")
+///     .await?;
+/// assert_eq!(created["id"], "p1");
+///
+/// let failed = executor
+///     .execute(&catalog, "revoke_connector", &json!({"key": "slack"}), "user-token")
+///     .await;
+/// let Err(error @ Error::Api { .. }) = failed else { panic!("{failed:?}") };
+/// assert_eq!(error.code(), "not_connected");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Executor {
     base_url: Url,
