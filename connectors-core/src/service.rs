@@ -929,8 +929,10 @@ impl ConnectorAuthService {
         error: &Error,
     ) -> Result<Error> {
         let failures = stored.health.failures.saturating_add(1);
-        let wait = self.backoff(failures);
-        let retry_at = OffsetDateTime::now_utc() + wait;
+        let now = OffsetDateTime::now_utc();
+        // Stores keep whole seconds: rounded up, so that storing never shortens the wait.
+        let retry_at = ceil_to_second(now + self.backoff(failures));
+        let wait = retry_at - now;
         let status = if failures >= FAILURES_UNTIL_ERROR {
             ConnectorStatus::Error
         } else {
@@ -1101,6 +1103,14 @@ fn refusal(key: &str, stored: &StoredCredentials) -> Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// `at`, or the next whole second when it falls between two.
+fn ceil_to_second(at: OffsetDateTime) -> OffsetDateTime {
+    if at.nanosecond() == 0 {
+        return at;
+    }
+    at.replace_nanosecond(0).unwrap_or(at) + time::Duration::SECOND
 }
 
 /// RFC 3339 UTC, to the second, as events carry times.

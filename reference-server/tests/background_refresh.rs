@@ -228,8 +228,9 @@ async fn four_servers_on_one_postgresql_refresh_an_expiring_grant_once() {
     a_grant_expiring_in_five_minutes_is_refreshed_once_with_no_request(&database_url, 4).await;
 }
 
-#[tokio::test]
-async fn a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recovers() {
+async fn a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recovers(
+    database_url: &str,
+) {
     // Arrange: Google answers 500 three times, then refreshes.
     let google = MockServer::start().await;
     let token_url = format!("{}/token", google.uri());
@@ -240,10 +241,9 @@ async fn a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recover
     )
     .await;
     let data = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}/connectors.db", data.path().display());
-    let server = Server::start_on(&database_url, data.path(), &settings(&token_url)).await;
+    let server = Server::start_on(database_url, data.path(), &settings(&token_url)).await;
     let (client, user) = sign_up(&server, "ada@example.com").await;
-    let store = store_of(&database_url).await;
+    let store = store_of(database_url).await;
 
     // Act
     store
@@ -347,4 +347,19 @@ async fn invalid_grant_from_the_worker_means_needs_reauth_one_event_and_one_webh
         [EventType::NeedsReauth]
     );
     assert_eq!(receiver.requests().len(), 1, "one webhook");
+}
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recovers_on_sqlite() {
+    let data = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/connectors.db", data.path().display());
+    a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recovers(&database_url).await;
+}
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recovers_on_postgres() {
+    a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recovers(
+        &fresh_postgres_database().await,
+    )
+    .await;
 }

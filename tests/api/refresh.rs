@@ -289,10 +289,9 @@ async fn a_burst_of_401s_from_the_calendar_api_costs_one_refresh() {
     app.google.verify().await;
 }
 
-#[tokio::test]
-async fn a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off() {
+async fn a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off(backend: Backend) {
     // Arrange: no background worker, so only the user's requests reach Google.
-    let app = spawn_app_with(Backend::Sqlite, &[("BACKGROUND_REFRESH", "false")]).await;
+    let app = spawn_app_with(backend, &[("BACKGROUND_REFRESH", "false")]).await;
     app.sign_up("ada@example.com").await;
     let user = app.me().await;
     app.state
@@ -358,15 +357,12 @@ async fn a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off(
     app.google.verify().await;
 }
 
-#[tokio::test]
-async fn a_refresh_token_expiring_within_the_warning_window_is_announced_with_its_expiry() {
+async fn a_refresh_token_expiring_within_the_warning_window_is_announced_with_its_expiry(
+    backend: Backend,
+) {
     // Arrange: Google grants a refresh token that lives one more hour (an app in
     // "Testing" status, a time-limited grant).
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[("BACKGROUND_REFRESH_INTERVAL_SECONDS", "1")],
-    )
-    .await;
+    let app = spawn_app_with(backend, &[("BACKGROUND_REFRESH_INTERVAL_SECONDS", "1")]).await;
     app.sign_up("ada@example.com").await;
     let mut answer = google_token_answer("ya29.short-lived", "1//short-lived");
     answer["refresh_token_expires_in"] = json!(3600);
@@ -411,4 +407,32 @@ async fn a_refresh_token_expiring_within_the_warning_window_is_announced_with_it
         left > time::Duration::minutes(55) && left <= time::Duration::minutes(60),
         "{left}"
     );
+}
+
+#[tokio::test]
+async fn a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off_on_sqlite() {
+    a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off_on_postgres() {
+    a_transient_refresh_failure_answers_503_with_retry_after_and_backs_off(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_refresh_token_expiring_within_the_warning_window_is_announced_with_its_expiry_on_sqlite()
+{
+    a_refresh_token_expiring_within_the_warning_window_is_announced_with_its_expiry(
+        Backend::Sqlite,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_token_expiring_within_the_warning_window_is_announced_with_its_expiry_on_postgres(
+) {
+    a_refresh_token_expiring_within_the_warning_window_is_announced_with_its_expiry(
+        Backend::Postgres,
+    )
+    .await;
 }

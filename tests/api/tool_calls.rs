@@ -112,10 +112,9 @@ async fn arguments_off_the_schema_are_a_422_naming_the_field_and_change_nothing(
     );
 }
 
-#[tokio::test]
-async fn a_tool_needing_approval_is_refused_without_it_and_runs_with_it() {
+async fn a_tool_needing_approval_is_refused_without_it_and_runs_with_it(backend: Backend) {
     // Arrange: Hostinger connected.
-    let app = spawn_app().await;
+    let app = spawn_app_with(backend, &[]).await;
     app.sign_up("ada@example.com").await;
     let saved = app
         .post_json(
@@ -221,4 +220,14 @@ async fn a_tool_call_acts_on_the_callers_own_data_only() {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
+}
+
+#[tokio::test]
+async fn a_tool_needing_approval_is_refused_without_it_and_runs_with_it_on_sqlite() {
+    a_tool_needing_approval_is_refused_without_it_and_runs_with_it(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_tool_needing_approval_is_refused_without_it_and_runs_with_it_on_postgres() {
+    a_tool_needing_approval_is_refused_without_it_and_runs_with_it(Backend::Postgres).await;
 }
