@@ -32,7 +32,7 @@ pub fn init_logging(format: LogFormat, destination: LogDestination) {
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     match (format, destination) {
         (LogFormat::Text, LogDestination::Stdout) => {
-            builder.with_ansi(std::io::stdout().is_terminal()).init()
+            builder.with_ansi(std::io::stdout().is_terminal()).init();
         }
         (LogFormat::Text, LogDestination::Stderr) => builder
             .with_ansi(std::io::stderr().is_terminal())
