@@ -19,14 +19,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::connector::{ConfigContext, Connector, ConnectorSpec};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, FieldErrorCode, FieldIssue, FieldParams, Result};
 use crate::store::Credentials;
 
 /// A config connector, written against its fields' type. Every `ConfigConnector` is a
 /// [`Connector`] (key, name, `ConnectorSpec::Config`).
 ///
 /// ```
-/// use connectors_core::{async_trait, ConfigConnector, ConfigContext, Fields, Result};
+/// use connectors_core::{async_trait, ConfigConnector, ConfigContext, FieldErrorCode, FieldIssue, Fields, Result};
 /// use secrecy::SecretString;
 ///
 /// /// The fields: an API token (write-only, so stored encrypted and never shown again).
@@ -49,7 +49,11 @@ use crate::store::Credentials;
 ///
 ///     fn check_fields(&self, fields: &mut Fields<'_>) {
 ///         fields.check("api_token", |token| {
-///             if token.starts_with("ex_") { Ok(()) } else { Err("expected a token starting with ex_".into()) }
+///             if token.starts_with("ex_") {
+///                 Ok(())
+///             } else {
+///                 Err(FieldIssue::new(FieldErrorCode::Invalid, "expected a token starting with ex_"))
+///             }
 ///         });
 ///     }
 ///
@@ -209,10 +213,13 @@ impl<C: ConfigConnector> AnyConfigConnector for C {
         let object = fields.finish()?;
         let checked = Value::Object(object);
         C::Config::deserialize(&checked).map_err(|_| {
-            vec![FieldError {
-                field: String::new(),
-                message: "the fields do not match the connector's schema".to_owned(),
-            }]
+            vec![FieldError::new(
+                "",
+                FieldIssue::new(
+                    FieldErrorCode::SchemaMismatch,
+                    "the fields do not match the connector's schema",
+                ),
+            )]
         })?;
         let Value::Object(object) = checked else {
             unreachable!("the checked fields are an object")
@@ -309,7 +316,13 @@ impl<'a> Fields<'a> {
             schema,
         };
         if !value.is_object() {
-            fields.reject("", "expected a JSON object of fields");
+            fields.reject(
+                "",
+                FieldIssue::new(
+                    FieldErrorCode::NotAnObject,
+                    "expected a JSON object of fields",
+                ),
+            );
             return fields;
         }
         let declared = properties(schema);
@@ -321,10 +334,15 @@ impl<'a> Fields<'a> {
             .cloned()
             .collect();
         for name in unknown {
-            fields.reject(
-                &name,
+            let issue = FieldIssue::new(
+                FieldErrorCode::UnknownField,
                 format!("unknown field; expected {}", known.join(", ")),
-            );
+            )
+            .with_params(FieldParams {
+                allowed: Some(known.iter().map(|name| (*name).to_owned()).collect()),
+                ..FieldParams::default()
+            });
+            fields.reject(&name, issue);
         }
         fields.object.retain(|_, value| !value.is_null());
         let required: Vec<&str> = schema["required"]
@@ -336,11 +354,11 @@ impl<'a> Fields<'a> {
         for (name, property) in declared {
             match fields.object.get(name) {
                 Some(value) => {
-                    if let Err(message) = check_value(value, property) {
-                        fields.reject(name, message);
+                    if let Err(issue) = check_value(value, property) {
+                        fields.reject(name, issue);
                     }
                 }
-                None if required.contains(&name) => fields.reject(name, "is required"),
+                None if required.contains(&name) => fields.reject(name, FieldIssue::required()),
                 None => {
                     if let Some(default) = property.get("default") {
                         fields.object.insert(name.to_owned(), default.clone());
@@ -364,34 +382,40 @@ impl<'a> Fields<'a> {
         self.object.get(field).and_then(Value::as_str)
     }
 
-    /// Records a refusal of `field`.
-    pub fn reject(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
+    /// Records a refusal of `field` (an issue with its code, or bare words, which get
+    /// [`FieldErrorCode::Invalid`]).
+    pub fn reject(&mut self, field: &str, issue: impl Into<FieldIssue>) {
+        self.errors.push(FieldError::new(field, issue.into()));
     }
 
     /// Requires `field`, for rules the schema cannot state (one of two field sets).
     pub fn require(&mut self, field: &str) {
         if !self.has(field) && !self.is_refused(field) {
-            self.reject(field, "is required");
+            self.reject(field, FieldIssue::required());
         }
     }
 
     /// Applies `check` to the string given for `field` (when there is one that passed
     /// the schema's checks), recording its refusal.
-    pub fn check(&mut self, field: &str, check: impl FnOnce(&str) -> Result<(), String>) {
+    pub fn check<E: Into<FieldIssue>>(
+        &mut self,
+        field: &str,
+        check: impl FnOnce(&str) -> Result<(), E>,
+    ) {
         if let Some(value) = self.str(field) {
-            if let Err(message) = check(value) {
-                self.reject(field, message);
+            if let Err(issue) = check(value) {
+                self.reject(field, issue);
             }
         }
     }
 
     /// Like [`Fields::check`], and keeps the normal form `check` returns (a trimmed
     /// host, a formatted address) instead of what was typed.
-    pub fn normalize(&mut self, field: &str, check: impl FnOnce(&str) -> Result<String, String>) {
+    pub fn normalize<E: Into<FieldIssue>>(
+        &mut self,
+        field: &str,
+        check: impl FnOnce(&str) -> Result<String, E>,
+    ) {
         let Some(value) = self.str(field) else {
             return;
         };
@@ -399,7 +423,7 @@ impl<'a> Fields<'a> {
             Ok(normal) => {
                 self.object.insert(field.to_owned(), Value::String(normal));
             }
-            Err(message) => self.reject(field, message),
+            Err(issue) => self.reject(field, issue),
         }
     }
 
@@ -423,7 +447,7 @@ impl<'a> Fields<'a> {
 
 /// Checks one value against its property's `type`, `minimum`/`maximum`,
 /// `minLength`/`maxLength` and choices (`enum`, or `oneOf` of `const`s).
-fn check_value(value: &Value, property: &Value) -> std::result::Result<(), String> {
+fn check_value(value: &Value, property: &Value) -> std::result::Result<(), FieldIssue> {
     let types: Vec<&str> = match &property["type"] {
         Value::String(one) => vec![one.as_str()],
         Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
@@ -442,46 +466,79 @@ fn check_value(value: &Value, property: &Value) -> std::result::Result<(), Strin
                         .map_or_else(|| choice.to_string(), str::to_owned)
                 })
                 .collect();
-            Err(format!("expected one of {}", names.join(", ")))
+            Err(FieldIssue::new(
+                FieldErrorCode::NotOneOf,
+                format!("expected one of {}", names.join(", ")),
+            )
+            .with_params(FieldParams {
+                allowed: Some(names),
+                ..FieldParams::default()
+            }))
         };
     }
     if types.contains(&"string") {
         let Value::String(text) = value else {
-            return Err("expected a string".to_owned());
+            return Err(FieldIssue::new(
+                FieldErrorCode::NotAString,
+                "expected a string",
+            ));
         };
         if text.trim().is_empty() {
-            return Err("must not be empty".to_owned());
+            return Err(FieldIssue::new(FieldErrorCode::Empty, "must not be empty"));
         }
         let length = text.chars().count() as u64;
         let (min, max) = (
             property["minLength"].as_u64(),
             property["maxLength"].as_u64(),
         );
-        if min.is_some_and(|min| length < min) || max.is_some_and(|max| length > max) {
-            return Err(format!(
+        let code = if min.is_some_and(|min| length < min) {
+            FieldErrorCode::TooShort
+        } else if max.is_some_and(|max| length > max) {
+            FieldErrorCode::TooLong
+        } else {
+            return Ok(());
+        };
+        let bound = |bound: Option<u64>| bound.and_then(|bound| i64::try_from(bound).ok());
+        return Err(FieldIssue::new(
+            code,
+            format!(
                 "expected {} to {} characters",
                 min.unwrap_or(0),
                 max.map_or_else(|| "any number of".to_owned(), |max| max.to_string())
-            ));
-        }
-        return Ok(());
+            ),
+        )
+        .with_params(FieldParams {
+            min: bound(min),
+            max: bound(max),
+            ..FieldParams::default()
+        }));
     }
     if types.contains(&"integer") {
         let (min, max) = (property["minimum"].as_i64(), property["maximum"].as_i64());
-        let fits = value.as_i64().is_some_and(|number| {
-            min.is_none_or(|min| number >= min) && max.is_none_or(|max| number <= max)
-        });
+        let params = FieldParams {
+            min,
+            max,
+            ..FieldParams::default()
+        };
+        let message = match (min, max) {
+            (Some(min), Some(max)) => format!("expected a whole number from {min} to {max}"),
+            _ => "expected a whole number".to_owned(),
+        };
+        let Some(number) = value.as_i64() else {
+            return Err(FieldIssue::new(FieldErrorCode::NotANumber, message).with_params(params));
+        };
+        let fits = min.is_none_or(|min| number >= min) && max.is_none_or(|max| number <= max);
         return if fits {
             Ok(())
         } else {
-            Err(match (min, max) {
-                (Some(min), Some(max)) => format!("expected a whole number from {min} to {max}"),
-                _ => "expected a whole number".to_owned(),
-            })
+            Err(FieldIssue::new(FieldErrorCode::OutOfRange, message).with_params(params))
         };
     }
     if types.contains(&"boolean") && !value.is_boolean() {
-        return Err("expected true or false".to_owned());
+        return Err(FieldIssue::new(
+            FieldErrorCode::NotABoolean,
+            "expected true or false",
+        ));
     }
     Ok(())
 }
@@ -532,6 +589,74 @@ mod tests {
     }
 
     #[test]
+    fn each_refusal_carries_a_code_and_the_parameters_of_its_sentence() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "host": {"type": "string"},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "count": {"type": "integer"},
+                "mode": {"oneOf": [{"const": "a"}, {"const": "b"}]},
+                "blank": {"type": "string"},
+                "missing": {"type": "string"},
+                "name": {"type": "string", "maxLength": 3},
+                "code": {"type": "string", "minLength": 2},
+                "flag": {"type": "boolean"}
+            },
+            "required": ["missing"]
+        });
+        let body = json!({
+            "host": 3, "port": 70000, "count": "x", "mode": "x", "extra": true, "blank": " ",
+            "name": "toolong", "code": "a", "flag": "yes"
+        });
+        let errors = Fields::from_schema(&body, &schema).finish().unwrap_err();
+        let find = |field: &str| {
+            errors
+                .iter()
+                .find(|error| error.field == field)
+                .unwrap_or_else(|| panic!("no error for {field}: {errors:?}"))
+        };
+        assert_eq!(find("host").code, FieldErrorCode::NotAString);
+        assert_eq!(find("port").code, FieldErrorCode::OutOfRange);
+        assert_eq!(
+            (find("port").params.min, find("port").params.max),
+            (Some(1), Some(65535))
+        );
+        assert_eq!(find("count").code, FieldErrorCode::NotANumber);
+        assert_eq!(find("mode").code, FieldErrorCode::NotOneOf);
+        assert_eq!(
+            find("mode").params.allowed.as_deref(),
+            Some(&["a".to_owned(), "b".to_owned()][..])
+        );
+        assert_eq!(find("extra").code, FieldErrorCode::UnknownField);
+        assert!(find("extra")
+            .params
+            .allowed
+            .as_ref()
+            .is_some_and(|allowed| allowed.contains(&"host".to_owned())));
+        assert_eq!(find("blank").code, FieldErrorCode::Empty);
+        assert_eq!(find("missing").code, FieldErrorCode::Required);
+        assert_eq!(find("name").code, FieldErrorCode::TooLong);
+        assert_eq!(find("name").params.max, Some(3));
+        assert_eq!(find("code").code, FieldErrorCode::TooShort);
+        assert_eq!(find("code").params.min, Some(2));
+        assert_eq!(find("flag").code, FieldErrorCode::NotABoolean);
+        // The English words stay, for clients that show them as they are.
+        assert_eq!(find("missing").message, "is required");
+        let sent = serde_json::to_value(find("port")).unwrap();
+        assert_eq!(
+            sent,
+            json!({"field": "port", "code": "out_of_range",
+                   "message": "expected a whole number from 1 to 65535",
+                   "params": {"min": 1, "max": 65535}})
+        );
+        assert!(serde_json::to_value(find("missing"))
+            .unwrap()
+            .get("params")
+            .is_none());
+    }
+
+    #[test]
     fn a_body_that_is_not_an_object_is_refused_once() {
         let schema = schema();
         let errors = Fields::from_schema(&json!([1]), &schema)
@@ -539,6 +664,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "");
+        assert_eq!(errors[0].code, FieldErrorCode::NotAnObject);
     }
 
     #[test]

@@ -178,13 +178,287 @@ impl Error {
     }
 }
 
-/// A config field that was refused.
+/// A field that was refused: its name, a stable [`FieldErrorCode`] with the
+/// [`FieldParams`] its sentence needs (what a page translates), and the same in English
+/// words (`message`, for everyone else).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
-    /// The field's name.
+    /// The field's name or path (`host`, `items[2].name`); empty for the whole body.
     pub field: String,
+    /// Why it was refused, as a stable code.
+    pub code: FieldErrorCode,
     /// Why it was refused, in words.
     pub message: String,
+    /// What the sentence of `code` needs (a bound, the accepted values); absent when
+    /// it needs nothing.
+    #[serde(skip_serializing_if = "FieldParams::is_empty")]
+    pub params: FieldParams,
+}
+
+impl FieldError {
+    /// `issue` as the refusal of `field`.
+    pub fn new(field: impl Into<String>, issue: FieldIssue) -> Self {
+        Self {
+            field: field.into(),
+            code: issue.code,
+            message: issue.message,
+            params: *issue.params,
+        }
+    }
+}
+
+/// Why a field was refused, stable across versions: clients translate it, and fall back
+/// to the English `message` for a code they do not know (new codes may be added).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FieldErrorCode {
+    /// The body is not a JSON object of fields.
+    NotAnObject,
+    /// A field the connector does not take; `params.allowed` lists those it does.
+    UnknownField,
+    /// A field that must be given is missing.
+    Required,
+    /// A text that is empty or only blank (or invisible) characters.
+    Empty,
+    /// Not a string.
+    NotAString,
+    /// Not a whole number (`params.min`/`params.max` when bounded).
+    NotANumber,
+    /// Not `true` or `false`.
+    NotABoolean,
+    /// A number outside `params.min`..=`params.max`.
+    OutOfRange,
+    /// Fewer characters than `params.min`.
+    TooShort,
+    /// More characters than `params.max`.
+    TooLong,
+    /// Not one of `params.allowed`.
+    NotOneOf,
+    /// Not of the form `params.format` names (a host, a URL, a bucket name…).
+    InvalidFormat,
+    /// Contains spaces where none may be.
+    HasSpaces,
+    /// Contains control characters (NUL, tab, line breaks…).
+    ControlCharacters,
+    /// Given together with `params.conflicts_with`, which excludes it.
+    Conflict,
+    /// A host name that does not resolve.
+    Unresolvable,
+    /// A host that resolves to `params.address`, a private, loopback or link-local
+    /// address, which the server does not connect to.
+    PrivateAddress,
+    /// The provider refused this field's value (a region it does not serve, a
+    /// redirect); `params.detail` holds its words when it gave some.
+    ProviderRefused,
+    /// The provider has nothing by this name (a bucket).
+    NotFound,
+    /// TLS with the server failed (`params.detail` says how): the security setting
+    /// does not match the port, or the certificate is not valid for the host.
+    TlsFailed,
+    /// The server does not offer STARTTLS on this port.
+    StarttlsUnsupported,
+    /// The fields do not fit the connector's schema as a whole.
+    SchemaMismatch,
+    /// Anything else: `message` says what.
+    Invalid,
+}
+
+impl FieldErrorCode {
+    /// Every code, for clients and tests that must cover them all.
+    pub const ALL: &'static [Self] = &[
+        Self::NotAnObject,
+        Self::UnknownField,
+        Self::Required,
+        Self::Empty,
+        Self::NotAString,
+        Self::NotANumber,
+        Self::NotABoolean,
+        Self::OutOfRange,
+        Self::TooShort,
+        Self::TooLong,
+        Self::NotOneOf,
+        Self::InvalidFormat,
+        Self::HasSpaces,
+        Self::ControlCharacters,
+        Self::Conflict,
+        Self::Unresolvable,
+        Self::PrivateAddress,
+        Self::ProviderRefused,
+        Self::NotFound,
+        Self::TlsFailed,
+        Self::StarttlsUnsupported,
+        Self::SchemaMismatch,
+        Self::Invalid,
+    ];
+}
+
+/// The form an [`FieldErrorCode::InvalidFormat`] field should have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FieldFormat {
+    /// A host name or IP address.
+    Host,
+    /// A host alone, without a scheme such as `smtp://`.
+    HostWithoutScheme,
+    /// A host alone, without a path, a user name or spaces.
+    HostWithoutPath,
+    /// A host alone: the port has its own field.
+    HostWithoutPort,
+    /// An `http://` or `https://` URL such as `https://minio.example.com:9000`.
+    Url,
+    /// A server URL without user or password in it.
+    UrlWithoutCredentials,
+    /// A server URL without path or query.
+    UrlWithoutPath,
+    /// An email address.
+    Email,
+    /// A mailbox: an address, maybe with a name (`Donna <donna@example.com>`).
+    Mailbox,
+    /// An S3 bucket name.
+    BucketName,
+    /// A region name such as `us-east-1`.
+    RegionName,
+    /// A Twilio Account SID (`AC` and 32 hexadecimal characters).
+    TwilioAccountSid,
+    /// A Twilio API key SID (`SK` and 32 hexadecimal characters).
+    TwilioApiKeySid,
+}
+
+impl FieldFormat {
+    /// Every format, for clients and tests that must cover them all.
+    pub const ALL: &'static [Self] = &[
+        Self::Host,
+        Self::HostWithoutScheme,
+        Self::HostWithoutPath,
+        Self::HostWithoutPort,
+        Self::Url,
+        Self::UrlWithoutCredentials,
+        Self::UrlWithoutPath,
+        Self::Email,
+        Self::Mailbox,
+        Self::BucketName,
+        Self::RegionName,
+        Self::TwilioAccountSid,
+        Self::TwilioApiKeySid,
+    ];
+}
+
+/// The parameters of a [`FieldErrorCode`]'s sentence; each is absent when unused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FieldParams {
+    /// The least number (or number of characters) accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// The greatest number (or number of characters) accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// The accepted values or field names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// The form expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<FieldFormat>,
+    /// The fields this one cannot be given with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts_with: Option<Vec<String>>,
+    /// The refused address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// A detail in someone else's words (a provider's, a parser's), not translated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl FieldParams {
+    /// Whether no parameter is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Why a value was refused, before it is tied to a field: what
+/// [`Fields::check`](crate::Fields::check) closures return. The constructors word the
+/// common cases; [`FieldIssue::new`] takes any code and words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIssue {
+    /// The stable code.
+    pub code: FieldErrorCode,
+    /// The English words.
+    pub message: String,
+    /// The code's parameters (boxed: an issue travels in `Err`s, which stay small).
+    pub params: Box<FieldParams>,
+}
+
+impl FieldIssue {
+    /// An issue with a code and words, no parameters.
+    pub fn new(code: FieldErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            params: Box::default(),
+        }
+    }
+
+    /// Adds parameters.
+    #[must_use]
+    pub fn with_params(mut self, params: FieldParams) -> Self {
+        self.params = Box::new(params);
+        self
+    }
+
+    /// A missing field.
+    pub fn required() -> Self {
+        Self::new(FieldErrorCode::Required, "is required")
+    }
+
+    /// A value not of `format`, `message` saying what was expected.
+    pub fn format(format: FieldFormat, message: impl Into<String>) -> Self {
+        Self::new(FieldErrorCode::InvalidFormat, message).with_params(FieldParams {
+            format: Some(format),
+            ..FieldParams::default()
+        })
+    }
+
+    /// A value with spaces in it.
+    pub fn has_spaces() -> Self {
+        Self::new(FieldErrorCode::HasSpaces, "must not contain spaces")
+    }
+
+    /// A value with control characters in it.
+    pub fn control_characters() -> Self {
+        Self::new(
+            FieldErrorCode::ControlCharacters,
+            "must not contain control characters",
+        )
+    }
+
+    /// A text longer than `max` characters.
+    pub fn too_long(max: usize) -> Self {
+        Self::new(
+            FieldErrorCode::TooLong,
+            format!("must be at most {max} characters"),
+        )
+        .with_params(FieldParams {
+            max: Some(i64::try_from(max).unwrap_or(i64::MAX)),
+            ..FieldParams::default()
+        })
+    }
+}
+
+/// Closures written before codes existed return words: they become
+/// [`FieldErrorCode::Invalid`].
+impl From<String> for FieldIssue {
+    fn from(message: String) -> Self {
+        Self::new(FieldErrorCode::Invalid, message)
+    }
+}
+
+impl From<&str> for FieldIssue {
+    fn from(message: &str) -> Self {
+        Self::new(FieldErrorCode::Invalid, message)
+    }
 }
 
 /// Why an OAuth callback was refused. [`CallbackError::reason`] is the stable code the
@@ -264,6 +538,74 @@ mod tests {
             status,
             body: body.to_owned(),
         }
+    }
+
+    #[test]
+    fn the_lists_of_codes_and_formats_name_every_variant_once() {
+        // An exhaustive match: a new variant does not compile until it has a place
+        // here, and the test fails until it is in `ALL` at that place.
+        fn code_position(code: FieldErrorCode) -> usize {
+            use FieldErrorCode as C;
+            match code {
+                C::NotAnObject => 0,
+                C::UnknownField => 1,
+                C::Required => 2,
+                C::Empty => 3,
+                C::NotAString => 4,
+                C::NotANumber => 5,
+                C::NotABoolean => 6,
+                C::OutOfRange => 7,
+                C::TooShort => 8,
+                C::TooLong => 9,
+                C::NotOneOf => 10,
+                C::InvalidFormat => 11,
+                C::HasSpaces => 12,
+                C::ControlCharacters => 13,
+                C::Conflict => 14,
+                C::Unresolvable => 15,
+                C::PrivateAddress => 16,
+                C::ProviderRefused => 17,
+                C::NotFound => 18,
+                C::TlsFailed => 19,
+                C::StarttlsUnsupported => 20,
+                C::SchemaMismatch => 21,
+                C::Invalid => 22,
+            }
+        }
+        fn format_position(format: FieldFormat) -> usize {
+            use FieldFormat as F;
+            match format {
+                F::Host => 0,
+                F::HostWithoutScheme => 1,
+                F::HostWithoutPath => 2,
+                F::HostWithoutPort => 3,
+                F::Url => 4,
+                F::UrlWithoutCredentials => 5,
+                F::UrlWithoutPath => 6,
+                F::Email => 7,
+                F::Mailbox => 8,
+                F::BucketName => 9,
+                F::RegionName => 10,
+                F::TwilioAccountSid => 11,
+                F::TwilioApiKeySid => 12,
+            }
+        }
+        assert_eq!(FieldErrorCode::ALL.len(), 23);
+        for (index, code) in FieldErrorCode::ALL.iter().enumerate() {
+            assert_eq!(code_position(*code), index, "{code:?}");
+        }
+        assert_eq!(FieldFormat::ALL.len(), 13);
+        for (index, format) in FieldFormat::ALL.iter().enumerate() {
+            assert_eq!(format_position(*format), index, "{format:?}");
+        }
+        assert_eq!(
+            serde_json::to_value(FieldErrorCode::PrivateAddress).unwrap(),
+            "private_address"
+        );
+        assert_eq!(
+            serde_json::to_value(FieldFormat::HostWithoutScheme).unwrap(),
+            "host_without_scheme"
+        );
     }
 
     #[test]

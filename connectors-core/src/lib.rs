@@ -66,7 +66,9 @@ pub use connector::{
     ClientAuth, ConfigContext, Connector, ConnectorKind, ConnectorSpec, OAuthConnector,
     OAuthContext, OAuthSpec, ProviderEndpoints, RevokeToken, Revoked, TokenGrant,
 };
-pub use error::{CallbackError, Error, FieldError, Result};
+pub use error::{
+    CallbackError, Error, FieldError, FieldErrorCode, FieldFormat, FieldIssue, FieldParams, Result,
+};
 pub use events::{Event, EventQuery, EventType, PendingDelivery};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
@@ -81,7 +83,7 @@ pub use store::{
     StoreError, StoredCredentials, UserId,
 };
 pub use tokens::{random_token, sha256_hex};
-pub use view::ConnectorView;
+pub use view::{ConnectorView, LastErrorCode};
 
 pub use async_trait::async_trait;
 pub use oauth2;

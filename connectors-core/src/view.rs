@@ -32,8 +32,10 @@ pub struct ConnectorView {
     /// When the user connected it.
     #[serde(with = "time::serde::rfc3339::option")]
     pub connected_at: Option<OffsetDateTime>,
-    /// The last error, in words.
+    /// The last error, in English words.
     pub last_error: Option<String>,
+    /// What `last_error` is about, for a page to say it in its own language.
+    pub last_error_code: Option<LastErrorCode>,
     /// Who the account is ("Connected as …").
     pub connected_as: Option<String>,
     /// For config connectors: the JSON Schema of the fields.
@@ -73,6 +75,7 @@ impl ConnectorView {
             expires_at: state.and_then(|state| state.expires_at),
             connected_at: state.and_then(|state| state.connected_at),
             last_error: state.and_then(|state| state.last_error.clone()),
+            last_error_code: state.and_then(LastErrorCode::of),
             connected_as: state
                 .filter(|_| connected)
                 .and_then(|state| account_label(&state.public)),
@@ -85,6 +88,48 @@ impl ConnectorView {
             schema,
             secret_fields,
         }
+    }
+}
+
+/// What a connector's `last_error` is about, stable across versions: pages translate it
+/// and show `last_error`'s English words for a code they do not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LastErrorCode {
+    /// The provider refused the stored grant (`needs_reauth`): the user must connect
+    /// again. `last_error` holds the reason, the provider's words when it gave some.
+    NeedsReauth,
+    /// Refreshing the token failed transiently three times in a row (`error`); the
+    /// engine keeps trying with backoff.
+    RefreshFailing,
+    /// Refreshing the token failed transiently, fewer than three times in a row; the
+    /// connection is still `active` and the engine tries again shortly.
+    RefreshFailed,
+    /// Another failure: `last_error` says what.
+    Other,
+}
+
+impl LastErrorCode {
+    /// Every code.
+    pub const ALL: &'static [Self] = &[
+        Self::NeedsReauth,
+        Self::RefreshFailing,
+        Self::RefreshFailed,
+        Self::Other,
+    ];
+
+    /// The code of a connector's state, derived from its status (the engine sets
+    /// `last_error` only when refusing a grant or failing to refresh one); `None`
+    /// without a `last_error`.
+    pub fn of(state: &ConnectorState) -> Option<Self> {
+        state.last_error.as_ref()?;
+        Some(match state.status {
+            ConnectorStatus::NeedsReauth => Self::NeedsReauth,
+            ConnectorStatus::Error => Self::RefreshFailing,
+            ConnectorStatus::Active => Self::RefreshFailed,
+            ConnectorStatus::Inactive => Self::Other,
+        })
     }
 }
 
@@ -131,4 +176,51 @@ fn account_label(public: &serde_json::Map<String, serde_json::Value>) -> Option<
     .iter()
     .find_map(|field| public.get(*field).and_then(|value| value.as_str()))
     .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: ConnectorStatus, last_error: Option<&str>) -> ConnectorState {
+        ConnectorState {
+            connector_code: "google_calendar".to_owned(),
+            connected: true,
+            status,
+            last_error: last_error.map(str::to_owned),
+            connected_at: None,
+            expires_at: None,
+            scopes: Vec::new(),
+            public: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn the_last_error_code_follows_the_status_that_came_with_the_error() {
+        let reason = Some("Token has been expired or revoked.");
+        assert_eq!(
+            LastErrorCode::of(&state(ConnectorStatus::NeedsReauth, reason)),
+            Some(LastErrorCode::NeedsReauth)
+        );
+        assert_eq!(
+            LastErrorCode::of(&state(ConnectorStatus::Error, reason)),
+            Some(LastErrorCode::RefreshFailing)
+        );
+        assert_eq!(
+            LastErrorCode::of(&state(ConnectorStatus::Active, reason)),
+            Some(LastErrorCode::RefreshFailed)
+        );
+        assert_eq!(
+            LastErrorCode::of(&state(ConnectorStatus::Inactive, reason)),
+            Some(LastErrorCode::Other)
+        );
+        assert_eq!(
+            LastErrorCode::of(&state(ConnectorStatus::NeedsReauth, None)),
+            None
+        );
+        assert_eq!(
+            serde_json::to_value(LastErrorCode::RefreshFailing).unwrap(),
+            "refresh_failing"
+        );
+    }
 }

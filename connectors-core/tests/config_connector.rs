@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use connectors_core::{
     async_trait, ConfigConnector, ConfigContext, ConnectorAuthService, ConnectorKind,
-    CredentialStore, Error, Fields, MemoryStore, Result,
+    CredentialStore, Error, FieldErrorCode, Fields, MemoryStore, Result,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -42,7 +42,9 @@ impl ConfigConnector for Mail {
     type Config = MailConfig;
 
     fn check_fields(&self, fields: &mut Fields<'_>) {
-        fields.normalize("account", |account| Ok(account.trim().to_lowercase()));
+        fields.normalize("account", |account| {
+            Ok::<_, String>(account.trim().to_lowercase())
+        });
         fields.check("api_key", |key| {
             if key.starts_with("key_") {
                 Ok(())
@@ -134,6 +136,17 @@ async fn every_bad_field_is_named_at_once_and_nothing_is_saved() {
     let mut named: Vec<&str> = refused.iter().map(|error| error.field.as_str()).collect();
     named.sort_unstable();
     assert_eq!(named, ["account", "api_key", "colour", "port"]);
+    let code = |field: &str| {
+        refused
+            .iter()
+            .find(|error| error.field == field)
+            .map(|error| error.code)
+    };
+    assert_eq!(code("account"), Some(FieldErrorCode::Empty));
+    assert_eq!(code("colour"), Some(FieldErrorCode::UnknownField));
+    assert_eq!(code("port"), Some(FieldErrorCode::OutOfRange));
+    // A check that answers in words only keeps them, under the catch-all code.
+    assert_eq!(code("api_key"), Some(FieldErrorCode::Invalid));
     assert_eq!(mail.verified.load(Ordering::SeqCst), 0, "not verified");
     assert!(store
         .load_credentials(user, "mail")

@@ -71,9 +71,9 @@ pub fn builtin() -> Vec<Arc<dyn Connector>> {
 }
 
 /// Refuses values with whitespace inside (keys, SIDs and tokens never have any).
-pub(crate) fn no_spaces(value: &str) -> Result<(), String> {
+pub(crate) fn no_spaces(value: &str) -> Result<(), connectors_core::FieldIssue> {
     if value.chars().any(char::is_whitespace) {
-        Err("must not contain spaces".to_owned())
+        Err(connectors_core::FieldIssue::has_spaces())
     } else {
         Ok(())
     }

@@ -20,7 +20,9 @@ use super::net;
 use super::{no_spaces, VERIFY_TIMEOUT};
 use connectors_core::http::{self as wire, Answer};
 use connectors_core::{ConfigConnector, ConfigContext, Fields};
-use connectors_core::{Error, FieldError, Result};
+use connectors_core::{
+    Error, FieldError, FieldErrorCode, FieldFormat, FieldIssue, FieldParams, Result,
+};
 
 /// The region used when none is given (MinIO's default).
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -175,18 +177,30 @@ fn refusal(answer: &Answer) -> Error {
     let body = String::from_utf8_lossy(&answer.body);
     let code = xml_element(&body, "Code").unwrap_or_default();
     let message = xml_element(&body, "Message").unwrap_or_default();
-    let field = |field: &str, text: String| {
-        Error::InvalidConfig(vec![FieldError {
-            field: field.to_owned(),
-            message: text,
-        }])
+    let field = |field: &str, code: FieldErrorCode, text: String, detail: Option<&str>| {
+        let issue = FieldIssue::new(code, text).with_params(FieldParams {
+            detail: detail
+                .filter(|detail| !detail.is_empty())
+                .map(str::to_owned),
+            ..FieldParams::default()
+        });
+        Error::InvalidConfig(vec![FieldError::new(field, issue)])
     };
     match code.as_str() {
-        "NoSuchBucket" => return field("bucket", "no such bucket at this endpoint".to_owned()),
+        "NoSuchBucket" => {
+            return field(
+                "bucket",
+                FieldErrorCode::NotFound,
+                "no such bucket at this endpoint".to_owned(),
+                None,
+            )
+        }
         "AuthorizationHeaderMalformed" | "InvalidRegion" => {
             return field(
                 "region",
+                FieldErrorCode::ProviderRefused,
                 format!("the server refused the region: {message}"),
+                Some(&message),
             )
         }
         "SlowDown" => return Error::RateLimited { retry_after: None },
@@ -203,15 +217,22 @@ fn refusal(answer: &Answer) -> Error {
         return Error::Rejected { message: reason };
     }
     if answer.status.as_u16() == 404 {
-        return field("bucket", "no such bucket at this endpoint".to_owned());
+        return field(
+            "bucket",
+            FieldErrorCode::NotFound,
+            "no such bucket at this endpoint".to_owned(),
+            None,
+        );
     }
     if answer.status.is_redirection() {
         return field(
             "endpoint",
+            FieldErrorCode::ProviderRefused,
             format!(
                 "the server redirects ({}); give the endpoint that serves this bucket",
                 answer.status.as_u16()
             ),
+            Some(&format!("HTTP {}", answer.status.as_u16())),
         );
     }
     answer.unexpected()
@@ -234,30 +255,42 @@ async fn resolve_endpoint(url: &Url, block_private: bool) -> Result<Vec<std::net
 }
 
 /// An endpoint: `http` or `https`, a host, maybe a port; no user, path, query or fragment.
-fn parse_endpoint(value: &str) -> Result<String, String> {
-    let url = Url::parse(value.trim())
-        .map_err(|_| "expected a URL such as https://minio.example.com:9000".to_owned())?;
+fn parse_endpoint(value: &str) -> Result<String, FieldIssue> {
+    let not_a_url = || {
+        FieldIssue::format(
+            FieldFormat::Url,
+            "expected a URL such as https://minio.example.com:9000",
+        )
+    };
+    let url = Url::parse(value.trim()).map_err(|_| not_a_url())?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err("the URL must start with http:// or https://".to_owned());
+        return Err(FieldIssue::format(
+            FieldFormat::Url,
+            "the URL must start with http:// or https://",
+        ));
     }
     let Some(host) = url.host_str() else {
-        return Err("the URL has no host".to_owned());
+        return Err(not_a_url());
     };
     net::parse_host(host)?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("put the keys in access_key and secret_key, not in the URL".to_owned());
+        return Err(FieldIssue::format(
+            FieldFormat::UrlWithoutCredentials,
+            "put the keys in access_key and secret_key, not in the URL",
+        ));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(
-            "give the server URL without path or query; the bucket goes in `bucket`".to_owned(),
-        );
+        return Err(FieldIssue::format(
+            FieldFormat::UrlWithoutPath,
+            "give the server URL without path or query; the bucket goes in `bucket`",
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// S3 bucket naming rules: 3 to 63 characters, lowercase letters, digits, dots and
 /// hyphens, starting and ending with a letter or digit, not shaped like an IP address.
-fn bucket_name(value: &str) -> Result<(), String> {
+fn bucket_name(value: &str) -> Result<(), FieldIssue> {
     let well_formed = (3..=63).contains(&value.len())
         && value
             .bytes()
@@ -269,12 +302,12 @@ fn bucket_name(value: &str) -> Result<(), String> {
     if well_formed {
         Ok(())
     } else {
-        Err("expected a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit".to_owned())
+        Err(FieldIssue::format(FieldFormat::BucketName, "expected a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"))
     }
 }
 
 /// A region name such as `us-east-1`: lowercase letters, digits and hyphens.
-fn region_name(value: &str) -> Result<(), String> {
+fn region_name(value: &str) -> Result<(), FieldIssue> {
     let well_formed = value.len() <= 64
         && value
             .bytes()
@@ -282,10 +315,10 @@ fn region_name(value: &str) -> Result<(), String> {
     if well_formed {
         Ok(())
     } else {
-        Err(
-            "expected a region name such as us-east-1: lowercase letters, digits and hyphens"
-                .to_owned(),
-        )
+        Err(FieldIssue::format(
+            FieldFormat::RegionName,
+            "expected a region name such as us-east-1: lowercase letters, digits and hyphens",
+        ))
     }
 }
 

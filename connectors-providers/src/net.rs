@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::Host;
 
-use connectors_core::{Error, FieldError};
+use connectors_core::{Error, FieldError, FieldErrorCode, FieldFormat, FieldIssue, FieldParams};
 
 /// Why a user-supplied host cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -31,10 +31,18 @@ pub enum TargetError {
 impl TargetError {
     /// This failure as the 422-ready error of the config field that named the host.
     pub fn into_field_error(self, field: &str) -> Error {
-        Error::InvalidConfig(vec![FieldError {
-            field: field.to_owned(),
-            message: self.to_string(),
-        }])
+        let message = self.to_string();
+        let issue = match self {
+            Self::Unresolvable(_) | Self::NoAddress => {
+                FieldIssue::new(FieldErrorCode::Unresolvable, message)
+            }
+            Self::Private(address) => FieldIssue::new(FieldErrorCode::PrivateAddress, message)
+                .with_params(FieldParams {
+                    address: Some(address.to_string()),
+                    ..FieldParams::default()
+                }),
+        };
+        Error::InvalidConfig(vec![FieldError::new(field, issue)])
     }
 }
 
@@ -139,32 +147,44 @@ fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 /// # Errors
 ///
 /// The reason, in words, when the input is not a bare host.
-pub fn parse_host(input: &str) -> Result<String, String> {
+pub fn parse_host(input: &str) -> Result<String, FieldIssue> {
     let input = input.trim();
     if input.is_empty() {
-        return Err("must not be empty".to_owned());
+        return Err(FieldIssue::new(FieldErrorCode::Empty, "must not be empty"));
     }
     if input.contains("://") {
-        return Err("give the host name only, without a scheme such as smtp://".to_owned());
+        return Err(FieldIssue::format(
+            FieldFormat::HostWithoutScheme,
+            "give the host name only, without a scheme such as smtp://",
+        ));
     }
     if input
         .chars()
         .any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '@' | '\\'))
     {
-        return Err("give the host name only: no path, user name or spaces".to_owned());
+        return Err(FieldIssue::format(
+            FieldFormat::HostWithoutPath,
+            "give the host name only: no path, user name or spaces",
+        ));
     }
     let unbracketed = input.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = unbracketed.parse::<IpAddr>() {
         return Ok(ip.to_string());
     }
     if input.contains(':') {
-        return Err("give the host name only; the port goes in its own field".to_owned());
+        return Err(FieldIssue::format(
+            FieldFormat::HostWithoutPort,
+            "give the host name only; the port goes in its own field",
+        ));
     }
     match Host::parse(input) {
         Ok(Host::Domain(domain)) if is_dns_name(&domain) => Ok(domain),
         Ok(Host::Ipv4(ip)) => Ok(ip.to_string()),
         Ok(Host::Ipv6(ip)) => Ok(ip.to_string()),
-        _ => Err("is not a valid host name or IP address".to_owned()),
+        _ => Err(FieldIssue::format(
+            FieldFormat::Host,
+            "is not a valid host name or IP address",
+        )),
     }
 }
 
@@ -259,5 +279,22 @@ mod tests {
             Err(TargetError::Private(_))
         ));
         assert!(resolve("127.0.0.1", 25, false).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_refused_target_is_a_private_address_error_naming_the_address() {
+        let refused = resolve("127.0.0.1", 25, true).await.unwrap_err();
+        let Error::InvalidConfig(errors) = refused.into_field_error("host") else {
+            panic!("expected a field error");
+        };
+        assert_eq!(errors[0].code, FieldErrorCode::PrivateAddress);
+        assert_eq!(errors[0].params.address.as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            parse_host("smtp://mail.example.com")
+                .unwrap_err()
+                .params
+                .format,
+            Some(FieldFormat::HostWithoutScheme)
+        );
     }
 }

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::net;
 use super::VERIFY_TIMEOUT;
 use connectors_core::{ConfigConnector, ConfigContext, Fields};
-use connectors_core::{Error, FieldError, Result};
+use connectors_core::{
+    Error, FieldError, FieldErrorCode, FieldFormat, FieldIssue, FieldParams, Result,
+};
 
 /// How the connection to the SMTP server is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -64,8 +66,16 @@ impl SmtpConfig {
     /// A transport that connects to `server` (an address the SSRF guard passed) and
     /// checks the TLS certificate against the host name the user gave.
     fn transport(&self, server: std::net::IpAddr) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
-        let tls_parameters =
-            || TlsParameters::new(self.host.clone()).map_err(|error| field_error("host", &error));
+        let tls_parameters = || {
+            TlsParameters::new(self.host.clone()).map_err(|error| {
+                field_error(
+                    "host",
+                    FieldErrorCode::TlsFailed,
+                    &error,
+                    Some(error.to_string()),
+                )
+            })
+        };
         let tls = match self.security {
             SmtpSecurity::Tls => Tls::Wrapper(tls_parameters()?),
             SmtpSecurity::Starttls => Tls::Required(tls_parameters()?),
@@ -87,11 +97,19 @@ impl SmtpConfig {
     }
 }
 
-fn field_error(field: &str, message: &dyn std::fmt::Display) -> Error {
-    Error::InvalidConfig(vec![FieldError {
-        field: field.to_owned(),
-        message: message.to_string(),
-    }])
+/// The server refused `field` (its TLS, its host), `detail` in the TLS library's or
+/// the server's words.
+fn field_error(
+    field: &str,
+    code: FieldErrorCode,
+    message: &dyn std::fmt::Display,
+    detail: Option<String>,
+) -> Error {
+    let issue = FieldIssue::new(code, message.to_string()).with_params(FieldParams {
+        detail,
+        ..FieldParams::default()
+    });
+    Error::InvalidConfig(vec![FieldError::new(field, issue)])
 }
 
 /// A mail server the user sends through.
@@ -106,7 +124,9 @@ impl ConfigConnector for Smtp {
 
     fn check_fields(&self, fields: &mut Fields<'_>) {
         fields.normalize("host", net::parse_host);
-        fields.normalize("username", |username| Ok(username.trim().to_owned()));
+        fields.normalize("username", |username| {
+            Ok::<_, FieldIssue>(username.trim().to_owned())
+        });
         fields.normalize("from", parse_mailbox);
     }
 
@@ -154,16 +174,20 @@ fn classify(error: lettre::transport::smtp::Error, security: SmtpSecurity) -> Er
     if let Some(reason) = tls_failure(&error, security) {
         return field_error(
             "security",
+            FieldErrorCode::TlsFailed,
             &format!(
                 "TLS with the server failed ({reason}); check that `security` matches the port \
                  (tls on 465, starttls on 587) and that the server's certificate is valid for the host"
             ),
+            Some(reason),
         );
     }
     if text.contains("STARTTLS is not supported") {
         return field_error(
             "security",
+            FieldErrorCode::StarttlsUnsupported,
             &"the server does not offer STARTTLS on this port",
+            None,
         );
     }
     if text.contains("No compatible authentication mechanism") {
@@ -211,14 +235,16 @@ fn tls_failure(error: &lettre::transport::smtp::Error, security: SmtpSecurity) -
 }
 
 /// A sender mailbox: `addr@example.com` or `Name <addr@example.com>`.
-fn parse_mailbox(value: &str) -> Result<String, String> {
+fn parse_mailbox(value: &str) -> Result<String, FieldIssue> {
     value
         .trim()
         .parse::<Mailbox>()
         .map(|mailbox| mailbox.to_string())
         .map_err(|_| {
-            "expected an email address such as donna@example.com or Donna <donna@example.com>"
-                .to_owned()
+            FieldIssue::format(
+                FieldFormat::Mailbox,
+                "expected an email address such as donna@example.com or Donna <donna@example.com>",
+            )
         })
 }
 

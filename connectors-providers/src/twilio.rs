@@ -10,7 +10,7 @@ use super::no_spaces;
 use connectors_core::http::api_endpoint;
 use connectors_core::http::{self as wire, Answer};
 use connectors_core::{ConfigConnector, ConfigContext, Fields};
-use connectors_core::{Error, Result};
+use connectors_core::{Error, FieldErrorCode, FieldFormat, FieldIssue, FieldParams, Result};
 
 /// Twilio's default REST API base URL (`TWILIO_API_URL` overrides it).
 pub const API_URL: &str = "https://api.twilio.com";
@@ -67,16 +67,28 @@ impl ConfigConnector for Twilio {
     /// The account SID, then either the auth token or the API key's SID and secret.
     fn check_fields(&self, fields: &mut Fields<'_>) {
         fields.require("account_sid");
-        fields.check("account_sid", |sid| sid_format(sid, "AC", "an Account SID"));
+        fields.check("account_sid", |sid| {
+            sid_format(sid, "AC", "an Account SID", FieldFormat::TwilioAccountSid)
+        });
         if fields.has("api_key_sid") || fields.has("api_key_secret") {
             if fields.has("auth_token") {
-                fields.reject(
-                    "auth_token",
+                let conflict = FieldIssue::new(
+                    FieldErrorCode::Conflict,
                     "give either auth_token, or api_key_sid and api_key_secret, not both",
-                );
+                )
+                .with_params(FieldParams {
+                    conflicts_with: Some(vec![
+                        "api_key_sid".to_owned(),
+                        "api_key_secret".to_owned(),
+                    ]),
+                    ..FieldParams::default()
+                });
+                fields.reject("auth_token", conflict);
             }
             fields.require("api_key_sid");
-            fields.check("api_key_sid", |sid| sid_format(sid, "SK", "an API key SID"));
+            fields.check("api_key_sid", |sid| {
+                sid_format(sid, "SK", "an API key SID", FieldFormat::TwilioApiKeySid)
+            });
             fields.require("api_key_secret");
             fields.check("api_key_secret", no_spaces);
         } else {
@@ -172,15 +184,21 @@ fn refusal(answer: &Answer) -> Error {
 }
 
 /// A Twilio SID: a two-letter prefix and 32 hexadecimal characters.
-fn sid_format(value: &str, prefix: &str, what: &str) -> Result<(), String> {
+fn sid_format(
+    value: &str,
+    prefix: &str,
+    what: &str,
+    format: FieldFormat,
+) -> Result<(), FieldIssue> {
     let well_formed = value.len() == 34
         && value.starts_with(prefix)
         && value[2..].bytes().all(|b| b.is_ascii_hexdigit());
     if well_formed {
         Ok(())
     } else {
-        Err(format!(
-            "expected {what}: {prefix} followed by 32 hexadecimal characters"
+        Err(FieldIssue::format(
+            format,
+            format!("expected {what}: {prefix} followed by 32 hexadecimal characters"),
         ))
     }
 }
@@ -204,5 +222,26 @@ mod tests {
         assert!(variants
             .iter()
             .all(|variant| variant["additionalProperties"] == false));
+    }
+
+    #[test]
+    fn refusals_name_the_expected_sid_and_the_conflicting_fields() {
+        let errors = Twilio
+            .parse_config(&serde_json::json!({
+                "account_sid": "AB12", "auth_token": "t", "api_key_sid": "SK0123456789abcdef0123456789abcdef",
+                "api_key_secret": "s"
+            }))
+            .unwrap_err();
+        let find = |field: &str| errors.iter().find(|error| error.field == field).unwrap();
+        assert_eq!(find("account_sid").code, FieldErrorCode::InvalidFormat);
+        assert_eq!(
+            find("account_sid").params.format,
+            Some(FieldFormat::TwilioAccountSid)
+        );
+        assert_eq!(find("auth_token").code, FieldErrorCode::Conflict);
+        assert_eq!(
+            find("auth_token").params.conflicts_with.as_deref(),
+            Some(&["api_key_sid".to_owned(), "api_key_secret".to_owned()][..])
+        );
     }
 }

@@ -475,8 +475,9 @@ export interface components {
             key: string;
             /** @description Connected through an OAuth consent, or by filling a form. */
             kind: components["schemas"]["ConnectorKind"];
-            /** @description The last error, in words. */
+            /** @description The last error, in English words. */
             last_error: string | null;
+            last_error_code: null | components["schemas"]["LastErrorCode"];
             /** @description Human name. */
             name: string;
             /** @description Provider name. */
@@ -514,6 +515,11 @@ export interface components {
         ErrorDetail: {
             /** @description A stable code (`validation_failed`, `not_found`, `rate_limited`, …). */
             code: string;
+            /**
+             * @description `provider_rejected` only: the provider's own reason, in its words (redacted),
+             *     when it gave one; `message` quotes it after an English sentence.
+             */
+            detail?: string | null;
             /** @description 422 only: each field at fault. */
             fields?: components["schemas"]["FieldProblem"][] | null;
             /** @description For humans. */
@@ -521,12 +527,52 @@ export interface components {
             /** @description 409 `approval_required` only: what the call would do, in words. */
             summary?: string | null;
         };
+        /**
+         * @description `connectors_core::FieldErrorCode` as it is sent: why a field was refused. New codes
+         *     may be added; show `message` for one you do not know.
+         * @enum {string}
+         */
+        FieldErrorCode: "not_an_object" | "unknown_field" | "required" | "empty" | "not_a_string" | "not_a_number" | "not_a_boolean" | "out_of_range" | "too_short" | "too_long" | "not_one_of" | "invalid_format" | "has_spaces" | "control_characters" | "conflict" | "unresolvable" | "private_address" | "provider_refused" | "not_found" | "tls_failed" | "starttls_unsupported" | "schema_mismatch" | "invalid";
+        /** @description `connectors_core::FieldParams` as it is sent. */
+        FieldErrorParams: {
+            /** @description The refused address (`private_address`). */
+            address?: string | null;
+            /** @description The accepted values or field names. */
+            allowed?: string[] | null;
+            /** @description The fields this one cannot be given with (`conflict`). */
+            conflicts_with?: string[] | null;
+            /** @description A detail in someone else's words (a provider's, a parser's), not translated. */
+            detail?: string | null;
+            format?: null | components["schemas"]["FieldFormat"];
+            /**
+             * Format: int64
+             * @description The greatest number (or number of characters) accepted.
+             */
+            max?: number | null;
+            /**
+             * Format: int64
+             * @description The least number (or number of characters) accepted.
+             */
+            min?: number | null;
+        };
+        /**
+         * @description `connectors_core::FieldFormat` as it is sent: the form an `invalid_format` field
+         *     should have.
+         * @enum {string}
+         */
+        FieldFormat: "host" | "host_without_scheme" | "host_without_path" | "host_without_port" | "url" | "url_without_credentials" | "url_without_path" | "email" | "mailbox" | "bucket_name" | "region_name" | "twilio_account_sid" | "twilio_api_key_sid";
         /** @description A field at fault in a 422 (`connectors_core::FieldError` as it is sent). */
         FieldProblem: {
-            /** @description The field's name or path (`email`, `items[2].name`). */
+            /**
+             * @description Why, as a stable code to translate; a client that does not know the code shows
+             *     `message`.
+             */
+            code: components["schemas"]["FieldErrorCode"];
+            /** @description The field's name or path (`email`, `items[2].name`); empty for the whole body. */
             field: string;
-            /** @description Why, in words. */
+            /** @description Why, in English words. */
             message: string;
+            params?: null | components["schemas"]["FieldErrorParams"];
         };
         /** Format: binary */
         FileBytes: string;
@@ -555,6 +601,11 @@ export interface components {
              */
             status: string;
         };
+        /**
+         * @description `connectors_core::LastErrorCode` as it is sent. New codes may be added.
+         * @enum {string}
+         */
+        LastErrorCode: "needs_reauth" | "refresh_failing" | "refresh_failed" | "other";
         /** @description A lifecycle event as the API lists it: `{id, type, connector, created_at, data}`. */
         LifecycleEvent: {
             /** @description The connector it is about, if any. */
@@ -673,10 +724,10 @@ export interface components {
              */
             client: Record<string, unknown>;
             /**
-             * @description What the model may read: the route's answer, or `{"error":{"code","message"}}`
-             *     when the route refused the call.
+             * @description What the model may read: the route's answer (an object or an array), or
+             *     `{"error":{"code","message"}}` when the route refused the call.
              */
-            output: Record<string, unknown>;
+            output: unknown;
         };
         /** @description The body of `POST /realtime/tool-calls`. */
         ToolCallRequest: {
@@ -686,7 +737,7 @@ export interface components {
              */
             approved?: boolean;
             /** @description The arguments: a JSON object, or the JSON text of one as the model sends it. */
-            arguments: Record<string, unknown>;
+            arguments: unknown;
             /** @description The model's own call id (`call_…`). */
             call_id: string;
             /** @description The tool's name, as in `GET /realtime/tools`. */

@@ -28,7 +28,15 @@ export type ConnectorStatus = Schemas['ConnectorStatus'];
  */
 export type Connector = Omit<Schemas['Connector'], 'schema'> & { schema: JsonSchema | null };
 
-export type FieldError = Schemas['FieldProblem'];
+export type FieldErrorParams = Schemas['FieldErrorParams'];
+
+/**
+ * A field at fault in a 422. `code` is one of `Schemas['FieldErrorCode']`, or a newer
+ * server's code this page does not know (shown with the server's `message`).
+ */
+export type FieldError = Omit<Schemas['FieldProblem'], 'code' | 'params'> & { code: string; params: FieldErrorParams };
+
+export type LastErrorCode = Schemas['LastErrorCode'];
 
 export type ClientSecret = Schemas['ClientSecretView'];
 
@@ -51,6 +59,8 @@ export class ApiError extends Error {
   readonly fields: FieldError[];
   /** Seconds, from a `Retry-After` header (429, 503). */
   readonly retryAfter: number | null;
+  /** The provider's own words (`provider_rejected`), apart from the server's sentence. */
+  readonly detail: string | null;
 
   constructor(
     status: number,
@@ -58,6 +68,7 @@ export class ApiError extends Error {
     message: string,
     fields: FieldError[] = [],
     retryAfter: number | null = null,
+    detail: string | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -65,6 +76,7 @@ export class ApiError extends Error {
     this.code = code;
     this.fields = fields;
     this.retryAfter = retryAfter;
+    this.detail = detail;
   }
 }
 
@@ -216,7 +228,8 @@ function errorFromResponse(response: Response, text: string): ApiError {
     const generic = error.code === 'internal' && response.status >= 500;
     const message =
       typeof error.message === 'string' && error.message !== '' && !generic ? error.message : genericMessage(response.status);
-    return new ApiError(response.status, error.code, message, parseFieldErrors(error.fields), retryAfter);
+    const detail = typeof error.detail === 'string' && error.detail !== '' ? error.detail : null;
+    return new ApiError(response.status, error.code, message, parseFieldErrors(error.fields), retryAfter, detail);
   }
   return new ApiError(response.status, `http_${response.status}`, genericMessage(response.status), [], retryAfter);
 }
@@ -246,9 +259,38 @@ function parseFieldErrors(value: unknown): FieldError[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((entry) =>
     isRecord(entry) && typeof entry.field === 'string' && typeof entry.message === 'string'
-      ? [{ field: entry.field, message: entry.message }]
+      ? [
+          {
+            field: entry.field,
+            // An older server sends no code: its words are all there is.
+            code: typeof entry.code === 'string' ? entry.code : 'invalid',
+            message: entry.message,
+            params: parseFieldParams(entry.params),
+          },
+        ]
       : [],
   );
+}
+
+function parseFieldParams(value: unknown): FieldErrorParams {
+  if (!isRecord(value)) return {};
+  const params: FieldErrorParams = {};
+  if (typeof value.min === 'number') params.min = value.min;
+  if (typeof value.max === 'number') params.max = value.max;
+  if (Array.isArray(value.allowed)) params.allowed = stringArray(value.allowed);
+  if (Array.isArray(value.conflicts_with)) params.conflicts_with = stringArray(value.conflicts_with);
+  if (typeof value.format === 'string') params.format = value.format as NonNullable<FieldErrorParams['format']>;
+  if (typeof value.address === 'string') params.address = value.address;
+  if (typeof value.detail === 'string' && value.detail !== '') params.detail = value.detail;
+  return params;
+}
+
+const LAST_ERROR_CODES: readonly LastErrorCode[] = ['needs_reauth', 'refresh_failing', 'refresh_failed', 'other'];
+
+/** A known code; a newer server's code reads as `other` (the server's words are shown). */
+function parseLastErrorCode(value: unknown): LastErrorCode | null {
+  if (typeof value !== 'string') return null;
+  return LAST_ERROR_CODES.find((known) => known === value) ?? 'other';
 }
 
 function parseAuthSession(body: unknown): AuthSession {
@@ -301,6 +343,7 @@ export function parseConnector(value: unknown): Connector {
     expires_at: stringOrNull(value.expires_at),
     connected_at: stringOrNull(value.connected_at),
     last_error: stringOrNull(value.last_error),
+    last_error_code: parseLastErrorCode(value.last_error_code),
     connected_as: stringOrNull(value.connected_as),
     schema: isRecord(value.schema) ? (value.schema as JsonSchema) : null,
     secret_fields: stringArray(value.secret_fields),

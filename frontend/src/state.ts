@@ -1,6 +1,6 @@
 // What the dashboard says about connectors and failures, free of React.
 
-import { BAD_RESPONSE, isApiError, NETWORK_ERROR, type Connector, type LifecycleEvent } from './api';
+import { BAD_RESPONSE, isApiError, NETWORK_ERROR, type Connector, type FieldError, type LifecycleEvent } from './api';
 import { CATALOGS, en, relativeTime, type Locale, type Messages } from './i18n';
 
 /** The `data-status` of a connector card (SPEC §9). */
@@ -32,7 +32,7 @@ export function statusSentence(connector: Connector, t: Messages): string {
     case 'needs_reauth':
       return t.card.needsReauth;
     case 'error':
-      return connector.last_error ?? t.card.lastAttemptFailed;
+      return lastErrorWords(connector, t)?.sentence ?? t.card.lastAttemptFailed;
     case 'disconnected':
       return connector.kind === 'oauth'
         ? t.card.oauthDisconnected(providerName(connector.provider, t))
@@ -144,7 +144,10 @@ export function authErrorMessage(error: unknown, mode: AuthMode, t: Messages): s
     return error.retryAfter !== null ? t.auth.tooManyAttemptsIn(error.retryAfter) : t.auth.tooManyAttempts;
   }
   if (error.status === 422 || error.status === 400) {
-    const details = error.fields.map((field) => field.message).join(' ');
+    const labels: Record<string, string> = { email: t.auth.email, password: t.auth.password };
+    const details = error.fields
+      .map((field) => fieldErrorWords(field, labels[field.field] ?? field.field, t).sentence)
+      .join(' ');
     return details !== '' ? details : error.message;
   }
   if (error.status >= 500) {
@@ -165,7 +168,44 @@ export function requestErrorMessage(error: unknown, t: Messages): string {
   if (error.code === `http_${error.status}` || (error.code === 'internal' && error.status >= 500)) {
     return statusMessage(error.status, t);
   }
+  const provider = t.providerErrors[error.code];
+  if (provider !== undefined) {
+    return error.detail !== null ? `${provider} ${t.detailIntro} ${t.quote(error.detail)}` : provider;
+  }
   return error.message;
+}
+
+/**
+ * A server's words said in the page's language: `sentence` from the catalog when it
+ * knows the code, else the server's English words (`translated` false, so the element
+ * showing them says `lang="en"`); `detail` is someone else's words (a provider's),
+ * shown apart and never translated.
+ */
+export interface ServerWords {
+  sentence: string;
+  translated: boolean;
+  detail: string | null;
+}
+
+/** A field error of a 422 in words, `label` naming the field as the form shows it. */
+export function fieldErrorWords(error: FieldError, label: string, t: Messages): ServerWords {
+  const sentences: Partial<Record<string, Messages['fieldErrors'][keyof Messages['fieldErrors']]>> = t.fieldErrors;
+  const sentence = sentences[error.code];
+  if (sentence === undefined) return { sentence: error.message, translated: false, detail: null };
+  return { sentence: sentence(label, error.params), translated: true, detail: error.params.detail ?? null };
+}
+
+/**
+ * A connector's `last_error` in words: the catalog's sentence for its
+ * `last_error_code`, with the server's words as the detail (they may carry the
+ * provider's reason); the server's words alone for `other` or an unknown code. `null`
+ * without an error.
+ */
+export function lastErrorWords(connector: Pick<Connector, 'last_error' | 'last_error_code'>, t: Messages): ServerWords | null {
+  if (connector.last_error === null) return null;
+  const code = connector.last_error_code;
+  if (code === null || code === 'other') return { sentence: connector.last_error, translated: false, detail: null };
+  return { sentence: t.lastError[code], translated: true, detail: connector.last_error };
 }
 
 /** What the page says of an HTTP status the server did not explain. */

@@ -53,6 +53,7 @@ const smtpConnector = {
   expires_at: null,
   connected_at: '2025-11-24T16:00:00Z',
   last_error: null,
+  last_error_code: null,
   connected_as: 'donna@example.com',
   schema: smtpSchema,
   secret_fields: ['password'],
@@ -124,7 +125,33 @@ describe('the API client', () => {
     );
     const error = await rejection(createApiClient({ fetch }).saveConnectorConfig('smtp', { port: 0 }));
     expect(error.code).toBe('validation_failed');
-    expect(error.fields).toEqual([{ field: 'port', message: 'must be between 1 and 65535' }]);
+    // An older server sends no code: its words are all there is.
+    expect(error.fields).toEqual([{ field: 'port', code: 'invalid', message: 'must be between 1 and 65535', params: {} }]);
+  });
+
+  it('carries each field error code with its parameters, and a provider refusal its words', async () => {
+    const { fetch } = stubFetch(
+      json(422, {
+        error: {
+          code: 'validation_failed',
+          message: 'invalid field(s): port, security',
+          fields: [
+            { field: 'port', code: 'out_of_range', message: 'expected a whole number from 1 to 65535', params: { min: 1, max: 65535 } },
+            { field: 'security', code: 'not_one_of', message: 'expected one of tls, none', params: { allowed: ['tls', 'none'], bogus: 1 } },
+          ],
+        },
+      }),
+      json(422, { error: { code: 'provider_rejected', message: 'the provider rejected these credentials: bad key', detail: 'bad key' } }),
+    );
+    const client = createApiClient({ fetch });
+    const invalid = await rejection(client.saveConnectorConfig('smtp', { port: 0 }));
+    expect(invalid.fields).toEqual([
+      { field: 'port', code: 'out_of_range', message: 'expected a whole number from 1 to 65535', params: { min: 1, max: 65535 } },
+      { field: 'security', code: 'not_one_of', message: 'expected one of tls, none', params: { allowed: ['tls', 'none'] } },
+    ]);
+    const rejected = await rejection(client.saveConnectorConfig('hostinger', { api_token: 'x' }));
+    expect(rejected.code).toBe('provider_rejected');
+    expect(rejected.detail).toBe('bad key');
   });
 
   it('revokes with a POST and no body', async () => {

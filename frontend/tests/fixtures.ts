@@ -120,6 +120,7 @@ export function connector(overrides: Partial<Connector> = {}): Connector {
     expires_at: null,
     connected_at: null,
     last_error: null,
+    last_error_code: null,
     connected_as: null,
     schema: null,
     secret_fields: [],

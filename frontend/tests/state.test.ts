@@ -151,7 +151,7 @@ describe('authErrorMessage', () => {
 
   it('shows validation details', () => {
     const error = new ApiError(422, 'validation_failed', 'Invalid.', [
-      { field: 'password', message: 'The password needs at least 8 characters.' },
+      { field: 'password', code: 'invalid', message: 'The password needs at least 8 characters.', params: {} },
     ]);
     expect(authErrorMessage(error, 'signup', en)).toBe('The password needs at least 8 characters.');
   });

@@ -4,7 +4,7 @@ use axum::extract::multipart::MultipartError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use connectors_core::{Error as CoreError, FieldError, StoreError};
+use connectors_core::{Error as CoreError, FieldError, FieldIssue, StoreError};
 use realtime_secret::Error as MintError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,6 +18,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     fields: Vec<FieldError>,
+    detail: Option<String>,
     retry_after: Option<u64>,
     summary: Option<String>,
 }
@@ -30,6 +31,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            detail: None,
             retry_after: None,
             summary: None,
         }
@@ -102,12 +104,9 @@ impl ApiError {
         }
     }
 
-    /// 422 for one field.
-    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
-        Self::invalid_fields(vec![FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        }])
+    /// 422 for one field: an issue with its code, or bare words (code `invalid`).
+    pub fn invalid_field(field: &str, issue: impl Into<FieldIssue>) -> Self {
+        Self::invalid_fields(vec![FieldError::new(field, issue.into())])
     }
 
     /// 429 with `Retry-After`.
@@ -159,15 +158,130 @@ pub struct ErrorDetail {
     /// 409 `approval_required` only: what the call would do, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// `provider_rejected` only: the provider's own reason, in its words (redacted),
+    /// when it gave one; `message` quotes it after an English sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A field at fault in a 422 (`connectors_core::FieldError` as it is sent).
 #[derive(Debug, ToSchema)]
 pub struct FieldProblem {
-    /// The field's name or path (`email`, `items[2].name`).
+    /// The field's name or path (`email`, `items[2].name`); empty for the whole body.
     pub field: String,
-    /// Why, in words.
+    /// Why, as a stable code to translate; a client that does not know the code shows
+    /// `message`.
+    pub code: FieldProblemCode,
+    /// Why, in English words.
     pub message: String,
+    /// What the sentence of `code` needs; absent when it needs nothing.
+    pub params: Option<FieldProblemParams>,
+}
+
+/// `connectors_core::FieldErrorCode` as it is sent: why a field was refused. New codes
+/// may be added; show `message` for one you do not know.
+#[derive(Debug, ToSchema)]
+#[schema(as = FieldErrorCode, rename_all = "snake_case")]
+pub enum FieldProblemCode {
+    /// The body is not a JSON object of fields.
+    NotAnObject,
+    /// A field the connector does not take; `params.allowed` lists those it does.
+    UnknownField,
+    /// A field that must be given is missing.
+    Required,
+    /// A text that is empty or only blank (or invisible) characters.
+    Empty,
+    /// Not a string.
+    NotAString,
+    /// Not a whole number (`params.min`/`params.max` when bounded).
+    NotANumber,
+    /// Not `true` or `false`.
+    NotABoolean,
+    /// A number outside `params.min`..=`params.max`.
+    OutOfRange,
+    /// Fewer characters than `params.min`.
+    TooShort,
+    /// More characters than `params.max`.
+    TooLong,
+    /// Not one of `params.allowed`.
+    NotOneOf,
+    /// Not of the form `params.format` names.
+    InvalidFormat,
+    /// Contains spaces where none may be.
+    HasSpaces,
+    /// Contains control characters.
+    ControlCharacters,
+    /// Given together with `params.conflicts_with`, which excludes it.
+    Conflict,
+    /// A host name that does not resolve.
+    Unresolvable,
+    /// A host resolving to `params.address`, a private, loopback or link-local address.
+    PrivateAddress,
+    /// The provider refused the value; `params.detail` holds its words when it gave some.
+    ProviderRefused,
+    /// The provider has nothing by this name (a bucket).
+    NotFound,
+    /// TLS with the server failed (`params.detail` says how).
+    TlsFailed,
+    /// The server does not offer STARTTLS on this port.
+    StarttlsUnsupported,
+    /// The fields do not fit the connector's schema as a whole.
+    SchemaMismatch,
+    /// Anything else: `message` says what.
+    Invalid,
+}
+
+/// `connectors_core::FieldParams` as it is sent.
+#[derive(Debug, ToSchema)]
+#[schema(as = FieldErrorParams)]
+pub struct FieldProblemParams {
+    /// The least number (or number of characters) accepted.
+    pub min: Option<i64>,
+    /// The greatest number (or number of characters) accepted.
+    pub max: Option<i64>,
+    /// The accepted values or field names.
+    pub allowed: Option<Vec<String>>,
+    /// The form expected (`invalid_format`).
+    pub format: Option<FieldProblemFormat>,
+    /// The fields this one cannot be given with (`conflict`).
+    pub conflicts_with: Option<Vec<String>>,
+    /// The refused address (`private_address`).
+    pub address: Option<String>,
+    /// A detail in someone else's words (a provider's, a parser's), not translated.
+    pub detail: Option<String>,
+}
+
+/// `connectors_core::FieldFormat` as it is sent: the form an `invalid_format` field
+/// should have.
+#[derive(Debug, ToSchema)]
+#[schema(as = FieldFormat, rename_all = "snake_case")]
+pub enum FieldProblemFormat {
+    /// A host name or IP address.
+    Host,
+    /// A host alone, without a scheme such as `smtp://`.
+    HostWithoutScheme,
+    /// A host alone, without a path, a user name or spaces.
+    HostWithoutPath,
+    /// A host alone: the port has its own field.
+    HostWithoutPort,
+    /// An `http://` or `https://` URL.
+    Url,
+    /// A server URL without user or password in it.
+    UrlWithoutCredentials,
+    /// A server URL without path or query.
+    UrlWithoutPath,
+    /// An email address.
+    Email,
+    /// An address, maybe with a name (`Donna <donna@example.com>`).
+    Mailbox,
+    /// An S3 bucket name.
+    BucketName,
+    /// A region name such as `us-east-1`.
+    RegionName,
+    /// A Twilio Account SID.
+    TwilioAccountSid,
+    /// A Twilio API key SID.
+    TwilioApiKeySid,
 }
 
 /// `error: cause: cause` on one line.
@@ -190,6 +304,7 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 fields: Some(self.fields).filter(|fields| !fields.is_empty()),
                 summary: self.summary,
+                detail: self.detail,
             },
         };
         let mut response = (self.status, Json(body)).into_response();
@@ -323,14 +438,17 @@ impl From<CoreError> for ApiError {
                 format!("connector `{key}` needs to be authorized again"),
             ),
             CoreError::InvalidConfig(fields) => Self::invalid_fields(fields.clone()),
-            CoreError::Rejected { message } => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "provider_rejected",
-                format!(
-                    "the provider rejected these credentials: {}",
-                    redacted_excerpt(message)
-                ),
-            ),
+            CoreError::Rejected { message } => {
+                let reason = redacted_excerpt(message);
+                Self {
+                    detail: Some(reason.clone()).filter(|reason| !reason.is_empty()),
+                    ..Self::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "provider_rejected",
+                        format!("the provider rejected these credentials: {reason}"),
+                    )
+                }
+            }
             CoreError::RateLimited { retry_after } => {
                 let mut limited =
                     Self::rate_limited(retry_after.map_or(30, |wait| wait.as_secs().max(1)));

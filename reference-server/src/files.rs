@@ -67,10 +67,15 @@ pub async fn store_upload(
 
 fn unknown_part(name: Option<&str>) -> ApiError {
     let name = name.unwrap_or_default().escape_default().to_string();
-    ApiError::invalid_field(
-        if name.is_empty() { "body" } else { &name },
+    let issue = connectors_core::FieldIssue::new(
+        connectors_core::FieldErrorCode::UnknownField,
         "unknown field: send only the part `file`",
     )
+    .with_params(connectors_core::FieldParams {
+        allowed: Some(vec!["file".to_owned()]),
+        ..connectors_core::FieldParams::default()
+    });
+    ApiError::invalid_field(if name.is_empty() { "body" } else { &name }, issue)
 }
 
 /// Streams one part to a temporary file of `directory`, at most `limit` bytes.

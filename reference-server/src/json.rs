@@ -74,5 +74,5 @@ fn data_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError
         }
         (false, _) => path,
     };
-    ApiError::invalid_field(&field, message)
+    ApiError::invalid_field(&field, validate::issue_of(&message))
 }

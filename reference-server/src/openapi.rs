@@ -14,7 +14,9 @@ use connectors_core::ConnectorKind;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
-use crate::error::{ErrorBody, ErrorDetail, FieldProblem};
+use crate::error::{
+    ErrorBody, ErrorDetail, FieldProblem, FieldProblemCode, FieldProblemFormat, FieldProblemParams,
+};
 use crate::routes;
 
 /// The API's OpenAPI description (`GET /api/v1/openapi.json`).
@@ -77,6 +79,10 @@ use crate::routes;
         ErrorBody,
         ErrorDetail,
         FieldProblem,
+        FieldProblemCode,
+        FieldProblemParams,
+        FieldProblemFormat,
+        LastErrorCode,
     )),
     modifiers(&Completion)
 )]
@@ -171,9 +177,13 @@ pub struct Connector {
     /// When the user connected it (RFC 3339).
     #[schema(required = true, format = DateTime)]
     pub connected_at: Option<String>,
-    /// The last error, in words.
+    /// The last error, in English words.
     #[schema(required = true)]
     pub last_error: Option<String>,
+    /// What `last_error` is about, as a stable code to translate (`null` without one);
+    /// a client that does not know the code shows `last_error`.
+    #[schema(required = true)]
+    pub last_error_code: Option<LastErrorCode>,
     /// Who the account is ("Connected as …").
     #[schema(required = true)]
     pub connected_as: Option<String>,
@@ -216,6 +226,21 @@ pub enum Status {
     /// The last attempt to use the connector failed for another reason.
     #[schema(rename = "error")]
     Error,
+}
+
+/// `connectors_core::LastErrorCode` as it is sent. New codes may be added.
+#[derive(Debug, ToSchema)]
+#[schema(as = LastErrorCode, rename_all = "snake_case")]
+pub enum LastErrorCode {
+    /// The provider refused the stored grant: the user must connect again. `last_error`
+    /// holds the reason (the provider's words when it gave some).
+    NeedsReauth,
+    /// Refreshing the token failed three times in a row; the server keeps trying.
+    RefreshFailing,
+    /// Refreshing the token failed once or twice; the server tries again shortly.
+    RefreshFailed,
+    /// Another failure: `last_error` says what.
+    Other,
 }
 
 /// A Google Calendar event (`connectors_providers::google::CalendarEvent` as it is sent).
@@ -550,7 +575,75 @@ mod tests {
         };
         conforms("CalendarEvent", &serde_json::to_value(event).unwrap()).unwrap();
         assert!(conforms("Connector", &serde_json::json!({"key": "x"})).is_err());
-        let extra = serde_json::json!({"field": "a", "message": "b", "new_field": 1});
+        let extra =
+            serde_json::json!({"field": "a", "code": "required", "message": "b", "new_field": 1});
         assert!(conforms("FieldProblem", &extra).is_err());
+    }
+
+    /// The names of a documented string enum, in order.
+    fn documented_enum(name: &str) -> Vec<String> {
+        let document = document();
+        let schema = &document["components"]["schemas"][name];
+        schema["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is not a string enum: {schema}"))
+            .iter()
+            .map(|value| value.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn sent_names<T: serde::Serialize>(values: &[T]) -> Vec<String> {
+        values
+            .iter()
+            .map(|value| {
+                serde_json::to_value(value)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_field_error_code_format_and_last_error_code_is_documented() {
+        use connectors_core::{FieldErrorCode, FieldFormat, LastErrorCode};
+        assert_eq!(
+            documented_enum("FieldErrorCode"),
+            sent_names(FieldErrorCode::ALL)
+        );
+        assert_eq!(documented_enum("FieldFormat"), sent_names(FieldFormat::ALL));
+        assert_eq!(
+            documented_enum("LastErrorCode"),
+            sent_names(LastErrorCode::ALL)
+        );
+    }
+
+    #[test]
+    fn field_errors_with_their_params_fit_the_document() {
+        use connectors_core::{FieldError, FieldErrorCode, FieldFormat, FieldIssue, FieldParams};
+        let every_param = FieldIssue::new(FieldErrorCode::Invalid, "x").with_params(FieldParams {
+            min: Some(1),
+            max: Some(2),
+            allowed: Some(vec!["a".to_owned()]),
+            format: Some(FieldFormat::Host),
+            conflicts_with: Some(vec!["b".to_owned()]),
+            address: Some("127.0.0.1".to_owned()),
+            detail: Some("words".to_owned()),
+        });
+        for issue in [
+            FieldIssue::required(),
+            FieldIssue::too_long(64),
+            FieldIssue::format(FieldFormat::BucketName, "a bucket"),
+            every_param,
+        ] {
+            let sent = serde_json::to_value(FieldError::new("host", issue)).unwrap();
+            conforms("FieldProblem", &sent).unwrap();
+            if let Some(params) = sent.get("params") {
+                conforms("FieldErrorParams", params).unwrap();
+            }
+        }
+        let unknown_param = serde_json::json!({"min": 1, "limit": 2});
+        assert!(conforms("FieldErrorParams", &unknown_param).is_err());
     }
 }

@@ -44,7 +44,10 @@ where
                     path if path == "." => "query".to_owned(),
                     path => path,
                 };
-                ApiError::invalid_field(&field, error.into_inner().to_string())
+                ApiError::invalid_field(
+                    &field,
+                    crate::validate::issue_of(&error.into_inner().to_string()),
+                )
             })
     }
 }

@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderName};
 use axum::Router;
-use connectors_core::{Event, EventType, FieldError, UserId};
+use connectors_core::{Event, EventType, FieldError, FieldIssue, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
@@ -187,13 +187,14 @@ fn validate(state: &AppState, name: &str, arguments: &Value) -> Result<Validated
             ToolError::InvalidArguments { problems, .. } => ApiError::invalid_fields(
                 problems
                     .into_iter()
-                    .map(|problem| FieldError {
-                        field: if problem.field.is_empty() {
+                    .map(|problem| {
+                        let field = if problem.field.is_empty() {
                             "arguments".to_owned()
                         } else {
                             format!("arguments.{}", problem.field)
-                        },
-                        message: problem.message,
+                        };
+                        // The catalog's words are for the model: no code of their own.
+                        FieldError::new(field, FieldIssue::from(problem.message))
                     })
                     .collect(),
             ),

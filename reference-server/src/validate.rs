@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use connectors_core::FieldError;
+use connectors_core::{FieldError, FieldErrorCode, FieldFormat, FieldIssue, FieldParams};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
@@ -32,8 +32,11 @@ pub fn check_json(value: &Value) -> Vec<FieldError> {
 fn walk(value: &Value, path: &mut String, problems: &mut Vec<FieldError>) {
     match value {
         Value::String(text) => {
-            if let Err(message) = no_control_characters(text) {
-                problems.push(field_error(field_name(path), message));
+            if no_control_characters(text).is_err() {
+                problems.push(FieldError::new(
+                    field_name(path),
+                    FieldIssue::control_characters(),
+                ));
             }
         }
         Value::Array(items) => {
@@ -53,9 +56,12 @@ fn walk(value: &Value, path: &mut String, problems: &mut Vec<FieldError>) {
                 if no_control_characters(key).is_err() {
                     // The key itself cannot be shown as it is.
                     path.push_str(&key.escape_default().to_string());
-                    problems.push(field_error(
-                        path,
-                        "field names cannot hold control characters",
+                    problems.push(FieldError::new(
+                        path.as_str(),
+                        FieldIssue::new(
+                            FieldErrorCode::ControlCharacters,
+                            "field names cannot hold control characters",
+                        ),
                     ));
                 } else {
                     path.push_str(key);
@@ -76,19 +82,66 @@ fn field_name(path: &str) -> &str {
     }
 }
 
-fn field_error(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// No control character (C0, DEL, C1; NUL, tab and line breaks included).
 fn no_control_characters(text: &str) -> Result<(), &'static str> {
     if text.chars().any(char::is_control) {
-        Err("must not contain control characters")
+        Err(CONTROL_CHARACTERS)
     } else {
         Ok(())
+    }
+}
+
+const CONTROL_CHARACTERS: &str = "must not contain control characters";
+const NOTHING_VISIBLE: &str = "must have at least one visible character";
+const NOT_AN_EMAIL: &str = "expected an email address such as ada@example.com";
+
+/// The issue behind a refusal that reached us as words: serde's own ("missing field
+/// `x`", "unknown field `x`, expected one of `a`, `b`") and those the types of this
+/// module give serde (which carries only text). Anything else is
+/// [`FieldErrorCode::Invalid`] with the words as they are.
+pub fn issue_of(message: &str) -> FieldIssue {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let with = |code, params| FieldIssue::new(code, message).with_params(params);
+    let bound = |text: &str| {
+        text.split(' ')
+            .find_map(|word| word.parse::<i64>().ok())
+            .map(Some)
+            .unwrap_or_default()
+    };
+    if message.starts_with("missing field") {
+        return FieldIssue::new(FieldErrorCode::Required, message);
+    }
+    if message.starts_with("unknown field") {
+        let allowed = quoted
+            .get(1..)
+            .map(|names| names.iter().map(|name| (*name).to_owned()).collect());
+        return with(
+            FieldErrorCode::UnknownField,
+            FieldParams {
+                allowed,
+                ..FieldParams::default()
+            },
+        );
+    }
+    match message {
+        CONTROL_CHARACTERS => FieldIssue::control_characters(),
+        NOTHING_VISIBLE => FieldIssue::new(FieldErrorCode::Empty, message),
+        NOT_AN_EMAIL => FieldIssue::format(FieldFormat::Email, message),
+        _ if message.starts_with("must be at most ") && message.ends_with(" characters") => with(
+            FieldErrorCode::TooLong,
+            FieldParams {
+                max: bound(message),
+                ..FieldParams::default()
+            },
+        ),
+        _ if message.starts_with("must be at least ") && message.ends_with(" characters") => with(
+            FieldErrorCode::TooShort,
+            FieldParams {
+                min: bound(message),
+                ..FieldParams::default()
+            },
+        ),
+        _ => FieldIssue::new(FieldErrorCode::Invalid, message),
     }
 }
 
@@ -141,14 +194,16 @@ fn name_pattern() -> String {
 /// # Errors
 ///
 /// A message for the user, to put under the field's name.
-pub fn name(text: &str, max: usize) -> Result<&str, String> {
-    no_control_characters(text)?;
+pub fn name(text: &str, max: usize) -> Result<&str, FieldIssue> {
+    if no_control_characters(text).is_err() {
+        return Err(FieldIssue::control_characters());
+    }
     let trimmed = text.trim();
     if trimmed.chars().all(is_invisible) {
-        return Err("must have at least one visible character".to_owned());
+        return Err(FieldIssue::new(FieldErrorCode::Empty, NOTHING_VISIBLE));
     }
     if trimmed.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
+        return Err(FieldIssue::too_long(max));
     }
     Ok(trimmed)
 }
@@ -176,7 +231,7 @@ impl<'de, const MAX: usize> Deserialize<'de> for Name<MAX> {
         let text = String::deserialize(deserializer)?;
         name(&text, MAX)
             .map(|trimmed| Self(trimmed.to_owned()))
-            .map_err(serde::de::Error::custom)
+            .map_err(|issue| serde::de::Error::custom(issue.message))
     }
 }
 
@@ -224,7 +279,7 @@ impl Email {
     ///
     /// A message for the user when `text` is not an address.
     pub fn parse(text: &str) -> Result<Self, &'static str> {
-        const MESSAGE: &str = "expected an email address such as ada@example.com";
+        const MESSAGE: &str = NOT_AN_EMAIL;
         no_control_characters(text)?;
         let email = crate::users::normalize_email(text);
         let (local, domain) = email.split_once('@').ok_or(MESSAGE)?;
@@ -290,10 +345,13 @@ impl fmt::Debug for Password {
 
 fn password(text: String, min: usize) -> Result<String, String> {
     no_control_characters(&text)?;
-    if (min..=256).contains(&text.chars().count()) {
-        Ok(text)
+    let length = text.chars().count();
+    if length < min {
+        Err(format!("must be at least {min} characters"))
+    } else if length > 256 {
+        Err("must be at most 256 characters".to_owned())
     } else {
-        Err(format!("must be {min} to 256 characters"))
+        Ok(text)
     }
 }
 

@@ -86,6 +86,13 @@ async fn credentials_hostinger_rejects_are_a_422_and_store_nothing() {
     assert_eq!(response.status(), 422);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "provider_rejected");
+    // The provider's own words, apart, so a page can quote them after its own sentence.
+    let detail = body["error"]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("Hostinger refused the API token"),
+        "{body}"
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains(detail));
     assert_eq!(app.count_rows("user_connector_credentials").await, 0);
     assert_eq!(app.connector("hostinger").await["connected"], false);
 }
@@ -161,6 +168,27 @@ async fn every_bad_smtp_field_is_named_at_once_and_nothing_is_stored() {
         assert!(fields.contains(&field), "{field} named in {fields:?}");
     }
     assert!(!fields.contains(&"username"));
+    // Each with a stable code and what its sentence needs, beside the English words.
+    let problem = |name: &str| {
+        body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|problem| problem["field"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(problem("host")["code"], "empty");
+    assert_eq!(problem("port")["code"], "out_of_range");
+    assert_eq!(problem("port")["params"], json!({"min": 1, "max": 65535}));
+    assert_eq!(problem("security")["code"], "not_one_of");
+    assert_eq!(
+        problem("security")["params"]["allowed"],
+        json!(["tls", "starttls", "none"])
+    );
+    assert_eq!(problem("from")["code"], "invalid_format");
+    assert_eq!(problem("from")["params"]["format"], "mailbox");
+    assert!(problem("from")["message"].is_string());
     assert!(
         !body.to_string().contains("\"pw\""),
         "the password is never echoed"
@@ -207,6 +235,14 @@ async fn private_smtp_hosts_are_refused_when_the_deployment_forbids_them() {
         assert_eq!(response.status(), 422, "{host}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["fields"][0]["field"], "host", "{host}");
+        assert_eq!(
+            body["error"]["fields"][0]["code"], "private_address",
+            "{host}"
+        );
+        assert!(
+            body["error"]["fields"][0]["params"]["address"].is_string(),
+            "{body}"
+        );
     }
     assert_eq!(app.count_rows("user_connector_credentials").await, 0);
 }

@@ -368,6 +368,8 @@ export async function startFakeGoogle(options = {}) {
   const grants = new Map();
   /** What the tests look at: every issued and revoked token. */
   const issued = { accessTokens: [], refreshTokens: [], revoked: [] };
+  /** An HTTP status every refresh answers while set (`failRefreshes`), as in an outage. */
+  let refreshOutage = null;
 
   const fake = await startFake(async (request, response, call) => {
     const { method, path: pathname } = call;
@@ -516,6 +518,9 @@ export async function startFakeGoogle(options = {}) {
       );
     }
     if (form.grant_type === 'refresh_token') {
+      if (refreshOutage !== null) {
+        return sendJson(response, refreshOutage, { error: 'backend_error', error_description: 'The service is currently unavailable.' });
+      }
       const grantId = refreshTokens.get(form.refresh_token ?? '');
       const grant = grants.get(grantId);
       if (grant === undefined || grant.revoked) {
@@ -592,6 +597,14 @@ export async function startFakeGoogle(options = {}) {
     tokenUrl: `${fake.url}/token`,
     revokeUrl: `${fake.url}/revoke`,
     apiUrl: fake.url,
+    /** Every refresh answers `status` (a 5xx outage) until called with `null`. */
+    failRefreshes(status) {
+      refreshOutage = status;
+    },
+    /** Revokes every grant, as a user removing the app from their Google account. */
+    revokeAllGrants() {
+      for (const grant of grants.values()) grant.revoked = true;
+    },
     /** The server variables that point Google connectors here. */
     serverEnv() {
       return {

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 
-import { api, isApiError, type Connector } from '../api';
+import { api, isApiError, type Connector, type FieldError as ServerFieldError } from '../api';
 import {
   activeFields,
   buildBody,
@@ -14,7 +14,7 @@ import {
   type FormVariant,
 } from '../schemaForm';
 import { untranslatedLang, useI18n, type Messages, type Words } from '../i18n';
-import { requestErrorMessage } from '../state';
+import { fieldErrorWords, requestErrorMessage } from '../state';
 import { Spinner } from './Feedback';
 
 interface ConfigFormProps {
@@ -36,8 +36,8 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
   const [variant, setVariant] = useState(() => initialVariant(form, connector.config));
   const [values, setValues] = useState<FormValues>(() => initialValues(form, connector.config));
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  /** Fields whose message is the server's (English) words, not the form's own. */
-  const [serverWorded, setServerWorded] = useState<ReadonlySet<string>>(new Set());
+  /** The server's refusals of shown fields, put in words when drawn (a switch redraws them). */
+  const [serverErrors, setServerErrors] = useState<Readonly<Record<string, ServerFieldError>>>({});
   const [formError, setFormError] = useState<Words | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -52,14 +52,11 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
 
   function setValue(name: string, value: FieldValue) {
     setValues((previous) => ({ ...previous, [name]: value }));
-    setFieldErrors((previous) => {
-      if (!(name in previous)) return previous;
-      const { [name]: _cleared, ...rest } = previous;
-      return rest;
-    });
+    setFieldErrors((previous) => withoutField(previous, name));
+    setServerErrors((previous) => withoutField(previous, name));
   }
 
-  function focusFirstError(errors: FieldErrors) {
+  function focusFirstError(errors: Readonly<Record<string, unknown>>) {
     const first = fields.find((field) => field.name in errors);
     // Wait for React to draw the messages before moving focus to them.
     requestAnimationFrame(() => {
@@ -78,11 +75,12 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
     const built = buildBody(fields, values, t);
     if (!built.ok) {
       setFieldErrors(built.errors);
-      setServerWorded(new Set());
+      setServerErrors({});
       focusFirstError(built.errors);
       return;
     }
     setFieldErrors({});
+    setServerErrors({});
     setSubmitting(true);
     try {
       const saved = await api.saveConnectorConfig(key, built.body);
@@ -95,20 +93,26 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
       }
       if (isApiError(error) && error.fields.length > 0) {
         const visible = new Set(fields.map((field) => field.name));
-        const mapped: FieldErrors = {};
-        const elsewhere: { field: string; message: string }[] = [];
-        for (const { field, message } of error.fields) {
-          if (visible.has(field) && mapped[field] === undefined) mapped[field] = message;
-          else elsewhere.push({ field, message });
+        const mapped: Record<string, ServerFieldError> = {};
+        const elsewhere: ServerFieldError[] = [];
+        for (const problem of error.fields) {
+          if (visible.has(problem.field) && mapped[problem.field] === undefined) mapped[problem.field] = problem;
+          else elsewhere.push(problem);
         }
-        setFieldErrors(mapped);
-        setServerWorded(new Set(Object.keys(mapped)));
+        setServerErrors(mapped);
         setFormError(() => (words: Messages) =>
           elsewhere.length > 0
             ? [
-                error.message,
-                ...elsewhere.map(({ field, message }) => (field === '' ? message : words.form.otherField(field, message))),
-              ].join(' ')
+                Object.keys(mapped).length > 0 ? words.form.fixFields : '',
+                ...elsewhere.map((problem) => {
+                  const { sentence } = fieldErrorWords(problem, problem.field, words);
+                  return problem.field === '' || sentence !== problem.message
+                    ? sentence
+                    : words.form.otherField(problem.field, sentence);
+                }),
+              ]
+                .filter((part) => part !== '')
+                .join(' ')
             : Object.keys(mapped).length > 0
               ? words.form.fixFields
               : error.message,
@@ -162,6 +166,7 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
                   onChange={() => {
                     setVariant(index);
                     setFieldErrors({});
+                    setServerErrors({});
                   }}
                   data-testid={`connector-variant-${key}-${index}`}
                 />
@@ -180,8 +185,7 @@ export function ConfigForm({ connector, titleId, onSaved, onCancel, onUnauthoriz
           field={field}
           serverHint={serverHint}
           value={values[field.name] ?? field.defaultValue}
-          error={fieldErrors[field.name] ?? null}
-          errorLang={serverWorded.has(field.name) && locale !== 'en' ? 'en' : undefined}
+          error={shownError(fieldErrors[field.name], serverErrors[field.name], field.label, t, locale)}
           secretSaved={connector.connected && field.secret}
           onChange={(value) => setValue(field.name, value)}
         />
@@ -208,17 +212,15 @@ interface FormFieldProps {
   connectorKey: string;
   field: FieldDescriptor;
   value: FieldValue;
-  error: string | null;
+  error: ShownError | null;
   /** The hint is the server's (English) words, not the page's language. */
   serverHint: boolean;
-  /** The error's language when it is not the page's (a message of the server). */
-  errorLang: string | undefined;
   /** The secret is stored already: the server never returns it. */
   secretSaved: boolean;
   onChange: (value: FieldValue) => void;
 }
 
-function FormField({ connectorKey, field, value, error, serverHint, errorLang, secretSaved, onChange }: FormFieldProps) {
+function FormField({ connectorKey, field, value, error, serverHint, secretSaved, onChange }: FormFieldProps) {
   const { locale, t } = useI18n();
   const hintLang = serverHint && locale !== 'en' ? 'en' : undefined;
   const id = `field-${connectorKey}-${field.name}`;
@@ -260,7 +262,7 @@ function FormField({ connectorKey, field, value, error, serverHint, errorLang, s
             {hintText}
           </p>
         )}
-        {error !== null && <FieldError id={errorId} message={error} lang={errorLang} />}
+        {error !== null && <FieldError id={errorId} error={error} />}
       </div>
     );
   }
@@ -315,7 +317,7 @@ function FormField({ connectorKey, field, value, error, serverHint, errorLang, s
           {hintText}
         </p>
       )}
-      {error !== null && <FieldError id={errorId} message={error} lang={errorLang} />}
+      {error !== null && <FieldError id={errorId} error={error} />}
     </div>
   );
 }
@@ -328,14 +330,49 @@ function RequiredMark() {
   );
 }
 
-function FieldError({ id, message, lang }: { id: string; message: string; lang: string | undefined }) {
+/** An error under a field: the form's own, or the server's in the page's language. */
+interface ShownError {
+  sentence: string;
+  /** `"en"` when the sentence is the server's English words on a page in another language. */
+  lang: string | undefined;
+  /** Someone else's words (a provider's), quoted after the sentence, in English. */
+  detail: string | null;
+}
+
+function shownError(
+  own: string | undefined,
+  server: ServerFieldError | undefined,
+  label: string,
+  t: Messages,
+  locale: string,
+): ShownError | null {
+  if (own !== undefined) return { sentence: own, lang: undefined, detail: null };
+  if (server === undefined) return null;
+  const words = fieldErrorWords(server, label, t);
+  return { sentence: words.sentence, lang: !words.translated && locale !== 'en' ? 'en' : undefined, detail: words.detail };
+}
+
+function withoutField<T>(errors: Readonly<Record<string, T>>, name: string): Readonly<Record<string, T>> {
+  if (!(name in errors)) return errors;
+  const { [name]: _cleared, ...rest } = errors;
+  return rest;
+}
+
+function FieldError({ id, error }: { id: string; error: ShownError }) {
+  const { locale, t } = useI18n();
   return (
-    <p id={id} className="field__error" lang={lang}>
+    <p id={id} className="field__error" lang={error.lang}>
       <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
         <circle cx="8" cy="8" r="7" fill="currentColor" />
         <path d="M8 4.5v4.2M8 11v.3" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" />
       </svg>
-      {sentence(message)}
+      {sentence(error.sentence)}
+      {error.detail !== null && (
+        <>
+          {' '}
+          {t.detailIntro} <q lang={locale === 'en' ? undefined : 'en'}>{error.detail}</q>
+        </>
+      )}
     </p>
   );
 }

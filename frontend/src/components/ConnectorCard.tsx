@@ -7,6 +7,7 @@ import {
   displayStatus,
   expirySentence,
   kindLabel,
+  lastErrorWords,
   statusLabel,
   statusSentence,
 } from '../state';
@@ -32,6 +33,7 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
   const titleId = `connector-title-${key}`;
   const expiry = connector.connected ? expirySentence(connector.expires_at, locale) : null;
   const connectedAt = connector.connected ? formatDateTime(locale, connector.connected_at) : null;
+  const lastError = lastErrorWords(connector, t);
 
   return (
     <article
@@ -91,9 +93,14 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             )}
           </dl>
         )}
-        {status === 'needs_reauth' && connector.last_error !== null && (
-          <p className="card__detail" lang={locale === 'en' ? undefined : 'en'}>
-            {connector.last_error}
+        {status === 'active' && lastError !== null && (
+          <p className="card__detail" data-testid={`connector-last-error-${key}`} lang={lastError.translated || locale === 'en' ? undefined : 'en'}>
+            {lastError.sentence}
+          </p>
+        )}
+        {(status === 'needs_reauth' || status === 'error') && lastError?.detail != null && (
+          <p className="card__detail" data-testid={`connector-last-error-${key}`}>
+            {t.detailIntro} <q lang={locale === 'en' ? undefined : 'en'}>{lastError.detail}</q>
           </p>
         )}
         <ConnectorActivity connector={connector} />

@@ -4,7 +4,40 @@
 // that each language orders its own words; numbers, dates and durations come in
 // already formatted for the language (`format.ts`).
 
-import { countOf, formatBound, formatSeconds, formatWait } from './format';
+import type { components } from '../api-types';
+import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatWait } from './format';
+
+type Schemas = components['schemas'];
+/** The parameters the server sends with a field error (`FieldErrorParams`). */
+export type FieldErrorParams = Schemas['FieldErrorParams'];
+/**
+ * A field error's sentence: `label` is the field as the form names it. `invalid` has
+ * none, by definition: its words are the connector's own (the server's `message`).
+ */
+export type FieldErrorSentences = Record<
+  Exclude<Schemas['FieldErrorCode'], 'invalid'>,
+  (label: string, params: FieldErrorParams) => string
+>;
+/** What an `invalid_format` field should look like, as a noun phrase. */
+export type FieldFormatWords = Record<Schemas['FieldFormat'], string>;
+/** A connector's `last_error_code` as a sentence (`other` shows the server's words). */
+export type LastErrorSentences = Record<Exclude<Schemas['LastErrorCode'], 'other'>, string>;
+
+const formats: FieldFormatWords = {
+  host: 'a host name or IP address, such as smtp.example.com',
+  host_without_scheme: 'the host name only, without a scheme such as “smtp://”',
+  host_without_path: 'the host name only, without a path, user name or spaces',
+  host_without_port: 'the host name only; the port has its own field',
+  url: 'a URL starting with http:// or https://, such as https://minio.example.com:9000',
+  url_without_credentials: 'the server URL without keys in it; they have their own fields',
+  url_without_path: 'the server URL without path or query; the bucket has its own field',
+  email: 'an email address, such as ada@example.com',
+  mailbox: 'an email address, such as donna@example.com or Donna <donna@example.com>',
+  bucket_name: 'a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+  region_name: 'a region name such as us-east-1: lowercase letters, digits and hyphens',
+  twilio_account_sid: 'an Account SID: AC followed by 32 hexadecimal characters',
+  twilio_api_key_sid: 'an API key SID: SK followed by 32 hexadecimal characters',
+};
 
 export const en = {
   /** The language's own name, on the switch that selects it. */
@@ -183,6 +216,95 @@ export const en = {
     atMost: (label: string, max: number) => `${label} must be at most ${formatBound('en', max)}.`,
     range: (min: number, max: number) => `${formatBound('en', min)}–${formatBound('en', max)}`,
   },
+
+  /**
+   * The server's field errors (`fields[].code` of a 422, with `params`), in words. A
+   * code missing here (a newer server's) shows the server's English `message`.
+   */
+  fieldErrors: {
+    not_an_object: () => 'The settings were not sent as a set of fields. Reload the page and try again.',
+    unknown_field: (label, params) =>
+      params.allowed != null && params.allowed.length > 0
+        ? `${label} is not a setting of this connector; it takes ${formatAll('en', params.allowed)}.`
+        : `${label} is not a setting of this connector.`,
+    required: (label) => `${label} is required.`,
+    empty: (label) => `${label} must not be empty.`,
+    not_a_string: (label) => `${label} must be text.`,
+    not_a_number: (label, params) =>
+      params.min != null && params.max != null
+        ? `${label} must be a whole number from ${formatBound('en', params.min)} to ${formatBound('en', params.max)}.`
+        : `${label} must be a whole number.`,
+    not_a_boolean: (label) => `${label} must be yes or no.`,
+    out_of_range: (label, params) =>
+      params.min != null && params.max != null
+        ? `${label} must be between ${formatBound('en', params.min)} and ${formatBound('en', params.max)}.`
+        : params.min != null
+          ? `${label} must be at least ${formatBound('en', params.min)}.`
+          : params.max != null
+            ? `${label} must be at most ${formatBound('en', params.max)}.`
+            : `${label} is out of range.`,
+    too_short: (label, params) =>
+      params.min != null
+        ? countOf('en', params.min, {
+            one: (n) => `${label} must be at least ${n} character long.`,
+            other: (n) => `${label} must be at least ${n} characters long.`,
+          })
+        : `${label} is too short.`,
+    too_long: (label, params) =>
+      params.max != null
+        ? countOf('en', params.max, {
+            one: (n) => `${label} must be at most ${n} character long.`,
+            other: (n) => `${label} must be at most ${n} characters long.`,
+          })
+        : `${label} is too long.`,
+    not_one_of: (label, params) =>
+      params.allowed != null && params.allowed.length > 0
+        ? `${label} must be ${formatChoices('en', params.allowed)}.`
+        : `${label} is not one of the accepted values.`,
+    invalid_format: (label, params) =>
+      params.format != null ? `${label} must be ${formats[params.format]}.` : `${label} is not in the expected form.`,
+    has_spaces: (label) => `${label} must not contain spaces.`,
+    control_characters: (label) => `${label} must not contain control characters such as tabs or line breaks.`,
+    conflict: (label, params) =>
+      params.conflicts_with != null && params.conflicts_with.length > 0
+        ? `Give either ${label} or ${formatAll('en', params.conflicts_with)}, not both.`
+        : `${label} cannot be given with the other fields.`,
+    unresolvable: (label) => `The host in ${label} could not be found. Check its spelling.`,
+    private_address: (label, params) =>
+      params.address != null
+        ? `${label} leads to ${params.address}, a private or local address this server does not connect to.`
+        : `${label} leads to a private or local address this server does not connect to.`,
+    provider_refused: (label) => `The server refused the value of ${label}.`,
+    not_found: (label) => `The server has nothing by this name: check ${label}.`,
+    tls_failed: (label) =>
+      `The secure connection (TLS) failed: check that ${label} matches the port (TLS on 465, STARTTLS on 587) and that the server’s certificate is valid for the host.`,
+    starttls_unsupported: () => 'The server does not offer STARTTLS on this port.',
+    schema_mismatch: () => 'These settings do not fit what the connector expects.',
+  } satisfies FieldErrorSentences as FieldErrorSentences,
+
+  fieldFormats: formats,
+
+  /** Before a detail in someone else's words (a provider's reason, in English). */
+  detailIntro: 'Details:',
+  /** Someone else's words, quoted. */
+  quote: (text: string) => `“${text}”`,
+
+  /** A connector's `last_error_code` on its card. */
+  lastError: {
+    needs_reauth: 'Access has expired or was revoked at the provider. Reconnect to keep using it.',
+    refresh_failing: 'Access could not be renewed several times in a row. The server keeps trying; reconnect if it lasts.',
+    refresh_failed: 'The last renewal of access failed. The server tries again shortly.',
+  } satisfies LastErrorSentences as LastErrorSentences,
+
+  /** Top-level error codes the server sends about a provider (`error.code`). */
+  providerErrors: {
+    provider_rejected: 'The provider rejected these credentials. Check them and try again.',
+    provider_unreachable: 'The provider could not be reached. Check the address and try again.',
+    provider_timeout: 'The provider did not answer in time. Try again in a moment.',
+    provider_rate_limited: 'The provider is limiting requests. Wait a moment and try again.',
+    provider_unavailable: 'The provider is unavailable. Try again in a moment.',
+    provider_error: 'The provider sent an unexpected answer. Try again in a moment.',
+  } as Record<string, string>,
 
   /**
    * Words over the config connectors' JSON Schemas, which the server writes in English

@@ -65,3 +65,13 @@ export function relativeTime(locale: Locale, at: number, now: Date): { phrase: s
   const [unit, size] = RELATIVE_UNITS.find(([, length]) => Math.abs(seconds) >= length) ?? ['second', 1];
   return { phrase: format.format(Math.round(seconds / size), unit), past: seconds < 0 };
 }
+
+/** "tls, starttls or none" / "tls, starttls ou none": choices, as the language lists them. */
+export function formatChoices(locale: Locale, items: readonly string[]): string {
+  return new Intl.ListFormat(intlLocale(locale), { style: 'long', type: 'disjunction' }).format(items);
+}
+
+/** "api_key_sid and api_key_secret" / "api_key_sid et api_key_secret". */
+export function formatAll(locale: Locale, items: readonly string[]): string {
+  return new Intl.ListFormat(intlLocale(locale), { style: 'long', type: 'conjunction' }).format(items);
+}

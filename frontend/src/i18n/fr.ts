@@ -2,8 +2,28 @@
 // espace insécable (U+00A0) avant « : », « ? », « ! » et à l'intérieur des guillemets
 // « … » ; apostrophe typographique (’).
 
-import type { Messages } from './en';
-import { countOf, formatBound, formatSeconds, formatWait } from './format';
+import type { FieldFormatWords, Messages } from './en';
+import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatWait } from './format';
+
+const formats: FieldFormatWords = {
+  host: 'un nom d’hôte ou une adresse IP, comme smtp.example.com',
+  host_without_scheme: 'le nom d’hôte seul, sans préfixe comme «\u00a0smtp://\u00a0»',
+  host_without_path: 'le nom d’hôte seul, sans chemin, nom d’utilisateur ni espace',
+  host_without_port: 'le nom d’hôte seul\u00a0; le port a son propre champ',
+  url: 'une URL commençant par http:// ou https://, comme https://minio.example.com:9000',
+  url_without_credentials: 'l’URL du serveur sans clés\u00a0; elles ont leurs propres champs',
+  url_without_path: 'l’URL du serveur sans chemin ni paramètres\u00a0; le compartiment a son propre champ',
+  email: 'une adresse e-mail, comme ada@example.com',
+  mailbox: 'une adresse e-mail, comme donna@example.com ou Donna <donna@example.com>',
+  bucket_name:
+    'un nom de compartiment\u00a0: 3 à 63 lettres minuscules, chiffres, points et tirets, commençant et finissant par une lettre ou un chiffre',
+  region_name: 'un nom de région comme us-east-1\u00a0: lettres minuscules, chiffres et tirets',
+  twilio_account_sid: 'un Account SID\u00a0: AC suivi de 32 caractères hexadécimaux',
+  twilio_api_key_sid: 'un SID de clé d’API\u00a0: SK suivi de 32 caractères hexadécimaux',
+};
+
+/** « Hôte » — a field's label in French quotation marks. */
+const q = (label: string) => `«\u00a0${label}\u00a0»`;
 
 export const fr: Messages = {
   languageName: 'Français',
@@ -177,6 +197,92 @@ export const fr: Messages = {
     atLeast: (label, min) => `Le champ «\u00a0${label}\u00a0» doit être supérieur ou égal à ${formatBound('fr', min)}.`,
     atMost: (label, max) => `Le champ «\u00a0${label}\u00a0» doit être inférieur ou égal à ${formatBound('fr', max)}.`,
     range: (min, max) => `${formatBound('fr', min)}–${formatBound('fr', max)}`,
+  },
+
+  fieldErrors: {
+    not_an_object: () => 'Les paramètres n’ont pas été envoyés sous forme de champs. Rechargez la page et réessayez.',
+    unknown_field: (label, params) =>
+      params.allowed != null && params.allowed.length > 0
+        ? `${q(label)} n’est pas un paramètre de ce connecteur\u00a0; il accepte ${formatAll('fr', params.allowed)}.`
+        : `${q(label)} n’est pas un paramètre de ce connecteur.`,
+    required: (label) => `Le champ ${q(label)} est obligatoire.`,
+    empty: (label) => `Le champ ${q(label)} ne doit pas être vide.`,
+    not_a_string: (label) => `Le champ ${q(label)} doit contenir du texte.`,
+    not_a_number: (label, params) =>
+      params.min != null && params.max != null
+        ? `Le champ ${q(label)} doit être un nombre entier de ${formatBound('fr', params.min)} à ${formatBound('fr', params.max)}.`
+        : `Le champ ${q(label)} doit être un nombre entier.`,
+    not_a_boolean: (label) => `Le champ ${q(label)} doit valoir oui ou non.`,
+    out_of_range: (label, params) =>
+      params.min != null && params.max != null
+        ? `Le champ ${q(label)} doit être compris entre ${formatBound('fr', params.min)} et ${formatBound('fr', params.max)}.`
+        : params.min != null
+          ? `Le champ ${q(label)} doit être supérieur ou égal à ${formatBound('fr', params.min)}.`
+          : params.max != null
+            ? `Le champ ${q(label)} doit être inférieur ou égal à ${formatBound('fr', params.max)}.`
+            : `Le champ ${q(label)} est hors des limites permises.`,
+    too_short: (label, params) =>
+      params.min != null
+        ? countOf('fr', params.min, {
+            one: (n) => `Le champ ${q(label)} doit compter au moins ${n}\u00a0caractère.`,
+            other: (n) => `Le champ ${q(label)} doit compter au moins ${n}\u00a0caractères.`,
+          })
+        : `Le champ ${q(label)} est trop court.`,
+    too_long: (label, params) =>
+      params.max != null
+        ? countOf('fr', params.max, {
+            one: (n) => `Le champ ${q(label)} doit compter au plus ${n}\u00a0caractère.`,
+            other: (n) => `Le champ ${q(label)} doit compter au plus ${n}\u00a0caractères.`,
+          })
+        : `Le champ ${q(label)} est trop long.`,
+    not_one_of: (label, params) =>
+      params.allowed != null && params.allowed.length > 0
+        ? `Le champ ${q(label)} doit valoir ${formatChoices('fr', params.allowed)}.`
+        : `Le champ ${q(label)} n’a pas une des valeurs acceptées.`,
+    invalid_format: (label, params) =>
+      params.format != null
+        ? `Le champ ${q(label)} doit contenir ${formats[params.format]}.`
+        : `Le champ ${q(label)} n’a pas la forme attendue.`,
+    has_spaces: (label) => `Le champ ${q(label)} ne doit pas contenir d’espaces.`,
+    control_characters: (label) =>
+      `Le champ ${q(label)} ne doit pas contenir de caractères de contrôle, comme des tabulations ou des retours à la ligne.`,
+    conflict: (label, params) =>
+      params.conflicts_with != null && params.conflicts_with.length > 0
+        ? `Renseignez soit ${q(label)}, soit ${formatAll('fr', params.conflicts_with)}, mais pas les deux.`
+        : `Le champ ${q(label)} ne peut pas être renseigné avec les autres.`,
+    unresolvable: (label) => `L’hôte indiqué dans ${q(label)} est introuvable. Vérifiez son orthographe.`,
+    private_address: (label, params) =>
+      params.address != null
+        ? `${q(label)} mène à ${params.address}, une adresse privée ou locale à laquelle ce serveur ne se connecte pas.`
+        : `${q(label)} mène à une adresse privée ou locale à laquelle ce serveur ne se connecte pas.`,
+    provider_refused: (label) => `Le serveur a refusé la valeur de ${q(label)}.`,
+    not_found: (label) => `Le serveur ne connaît rien sous ce nom\u00a0: vérifiez ${q(label)}.`,
+    tls_failed: (label) =>
+      `La connexion sécurisée (TLS) a échoué\u00a0: vérifiez que ${q(label)} correspond au port (TLS sur 465, STARTTLS sur 587) et que le certificat du serveur est valide pour l’hôte.`,
+    starttls_unsupported: () => 'Le serveur ne propose pas STARTTLS sur ce port.',
+    schema_mismatch: () => 'Ces paramètres ne correspondent pas à ce que le connecteur attend.',
+  },
+
+  fieldFormats: formats,
+
+  detailIntro: 'Détails\u00a0:',
+  /** Someone else's words, quoted. */
+  quote: (text) => `«\u00a0${text}\u00a0»`,
+
+  lastError: {
+    needs_reauth: 'L’accès a expiré ou a été révoqué chez le fournisseur. Reconnectez-le pour continuer à l’utiliser.',
+    refresh_failing:
+      'L’accès n’a pas pu être renouvelé plusieurs fois de suite. Le serveur continue d’essayer\u00a0; reconnectez-le si cela dure.',
+    refresh_failed: 'Le dernier renouvellement de l’accès a échoué. Le serveur réessaie sous peu.',
+  },
+
+  providerErrors: {
+    provider_rejected: 'Le fournisseur a refusé ces identifiants. Vérifiez-les et réessayez.',
+    provider_unreachable: 'Le fournisseur est injoignable. Vérifiez l’adresse et réessayez.',
+    provider_timeout: 'Le fournisseur n’a pas répondu à temps. Réessayez dans un instant.',
+    provider_rate_limited: 'Le fournisseur limite les requêtes. Patientez un instant, puis réessayez.',
+    provider_unavailable: 'Le fournisseur est indisponible. Réessayez dans un instant.',
+    provider_error: 'Le fournisseur a renvoyé une réponse inattendue. Réessayez dans un instant.',
   },
 
   schema: {
