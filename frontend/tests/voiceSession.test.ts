@@ -28,6 +28,7 @@ const CATALOG: RealtimeTool[] = [
     body_params: [],
     body: 'none',
     needs_user_file: false,
+    needs_approval: false,
   },
   {
     name: 'create_project',
@@ -45,6 +46,7 @@ const CATALOG: RealtimeTool[] = [
     body_params: ['name', 'description'],
     body: 'json',
     needs_user_file: false,
+    needs_approval: false,
   },
   {
     name: 'upload_file',
@@ -58,6 +60,7 @@ const CATALOG: RealtimeTool[] = [
     body: 'multipart',
     file_field: 'file',
     needs_user_file: true,
+    needs_approval: false,
   },
 ];
 

@@ -13,6 +13,7 @@ function entry(overrides: Partial<RealtimeTool> & Pick<RealtimeTool, 'name' | 'm
     body_params: [],
     body: 'none',
     needs_user_file: false,
+    needs_approval: false,
     ...overrides,
   };
 }
@@ -50,6 +51,7 @@ const uploadFile = entry({
   body: 'multipart',
   file_field: 'file',
   needs_user_file: true,
+  needs_approval: false,
 });
 
 interface Recorded {
