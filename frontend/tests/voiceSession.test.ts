@@ -366,6 +366,26 @@ describe('VoiceSession', () => {
     expect(h.connectorsChanged).toHaveBeenCalledTimes(1);
   });
 
+  it('fails closed on a needs_approval call whose arguments are not JSON: no approval, nothing sent, a notice', async () => {
+    const h = await connected();
+
+    h.transport.emit('function_call', {
+      type: 'function_call',
+      id: 'item_bad',
+      callId: 'call_bad',
+      name: 'revoke_connector',
+      arguments: '{"key": "slack"',
+      responseId: 'resp_1',
+    });
+    await vi.waitFor(() => expect(h.voice.getSnapshot().notice).not.toBeNull());
+
+    expect(h.voice.getSnapshot().notice?.(en)).toMatch(/Donna ran into a problem/);
+    expect(h.voice.getSnapshot().approval).toBeNull();
+    expect(h.fetch).not.toHaveBeenCalled();
+    expect(h.transport.calls.some((call) => call.method === 'sendFunctionCallOutput')).toBe(false);
+    expect(h.voice.getSnapshot().state).toBe('listening');
+  });
+
   it('shows approvals one at a time, and a hang-up drops those still waiting', async () => {
     const h = await connected();
 
