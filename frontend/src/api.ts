@@ -49,6 +49,12 @@ export type LifecycleEvent = Schemas['LifecycleEvent'];
  */
 export type RealtimeTool = Omit<Schemas['Tool'], 'parameters'> & { parameters: JsonSchema };
 
+/** The body of `POST /realtime/tool-calls`: one call of the model, relayed by the orb. */
+export type ToolCallRequest = Schemas['ToolCallRequest'];
+
+/** The answer of `POST /realtime/tool-calls`: what the model reads, what only the page needs. */
+export type ToolCallAnswer = Schemas['ToolCallAnswer'];
+
 /** Codes the client itself produces when the server gave none. */
 export const NETWORK_ERROR = 'network_error';
 export const BAD_RESPONSE = 'bad_response';

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ClientSecret, type RealtimeTool } from '../src/api';
 import { en, fr } from '../src/i18n';
 import { voiceErrorFrom } from '../src/voice/errors';
-import { IDLE, orbState, transcriptFrom, type OrbState } from '../src/voice/machine';
+import { approvalQuestion, IDLE, orbState, transcriptFrom, type OrbState } from '../src/voice/machine';
 import { VoiceSession, type VoiceSessionOptions } from '../src/voice/session';
 
 const SECRET: ClientSecret = {
@@ -29,6 +29,19 @@ const CATALOG: RealtimeTool[] = [
     body: 'none',
     needs_user_file: false,
     needs_approval: false,
+  },
+  {
+    name: 'revoke_connector',
+    description: 'Disconnect one of the user’s accounts.',
+    parameters: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'], additionalProperties: false },
+    method: 'POST',
+    path: '/api/v1/connectors/{key}/revoke',
+    path_params: ['key'],
+    query_params: [],
+    body_params: [],
+    body: 'none',
+    needs_user_file: false,
+    needs_approval: true,
   },
   {
     name: 'create_project',
@@ -86,7 +99,7 @@ interface Harness {
   voice: VoiceSession;
   transport: ScriptedRealtimeTransport;
   states: OrbState[];
-  fetch: ReturnType<typeof vi.fn>;
+  fetch: ReturnType<typeof vi.fn<(url: string, init?: RequestInit) => Promise<Response>>>;
   api: { createClientSecret: ReturnType<typeof vi.fn>; listRealtimeTools: ReturnType<typeof vi.fn> };
   connectorsChanged: ReturnType<typeof vi.fn>;
   microphone: ReturnType<typeof fakeMicrophone>;
@@ -99,17 +112,37 @@ function harness(overrides: Partial<VoiceSessionOptions> = {}): Harness {
     createClientSecret: vi.fn(async () => SECRET),
     listRealtimeTools: vi.fn(async () => CATALOG),
   };
-  const fetch = vi.fn(async (url: string) => {
-    if (url === '/api/v1/connectors/google_calendar/activate') {
-      return Response.json({ kind: 'oauth', key: 'google_calendar', url: 'https://accounts.example/o/oauth2/auth?state=s1' });
-    }
-    if (url === '/api/v1/projects') {
-      return Response.json({ id: 'p1', name: 'Apollo' }, { status: 201 });
-    }
+  // The server's `POST /realtime/tool-calls`, as the reference server answers it.
+  const fetch = vi.fn(async (url: string, init?: RequestInit): Promise<Response> => {
     if (url === '/api/v1/files') {
       return Response.json({ id: 'f1', filename: 'notes.txt' }, { status: 201 });
     }
-    return Response.json({ error: { code: 'not_found', message: 'no route' } }, { status: 404 });
+    if (url !== '/api/v1/realtime/tool-calls') {
+      return Response.json({ error: { code: 'not_found', message: 'no route' } }, { status: 404 });
+    }
+    const call = JSON.parse(String(init?.body)) as { name: string; arguments: string; approved?: boolean };
+    const args = JSON.parse(call.arguments) as Record<string, unknown>;
+    switch (call.name) {
+      case 'activate_connector':
+        return Response.json({
+          output: { kind: 'oauth', key: args.key, consent_page: 'opened' },
+          client: { open_url: 'https://accounts.example/o/oauth2/auth?state=s1' },
+        });
+      case 'revoke_connector':
+        if (call.approved !== true) {
+          return Response.json(
+            { error: { code: 'approval_required', message: 'needs approval', summary: 'Disconnect Slack' } },
+            { status: 409 },
+          );
+        }
+        return Response.json({ output: { key: args.key, connected: false, status: 'inactive' }, client: {} });
+      case 'create_project':
+        return Response.json({ output: { id: 'p1', name: args.name }, client: {} });
+      case 'upload_file':
+        return Response.json({ output: { status: 'waiting_for_file' }, client: { pick_file: { path: '/api/v1/files' } } });
+      default:
+        return Response.json({ error: { code: 'validation_failed', message: 'unknown tool' } }, { status: 422 });
+    }
   });
   const voice = new VoiceSession({
     api,
@@ -167,37 +200,52 @@ describe('VoiceSession', () => {
     expect(call.options.apiKeyProvided).toBe(true);
     expect(call.options.model).toBe('gpt-realtime');
     const config = call.options.initialSessionConfig as Record<string, unknown> & { tools: { name: string }[] };
-    expect(config.tools.map((tool) => tool.name)).toEqual(['activate_connector', 'create_project', 'upload_file']);
+    expect(config.tools.map((tool) => tool.name)).toEqual([
+      'activate_connector',
+      'revoke_connector',
+      'create_project',
+      'upload_file',
+    ]);
     // Sent as `session.update`, `providerData` overrides `instructions` with nothing:
     // the client secret's instructions stay in force.
     expect(config.providerData).toHaveProperty('instructions', undefined);
     expect(h.api.createClientSecret).toHaveBeenCalledTimes(1);
   });
 
-  it('runs a function call against the bound route and sends the JSON back to the model', async () => {
-    const h = await connected();
+  it('relays a function call to the server and sends its output back to the model, the consent URL kept for the page', async () => {
+    const opened: string[] = [];
+    const h = await connected({
+      openConsent: (url) => {
+        opened.push(url);
+        return { closed: false } as unknown as Window;
+      },
+    });
     const output = h.transport.expectCall('sendFunctionCallOutput');
     let statesDuringTool: string | null = null;
-    h.fetch.mockImplementationOnce(async (url: string, init?: RequestInit) => {
+    const relay = h.fetch.getMockImplementation();
+    h.fetch.mockImplementationOnce(async (url, init) => {
       statesDuringTool = h.voice.getSnapshot().state;
       expect(h.voice.getSnapshot().tool).toBe('activate_connector');
-      expect(init?.credentials).toBe('same-origin');
-      expect(init?.method).toBe('POST');
-      expect(url).toBe('/api/v1/connectors/google_calendar/activate');
-      return Response.json({ kind: 'oauth', key: 'google_calendar', url: 'https://accounts.example/o/oauth2/auth?state=s1' });
+      if (relay === undefined) throw new Error('no relay');
+      return relay(url, init);
     });
 
     callTool(h.transport, 'activate_connector', { key: 'google_calendar' });
     const sent = await output;
 
     expect(statesDuringTool).toBe('tool');
-    expect(sent.toolCall.callId).toBe('call_1');
-    expect(JSON.parse(sent.output)).toEqual({
-      kind: 'oauth',
-      key: 'google_calendar',
-      url: 'https://accounts.example/o/oauth2/auth?state=s1',
-      consent_window: 'opened',
+    const [url, init] = h.fetch.mock.calls[0] as [string, RequestInit];
+    expect(url).toBe('/api/v1/realtime/tool-calls');
+    expect(init.credentials).toBe('same-origin');
+    expect(JSON.parse(String(init.body))).toEqual({
+      call_id: 'call_1',
+      name: 'activate_connector',
+      arguments: '{"key":"google_calendar"}',
     });
+    expect(sent.toolCall.callId).toBe('call_1');
+    expect(JSON.parse(sent.output)).toEqual({ kind: 'oauth', key: 'google_calendar', consent_page: 'opened' });
+    expect(sent.output).not.toContain('state=');
+    expect(opened).toEqual(['https://accounts.example/o/oauth2/auth?state=s1']);
     expect(sent.startResponse).toBe(true);
     await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('listening'));
     expect(h.connectorsChanged).toHaveBeenCalled();
@@ -210,24 +258,27 @@ describe('VoiceSession', () => {
     callTool(h.transport, 'activate_connector', { key: 'google_calendar' });
     const sent = await output;
 
-    expect(JSON.parse(sent.output)).toMatchObject({ consent_window: 'blocked' });
+    expect(JSON.parse(sent.output)).toMatchObject({ consent_page: 'blocked' });
     expect(h.voice.getSnapshot().blockedConsent).toEqual({
       url: 'https://accounts.example/o/oauth2/auth?state=s1',
       key: 'google_calendar',
     });
   });
 
-  it('returns a route’s error object to the model and stays connected', async () => {
+  it('returns the server’s 422 to the model as a tool error naming the field, and stays connected', async () => {
     const h = await connected();
-    h.fetch.mockImplementationOnce(async () =>
-      Response.json({ error: { code: 'invalid_field', message: 'name is too long' } }, { status: 422 }),
-    );
+    const error = {
+      code: 'validation_failed',
+      message: 'invalid input',
+      fields: [{ field: 'arguments.name', message: 'longer than 200 characters' }],
+    };
+    h.fetch.mockImplementationOnce(async () => Response.json({ error }, { status: 422 }));
     const output = h.transport.expectCall('sendFunctionCallOutput');
 
     callTool(h.transport, 'create_project', { name: 'x'.repeat(300) });
     const sent = await output;
 
-    expect(JSON.parse(sent.output)).toEqual({ error: { code: 'invalid_field', message: 'name is too long' } });
+    expect(JSON.parse(sent.output)).toEqual({ error });
     await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('listening'));
     expect(h.voice.getSnapshot().error).toBeNull();
   });
@@ -239,14 +290,118 @@ describe('VoiceSession', () => {
     callTool(h.transport, 'upload_file', {});
     await vi.waitFor(() => expect(h.voice.getSnapshot().filePrompt).toEqual({ tool: 'upload_file' }));
     expect(h.voice.getSnapshot().state).toBe('tool');
-    expect(h.fetch).not.toHaveBeenCalled();
+    expect(h.fetch).toHaveBeenCalledTimes(1);
     h.voice.provideFile(new File(['hi'], 'notes.txt'));
     const sent = await output;
 
     expect(JSON.parse(sent.output)).toEqual({ id: 'f1', filename: 'notes.txt' });
-    const [, init] = h.fetch.mock.calls[0] as [string, RequestInit];
+    expect(h.fetch.mock.calls.map(([url]) => url)).toEqual(['/api/v1/realtime/tool-calls', '/api/v1/files']);
+    const [, init] = h.fetch.mock.calls[1] as [string, RequestInit];
     expect((init.body as FormData).get('file')).toBeInstanceOf(File);
     expect(h.voice.getSnapshot().filePrompt).toBeNull();
+  });
+
+  it('asks the user before a needs_approval call; Cancel tells the model and nothing reaches the server', async () => {
+    const h = await connected();
+    const output = h.transport.expectCall('sendFunctionCallOutput');
+
+    callTool(h.transport, 'revoke_connector', { key: 'slack' }, 'call_revoke');
+    h.transport.emit('item_update', {
+      itemId: 'item_call_revoke',
+      type: 'function_call',
+      status: 'completed',
+      name: 'revoke_connector',
+      arguments: '{"key":"slack"}',
+      output: null,
+    });
+    await vi.waitFor(() =>
+      expect(h.voice.getSnapshot().approval).toEqual({
+        callId: 'call_revoke',
+        itemId: 'item_call_revoke',
+        tool: 'revoke_connector',
+        arguments: { key: 'slack' },
+      }),
+    );
+    expect(h.fetch).not.toHaveBeenCalled();
+    // The transcript says the call waits for the user, not that it runs.
+    const waiting = h.voice.getSnapshot().transcript.find((line) => line.role === 'tool');
+    expect(waiting).toMatchObject({ name: 'revoke_connector', status: 'awaiting' });
+    expect(waiting?.role === 'tool' && waiting.summary(en)).toBe('waiting for your answer');
+    h.voice.reject();
+    const sent = await output;
+
+    expect(h.voice.getSnapshot().approval).toBeNull();
+    expect(sent.toolCall.callId).toBe('call_revoke');
+    expect(JSON.parse(sent.output)).toMatchObject({ cancelled: true, approved: false });
+    expect(sent.startResponse).toBe(true);
+    expect(h.fetch).not.toHaveBeenCalled();
+    expect(h.connectorsChanged).not.toHaveBeenCalled();
+    // The transcript marks the call cancelled, not done.
+    const [entry] = transcriptFrom([
+      { itemId: 'i', type: 'function_call', status: 'completed', name: 'revoke_connector', arguments: '{}', output: sent.output },
+    ]);
+    expect(entry).toMatchObject({ name: 'revoke_connector', status: 'cancelled' });
+  });
+
+  it('relays a confirmed call with approved: true and hands the model the server’s answer', async () => {
+    const h = await connected();
+    const output = h.transport.expectCall('sendFunctionCallOutput');
+
+    callTool(h.transport, 'revoke_connector', { key: 'slack' }, 'call_revoke');
+    await vi.waitFor(() => expect(h.voice.getSnapshot().approval).not.toBeNull());
+    h.voice.approve();
+    const sent = await output;
+
+    expect(h.fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = h.fetch.mock.calls[0] as [string, RequestInit];
+    expect(url).toBe('/api/v1/realtime/tool-calls');
+    expect(JSON.parse(String(init.body))).toEqual({
+      call_id: 'call_revoke',
+      name: 'revoke_connector',
+      arguments: '{"key":"slack"}',
+      approved: true,
+    });
+    expect(JSON.parse(sent.output)).toEqual({ key: 'slack', connected: false, status: 'inactive' });
+    expect(h.voice.getSnapshot().approval).toBeNull();
+    expect(h.connectorsChanged).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails closed on a needs_approval call whose arguments are not JSON: no approval, nothing sent, a notice', async () => {
+    const h = await connected();
+
+    h.transport.emit('function_call', {
+      type: 'function_call',
+      id: 'item_bad',
+      callId: 'call_bad',
+      name: 'revoke_connector',
+      arguments: '{"key": "slack"',
+      responseId: 'resp_1',
+    });
+    await vi.waitFor(() => expect(h.voice.getSnapshot().notice).not.toBeNull());
+
+    expect(h.voice.getSnapshot().notice?.(en)).toMatch(/Donna ran into a problem/);
+    expect(h.voice.getSnapshot().approval).toBeNull();
+    expect(h.fetch).not.toHaveBeenCalled();
+    expect(h.transport.calls.some((call) => call.method === 'sendFunctionCallOutput')).toBe(false);
+    expect(h.voice.getSnapshot().state).toBe('listening');
+  });
+
+  it('shows approvals one at a time, and a hang-up drops those still waiting', async () => {
+    const h = await connected();
+
+    callTool(h.transport, 'revoke_connector', { key: 'slack' }, 'call_a');
+    callTool(h.transport, 'revoke_connector', { key: 'notion' }, 'call_b');
+    await vi.waitFor(() => expect(h.voice.getSnapshot().approval?.callId).toBe('call_a'));
+    const output = h.transport.expectCall('sendFunctionCallOutput');
+    h.voice.reject();
+    expect((await output).toolCall.callId).toBe('call_a');
+    expect(h.voice.getSnapshot().approval?.callId).toBe('call_b');
+
+    h.voice.stop();
+
+    expect(h.voice.getSnapshot().approval).toBeNull();
+    h.voice.approve();
+    expect(h.fetch).not.toHaveBeenCalled();
   });
 
   it('follows who is speaking from the server’s events', async () => {
@@ -355,7 +510,7 @@ describe('VoiceSession', () => {
     expect(h.voice.getSnapshot().error).toBeNull();
     expect(h.transport.status).toBe('disconnected');
     expect(h.microphone.track.stopped).toBe(true);
-    expect(h.fetch).not.toHaveBeenCalled();
+    expect(h.fetch.mock.calls.map(([url]) => url)).toEqual(['/api/v1/realtime/tool-calls']);
   });
 
   it('mutes the session and the microphone', async () => {
@@ -510,6 +665,30 @@ describe('a tool the user cancelled', () => {
     ]);
     expect(entry).toMatchObject({ role: 'tool', name: 'upload_file', status: 'cancelled' });
     expect(entry?.role === 'tool' && entry.summary(fr)).toBe('annulé');
+  });
+});
+
+describe('approvalQuestion', () => {
+  const names = (key: string) => ({ slack: 'Slack' })[key];
+
+  it('says what Donna wants to do with the grid’s name of the connector, in the page’s language', () => {
+    const revokeSlack = { tool: 'revoke_connector', arguments: { key: 'slack' } };
+    expect(approvalQuestion(revokeSlack, names, en).question).toBe('Disconnect Slack?');
+    expect(approvalQuestion(revokeSlack, names, fr).question).toBe('Déconnecter Slack\u00a0?');
+    expect(approvalQuestion(revokeSlack, names, en).detail).toMatch(/remove access/);
+  });
+
+  it('falls back to the key, to “an account”, and to the tool’s name', () => {
+    expect(approvalQuestion({ tool: 'revoke_connector', arguments: { key: 'acme' } }, names, en).question).toBe(
+      'Disconnect acme?',
+    );
+    expect(approvalQuestion({ tool: 'revoke_connector', arguments: {} }, names, en).question).toBe('Disconnect an account?');
+    expect(approvalQuestion({ tool: 'send_slack_message', arguments: { key: 'slack' } }, names, en).question).toBe(
+      'Let Donna send slack message on Slack?',
+    );
+    expect(approvalQuestion({ tool: 'delete_project', arguments: {} }, names, fr).question).toBe(
+      'Laisser Donna delete project\u00a0?',
+    );
   });
 });
 

@@ -1,8 +1,9 @@
+import { RunContext } from '@openai/agents';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { RealtimeTool } from '../src/api';
 import { buildTools } from '../src/voice/agent';
-import { callBoundRoute, type ToolRuntime } from '../src/voice/tools';
+import { relayToolCall, TOOL_CALLS_PATH, type ModelToolCall, type ToolRuntime } from '../src/voice/tools';
 
 function entry(overrides: Partial<RealtimeTool> & Pick<RealtimeTool, 'name' | 'method' | 'path'>): RealtimeTool {
   return {
@@ -30,13 +31,9 @@ const revokeConnector = entry({
   method: 'POST',
   path: '/api/v1/connectors/{key}/revoke',
   path_params: ['key'],
+  needs_approval: true,
 });
-const listEvents = entry({
-  name: 'list_events',
-  method: 'GET',
-  path: '/api/v1/connectors/google_calendar/events',
-  query_params: ['from', 'to', 'limit'],
-});
+const listConnectors = entry({ name: 'list_connectors', method: 'GET', path: '/api/v1/connectors' });
 const createProject = entry({
   name: 'create_project',
   method: 'POST',
@@ -59,14 +56,16 @@ interface Recorded {
   init: RequestInit;
 }
 
-function runtimeAnswering(status: number, body: unknown, headers: Record<string, string> = {}) {
+/** A runtime whose server gives `answers` in turn (status and JSON body, or text). */
+function runtimeAnswering(...answers: [number, unknown][]) {
   const requests: Recorded[] = [];
   const runtime = {
     fetch: vi.fn(async (url: string, init?: RequestInit) => {
       requests.push({ url, init: init ?? {} });
+      const [status, body] = answers[Math.min(requests.length, answers.length) - 1] ?? [500, ''];
       return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
         status,
-        headers: { 'Content-Type': 'application/json', ...headers },
+        headers: { 'Content-Type': 'application/json' },
       });
     }),
     pickFile: vi.fn<ToolRuntime['pickFile']>(async () => null),
@@ -76,154 +75,216 @@ function runtimeAnswering(status: number, body: unknown, headers: Record<string,
   return { runtime, requests };
 }
 
-describe('callBoundRoute', () => {
-  it('substitutes and encodes path parameters and sends the session cookie', async () => {
-    const { runtime, requests } = runtimeAnswering(200, { key: 'weird/key', connected: false });
+function bodyOf(request: Recorded | undefined): unknown {
+  return JSON.parse(String(request?.init.body));
+}
 
-    await callBoundRoute(revokeConnector, { key: 'weird/key ü' }, runtime);
+const call = (args: unknown, overrides: Partial<ModelToolCall> = {}): ModelToolCall => ({
+  callId: 'call_1',
+  arguments: args,
+  approved: false,
+  ...overrides,
+});
 
-    expect(requests).toHaveLength(1);
-    expect(requests[0]?.url).toBe('/api/v1/connectors/weird%2Fkey%20%C3%BC/revoke');
-    expect(requests[0]?.init.method).toBe('POST');
-    expect(requests[0]?.init.credentials).toBe('same-origin');
-    expect(requests[0]?.init.body).toBeUndefined();
-  });
-
-  it('accepts the arguments as the JSON string the model sent', async () => {
-    const { runtime, requests } = runtimeAnswering(200, { key: 'slack' });
-
-    await callBoundRoute(revokeConnector, '{"key":"slack"}', runtime);
-
-    expect(requests[0]?.url).toBe('/api/v1/connectors/slack/revoke');
-  });
-
-  it('puts query parameters in the query string and leaves out the ones not given', async () => {
-    const { runtime, requests } = runtimeAnswering(200, []);
-
-    const result = await callBoundRoute(listEvents, { from: '2026-12-01T09:00:00+01:00', limit: 5 }, runtime);
-
-    expect(result).toEqual([]);
-    const url = new URL(requests[0]?.url ?? '', 'http://x');
-    expect(url.pathname).toBe('/api/v1/connectors/google_calendar/events');
-    expect(url.searchParams.get('from')).toBe('2026-12-01T09:00:00+01:00');
-    expect(url.searchParams.get('limit')).toBe('5');
-    expect(url.searchParams.has('to')).toBe(false);
-    expect(requests[0]?.init.method).toBe('GET');
-  });
-
-  it('sends the body parameters as a JSON object and returns the JSON answer', async () => {
+describe('relayToolCall', () => {
+  it('posts the model’s call id, the tool’s name and its arguments as the model wrote them, with the session cookie', async () => {
     const project = { id: 'p1', name: 'Apollo', description: 'Moon' };
-    const { runtime, requests } = runtimeAnswering(201, project);
+    const { runtime, requests } = runtimeAnswering([200, { output: project, client: {} }]);
 
-    const result = await callBoundRoute(createProject, { name: 'Apollo', description: 'Moon' }, runtime);
+    const result = await relayToolCall(createProject, call('{"name":"Apollo","description":"Moon"}'), runtime);
 
     expect(result).toEqual(project);
-    expect(JSON.parse(String(requests[0]?.init.body))).toEqual({ name: 'Apollo', description: 'Moon' });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.url).toBe(TOOL_CALLS_PATH);
+    expect(TOOL_CALLS_PATH).toBe('/api/v1/realtime/tool-calls');
+    expect(requests[0]?.init.method).toBe('POST');
+    expect(requests[0]?.init.credentials).toBe('same-origin');
     expect((requests[0]?.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
-  });
-
-  it('hands the server’s error object to the model instead of throwing', async () => {
-    const { runtime } = runtimeAnswering(422, {
-      error: { code: 'invalid_field', message: 'name must not be empty', fields: [{ field: 'name', message: 'empty' }] },
-    });
-
-    const result = await callBoundRoute(createProject, { name: '' }, runtime);
-
-    expect(result).toEqual({
-      error: { code: 'invalid_field', message: 'name must not be empty', fields: [{ field: 'name', message: 'empty' }] },
+    expect(bodyOf(requests[0])).toEqual({
+      call_id: 'call_1',
+      name: 'create_project',
+      arguments: '{"name":"Apollo","description":"Moon"}',
     });
   });
 
-  it('describes an error without a JSON body by its HTTP status', async () => {
-    const { runtime } = runtimeAnswering(502, 'Bad Gateway');
+  it('sends an empty call as an empty object, and says `approved` only when the user confirmed', async () => {
+    const { runtime, requests } = runtimeAnswering([200, { output: { key: 'slack', connected: false }, client: {} }]);
 
-    const result = await callBoundRoute(listEvents, {}, runtime);
+    await relayToolCall(listConnectors, call(''), runtime);
+    await relayToolCall(revokeConnector, call('{"key":"slack"}', { callId: 'call_2', approved: true }), runtime);
 
-    expect(result).toEqual({ error: { code: 'http_502', message: 'The request failed with HTTP status 502.' } });
-  });
-
-  it('answers network_error when the server cannot be reached', async () => {
-    const { runtime } = runtimeAnswering(200, {});
-    runtime.fetch.mockImplementation(async () => {
-      throw new TypeError('Failed to fetch');
+    expect(bodyOf(requests[0])).toEqual({ call_id: 'call_1', name: 'list_connectors', arguments: {} });
+    expect(bodyOf(requests[1])).toEqual({
+      call_id: 'call_2',
+      name: 'revoke_connector',
+      arguments: '{"key":"slack"}',
+      approved: true,
     });
-
-    const result = await callBoundRoute(createProject, { name: 'x' }, runtime);
-
-    expect(result).toEqual({ error: { code: 'network_error', message: 'The app server could not be reached.' } });
   });
 
-  it('refuses a call that lacks a path parameter without calling the server', async () => {
-    const { runtime, requests } = runtimeAnswering(200, {});
+  it('hands the model a list answer as it is, without reloading the grid after a read', async () => {
+    const { runtime } = runtimeAnswering([200, { output: [{ key: 'slack' }], client: {} }]);
 
-    const result = await callBoundRoute(activateConnector, {}, runtime);
+    const result = await relayToolCall(listConnectors, call('{}'), runtime);
 
-    expect(result).toEqual({ error: { code: 'invalid_arguments', message: 'activate_connector needs the argument "key".' } });
-    expect(requests).toHaveLength(0);
+    expect(result).toEqual([{ key: 'slack' }]);
+    expect(runtime.connectorsChanged).not.toHaveBeenCalled();
   });
 
-  it('opens the consent page of an OAuth activation and reports whether a window opened', async () => {
-    const answer = { kind: 'oauth', key: 'google_calendar', url: 'https://accounts.example/auth?state=s', message: 'Open it' };
-    const { runtime } = runtimeAnswering(200, answer);
+  it('opens the consent page the server keeps for the page and tells the model whether a window opened', async () => {
+    const url = 'https://accounts.example/auth?state=s&code_challenge=c';
+    const { runtime } = runtimeAnswering([
+      200,
+      { output: { kind: 'oauth', key: 'google_calendar', consent_page: 'opened' }, client: { open_url: url } },
+    ]);
     runtime.openConsent.mockReturnValue('blocked');
 
-    const result = await callBoundRoute(activateConnector, { key: 'google_calendar' }, runtime);
+    const result = await relayToolCall(activateConnector, call('{"key":"google_calendar"}'), runtime);
 
-    expect(runtime.openConsent).toHaveBeenCalledWith('https://accounts.example/auth?state=s', 'google_calendar');
-    expect(result).toEqual({ ...answer, consent_window: 'blocked' });
+    expect(runtime.openConsent).toHaveBeenCalledWith(url, 'google_calendar');
+    expect(result).toEqual({ kind: 'oauth', key: 'google_calendar', consent_page: 'blocked' });
+    expect(JSON.stringify(result)).not.toContain('state=');
     expect(runtime.connectorsChanged).toHaveBeenCalledTimes(1);
   });
 
-  it('tells the grid to reload after a revocation, not after a failed one', async () => {
-    const ok = runtimeAnswering(200, { key: 'slack', connected: false });
-    await callBoundRoute(revokeConnector, { key: 'slack' }, ok.runtime);
-    expect(ok.runtime.connectorsChanged).toHaveBeenCalledTimes(1);
+  it('names the connector from the arguments when the answer does not', async () => {
+    const { runtime } = runtimeAnswering([200, { output: { kind: 'oauth' }, client: { open_url: 'https://x.example/a' } }]);
 
-    const failed = runtimeAnswering(404, { error: { code: 'unknown_connector', message: 'no such connector' } });
-    await callBoundRoute(revokeConnector, { key: 'nope' }, failed.runtime);
-    expect(failed.runtime.connectorsChanged).not.toHaveBeenCalled();
+    await relayToolCall(activateConnector, call('{"key":"slack"}'), runtime);
+
+    expect(runtime.openConsent).toHaveBeenCalledWith('https://x.example/a', 'slack');
   });
 
-  it('uploads the file the user picks as multipart field `file`', async () => {
+  it('asks for the file the server says to pick, then uploads it as multipart to that path', async () => {
     const stored = { id: 'f1', filename: 'notes.txt', size: 5 };
-    const { runtime, requests } = runtimeAnswering(201, stored);
+    const { runtime, requests } = runtimeAnswering(
+      [200, { output: { status: 'waiting_for_file' }, client: { pick_file: { path: '/api/v1/files' } } }],
+      [201, stored],
+    );
     runtime.pickFile.mockImplementation(async () => new File(['hello'], 'notes.txt', { type: 'text/plain' }));
 
-    const result = await callBoundRoute(uploadFile, {}, runtime);
+    const result = await relayToolCall(uploadFile, call('{}'), runtime);
 
     expect(runtime.pickFile).toHaveBeenCalledWith('upload_file');
     expect(result).toEqual(stored);
-    const body = requests[0]?.init.body;
+    expect(requests.map((request) => request.url)).toEqual([TOOL_CALLS_PATH, '/api/v1/files']);
+    const body = requests[1]?.init.body;
     expect(body).toBeInstanceOf(FormData);
     const file = (body as FormData).get('file');
     expect(file).toBeInstanceOf(File);
-    expect((file as File).name).toBe('notes.txt');
     expect(await (file as File).text()).toBe('hello');
+    expect(requests[1]?.init.credentials).toBe('same-origin');
     // The browser writes the multipart boundary itself.
-    expect((requests[0]?.init.headers as Record<string, string>)['Content-Type']).toBeUndefined();
+    expect((requests[1]?.init.headers as Record<string, string>)['Content-Type']).toBeUndefined();
   });
 
   it('says the user cancelled when no file is picked, without uploading', async () => {
-    const { runtime, requests } = runtimeAnswering(201, {});
+    const { runtime, requests } = runtimeAnswering([
+      200,
+      { output: { status: 'waiting_for_file' }, client: { pick_file: { path: '/api/v1/files' } } },
+    ]);
 
-    const result = await callBoundRoute(uploadFile, {}, runtime);
+    const result = await relayToolCall(uploadFile, call('{}'), runtime);
 
     expect(result).toMatchObject({ cancelled: true });
-    expect(requests).toHaveLength(0);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('hands a 422 to the model as a tool error naming the field, and changes nothing on the page', async () => {
+    const error = {
+      code: 'validation_failed',
+      message: 'invalid input',
+      fields: [{ field: 'arguments.colour', message: 'unknown field' }],
+    };
+    const { runtime } = runtimeAnswering([422, { error }]);
+
+    const result = await relayToolCall(revokeConnector, call('{"key":"slack","colour":"red"}'), runtime);
+
+    expect(result).toEqual({ error });
+    expect(runtime.connectorsChanged).not.toHaveBeenCalled();
+    expect(runtime.openConsent).not.toHaveBeenCalled();
+  });
+
+  it('hands the 409 of a call without approval to the model with its summary', async () => {
+    const error = { code: 'approval_required', message: 'needs the user’s approval', summary: 'Disconnect Slack' };
+    const { runtime } = runtimeAnswering([409, { error }]);
+
+    expect(await relayToolCall(revokeConnector, call('{"key":"slack"}'), runtime)).toEqual({ error });
+  });
+
+  it('returns a route’s refusal and does not reload the grid for it', async () => {
+    const output = { error: { code: 'not_found', message: 'no such connector' } };
+    const { runtime } = runtimeAnswering([200, { output, client: {} }]);
+
+    expect(await relayToolCall(revokeConnector, call('{"key":"nope"}', { approved: true }), runtime)).toEqual(output);
+    expect(runtime.connectorsChanged).not.toHaveBeenCalled();
+  });
+
+  it('describes an answer without a JSON error by its HTTP status, and an unreachable server as such', async () => {
+    const bad = runtimeAnswering([502, 'Bad Gateway']);
+    expect(await relayToolCall(listConnectors, call('{}'), bad.runtime)).toEqual({
+      error: { code: 'http_502', message: 'The request failed with HTTP status 502.' },
+    });
+
+    const down = runtimeAnswering();
+    down.runtime.fetch.mockImplementation(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    expect(await relayToolCall(listConnectors, call('{}'), down.runtime)).toEqual({
+      error: { code: 'network_error', message: 'The app server could not be reached.' },
+    });
+  });
+
+  it('refuses an answer that is not `{output, client}`', async () => {
+    const { runtime } = runtimeAnswering([200, { key: 'slack' }]);
+
+    expect(await relayToolCall(listConnectors, call('{}'), runtime)).toMatchObject({ error: { code: 'bad_response' } });
   });
 });
 
 describe('buildTools', () => {
-  it('makes one non-strict function tool per catalog entry with the catalog’s schema as is', () => {
-    const { runtime } = runtimeAnswering(200, {});
+  it('makes one non-strict function tool per catalog entry with the catalog’s schema and approval as they are', async () => {
+    const { runtime } = runtimeAnswering([200, {}]);
 
-    const tools = buildTools([activateConnector, listEvents, createProject, uploadFile], runtime);
+    const tools = buildTools([activateConnector, revokeConnector, createProject, uploadFile], runtime);
 
-    expect(tools.map((tool) => tool.name)).toEqual(['activate_connector', 'list_events', 'create_project', 'upload_file']);
-    const activate = tools[0] as { type: string; strict: boolean; parameters: unknown; description: string };
-    expect(activate.type).toBe('function');
-    expect(activate.strict).toBe(false);
-    expect(activate.parameters).toEqual(activateConnector.parameters);
-    expect(activate.description).toBe('activate_connector tool');
+    expect(tools.map((tool) => tool.name)).toEqual(['activate_connector', 'revoke_connector', 'create_project', 'upload_file']);
+    const [activate, revoke] = tools as unknown as {
+      type: string;
+      strict: boolean;
+      parameters: unknown;
+      description: string;
+      needsApproval: (context: RunContext, input: unknown, callId?: string) => Promise<boolean>;
+    }[];
+    expect(activate?.type).toBe('function');
+    expect(activate?.strict).toBe(false);
+    expect(activate?.parameters).toEqual(activateConnector.parameters);
+    expect(activate?.description).toBe('activate_connector tool');
+    const context = new RunContext();
+    expect(await activate?.needsApproval(context, {}, 'call_1')).toBe(false);
+    expect(await revoke?.needsApproval(context, { key: 'slack' }, 'call_1')).toBe(true);
+  });
+
+  it('relays with the model’s call id and raw arguments, approved only for a call the user approved', async () => {
+    const { runtime, requests } = runtimeAnswering([200, { output: { key: 'slack', connected: false }, client: {} }]);
+    const [revoke] = buildTools([revokeConnector], runtime) as unknown as {
+      invoke: (context: RunContext, input: string, details?: unknown) => Promise<unknown>;
+    }[];
+    const context = new RunContext();
+    const toolCall = (callId: string) => ({
+      type: 'function_call',
+      callId,
+      name: 'revoke_connector',
+      arguments: '{"key":"slack"}',
+    });
+
+    await revoke?.invoke(context, '{"key":"slack"}', { toolCall: toolCall('call_unapproved') });
+    context.approveTool({ rawItem: toolCall('call_approved'), toolName: 'revoke_connector' } as never);
+    await revoke?.invoke(context, '{"key":"slack"}', { toolCall: toolCall('call_approved') });
+
+    expect(requests.map(bodyOf)).toEqual([
+      { call_id: 'call_unapproved', name: 'revoke_connector', arguments: '{"key":"slack"}' },
+      { call_id: 'call_approved', name: 'revoke_connector', arguments: '{"key":"slack"}', approved: true },
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import { startFakeOpenAIRealtime } from './fakes/openai-realtime.mjs';
 import {
   SCREENS_DIR,
   apiFetch,
+  assertAccessible,
   byTestId,
   launchBrowser,
   pollUntil,
@@ -147,7 +148,8 @@ describe('voice orb', () => {
       assert.ok(update.session.tools.every((tool) => tool.type === 'function' && tool.parameters?.type === 'object'));
       assert.ok(!('instructions' in update.session), 'the browser leaves the minted instructions in force');
 
-      // The tool ran in the browser against our API, and the consent page opened in a popup.
+      // The server ran the tool the page relayed; the consent page opened in a popup, and
+      // its URL (state, PKCE challenge) went to the page only, never to the model.
       const popup = await popupOpened;
       await byTestId(popup, 'google-allow').waitFor();
       assert.ok(popup.url().startsWith(`${google.url}/o/oauth2/v2/auth`), `popup at ${popup.url()}`);
@@ -157,9 +159,11 @@ describe('voice orb', () => {
       const output = JSON.parse(outputs[0]);
       assert.equal(output.kind, 'oauth');
       assert.equal(output.key, GOOGLE);
-      assert.equal(output.consent_window, 'opened');
-      assert.equal(new URL(output.url).origin, google.url);
-      assert.equal(new URL(output.url).searchParams.get('state'), new URL(popup.url()).searchParams.get('state'));
+      assert.equal(output.consent_page, 'opened');
+      assert.ok(!('url' in output), `no URL for the model in ${outputs[0]}`);
+      const state = new URL(popup.url()).searchParams.get('state');
+      assert.ok(state, 'the consent page carries a state');
+      assert.ok(!JSON.stringify(call.received).includes(state), 'the OAuth state never reaches the Realtime peer');
 
       // Donna speaks (held at the fake while we look), then her words reach the transcript.
       await pollUntil(() => call.waitingAt('speaking'), { message: 'Donna to start speaking' });
@@ -290,6 +294,140 @@ describe('voice orb', () => {
     );
   });
 
+  test('revoking by voice waits for the user: Escape or Cancel keeps the connector, Confirm disconnects it; a call off the schema changes nothing', async () => {
+    const SMTP = 'smtp';
+    openai.queueScript([
+      { user: 'Disconnect my mail server' },
+      { call: 'revoke_connector', arguments: { key: SMTP } },
+      { assistant: 'All right, I left it connected.' },
+      { user: 'Disconnect my mail server, please' },
+      { call: 'revoke_connector', arguments: { key: SMTP } },
+      { assistant: 'Still connected, then.' },
+      { user: 'Disconnect it after all' },
+      { call: 'revoke_connector', arguments: { key: SMTP } },
+      { assistant: 'Your mail server is disconnected.' },
+      { user: 'Create a red project called Apollo' },
+      { call: 'create_project', arguments: { name: 'Apollo', colour: 'red' } },
+      { assistant: 'I could not create it.' },
+    ]);
+
+    await withPage(browser, 'orb-approval', async (page) => {
+      await signUp(page, server.baseUrl);
+      const saved = await apiFetch(page, `/api/v1/connectors/${SMTP}/config?verify=false`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          host: 'smtp.example.com',
+          port: 587,
+          security: 'starttls',
+          username: 'grace',
+          password: 'a-long-smtp-password',
+          from: 'grace@example.com',
+        }),
+      });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      await byTestId(page, 'connectors-refresh').click();
+      const card = byTestId(page, `connector-card-${SMTP}`);
+      await waitForAttribute(card, 'data-status', 'active');
+      const smtpConnected = async () =>
+        (await apiFetch(page, '/api/v1/connectors')).body.find((connector) => connector.key === SMTP).connected;
+
+      const callsBefore = openai.realtimeCalls.length;
+      await orb(page).click();
+      const call = await openai.nextCall(callsBefore);
+
+      // 1. The model asks to revoke: the orb asks the user, in words, and waits.
+      const approval = byTestId(page, 'voice-approval');
+      await waitForText(approval, 'Disconnect SMTP?');
+      assert.ok(
+        await page.evaluate(() => document.activeElement?.closest('[data-testid="voice-approval"]') !== null),
+        'focus moves to the approval',
+      );
+      assert.equal(await approval.getAttribute('role'), 'alertdialog');
+      assert.equal(await byTestId(page, 'voice-approve').textContent(), 'Confirm');
+      assert.equal(await byTestId(page, 'voice-reject').textContent(), 'Cancel');
+      assert.equal(call.toolOutputs.size, 0, 'the model waits for the user');
+      await orbShot(page, 'approval-wide-en');
+      await assertAccessible(page, 'the orb asking for approval');
+      const argumentsDone = () => call.sent.filter((event) => event.type === 'response.function_call_arguments.done').length;
+
+      // Escape cancels (and does not hang up): nothing revoked, and the model is told so.
+      await page.keyboard.press('Escape');
+      const rejected = await pollUntil(() => call.toolOutputs.size >= 1 && [...call.toolOutputs.values()][0], {
+        message: 'the rejection at the fake',
+      });
+      assert.deepEqual(
+        { cancelled: JSON.parse(rejected).cancelled, approved: JSON.parse(rejected).approved },
+        { cancelled: true, approved: false },
+        rejected,
+      );
+      await waitForText(byTestId(page, 'voice-transcript'), 'I left it connected.');
+      assert.notEqual(await orb(page).getAttribute('data-state'), 'idle', 'Escape in the approval does not hang up');
+      assert.equal(await smtpConnected(), true, 'still connected at the server');
+
+      // Asked again, the Cancel button does the same.
+      await pollUntil(() => argumentsDone() === 2, { message: 'the second revoke_connector call' });
+      await waitForText(approval, 'Disconnect SMTP?');
+      await byTestId(page, 'voice-reject').click();
+      const rejectedAgain = await pollUntil(() => call.toolOutputs.size >= 2 && [...call.toolOutputs.values()][1], {
+        message: 'the second rejection at the fake',
+      });
+      assert.equal(JSON.parse(rejectedAgain).cancelled, true, rejectedAgain);
+      await waitForText(byTestId(page, 'voice-transcript'), 'Still connected, then.');
+      assert.equal(await smtpConnected(), true, 'still connected at the server');
+      assert.equal(await card.getAttribute('data-status'), 'active');
+
+      // 2. Asked a third time: looked at in French, then on a phone, then confirmed.
+      await pollUntil(() => argumentsDone() === 3, { message: 'the third revoke_connector call' });
+      await waitForText(approval, 'Disconnect SMTP?');
+      await byTestId(page, 'locale-switch').click();
+      await waitForText(approval, 'Déconnecter SMTP\u00a0?');
+      assert.equal(await byTestId(page, 'voice-approve').textContent(), 'Confirmer');
+      await orbShot(page, 'approval-wide-fr');
+      await page.setViewportSize({ width: 375, height: 812 });
+      await orbShot(page, 'approval-narrow-fr');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 375, `no horizontal scroll at 375 px (scrollWidth ${width})`);
+      await byTestId(page, 'locale-switch').click();
+      await waitForText(approval, 'Disconnect SMTP?');
+      await orbShot(page, 'approval-narrow-en');
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      await byTestId(page, 'voice-approve').click();
+      await approval.waitFor({ state: 'detached' });
+      const revoked = await pollUntil(() => call.toolOutputs.size >= 3 && [...call.toolOutputs.values()][2], {
+        message: 'the revocation’s output at the fake',
+      });
+      assert.equal(JSON.parse(revoked).connected, false, revoked);
+      await waitForAttribute(card, 'data-status', 'disconnected');
+      assert.equal(await smtpConnected(), false, 'revoked at the server');
+      // The two refusals never reached the server; the confirmed call did, once.
+      const events = await apiFetch(page, `/api/v1/events?connector=${SMTP}&limit=50`);
+      assert.deepEqual(
+        events.body.filter((event) => event.type === 'tool.called').map((event) => [event.data.tool, event.data.outcome]),
+        [['revoke_connector', 'ok']],
+        JSON.stringify(events.body),
+      );
+
+      // 3. Arguments off the schema: the server's 422 reaches the model, nothing changes.
+      const invalid = await pollUntil(() => call.toolOutputs.size >= 4 && [...call.toolOutputs.values()][3], {
+        message: 'the 422 output at the fake',
+      });
+      const { error } = JSON.parse(invalid);
+      assert.ok(error, `an error for the model: ${invalid}`);
+      assert.ok(
+        error.fields.some((problem) => problem.field.startsWith('arguments')),
+        `the field at fault named: ${invalid}`,
+      );
+      await call.finished();
+      const projects = await apiFetch(page, '/api/v1/projects');
+      assert.ok(!projects.body.some((project) => project.name === 'Apollo'), 'no project was created');
+      assert.equal(await byTestId(page, 'voice-approval').count(), 0, 'no approval for a tool that needs none');
+      assert.deepEqual(openai.peerErrors, []);
+      assert.deepEqual(unexpectedProblems(page, ['401 GET /api/v1/auth/me', '422 POST /api/v1/realtime/tool-calls']), []);
+    });
+  });
+
   test('a blocked consent window becomes a button, and a call the service drops is reported as lost', async () => {
     openai.queueScript([
       { user: 'Connect my Google Calendar' },
@@ -322,7 +460,7 @@ describe('voice orb', () => {
       const outputs = await pollUntil(() => call.toolOutputs.size === 1 && [...call.toolOutputs.values()], {
         message: 'the tool output at the fake',
       });
-      assert.equal(JSON.parse(outputs[0]).consent_window, 'blocked', 'the model learns the window was blocked');
+      assert.equal(JSON.parse(outputs[0]).consent_page, 'blocked', 'the model learns the window was blocked');
       await waitForText(byTestId(page, 'voice-transcript'), 'press the button on screen');
       await orbShot(page, 'consent-blocked');
 

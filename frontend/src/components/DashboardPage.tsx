@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 
 import { untranslatedLang, useI18n } from '../i18n';
 import { requestErrorMessage } from '../state';
@@ -11,6 +11,11 @@ export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }
   const { state, refresh, replace } = useConnectors(onUnauthorized);
   const refreshAfterVoice = useCallback(() => void refresh(), [refresh]);
   const { locale, t } = useI18n();
+  const connectors = state.phase === 'ready' ? state.connectors : null;
+  const connectorName = useMemo(() => {
+    const names = new Map((connectors ?? []).map((connector) => [connector.key, connector.name]));
+    return (key: string) => names.get(key);
+  }, [connectors]);
 
   useEffect(() => {
     document.title = t.dashboard.documentTitle;
@@ -18,7 +23,7 @@ export function DashboardPage({ onUnauthorized }: { onUnauthorized: () => void }
 
   return (
     <main className="page page--dashboard" id="main">
-      <OrbSlot onConnectorsChanged={refreshAfterVoice} />
+      <OrbSlot onConnectorsChanged={refreshAfterVoice} connectorName={connectorName} />
 
       <section className="connectors" aria-labelledby="connectors-title">
         <div className="section-head">

@@ -8,12 +8,16 @@ import { VoiceOrbPanel } from './VoiceOrbPanel';
 interface VoiceOrbProps {
   /** A tool changed a connector or a consent page finished: reload the grid. */
   onConnectorsChanged?: () => void;
+  /** The grid's name of a connector key ("Slack" for `slack`), for the words of an approval. */
+  connectorName?: (key: string) => string | undefined;
 }
+
+const NO_NAMES = (): undefined => undefined;
 
 const ACTIVE_STATES: ReadonlySet<OrbState> = new Set(['connecting', 'listening', 'user-speaking', 'agent-speaking', 'tool']);
 
 /** Donna: the orb that starts and ends a voice conversation, and what it says. */
-export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
+export function VoiceOrb({ onConnectorsChanged, connectorName = NO_NAMES }: VoiceOrbProps) {
   const { t } = useI18n();
   const [session] = useState(() => new VoiceSession({ api }));
   const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -113,7 +117,7 @@ export function VoiceOrb({ onConnectorsChanged }: VoiceOrbProps) {
         )}
       </div>
 
-      <VoiceOrbPanel session={session} snapshot={snapshot} />
+      <VoiceOrbPanel session={session} snapshot={snapshot} connectorName={connectorName} />
     </div>
   );
 }

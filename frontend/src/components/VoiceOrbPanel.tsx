@@ -1,15 +1,25 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 
 import { useI18n } from '../i18n';
-import { toolDoneLabel, toolLabel, type TranscriptEntry, type VoiceSession, type VoiceSnapshot } from '../voice';
+import {
+  approvalQuestion,
+  toolDoneLabel,
+  toolLabel,
+  type ApprovalRequest,
+  type TranscriptEntry,
+  type VoiceSession,
+  type VoiceSnapshot,
+} from '../voice';
 
 interface VoiceOrbPanelProps {
   session: VoiceSession;
   snapshot: VoiceSnapshot;
+  /** The grid's name of a connector key, for the words of an approval. */
+  connectorName: (key: string) => string | undefined;
 }
 
 /** Under the orb: the error in words, what a tool asks of the user, and the transcript. */
-export function VoiceOrbPanel({ session, snapshot }: VoiceOrbPanelProps) {
+export function VoiceOrbPanel({ session, snapshot, connectorName }: VoiceOrbPanelProps) {
   const { t } = useI18n();
   const showTranscript =
     snapshot.transcript.length > 0 || (snapshot.state !== 'idle' && snapshot.state !== 'error' && snapshot.state !== 'connecting');
@@ -46,10 +56,100 @@ export function VoiceOrbPanel({ session, snapshot }: VoiceOrbPanelProps) {
         </div>
       )}
 
+      {snapshot.approval !== null && (
+        <ApprovalPrompt
+          key={snapshot.approval.callId}
+          session={session}
+          request={snapshot.approval}
+          connectorName={connectorName}
+        />
+      )}
+
       {snapshot.filePrompt !== null && <FilePrompt session={session} tool={snapshot.filePrompt.tool} />}
 
       {showTranscript && <Transcript entries={snapshot.transcript} live={snapshot.state !== 'error'} />}
     </>
+  );
+}
+
+/**
+ * A call Donna may only make with the user's word: what it does in words, Confirm and
+ * Cancel. Focus moves to it; Escape cancels (and does not hang up).
+ */
+function ApprovalPrompt({
+  session,
+  request,
+  connectorName,
+}: {
+  session: VoiceSession;
+  request: ApprovalRequest;
+  connectorName: (key: string) => string | undefined;
+}) {
+  const { t } = useI18n();
+  const dialog = useRef<HTMLDivElement>(null);
+  const headingId = useId();
+  const questionId = useId();
+  const detailId = useId();
+  const { question, detail } = approvalQuestion(request, connectorName, t);
+
+  useEffect(() => {
+    const previous = document.activeElement;
+    dialog.current?.focus();
+    return () => {
+      // Back to where the user was, unless they moved on meanwhile.
+      if (previous instanceof HTMLElement && (document.activeElement === document.body || document.activeElement === null)) {
+        previous.focus();
+      }
+    };
+  }, []);
+
+  return (
+    <div
+      ref={dialog}
+      className="voice__ask voice__ask--approval"
+      role="alertdialog"
+      aria-labelledby={`${headingId} ${questionId}`}
+      aria-describedby={detailId}
+      tabIndex={-1}
+      data-testid="voice-approval"
+      data-tool={request.tool}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          session.reject();
+        }
+      }}
+    >
+      <p className="voice__ask-heading" id={headingId}>
+        {t.voiceApproval.heading}
+      </p>
+      <p className="voice__ask-question" id={questionId}>
+        <strong>{question}</strong>
+      </p>
+      <p className="voice__ask-detail" id={detailId}>
+        {detail}
+      </p>
+      <div className="voice__ask-actions">
+        <button
+          type="button"
+          className="voice-button voice-button--primary"
+          data-testid="voice-approve"
+          aria-describedby={questionId}
+          onClick={() => session.approve()}
+        >
+          {t.voiceApproval.confirm}
+        </button>
+        <button
+          type="button"
+          className="voice-button"
+          data-testid="voice-reject"
+          aria-describedby={questionId}
+          onClick={() => session.reject()}
+        >
+          {t.voiceApproval.cancel}
+        </button>
+      </div>
+    </div>
   );
 }
 

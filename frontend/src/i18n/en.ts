@@ -461,6 +461,21 @@ export const en = {
       callRefused: (status: number) => `The voice service refused the call (HTTP ${status}). Press the orb to try again.`,
     },
   },
+
+  /** The orb's confirmation of a call Donna may only make with the user's word (`needs_approval`). */
+  voiceApproval: {
+    heading: 'Donna asks before acting',
+    revokeConnector: (connector: string) => `Disconnect ${connector}?`,
+    revokeConnectorDetail: 'Donna will remove access to this account. You can connect it again later.',
+    anyConnector: 'an account',
+    otherTool: (tool: string) => `Let Donna ${tool}?`,
+    otherToolOn: (tool: string, connector: string) => `Let Donna ${tool} on ${connector}?`,
+    otherToolDetail: 'Nothing happens until you confirm.',
+    confirm: 'Confirm',
+    cancel: 'Cancel',
+    /** In the transcript, next to the call that waits. */
+    awaiting: 'waiting for your answer',
+  },
 };
 
 /** The shape every language's catalog has. */

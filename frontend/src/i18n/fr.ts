@@ -490,4 +490,17 @@ export const fr: Messages = {
         `Le service vocal a refusé l’appel (HTTP ${status}). Appuyez sur l’orbe pour réessayer.`,
     },
   },
+
+  voiceApproval: {
+    heading: 'Donna demande avant d’agir',
+    revokeConnector: (connector) => `Déconnecter ${connector}\u00a0?`,
+    revokeConnectorDetail: 'Donna retirera l’accès à ce compte. Vous pourrez le reconnecter plus tard.',
+    anyConnector: 'un compte',
+    otherTool: (tool) => `Laisser Donna ${tool}\u00a0?`,
+    otherToolOn: (tool, connector) => `Laisser Donna ${tool} sur ${connector}\u00a0?`,
+    otherToolDetail: 'Rien ne se passe tant que vous n’avez pas confirmé.',
+    confirm: 'Confirmer',
+    cancel: 'Annuler',
+    awaiting: 'attend votre réponse',
+  },
 };

@@ -12,7 +12,7 @@ import {
 } from '@openai/agents/realtime';
 
 import type { ClientSecret, RealtimeTool } from '../api';
-import { callBoundRoute, type ToolRuntime } from './tools';
+import { relayToolCall, type ToolRuntime } from './tools';
 
 /**
  * A reminder for readers and for transports that need instructions. The session
@@ -42,7 +42,12 @@ type NonStrictParameters = {
   additionalProperties: true;
 };
 
-/** One `tool()` per catalog entry: the catalog's JSON Schema, non-strict, sent as is. */
+/**
+ * One `tool()` per catalog entry: the catalog's JSON Schema, non-strict, sent as is;
+ * every call relayed to the server. A `needs_approval` entry waits for the user
+ * (the session's `tool_approval_requested`), and only a call the user approved
+ * reaches the server with `approved: true`.
+ */
 export function buildTools(catalog: readonly RealtimeTool[], runtime: ToolRuntime): AgentTools {
   return catalog.map((entry) =>
     tool({
@@ -52,7 +57,14 @@ export function buildTools(catalog: readonly RealtimeTool[], runtime: ToolRuntim
       // non-strict schema to the model as it is, without checking arguments.
       parameters: entry.parameters as unknown as NonStrictParameters,
       strict: false,
-      execute: (input: unknown) => callBoundRoute(entry, input, runtime),
+      needsApproval: entry.needs_approval,
+      execute: (input: unknown, context, details) => {
+        const callId = details?.toolCall?.callId ?? '';
+        const approved =
+          entry.needs_approval && callId !== '' && context?.isToolApproved({ toolName: entry.name, callId }) === true;
+        // The model's own JSON text, so that the server checks exactly what it sent.
+        return relayToolCall(entry, { callId, arguments: details?.toolCall?.arguments ?? input, approved }, runtime);
+      },
     }),
   );
 }

@@ -5,15 +5,17 @@
 export { errorHeadline, voiceErrorFrom, type VoiceError, type VoiceErrorKind } from './errors';
 export { createLevelMeter, type AudioLevels, type LevelMeter } from './level';
 export {
+  approvalQuestion,
   orbStateLabel,
   orbState,
   toolDoneLabel,
   toolLabel,
   transcriptFrom, type OrbState, type TranscriptEntry } from './machine';
-export { callBoundRoute, type ToolRuntime } from './tools';
+export { relayToolCall, type ToolRuntime } from './tools';
 export {
   preloadRealtime,
   VoiceSession,
+  type ApprovalRequest,
   type VoiceSessionHandlers,
   type VoiceSessionOptions,
   type VoiceSnapshot,

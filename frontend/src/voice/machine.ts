@@ -100,16 +100,25 @@ export function currentTool(activity: Activity): string | null {
 
 export type TranscriptEntry =
   | { id: string; role: 'user' | 'assistant'; text: string; final: boolean }
-  | { id: string; role: 'tool'; name: string; status: 'running' | 'done' | 'cancelled' | 'failed'; summary: Words };
+  | {
+      id: string;
+      role: 'tool';
+      name: string;
+      /** `awaiting`: the call waits for the user's Confirm or Cancel. */
+      status: 'running' | 'awaiting' | 'done' | 'cancelled' | 'failed';
+      summary: Words;
+    };
 
 /**
  * The conversation as the transcript panel shows it: spoken lines and tool calls.
  * `partials` holds the words streamed so far (transcript deltas) of messages whose
- * final text has not arrived yet, by item id.
+ * final text has not arrived yet, by item id; `awaiting` the item ids of the calls that
+ * wait for the user's approval.
  */
 export function transcriptFrom(
   history: readonly RealtimeItem[],
   partials: ReadonlyMap<string, string> = new Map(),
+  awaiting: ReadonlySet<string> = new Set(),
 ): TranscriptEntry[] {
   const entries: TranscriptEntry[] = [];
   for (const item of history) {
@@ -130,12 +139,13 @@ export function transcriptFrom(
       if (partial !== '') entries.push({ id: item.itemId, role: item.role, text: partial, final: false });
     } else if (item.type === 'function_call') {
       const outcome = item.output === null ? null : summarizeToolOutput(item.output);
+      const waiting = outcome === null && awaiting.has(item.itemId);
       entries.push({
         id: item.itemId,
         role: 'tool',
         name: item.name,
-        status: outcome === null ? 'running' : outcome.status,
-        summary: outcome?.summary ?? (() => ''),
+        status: waiting ? 'awaiting' : outcome === null ? 'running' : outcome.status,
+        summary: waiting ? (t) => t.voiceApproval.awaiting : (outcome?.summary ?? (() => '')),
       });
     }
   }
@@ -168,7 +178,7 @@ export function summarizeToolOutput(output: string): { status: 'done' | 'cancell
   if (isRecord(value)) {
     if (value.cancelled === true) return { status: 'cancelled', summary: (t) => t.voice.cancelled };
     if (value.kind === 'oauth') {
-      const blocked = value.consent_window === 'blocked';
+      const blocked = value.consent_page === 'blocked';
       return {
         status: 'done',
         summary: (t) => (blocked ? t.voice.consentWindowBlocked : t.voice.consentWindowOpened),
@@ -203,4 +213,28 @@ export function toolDoneLabel(name: string, t: Messages): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What the approval asks, in words: "Disconnect Slack?". `connectorName` gives the
+ * grid's name of a connector key; a key the grid does not know is shown as it is.
+ */
+export function approvalQuestion(
+  request: { tool: string; arguments: Readonly<Record<string, unknown>> },
+  connectorName: (key: string) => string | undefined,
+  t: Messages,
+): { question: string; detail: string } {
+  const key = request.arguments.key;
+  const connector = typeof key === 'string' && key !== '' ? (connectorName(key) ?? key) : null;
+  if (request.tool === 'revoke_connector') {
+    return {
+      question: t.voiceApproval.revokeConnector(connector ?? t.voiceApproval.anyConnector),
+      detail: t.voiceApproval.revokeConnectorDetail,
+    };
+  }
+  const tool = request.tool.replace(/_/g, ' ');
+  return {
+    question: connector === null ? t.voiceApproval.otherTool(tool) : t.voiceApproval.otherToolOn(tool, connector),
+    detail: t.voiceApproval.otherToolDetail,
+  };
 }

@@ -22,6 +22,9 @@ import {
 } from './machine';
 import type { ToolRuntime } from './tools';
 
+/** What the SDK hands over for an approval and takes back in `approve` / `reject`. */
+type ApprovalItem = Parameters<RealtimeSession['approve']>[0];
+
 /** What the orb draws; a new object whenever anything in it changes. */
 export interface VoiceSnapshot {
   state: OrbState;
@@ -36,11 +39,34 @@ export interface VoiceSnapshot {
   blockedConsent: { url: string; key: string } | null;
   /** Something went wrong without ending the conversation. */
   notice: Words | null;
+  /** A call Donna makes only once the user confirms it (`needs_approval`), the oldest first. */
+  approval: ApprovalRequest | null;
 }
+
+/** A tool call waiting for the user's Confirm or Cancel. */
+export interface ApprovalRequest {
+  /** The model's call id. */
+  callId: string;
+  /** The call's item in the conversation, when the SDK says it. */
+  itemId: string | null;
+  tool: string;
+  /** The call's arguments; `{}` when they are not a JSON object. */
+  arguments: Record<string, unknown>;
+}
+
+/**
+ * What the model reads when the user cancels: a tool output like the others, so that
+ * Donna says nothing was done (and the transcript marks the call cancelled).
+ */
+export const REJECTED_OUTPUT = JSON.stringify({
+  cancelled: true,
+  approved: false,
+  message: 'The user declined in the confirmation dialog: nothing was done.',
+});
 
 export interface VoiceSessionOptions {
   api: Pick<ApiClient, 'createClientSecret' | 'listRealtimeTools'>;
-  /** Calls the tools' routes; the global `fetch` by default. */
+  /** Relays the tools' calls to the server; the global `fetch` by default. */
   fetch?: FetchLike;
   /** Opens the microphone; `getUserMedia` with echo cancellation by default. */
   getMicrophone?: () => Promise<MediaStream | undefined>;
@@ -81,6 +107,7 @@ export class VoiceSession {
     filePrompt: null,
     blockedConsent: null,
     notice: null,
+    approval: null,
   };
 
   /** Bumped by every start and stop: work of an older attempt sees it and gives up. */
@@ -89,6 +116,8 @@ export class VoiceSession {
   #microphone: MediaStream | undefined;
   #audioElement: HTMLAudioElement | undefined;
   #pendingFile: ((file: File | null) => void) | null = null;
+  /** Calls waiting for the user's decision, oldest first; the snapshot shows the first. */
+  #pendingApprovals: { request: ApprovalRequest; item: ApprovalItem }[] = [];
   #history: readonly RealtimeItem[] = [];
   /** Words streamed so far of messages not yet complete, by item id. */
   #partials = new Map<string, string>();
@@ -126,7 +155,7 @@ export class VoiceSession {
     this.#activity = { ...IDLE, phase: 'connecting' };
     this.#history = [];
     this.#partials = new Map();
-    this.#update({ error: null, transcript: [], notice: null, blockedConsent: null, filePrompt: null });
+    this.#update({ error: null, transcript: [], notice: null, blockedConsent: null, filePrompt: null, approval: null });
 
     try {
       // The microphone first: a client secret lives for a minute, a permission prompt may take longer.
@@ -209,6 +238,26 @@ export class VoiceSession {
     resolve?.(file);
   }
 
+  /** The user confirmed the call shown: the SDK runs it, relayed with `approved: true`. */
+  approve(): void {
+    this.#decide((session, item) => session.approve(item));
+  }
+
+  /** The user cancelled the call shown: the model is told nothing was done. */
+  reject(): void {
+    this.#decide((session, item) => session.reject(item, { message: REJECTED_OUTPUT }));
+  }
+
+  #decide(decide: (session: RealtimeSession, item: ApprovalItem) => Promise<void>) {
+    const session = this.#session;
+    const pending = this.#pendingApprovals.shift();
+    this.#update({ approval: this.#pendingApprovals[0]?.request ?? null, transcript: this.#transcript() });
+    if (session === null || pending === undefined) return;
+    decide(session, pending.item).catch((error: unknown) => {
+      if (this.#session === session) this.#update({ notice: noticeFrom(error) });
+    });
+  }
+
   /** Opens the consent page the browser blocked, from a click of the user. */
   openBlockedConsent(): void {
     const blocked = this.#snapshot.blockedConsent;
@@ -270,7 +319,7 @@ export class VoiceSession {
       const { item_id: itemId, delta } = event as { item_id?: unknown; delta?: unknown };
       if (typeof itemId !== 'string' || typeof delta !== 'string') return;
       this.#partials.set(itemId, (this.#partials.get(itemId) ?? '') + delta);
-      this.#update({ transcript: transcriptFrom(this.#history, this.#partials) });
+      this.#update({ transcript: this.#transcript() });
     });
     session.on('audio_start', () => setActivity((activity) => ({ ...activity, agentAudio: true })));
     session.on('audio_stopped', () => setActivity((activity) => ({ ...activity, agentAudio: false })));
@@ -283,15 +332,33 @@ export class VoiceSession {
     session.on('agent_tool_end', (_context, _agent, tool, _result, details) =>
       setActivity((activity) => withToolEnded(activity, callIdOf(details.toolCall, tool.name))),
     );
+    session.on('tool_approval_requested', (_context, _agent, request) => {
+      if (!isCurrent() || request.type !== 'function_approval') return;
+      const raw = request.approvalItem.rawItem;
+      if (raw.type !== 'function_call') return;
+      const approval: ApprovalRequest = {
+        callId: raw.callId,
+        itemId: raw.id ?? null,
+        tool: raw.name,
+        arguments: argumentsOf(raw.arguments),
+      };
+      this.#pendingApprovals.push({ request: approval, item: request.approvalItem });
+      this.#update({ approval: this.#pendingApprovals[0]?.request ?? null, transcript: this.#transcript() });
+    });
     session.on('history_updated', (history: RealtimeItem[]) => {
       if (!isCurrent()) return;
       this.#history = history;
-      this.#update({ transcript: transcriptFrom(history, this.#partials) });
+      this.#update({ transcript: this.#transcript() });
     });
     session.on('error', ({ error }) => {
       // While connecting, `connect()` rejects with the same failure and `start` reports it.
       if (connected()) this.#update({ notice: noticeFrom(error) });
     });
+  }
+
+  #transcript(): TranscriptEntry[] {
+    const awaiting = new Set(this.#pendingApprovals.flatMap(({ request }) => (request.itemId === null ? [] : [request.itemId])));
+    return transcriptFrom(this.#history, this.#partials, awaiting);
   }
 
   #fail(error: unknown) {
@@ -314,6 +381,11 @@ export class VoiceSession {
     if (this.#audioElement !== undefined) this.#audioElement.srcObject = null;
     this.#audioElement = undefined;
     if (this.#pendingFile !== null) this.provideFile(null);
+    // The calls die with the session: nothing of them can run any more.
+    if (this.#pendingApprovals.length > 0) {
+      this.#pendingApprovals = [];
+      this.#update({ approval: null, transcript: this.#transcript() });
+    }
   }
 
   #applyMute() {
@@ -362,6 +434,15 @@ function callIdOf(toolCall: unknown, fallback: string): string {
     return toolCall.callId;
   }
   return fallback;
+}
+
+function argumentsOf(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 function noticeFrom(error: unknown): Words {

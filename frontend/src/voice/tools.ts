@@ -1,9 +1,11 @@
-// What Donna's tools do: call the REST route a catalog entry (`GET /api/v1/realtime/tools`)
-// is bound to, with the user's session, and hand the model the JSON answer — errors
-// included, as `{"error":{"code","message"}}`, so that Donna can explain them.
-// (`agent.ts` wraps each entry in the SDK's `tool()`.)
+// What Donna's tools do: relay the model's call to the server
+// (`POST /api/v1/realtime/tool-calls`, SPEC §5), which checks it against the catalog,
+// enforces approval and runs it, and hand the model the server's `output` — errors
+// included, as `{"error":{"code","message"}}`, so that Donna can explain them or ask
+// again. The page acts only on what the server keeps for it (`client`): a consent page
+// to open, a file for the user to pick. (`agent.ts` wraps each entry in the SDK's `tool()`.)
 
-import type { FetchLike, RealtimeTool } from '../api';
+import type { FetchLike, RealtimeTool, ToolCallAnswer, ToolCallRequest } from '../api';
 
 /** What a tool needs from the page around it. */
 export interface ToolRuntime {
@@ -16,62 +18,86 @@ export interface ToolRuntime {
   connectorsChanged(): void;
 }
 
+/** One function call of the model, as the relay sends it on. */
+export interface ModelToolCall {
+  /** The model's own call id. */
+  callId: string;
+  /** The arguments as the model sent them: JSON text, or already an object. */
+  arguments: unknown;
+  /** The user confirmed this very call (the SDK's approval, for `needs_approval` tools). */
+  approved: boolean;
+}
+
 export type ToolResult = Record<string, unknown> | unknown[];
+
+export const TOOL_CALLS_PATH = '/api/v1/realtime/tool-calls';
 
 /** The answer the model reads when a tool call cannot be made at all. */
 export function toolError(code: string, message: string): ToolResult {
   return { error: { code, message } };
 }
 
-/** Calls the REST route `entry` is bound to with `input`, the model's arguments. */
-export async function callBoundRoute(entry: RealtimeTool, input: unknown, runtime: ToolRuntime): Promise<ToolResult> {
-  const args = parseArguments(input);
-  if (args === null) {
-    return toolError('invalid_arguments', `The arguments of ${entry.name} must be a JSON object.`);
+/** Relays `call` of the tool `entry` to the server and does what its answer asks of the page. */
+export async function relayToolCall(entry: RealtimeTool, call: ModelToolCall, runtime: ToolRuntime): Promise<ToolResult> {
+  const request: ToolCallRequest = {
+    call_id: call.callId,
+    name: entry.name,
+    // The server reads JSON text as the model wrote it; an empty call has no arguments.
+    arguments: (call.arguments === undefined || call.arguments === null || call.arguments === ''
+      ? {}
+      : call.arguments) as ToolCallRequest['arguments'],
+  };
+  if (call.approved) request.approved = true;
+
+  const answer = await send(runtime, TOOL_CALLS_PATH, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  if (!answer.ok) return answer.result;
+  if (!isToolCallAnswer(answer.body)) {
+    return toolError('bad_response', 'The app server answered the tool call with something unexpected.');
+  }
+  const { output, client } = answer.body;
+  const outputObject = isRecord(output) ? output : null;
+
+  const pickFile = client.pick_file;
+  if (isRecord(pickFile) && typeof pickFile.path === 'string') {
+    return uploadPickedFile(entry, pickFile.path, runtime);
   }
 
-  let path = entry.path;
-  for (const name of entry.path_params ?? []) {
-    const value = args[name];
-    if (value === undefined || value === null || value === '') {
-      return toolError('invalid_arguments', `${entry.name} needs the argument "${name}".`);
-    }
-    path = path.split(`{${name}}`).join(encodeURIComponent(String(value)));
+  const changesConnector = entry.method !== 'GET' && entry.path.startsWith('/api/v1/connectors/');
+  if (changesConnector && !isRecord(outputObject?.error)) runtime.connectorsChanged();
+  if (typeof client.open_url === 'string') {
+    const key = typeof outputObject?.key === 'string' ? outputObject.key : keyArgument(call.arguments);
+    // Tells the model whether to point the user at the window or at the button on screen.
+    return { ...outputObject, consent_page: runtime.openConsent(client.open_url, key) };
   }
+  return outputObject ?? (Array.isArray(output) ? output : { ok: true });
+}
 
-  const query = new URLSearchParams();
-  for (const name of entry.query_params ?? []) {
-    const value = args[name];
-    if (value !== undefined && value !== null && value !== '') query.set(name, String(value));
+/** Asks the user for the file and uploads it to `path` as multipart, as the catalog entry says. */
+async function uploadPickedFile(entry: RealtimeTool, path: string, runtime: ToolRuntime): Promise<ToolResult> {
+  const file = await runtime.pickFile(entry.name);
+  if (file === null) {
+    return { cancelled: true, message: 'The user closed the file picker without choosing a file.' };
   }
-  const search = query.toString();
-  const url = search === '' ? path : `${path}?${search}`;
+  const form = new FormData();
+  form.append(entry.file_field ?? 'file', file, file.name);
+  const answer = await send(runtime, path, { method: 'POST', headers: { Accept: 'application/json' }, body: form });
+  if (!answer.ok) return answer.result;
+  return isRecord(answer.body) || Array.isArray(answer.body) ? answer.body : { ok: true };
+}
 
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const init: RequestInit = { method: entry.method.toUpperCase(), headers, credentials: 'same-origin' };
-  const bodyArgs = pick(args, entry.body_params ?? []);
+type Sent = { ok: true; body: unknown } | { ok: false; result: ToolResult };
 
-  if (entry.body === 'json') {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(bodyArgs);
-  } else if (entry.body === 'multipart' || entry.needs_user_file) {
-    const file = await runtime.pickFile(entry.name);
-    if (file === null) {
-      return { cancelled: true, message: 'The user closed the file picker without choosing a file.' };
-    }
-    const form = new FormData();
-    for (const [name, value] of Object.entries(bodyArgs)) {
-      form.append(name, typeof value === 'string' ? value : JSON.stringify(value));
-    }
-    form.append(entry.file_field ?? 'file', file, file.name);
-    init.body = form;
-  }
-
+/** One request with the user's session; a failure becomes the `{error}` the model reads. */
+async function send(runtime: ToolRuntime, url: string, init: RequestInit): Promise<Sent> {
   let response: Response;
   try {
-    response = await runtime.fetch(url, init);
+    response = await runtime.fetch(url, { ...init, credentials: 'same-origin' });
   } catch {
-    return toolError('network_error', 'The app server could not be reached.');
+    return { ok: false, result: toolError('network_error', 'The app server could not be reached.') };
   }
   const text = await response.text().catch(() => '');
   let body: unknown = undefined;
@@ -82,45 +108,33 @@ export async function callBoundRoute(entry: RealtimeTool, input: unknown, runtim
       body = undefined;
     }
   }
-
-  if (!response.ok) {
-    if (isRecord(body) && isRecord(body.error) && typeof body.error.code === 'string') {
-      return { error: body.error };
-    }
-    return toolError(`http_${response.status}`, `The request failed with HTTP status ${response.status}.`);
+  if (response.ok) return { ok: true, body };
+  // The server's own error (a 422 naming the field, a 409 asking for approval) as it is.
+  if (isRecord(body) && isRecord(body.error) && typeof body.error.code === 'string') {
+    return { ok: false, result: { error: body.error } };
   }
-
-  const result: ToolResult = isRecord(body) || Array.isArray(body) ? body : { ok: true };
-  if (init.method !== 'GET' && path.startsWith('/api/v1/connectors/')) {
-    runtime.connectorsChanged();
-    if (isRecord(result) && result.kind === 'oauth' && typeof result.url === 'string') {
-      const key = typeof result.key === 'string' ? result.key : String(args.key ?? '');
-      const consentWindow = runtime.openConsent(result.url, key);
-      // Tells the model whether to point the user at the window or at the button on screen.
-      return { ...result, consent_window: consentWindow };
-    }
-  }
-  return result;
+  return {
+    ok: false,
+    result: toolError(`http_${response.status}`, `The request failed with HTTP status ${response.status}.`),
+  };
 }
 
-function parseArguments(input: unknown): Record<string, unknown> | null {
-  if (input === undefined || input === null || input === '') return {};
-  if (typeof input === 'string') {
+/** The `key` argument of a call, for naming the connector whose consent page opens. */
+function keyArgument(args: unknown): string {
+  let parsed = args;
+  if (typeof args === 'string') {
     try {
-      return parseArguments(JSON.parse(input) as unknown);
+      parsed = JSON.parse(args);
     } catch {
-      return null;
+      return '';
     }
   }
-  return isRecord(input) ? input : null;
+  return isRecord(parsed) && typeof parsed.key === 'string' ? parsed.key : '';
 }
 
-function pick(args: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const name of names) {
-    if (args[name] !== undefined) picked[name] = args[name];
-  }
-  return picked;
+/** `output` is whatever the route answered: an object, or a list (`list_connectors`). */
+function isToolCallAnswer(value: unknown): value is { output: unknown; client: ToolCallAnswer['client'] } {
+  return isRecord(value) && 'output' in value && isRecord(value.client);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
