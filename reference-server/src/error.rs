@@ -18,9 +18,11 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     fields: Vec<FieldError>,
-    detail: Option<String>,
+    // The two rare words are boxed slices: they keep `ApiError` small enough to be
+    // returned by value everywhere (clippy's `result_large_err`).
+    detail: Option<Box<str>>,
     retry_after: Option<u64>,
-    summary: Option<String>,
+    summary: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -41,7 +43,7 @@ impl ApiError {
     /// words what it would do ("Disconnect Slack").
     pub fn approval_required(summary: String) -> Self {
         Self {
-            summary: Some(summary),
+            summary: Some(summary.into()),
             ..Self::new(
                 StatusCode::CONFLICT,
                 "approval_required",
@@ -303,8 +305,8 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: self.message,
                 fields: Some(self.fields).filter(|fields| !fields.is_empty()),
-                summary: self.summary,
-                detail: self.detail,
+                summary: self.summary.map(String::from),
+                detail: self.detail.map(String::from),
             },
         };
         let mut response = (self.status, Json(body)).into_response();
@@ -441,7 +443,7 @@ impl From<CoreError> for ApiError {
             CoreError::Rejected { message } => {
                 let reason = redacted_excerpt(message);
                 Self {
-                    detail: Some(reason.clone()).filter(|reason| !reason.is_empty()),
+                    detail: (!reason.is_empty()).then(|| reason.as_str().into()),
                     ..Self::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "provider_rejected",
