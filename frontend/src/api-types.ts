@@ -528,8 +528,7 @@ export interface components {
             summary?: string | null;
         };
         /**
-         * @description `connectors_core::FieldErrorCode` as it is sent: why a field was refused. New codes
-         *     may be added; show `message` for one you do not know.
+         * @description Why a field was refused (`connectors_core::FieldErrorCode`). New codes may be added: show `message` for one you do not know.
          * @enum {string}
          */
         FieldErrorCode: "not_an_object" | "unknown_field" | "required" | "empty" | "not_a_string" | "not_a_number" | "not_a_boolean" | "out_of_range" | "too_short" | "too_long" | "not_one_of" | "invalid_format" | "has_spaces" | "control_characters" | "conflict" | "unresolvable" | "private_address" | "provider_refused" | "not_found" | "tls_failed" | "starttls_unsupported" | "schema_mismatch" | "invalid";
@@ -556,8 +555,7 @@ export interface components {
             min?: number | null;
         };
         /**
-         * @description `connectors_core::FieldFormat` as it is sent: the form an `invalid_format` field
-         *     should have.
+         * @description The form an `invalid_format` field should have (`connectors_core::FieldFormat`).
          * @enum {string}
          */
         FieldFormat: "host" | "host_without_scheme" | "host_without_path" | "host_without_port" | "url" | "url_without_credentials" | "url_without_path" | "email" | "mailbox" | "bucket_name" | "region_name" | "twilio_account_sid" | "twilio_api_key_sid";
@@ -602,7 +600,7 @@ export interface components {
             status: string;
         };
         /**
-         * @description `connectors_core::LastErrorCode` as it is sent. New codes may be added.
+         * @description Why the connector's last use failed (`connectors_core::LastErrorCode`): `needs_reauth` (connect again), `refresh_failing` (three refresh failures in a row; the server keeps trying), `refresh_failed` (one or two), `other` (`last_error` says what). New codes may be added.
          * @enum {string}
          */
         LastErrorCode: "needs_reauth" | "refresh_failing" | "refresh_failed" | "other";

@@ -173,64 +173,11 @@ pub struct FieldProblem {
     pub field: String,
     /// Why, as a stable code to translate; a client that does not know the code shows
     /// `message`.
-    pub code: FieldProblemCode,
+    pub code: crate::openapi::FieldProblemCode,
     /// Why, in English words.
     pub message: String,
     /// What the sentence of `code` needs; absent when it needs nothing.
     pub params: Option<FieldProblemParams>,
-}
-
-/// `connectors_core::FieldErrorCode` as it is sent: why a field was refused. New codes
-/// may be added; show `message` for one you do not know.
-#[derive(Debug, ToSchema)]
-#[schema(as = FieldErrorCode, rename_all = "snake_case")]
-pub enum FieldProblemCode {
-    /// The body is not a JSON object of fields.
-    NotAnObject,
-    /// A field the connector does not take; `params.allowed` lists those it does.
-    UnknownField,
-    /// A field that must be given is missing.
-    Required,
-    /// A text that is empty or only blank (or invisible) characters.
-    Empty,
-    /// Not a string.
-    NotAString,
-    /// Not a whole number (`params.min`/`params.max` when bounded).
-    NotANumber,
-    /// Not `true` or `false`.
-    NotABoolean,
-    /// A number outside `params.min`..=`params.max`.
-    OutOfRange,
-    /// Fewer characters than `params.min`.
-    TooShort,
-    /// More characters than `params.max`.
-    TooLong,
-    /// Not one of `params.allowed`.
-    NotOneOf,
-    /// Not of the form `params.format` names.
-    InvalidFormat,
-    /// Contains spaces where none may be.
-    HasSpaces,
-    /// Contains control characters.
-    ControlCharacters,
-    /// Given together with `params.conflicts_with`, which excludes it.
-    Conflict,
-    /// A host name that does not resolve.
-    Unresolvable,
-    /// A host resolving to `params.address`, a private, loopback or link-local address.
-    PrivateAddress,
-    /// The provider refused the value; `params.detail` holds its words when it gave some.
-    ProviderRefused,
-    /// The provider has nothing by this name (a bucket).
-    NotFound,
-    /// TLS with the server failed (`params.detail` says how).
-    TlsFailed,
-    /// The server does not offer STARTTLS on this port.
-    StarttlsUnsupported,
-    /// The fields do not fit the connector's schema as a whole.
-    SchemaMismatch,
-    /// Anything else: `message` says what.
-    Invalid,
 }
 
 /// `connectors_core::FieldParams` as it is sent.
@@ -244,46 +191,13 @@ pub struct FieldProblemParams {
     /// The accepted values or field names.
     pub allowed: Option<Vec<String>>,
     /// The form expected (`invalid_format`).
-    pub format: Option<FieldProblemFormat>,
+    pub format: Option<crate::openapi::FieldProblemFormat>,
     /// The fields this one cannot be given with (`conflict`).
     pub conflicts_with: Option<Vec<String>>,
     /// The refused address (`private_address`).
     pub address: Option<String>,
     /// A detail in someone else's words (a provider's, a parser's), not translated.
     pub detail: Option<String>,
-}
-
-/// `connectors_core::FieldFormat` as it is sent: the form an `invalid_format` field
-/// should have.
-#[derive(Debug, ToSchema)]
-#[schema(as = FieldFormat, rename_all = "snake_case")]
-pub enum FieldProblemFormat {
-    /// A host name or IP address.
-    Host,
-    /// A host alone, without a scheme such as `smtp://`.
-    HostWithoutScheme,
-    /// A host alone, without a path, a user name or spaces.
-    HostWithoutPath,
-    /// A host alone: the port has its own field.
-    HostWithoutPort,
-    /// An `http://` or `https://` URL.
-    Url,
-    /// A server URL without user or password in it.
-    UrlWithoutCredentials,
-    /// A server URL without path or query.
-    UrlWithoutPath,
-    /// An email address.
-    Email,
-    /// An address, maybe with a name (`Donna <donna@example.com>`).
-    Mailbox,
-    /// An S3 bucket name.
-    BucketName,
-    /// A region name such as `us-east-1`.
-    RegionName,
-    /// A Twilio Account SID.
-    TwilioAccountSid,
-    /// A Twilio API key SID.
-    TwilioApiKeySid,
 }
 
 /// `error: cause: cause` on one line.

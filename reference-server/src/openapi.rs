@@ -14,9 +14,7 @@ use connectors_core::ConnectorKind;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
-use crate::error::{
-    ErrorBody, ErrorDetail, FieldProblem, FieldProblemCode, FieldProblemFormat, FieldProblemParams,
-};
+use crate::error::{ErrorBody, ErrorDetail, FieldProblem, FieldProblemParams};
 use crate::routes;
 
 /// The API's OpenAPI description (`GET /api/v1/openapi.json`).
@@ -106,6 +104,67 @@ const PUBLIC: &[(&str, &str)] = &[
 pub const BEARER: &str = "bearer";
 /// The security scheme of the session cookie.
 pub const SESSION_COOKIE: &str = "session_cookie";
+
+/// A string enum whose values are what `values` serialize to: the document follows the
+/// crates' own lists (`ALL`), never a copy of them.
+fn sent_enum<T: serde::Serialize>(
+    values: &[T],
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let values = values
+        .iter()
+        .map(|value| serde_json::to_value(value).expect("a unit variant serializes"));
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .into()
+}
+
+/// Declares the schema of a string enum of `connectors-core`, named `$name` in the
+/// document, with the values of its `ALL`.
+macro_rules! sent_as_listed {
+    ($(#[$doc:meta])* $wrapper:ident, $name:literal, $all:expr, $description:literal) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $wrapper;
+
+        impl utoipa::PartialSchema for $wrapper {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                sent_enum($all, $description)
+            }
+        }
+
+        impl utoipa::ToSchema for $wrapper {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+sent_as_listed!(
+    /// `connectors_core::FieldErrorCode` as it is sent.
+    FieldProblemCode,
+    "FieldErrorCode",
+    connectors_core::FieldErrorCode::ALL,
+    "Why a field was refused (`connectors_core::FieldErrorCode`). New codes may be added: show `message` for one you do not know."
+);
+sent_as_listed!(
+    /// `connectors_core::FieldFormat` as it is sent.
+    FieldProblemFormat,
+    "FieldFormat",
+    connectors_core::FieldFormat::ALL,
+    "The form an `invalid_format` field should have (`connectors_core::FieldFormat`)."
+);
+sent_as_listed!(
+    /// `connectors_core::LastErrorCode` as it is sent.
+    LastErrorCode,
+    "LastErrorCode",
+    connectors_core::LastErrorCode::ALL,
+    "Why the connector's last use failed (`connectors_core::LastErrorCode`): `needs_reauth` (connect again), `refresh_failing` (three refresh failures in a row; the server keeps trying), `refresh_failed` (one or two), `other` (`last_error` says what). New codes may be added."
+);
 
 /// The multipart body of an upload: one part named `file` (its file name and content
 /// type come from the part's headers). Any other part is refused.
@@ -226,21 +285,6 @@ pub enum Status {
     /// The last attempt to use the connector failed for another reason.
     #[schema(rename = "error")]
     Error,
-}
-
-/// `connectors_core::LastErrorCode` as it is sent. New codes may be added.
-#[derive(Debug, ToSchema)]
-#[schema(as = LastErrorCode, rename_all = "snake_case")]
-pub enum LastErrorCode {
-    /// The provider refused the stored grant: the user must connect again. `last_error`
-    /// holds the reason (the provider's words when it gave some).
-    NeedsReauth,
-    /// Refreshing the token failed three times in a row; the server keeps trying.
-    RefreshFailing,
-    /// Refreshing the token failed once or twice; the server tries again shortly.
-    RefreshFailed,
-    /// Another failure: `last_error` says what.
-    Other,
 }
 
 /// A Google Calendar event (`connectors_providers::google::CalendarEvent` as it is sent).
