@@ -427,6 +427,28 @@ macro_rules! impl_sql_store {
                 Ok(())
             }
 
+            /// Sets a connector's status and last error on `connection` (inside the
+            /// caller's transaction).
+            async fn write_status(
+                connection: &mut $connection,
+                user: connectors_core::UserId,
+                connector: &str,
+                status: connectors_core::ConnectorStatus,
+                last_error: Option<&str>,
+            ) -> Result<(), connectors_core::StoreError> {
+                sqlx::query(crate::sql::SET_STATUS)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(status.as_str())
+                    .bind(last_error)
+                    .bind(crate::sealed::unix_now())
+                    .execute(&mut *connection)
+                    .await
+                    .map_err(crate::sealed::db_error)?;
+                Ok(())
+            }
+
             /// Applies the migrations, then checks the key, on `connection`.
             async fn migrate_on(
                 cipher: &crate::cipher::Cipher,
@@ -668,7 +690,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
                 failure: &connectors_core::RefreshFailure<'_>,
             ) -> Result<(), connectors_core::StoreError> {
-                use crate::sealed::{db_error, unix_now};
+                use crate::sealed::db_error;
                 let mut tx = self.begin_write().await?;
                 sqlx::query(crate::sql::RECORD_REFRESH_FAILURE)
                     .bind(user)
@@ -678,16 +700,14 @@ macro_rules! impl_sql_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                sqlx::query(crate::sql::SET_STATUS)
-                    .bind(uuid::Uuid::new_v4())
-                    .bind(user)
-                    .bind(connector)
-                    .bind(failure.status.as_str())
-                    .bind(failure.last_error)
-                    .bind(unix_now())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                Self::write_status(
+                    &mut tx,
+                    user,
+                    connector,
+                    failure.status,
+                    Some(failure.last_error),
+                )
+                .await?;
                 Self::insert_event(&mut tx, failure.event).await?;
                 tx.commit().await.map_err(db_error)?;
                 Ok(())
@@ -806,16 +826,7 @@ macro_rules! impl_sql_store {
             ) -> Result<(), connectors_core::StoreError> {
                 use crate::sealed::db_error;
                 let mut tx = self.begin_write().await?;
-                sqlx::query(crate::sql::SET_STATUS)
-                    .bind(uuid::Uuid::new_v4())
-                    .bind(user)
-                    .bind(connector)
-                    .bind(status.as_str())
-                    .bind(last_error)
-                    .bind(crate::sealed::unix_now())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                Self::write_status(&mut tx, user, connector, status, last_error).await?;
                 sqlx::query(crate::sql::SET_REFRESHABLE)
                     .bind(user)
                     .bind(connector)
