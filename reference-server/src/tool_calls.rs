@@ -1,7 +1,8 @@
 //! Voice tool calls run by the server (SPEC §5 `POST /realtime/tool-calls`, §7): the
 //! call checked against the catalog's schema, refused without the user's approval when
-//! the tool needs it, then run in process through the server's own router (the very
-//! route the tool is bound to, under the caller's own session: no HTTP loop back), and
+//! the tool needs it, then run with [`voice_tools::Executor`] in process through the
+//! server's own router (the very route the tool is bound to, under the caller's own
+//! session: no HTTP loop back), and
 //! recorded as a `tool.called` event (SPEC §11).
 //!
 //! What the model reads (`output`) and what only the page needs (`client`) are kept
@@ -12,27 +13,22 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, HeaderName};
+use axum::http::header::USER_AGENT;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::Router;
 use connectors_core::{Event, EventType, FieldError, FieldIssue, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
-use voice_tools::{Error as ToolError, ValidatedCall};
+use voice_tools::{Dispatch, DispatchFuture, Error as ToolError, Executor, ValidatedCall};
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The longest `call_id` accepted (OpenAI's are about 30 characters).
 const CALL_ID_LIMIT: usize = 128;
-/// The request headers a tool's route sees from the tool call: the caller's credentials
-/// and origin, so the route authenticates and checks it exactly as from the page.
-const FORWARDED: [HeaderName; 4] = [
-    axum::http::header::AUTHORIZATION,
-    axum::http::header::COOKIE,
-    axum::http::header::ORIGIN,
-    axum::http::header::USER_AGENT,
-];
+/// The largest answer of a tool's route read back.
+const ANSWER_LIMIT: usize = 4 * 1024 * 1024;
 
 /// The body of `POST /realtime/tool-calls`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -104,7 +100,7 @@ impl ToolRouter {
 pub struct Caller {
     /// The user, authenticated by the tool call's own request.
     pub user: UserId,
-    /// The request's headers (credentials and origin are forwarded).
+    /// The request's headers (its session token and user agent go to the tool's route).
     pub headers: HeaderMap,
     /// The client's address, when known.
     pub peer: Option<ConnectInfo<std::net::SocketAddr>>,
@@ -221,8 +217,9 @@ fn summary(state: &AppState, call: &ValidatedCall) -> String {
     }
 }
 
-/// Sends the call through the router as the caller; splits the answer into what the
-/// model reads and what the page needs.
+/// Runs the call with [`voice_tools::Executor`] through the server's own router as the
+/// caller (their session token, their address); splits the answer into what the model
+/// reads and what the page needs.
 async fn execute(
     state: &AppState,
     caller: &Caller,
@@ -242,33 +239,19 @@ async fn execute(
             "the server is still starting",
         )
     })?;
-    let request = call
-        .to_http_request()
-        .map_err(|error| ApiError::internal(&error))?;
-    let (mut parts, body) = request.into_parts();
-    for name in &FORWARDED {
-        if let Some(value) = caller.headers.get(name) {
-            parts.headers.insert(name.clone(), value.clone());
-        }
-    }
-    if let Some(peer) = caller.peer {
-        parts.extensions.insert(peer);
-    }
-    let request = axum::http::Request::from_parts(parts, Body::from(body));
-    let response = tower::ServiceExt::oneshot(router, request)
-        .await
-        .unwrap_or_else(|never| match never {});
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024)
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
-    Ok(match voice_tools::read_answer(status, &body) {
+    let token = crate::auth::request_token(&caller.headers, state.settings.secure_cookies())
+        .ok_or_else(ApiError::unauthenticated)?;
+    let executor = Executor::in_process(RouterDispatch {
+        router,
+        user_agent: caller.headers.get(USER_AGENT).cloned(),
+        peer: caller.peer,
+    });
+    Ok(match executor.send(call, &token).await {
         Ok(output) => (Outcome::Ok, split(call.tool(), output)),
         Err(error) => {
-            let outcome = if status.is_client_error() {
-                Outcome::Rejected
-            } else {
-                Outcome::Error
+            let outcome = match &error {
+                ToolError::Api { status, .. } if status.is_client_error() => Outcome::Rejected,
+                _ => Outcome::Error,
             };
             let answer = ToolCallAnswer {
                 output: error.to_tool_output(),
@@ -277,6 +260,37 @@ async fn execute(
             (outcome, answer)
         }
     })
+}
+
+/// Answers a tool call's request with the server's router, as from the caller's
+/// address and user agent.
+struct RouterDispatch {
+    router: Router,
+    user_agent: Option<HeaderValue>,
+    peer: Option<ConnectInfo<std::net::SocketAddr>>,
+}
+
+impl Dispatch for RouterDispatch {
+    fn dispatch(&self, request: axum::http::Request<Vec<u8>>) -> DispatchFuture<'_> {
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            if let Some(user_agent) = &self.user_agent {
+                parts.headers.insert(USER_AGENT, user_agent.clone());
+            }
+            if let Some(peer) = self.peer {
+                parts.extensions.insert(peer);
+            }
+            let request = axum::http::Request::from_parts(parts, Body::from(body));
+            let response = tower::ServiceExt::oneshot(self.router.clone(), request)
+                .await
+                .unwrap_or_else(|never| match never {});
+            let (parts, body) = response.into_parts();
+            let body = axum::body::to_bytes(body, ANSWER_LIMIT)
+                .await
+                .map_err(|error| ToolError::Dispatch(error.into()))?;
+            Ok(axum::http::Response::from_parts(parts, body.to_vec()))
+        })
+    }
 }
 
 /// An OAuth activation's URL (with its `state` and PKCE challenge) goes to the page;

@@ -57,6 +57,9 @@ pub enum Error {
     /// The request did not get through (DNS, connection, TLS, …).
     #[error("could not reach the api")]
     Transport(#[source] reqwest::Error),
+    /// An in-process [`Dispatch`](crate::Dispatch) could not answer the request.
+    #[error("the api could not run the call: {0}")]
+    Dispatch(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The REST API answered 2xx with a body that is not JSON.
     #[error("unexpected answer from the api ({status})")]
     InvalidResponse {
@@ -71,7 +74,8 @@ pub enum Error {
 impl Error {
     /// A short machine-readable code: `unknown_tool`, `invalid_arguments`,
     /// `needs_user_file`, the API's own code for [`Error::Api`] (else `api_error`),
-    /// `timeout`, `unreachable` or `invalid_response`.
+    /// `timeout`, `unreachable` (also for a [`Dispatch`](crate::Dispatch) that could
+    /// not answer) or `invalid_response`.
     pub fn code(&self) -> &str {
         match self {
             Self::UnknownTool { .. } => "unknown_tool",
@@ -79,7 +83,7 @@ impl Error {
             Self::NeedsUserFile { .. } => "needs_user_file",
             Self::Api { code, .. } => code.as_deref().unwrap_or("api_error"),
             Self::Timeout(_) => "timeout",
-            Self::Transport(_) => "unreachable",
+            Self::Transport(_) | Self::Dispatch(_) => "unreachable",
             Self::InvalidResponse { .. } => "invalid_response",
         }
     }

@@ -1,9 +1,12 @@
 //! [`Executor`]: runs a tool call against the REST API as the user.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::multipart::{Form, Part};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
@@ -78,7 +81,71 @@ const BODY_LIMIT: usize = 512;
 #[derive(Debug, Clone)]
 pub struct Executor {
     base_url: Url,
-    client: reqwest::Client,
+    transport: Transport,
+}
+
+/// Where an [`Executor`]'s requests go.
+#[derive(Clone)]
+enum Transport {
+    Http(reqwest::Client),
+    InProcess(Arc<dyn Dispatch>),
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Http(client) => f.debug_tuple("Http").field(client).finish(),
+            Self::InProcess(_) => f.write_str("InProcess"),
+        }
+    }
+}
+
+/// The future a [`Dispatch`] answers with.
+pub type DispatchFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<http::Response<Vec<u8>>>> + Send + 'a>>;
+
+/// Answers a tool call's request in process, for an [`Executor::in_process`]: typically
+/// the API's own router, so a server runs its tools through the very routes they are
+/// bound to, without an HTTP loop back to itself.
+///
+/// The request has a path-and-query URI (`/api/v1/projects`), `Accept:
+/// application/json`, `Authorization: Bearer …`, and for a body its `Content-Type`
+/// (`application/json`, or `multipart/form-data` from [`Executor::send_with_file`]).
+///
+/// # Example
+///
+/// ```
+/// use serde_json::json;
+/// use voice_tools::{Catalog, Dispatch, DispatchFuture, Executor};
+///
+/// /// Answers every call with the path it was sent to.
+/// struct Echo;
+///
+/// impl Dispatch for Echo {
+///     fn dispatch(&self, request: http::Request<Vec<u8>>) -> DispatchFuture<'_> {
+///         Box::pin(async move {
+///             let body = json!({"path": request.uri().path()}).to_string();
+///             Ok(http::Response::new(body.into_bytes()))
+///         })
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let catalog = Catalog::new(["slack"]);
+/// let executor = Executor::in_process(Echo);
+/// let answer = executor.execute(&catalog, "list_projects", &json!({}), "user-token").await?;
+/// assert_eq!(answer["path"], "/api/v1/projects");
+/// # Ok(()) }
+/// ```
+pub trait Dispatch: Send + Sync {
+    /// Answers `request` with the API's response.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Dispatch`] when the request could not be answered at all (an API's
+    /// error answers are responses, not errors).
+    fn dispatch(&self, request: http::Request<Vec<u8>>) -> DispatchFuture<'_>;
 }
 
 impl Executor {
@@ -87,18 +154,29 @@ impl Executor {
     pub fn new(base_url: Url) -> Self {
         Self {
             base_url,
-            client: default_client(),
+            transport: Transport::Http(default_client()),
         }
     }
 
-    /// Uses this HTTP client as it is, timeouts included.
+    /// An executor whose calls `dispatch` answers in process instead of an HTTP
+    /// server (see [`Dispatch`]). Its [`Executor::base_url`] is `http://in-process.invalid/`
+    /// and is not used.
+    pub fn in_process(dispatch: impl Dispatch + 'static) -> Self {
+        Self {
+            base_url: Url::parse("http://in-process.invalid/").expect("a fixed URL parses"),
+            transport: Transport::InProcess(Arc::new(dispatch)),
+        }
+    }
+
+    /// Uses this HTTP client as it is, timeouts included (for an in-process executor,
+    /// sends over HTTP to [`Executor::base_url`] from then on).
     #[must_use]
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = client;
+        self.transport = Transport::Http(client);
         self
     }
 
-    /// The base URL calls go to.
+    /// The base URL calls go to over HTTP.
     pub fn base_url(&self) -> &Url {
         &self.base_url
     }
@@ -133,7 +211,14 @@ impl Executor {
     /// the status and the API's `{"error":{"code","message"}}` on a non-2xx answer;
     /// [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidResponse`].
     pub async fn send(&self, call: &ValidatedCall, bearer_token: &str) -> Result<Value> {
-        let request = self.request(call, bearer_token);
+        let client = match &self.transport {
+            Transport::Http(client) => client,
+            Transport::InProcess(dispatch) => {
+                let request = call.to_http_request()?;
+                return dispatched(dispatch.as_ref(), request, bearer_token).await;
+            }
+        };
+        let request = self.request(client, call, bearer_token);
         let request = match call.body() {
             CallBody::Empty => request,
             CallBody::Json(body) => request.json(body),
@@ -163,6 +248,21 @@ impl Executor {
         let CallBody::Multipart { file_field, fields } = call.body() else {
             return self.send(call, bearer_token).await;
         };
+        let client = match &self.transport {
+            Transport::Http(client) => client,
+            Transport::InProcess(dispatch) => {
+                check_media_type(call, file_field, file.content_type.as_deref())?;
+                let (content_type, body) = crate::multipart::encode(fields, file_field, &file);
+                let request = http::Request::builder()
+                    .method(reqwest::Method::from(call.method()))
+                    .uri(call.path_and_query())
+                    .header(ACCEPT, "application/json")
+                    .header(CONTENT_TYPE, content_type)
+                    .body(body)
+                    .expect("a validated path and fixed headers always make a request");
+                return dispatched(dispatch.as_ref(), request, bearer_token).await;
+            }
+        };
         let mut part = Part::bytes(file.bytes).file_name(file.file_name);
         if let Some(content_type) = &file.content_type {
             part = part
@@ -181,11 +281,16 @@ impl Executor {
                 form.text(name.clone(), value.clone())
             })
             .part(file_field.clone(), part);
-        let request = self.request(call, bearer_token).multipart(form);
+        let request = self.request(client, call, bearer_token).multipart(form);
         answer(request.send().await.map_err(Error::from_reqwest)?).await
     }
 
-    fn request(&self, call: &ValidatedCall, bearer_token: &str) -> RequestBuilder {
+    fn request(
+        &self,
+        client: &reqwest::Client,
+        call: &ValidatedCall,
+        bearer_token: &str,
+    ) -> RequestBuilder {
         let mut url = self.base_url.clone();
         let path = format!("{}{}", url.path().trim_end_matches('/'), call.path());
         url.set_path(&path);
@@ -193,11 +298,52 @@ impl Executor {
         if !call.query().is_empty() {
             url.query_pairs_mut().extend_pairs(call.query());
         }
-        self.client
+        client
             .request(call.method().into(), url)
             .bearer_auth(bearer_token)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
     }
+}
+
+/// The in-process form of reqwest's media-type check: a `type/subtype` that fits in a
+/// header.
+fn check_media_type(
+    call: &ValidatedCall,
+    file_field: &str,
+    content_type: Option<&str>,
+) -> Result<()> {
+    let Some(content_type) = content_type else {
+        return Ok(());
+    };
+    let well_formed = content_type
+        .split_once('/')
+        .is_some_and(|(kind, subtype)| !kind.trim().is_empty() && !subtype.trim().is_empty())
+        && HeaderValue::from_str(content_type).is_ok()
+        && !content_type.contains(['\r', '\n']);
+    if well_formed {
+        return Ok(());
+    }
+    Err(Error::InvalidArguments {
+        tool: call.tool().to_owned(),
+        problems: vec![ArgumentProblem {
+            field: file_field.to_owned(),
+            message: format!("`{content_type}` is not a media type"),
+        }],
+    })
+}
+
+/// Sends `request` through `dispatch` as the bearer of `bearer_token`.
+async fn dispatched(
+    dispatch: &dyn Dispatch,
+    mut request: http::Request<Vec<u8>>,
+    bearer_token: &str,
+) -> Result<Value> {
+    let mut authorization = HeaderValue::from_str(&format!("Bearer {bearer_token}"))
+        .map_err(|_| Error::Dispatch("the bearer token is not a valid header value".into()))?;
+    authorization.set_sensitive(true);
+    request.headers_mut().insert(AUTHORIZATION, authorization);
+    let response = dispatch.dispatch(request).await?;
+    read_answer(response.status(), response.body())
 }
 
 async fn answer(response: Response) -> Result<Value> {
@@ -303,6 +449,20 @@ impl UserFile {
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
+    }
+}
+
+impl UserFile {
+    pub(crate) fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    pub(crate) fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
     }
 }
 

@@ -10,7 +10,8 @@
 //! - validation of the arguments a model sends ([`Catalog::validate`]), with errors
 //!   the model can read, resolved to a concrete HTTP request ([`ValidatedCall`]).
 //!
-//! An [`Executor`] runs a validated call against the REST API as the user.
+//! An [`Executor`] runs a validated call against the REST API as the user, over HTTP
+//! or, in the API's own process, through its router ([`Executor::in_process`]).
 //!
 //! # Quick start
 //!
@@ -53,7 +54,8 @@
 //!   that the REST route it calls shares.
 //! - [`Catalog`], [`ToolDefinition`], [`ValidatedCall`], [`CallBody`]: the tool set,
 //!   its schemas, validation.
-//! - [`Executor`], [`UserFile`]: HTTP calls to the REST API.
+//! - [`Executor`], [`UserFile`]: calls to the REST API, over HTTP or in process
+//!   through a [`Dispatch`] (an API's own router).
 //! - [`Error`], [`ArgumentProblem`]: everything that can go wrong.
 //!
 //! # Schemas sent to OpenAI
@@ -77,13 +79,14 @@ mod binding;
 mod catalog;
 mod error;
 mod executor;
+mod multipart;
 mod schema;
 pub mod tools;
 
 pub use binding::{Binding, BodyKind, HttpMethod, Tool, CONNECTOR_KEY_MARKER};
 pub use catalog::{CallBody, Catalog, ToolDefinition, ValidatedCall};
 pub use error::{ArgumentProblem, Error, Result};
-pub use executor::{read_answer, Executor, UserFile};
+pub use executor::{read_answer, Dispatch, DispatchFuture, Executor, UserFile};
 
 pub use reqwest;
 pub use schemars;
