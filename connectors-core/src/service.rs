@@ -31,9 +31,11 @@ use crate::store::{
 use crate::tokens::{random_token, sha256_hex};
 use crate::view::ConnectorView;
 
+mod api_call;
 mod background;
 mod revocation;
 
+pub use api_call::ApiRequest;
 pub use background::{BackgroundRefresh, WorkerRun};
 pub use revocation::Revocation;
 
@@ -201,6 +203,7 @@ pub struct ConnectorAuthService {
     views: DashMap<UserId, (Instant, Arc<[ConnectorView]>)>,
     view_cache_ttl: Duration,
     retry_backoff: (Duration, Duration),
+    rate_limit_retry: api_call::RateLimitRetry,
     events: tokio::sync::broadcast::Sender<Event>,
 }
 
@@ -236,6 +239,7 @@ impl ConnectorAuthService {
             views: DashMap::new(),
             view_cache_ttl: Duration::from_secs(2),
             retry_backoff: (Duration::from_secs(30), Duration::from_secs(3600)),
+            rate_limit_retry: api_call::RateLimitRetry::default(),
             events: tokio::sync::broadcast::channel(SUBSCRIBER_BUFFER).0,
         }
     }
@@ -1054,25 +1058,15 @@ impl OAuthClient<'_> {
         &self.api_url
     }
 
-    /// GETs `path` (relative to the API base URL) and decodes the JSON answer, with a
-    /// valid token and one refresh-and-retry on 401.
+    /// GETs `path` (relative to the API base URL) and decodes the JSON answer, as
+    /// [`Self::send`] sends it: a valid token, one refresh-and-retry on 401, a bounded
+    /// wait on 429.
     ///
     /// # Errors
     ///
-    /// As [`ConnectorAuthService::access_token`]; [`Error::Provider`] for a non-success
-    /// answer, [`Error::InvalidResponse`] for a body that does not decode.
+    /// As [`Self::send`]; [`Error::InvalidResponse`] for a body that does not decode.
     pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let base = self.api_url.as_str().trim_end_matches('/');
-        let url = format!("{base}/{}", path.trim_start_matches('/'));
-        self.service
-            .with_access_token(self.user, &self.key, |token| {
-                let url = url.clone();
-                async move {
-                    let request = self.service.http.get(&url).bearer_auth(token.secret());
-                    crate::http::api_json(request, "provider API").await
-                }
-            })
-            .await
+        self.json(&ApiRequest::get(path), "provider API").await
     }
 }
 

@@ -12,8 +12,8 @@ use crate::binding::{Binding, BodyKind, HttpMethod, Tool};
 use crate::error::{ArgumentProblem, Error, Result};
 use crate::schema;
 use crate::tools::{
-    ActivateConnector, CreateProject, ListConnectors, ListEvents, ListProjects, RevokeConnector,
-    UploadFile,
+    ActivateConnector, CreateProject, ListConnectors, ListEvents, ListGmailMessages, ListProjects,
+    ListSlackChannels, PostSlackMessage, ReadSlackChannel, RevokeConnector, UploadFile,
 };
 
 /// How long a quoted argument may get inside an error message the model reads.
@@ -76,6 +76,10 @@ impl Catalog {
             .with_tool::<CreateProject>()
             .with_tool::<ListProjects>()
             .with_tool::<UploadFile>()
+            .with_tool::<ListSlackChannels>()
+            .with_tool::<ReadSlackChannel>()
+            .with_tool::<PostSlackMessage>()
+            .with_tool::<ListGmailMessages>()
     }
 
     /// A catalog with no tools yet, for a tool set of your own.

@@ -1,4 +1,5 @@
-//! The built-in tools: connectors, calendar events, projects and files.
+//! The built-in tools: connectors, calendar events, projects and files, and the actions
+//! on connected accounts (Slack, Gmail).
 //!
 //! Field doc comments are the property descriptions the model reads.
 
@@ -10,6 +11,13 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use crate::binding::{Binding, Tool};
+
+mod actions;
+
+pub use actions::{
+    GmailMessagesLimit, ListGmailMessages, ListSlackChannels, PostSlackMessage, ReadSlackChannel,
+    SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
+};
 
 /// Arguments of `list_connectors`: none.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -93,23 +101,27 @@ pub struct ListEvents {
     pub limit: Option<EventsLimit>,
 }
 
-/// How many calendar events to list at most: [`EventsLimit::MIN`] to
-/// [`EventsLimit::MAX`], [`EventsLimit::DEFAULT`] when not given (Google Calendar's
-/// own `maxResults` bounds). The one definition of these bounds: the `list_events`
-/// tool's schema and the REST route it calls both read them from here.
+/// How many calendar events to list at most: 1 to 250, 10 when not given (Google
+/// Calendar's own `maxResults` bounds). The one definition of these bounds: the
+/// `list_events` tool's schema and the REST route it calls both read them from here.
+pub type EventsLimit = Limit<250, 10>;
+
+/// How many results a tool asks for at most: [`Limit::MIN`] (1) to `HI`, `DEFAULT`
+/// when not given. A tool's argument and the REST route it calls share one such type,
+/// so their bounds cannot drift apart.
 ///
 /// Deserializes from a number (tool arguments) or a decimal string (a query string),
 /// refusing anything out of bounds with a message that says the bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EventsLimit(u32);
+pub struct Limit<const HI: u32, const DEFAULT: u32>(u32);
 
-impl EventsLimit {
+impl<const HI: u32, const DEFAULT: u32> Limit<HI, DEFAULT> {
     /// The smallest limit.
     pub const MIN: u32 = 1;
     /// The largest limit.
-    pub const MAX: u32 = 250;
+    pub const MAX: u32 = HI;
     /// The limit when none is given.
-    pub const DEFAULT: u32 = 10;
+    pub const DEFAULT: u32 = DEFAULT;
 
     /// `limit` when it is within bounds.
     pub fn new(limit: u32) -> Option<Self> {
@@ -132,65 +144,71 @@ impl EventsLimit {
         )
     }
 
-    /// The description of the `limit` argument the model reads.
-    pub fn description() -> String {
+    /// The description of a `limit` argument the model reads: `Maximum number of
+    /// {what} to return, from 1 to 250.`
+    pub fn describe(what: &str) -> String {
         format!(
-            "Maximum number of events to return, from {} to {}.",
+            "Maximum number of {what} to return, from {} to {}.",
             Self::MIN,
             Self::MAX
         )
     }
-}
 
-impl Default for EventsLimit {
-    fn default() -> Self {
-        Self(Self::DEFAULT)
+    /// [`Self::describe`] for events, as `list_events` says it.
+    pub fn description() -> String {
+        Self::describe("events")
     }
 }
 
-impl<'de> Deserialize<'de> for EventsLimit {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Limit;
+impl<const HI: u32, const DEFAULT: u32> Default for Limit<HI, DEFAULT> {
+    fn default() -> Self {
+        Self(DEFAULT)
+    }
+}
 
-        impl Visitor<'_> for Limit {
-            type Value = EventsLimit;
+impl<'de, const HI: u32, const DEFAULT: u32> Deserialize<'de> for Limit<HI, DEFAULT> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bounded<const HI: u32, const DEFAULT: u32>;
+
+        impl<const HI: u32, const DEFAULT: u32> Visitor<'_> for Bounded<HI, DEFAULT> {
+            type Value = Limit<HI, DEFAULT>;
 
             fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                formatter.write_str(&EventsLimit::expectation())
+                formatter.write_str(&Limit::<HI, DEFAULT>::expectation())
             }
 
-            fn visit_u64<E: de::Error>(self, value: u64) -> Result<EventsLimit, E> {
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
                 u32::try_from(value)
                     .ok()
-                    .and_then(EventsLimit::new)
-                    .ok_or_else(|| E::custom(EventsLimit::expectation()))
+                    .and_then(Limit::new)
+                    .ok_or_else(|| E::custom(Limit::<HI, DEFAULT>::expectation()))
             }
 
-            fn visit_i64<E: de::Error>(self, value: i64) -> Result<EventsLimit, E> {
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
                 u64::try_from(value)
-                    .map_err(|_| E::custom(EventsLimit::expectation()))
+                    .map_err(|_| E::custom(Limit::<HI, DEFAULT>::expectation()))
                     .and_then(|value| self.visit_u64(value))
             }
 
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<EventsLimit, E> {
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
                 value
                     .parse::<u64>()
-                    .map_err(|_| E::custom(EventsLimit::expectation()))
+                    .map_err(|_| E::custom(Limit::<HI, DEFAULT>::expectation()))
                     .and_then(|value| self.visit_u64(value))
             }
         }
 
-        deserializer.deserialize_any(Limit)
+        deserializer.deserialize_any(Bounded::<HI, DEFAULT>)
     }
 }
 
-impl JsonSchema for EventsLimit {
+impl<const HI: u32, const DEFAULT: u32> JsonSchema for Limit<HI, DEFAULT> {
     fn inline_schema() -> bool {
         true
     }
 
     fn schema_name() -> Cow<'static, str> {
-        "EventsLimit".into()
+        format!("Limit{HI}").into()
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {

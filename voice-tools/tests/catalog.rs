@@ -43,7 +43,7 @@ fn keywords(value: &Value, path: &str, found: &mut Vec<String>) {
 }
 
 #[test]
-fn the_catalog_holds_the_seven_built_in_tools() {
+fn the_catalog_holds_the_built_in_tools_in_order() {
     let catalog = catalog();
     let names: Vec<&str> = catalog.listing().iter().map(|tool| tool.name()).collect();
 
@@ -56,7 +56,11 @@ fn the_catalog_holds_the_seven_built_in_tools() {
             "list_events",
             "create_project",
             "list_projects",
-            "upload_file"
+            "upload_file",
+            "list_slack_channels",
+            "read_slack_channel",
+            "post_slack_message",
+            "list_gmail_messages"
         ]
     );
 }
@@ -564,4 +568,55 @@ fn path_parameters_must_be_required_arguments() {
     }
 
     let _ = catalog().with_tool::<OptionalId>();
+}
+
+#[test]
+fn account_actions_bind_to_their_routes_and_writes_need_approval() {
+    let catalog = catalog();
+    let needs_approval: Vec<&str> = catalog
+        .listing()
+        .iter()
+        .filter(|tool| tool.needs_approval())
+        .map(|tool| tool.name())
+        .collect();
+    assert_eq!(needs_approval, ["revoke_connector", "post_slack_message"]);
+
+    let read = catalog
+        .validate(
+            "read_slack_channel",
+            &json!({"channel": "C01ABCDEF", "limit": 5}),
+        )
+        .unwrap();
+    assert_eq!(
+        read.path_and_query(),
+        "/api/v1/connectors/slack/channels/C01ABCDEF/messages?limit=5"
+    );
+    let search = catalog
+        .validate("list_gmail_messages", &json!({"q": "from:marie is:unread"}))
+        .unwrap();
+    assert_eq!(
+        search.path_and_query(),
+        "/api/v1/connectors/gmail/messages?q=from%3Amarie+is%3Aunread"
+    );
+
+    for (tool, arguments, field) in [
+        (
+            "read_slack_channel",
+            json!({"channel": "#general"}),
+            "channel",
+        ),
+        (
+            "post_slack_message",
+            json!({"channel": "C01ABCDEF", "text": ""}),
+            "text",
+        ),
+        ("list_slack_channels", json!({"limit": 101}), "limit"),
+        ("list_gmail_messages", json!({"limit": 0}), "limit"),
+    ] {
+        let error = catalog.validate(tool, &arguments).unwrap_err();
+        let Error::InvalidArguments { problems, .. } = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(problems[0].field, field, "{tool}: {error}");
+    }
 }
