@@ -8,6 +8,7 @@ import type { Words } from '../i18n';
 import type { TransportMedia } from './agent';
 import { openConsentWindow, watchConsentWindow } from './consent';
 import { ConnectionLostError, ConnectTimeoutError, voiceErrorFrom, type VoiceError } from './errors';
+import { MARKS, measureSince, now, timed } from './marks';
 import {
   applyServerEvent,
   currentTool,
@@ -156,10 +157,11 @@ export class VoiceSession {
     this.#history = [];
     this.#partials = new Map();
     this.#update({ error: null, transcript: [], notice: null, blockedConsent: null, filePrompt: null, approval: null });
+    const since = now();
 
     try {
       // The microphone first: a client secret lives for a minute, a permission prompt may take longer.
-      const microphone = await (this.#options.getMicrophone ?? defaultMicrophone)();
+      const microphone = await timed(MARKS.microphone, this.#options.getMicrophone ?? defaultMicrophone);
       if (!isCurrent()) {
         stopTracks(microphone);
         return;
@@ -168,9 +170,9 @@ export class VoiceSession {
       this.#applyMute();
 
       const [secret, catalog, realtime] = await Promise.all([
-        this.#options.api.createClientSecret(),
-        this.#options.api.listRealtimeTools(),
-        loadRealtime(),
+        timed(MARKS.secret, () => this.#options.api.createClientSecret()),
+        timed(MARKS.tools, () => this.#options.api.listRealtimeTools()),
+        timed(MARKS.sdk, loadRealtime),
       ]);
       if (!isCurrent()) return;
 
@@ -182,6 +184,7 @@ export class VoiceSession {
       const session = realtime.createRealtimeSession(secret, catalog, this.#toolRuntime(), transport);
       this.#session = session;
       this.#listen(session, transport, isCurrent);
+      markConnectSteps(transport);
 
       await withTimeout(
         session.connect({ apiKey: secret.value }),
@@ -190,6 +193,7 @@ export class VoiceSession {
       if (!isCurrent()) return;
       this.#activity = { ...this.#activity, phase: 'connected' };
       this.#update({});
+      measureSince(MARKS.start, since);
       // The peer hanging up closes the data channel at once; the SDK only notices
       // when ICE gives up, many seconds later.
       dataChannelOf(transport)?.addEventListener('close', () => {
@@ -417,6 +421,34 @@ async function defaultMicrophone(): Promise<MediaStream> {
   }
   return navigator.mediaDevices.getUserMedia({
     audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+  });
+}
+/**
+ * The `donna:session-config`, `donna:sdp` and `donna:session-updated` measures of a
+ * connection: the SDK creates the data channel when it says `connecting`.
+ */
+function markConnectSteps(transport: RealtimeTransportLayer) {
+  const called = now();
+  let connecting: number | null = null;
+  transport.on('connection_change', (status) => {
+    if (status !== 'connecting' || connecting !== null) return;
+    connecting = now();
+    measureSince(MARKS.sessionConfig, called);
+    const channel = dataChannelOf(transport);
+    channel?.addEventListener(
+      'open',
+      () => {
+        const opened = now();
+        if (connecting !== null) measureSince(MARKS.sdp, connecting);
+        const acknowledged = (event: MessageEvent) => {
+          if (typeof event.data !== 'string' || !event.data.includes('"session.updated"')) return;
+          channel.removeEventListener('message', acknowledged);
+          measureSince(MARKS.sessionUpdated, opened);
+        };
+        channel.addEventListener('message', acknowledged);
+      },
+      { once: true },
+    );
   });
 }
 
