@@ -28,6 +28,24 @@ const MEDIA_ARGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-med
 /** In the page: the time of each click on the orb and of each change of its `data-state`. */
 function watchOrb() {
   window.__orbLog = [];
+  // The WebRTC steps inside `donna:sdp`, from the browser's own state changes.
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      const log = (what) => window.__orbLog.push({ at: performance.now(), what: `webrtc:${what}` });
+      log('created');
+      this.addEventListener('iceconnectionstatechange', () => log(`ice-${this.iceConnectionState}`));
+      this.addEventListener('connectionstatechange', () => log(`pc-${this.connectionState}`));
+      this.addEventListener('signalingstatechange', () => log(`signaling-${this.signalingState}`));
+      const createDataChannel = this.createDataChannel.bind(this);
+      this.createDataChannel = (...channelArgs) => {
+        const channel = createDataChannel(...channelArgs);
+        channel.addEventListener('open', () => log('channel-open'));
+        return channel;
+      };
+    }
+  };
   document.addEventListener(
     'click',
     (event) => {
@@ -52,9 +70,26 @@ async function lastClick(page) {
     const click = log.filter((entry) => entry.what === 'click').at(-1).at;
     const listening = log.find((entry) => entry.what === 'listening' && entry.at > click).at;
     const figures = { 'click → listening': listening - click };
+    // The browser's WebRTC steps, each from the one before (first occurrence after the click).
+    const at = (what) => log.find((entry) => entry.what === what && entry.at > click)?.at;
+    const steps = [
+      ['webrtc: click → peer connection created', 'click', 'webrtc:created'],
+      ['webrtc: created → offer sent, answer set (have-local-offer → stable)', 'webrtc:created', 'webrtc:signaling-stable'],
+      ['webrtc: answer set → ICE connected', 'webrtc:signaling-stable', 'webrtc:ice-connected'],
+      ['webrtc: ICE connected → DTLS done (connectionState connected)', 'webrtc:ice-connected', 'webrtc:pc-connected'],
+      ['webrtc: DTLS done → data channel open (SCTP)', 'webrtc:pc-connected', 'webrtc:channel-open'],
+    ];
+    for (const [name, from, to] of steps) {
+      const start = from === 'click' ? click : at(from);
+      const end = at(to);
+      if (start !== undefined && end !== undefined) figures[name] = end - start;
+    }
     for (const entry of performance.getEntriesByType('measure')) {
       if (!entry.name.startsWith('donna:')) continue;
-      if (entry.startTime >= click - 1) figures[entry.name] = entry.duration;
+      if (entry.startTime >= click - 1) {
+        figures[entry.name] = entry.duration;
+        figures[`  ${entry.name} starts at`] = entry.startTime - click;
+      }
       else figures[`(before the click) ${entry.name}`] = entry.duration;
     }
     for (const entry of performance.getEntriesByType('resource')) {
@@ -64,6 +99,9 @@ async function lastClick(page) {
       if (entry.name.endsWith('/api/v1/realtime/tools')) figures['request GET /realtime/tools'] = entry.duration;
       if (/\/assets\/agent-.*\.js$/.test(entry.name)) figures[`request ${entry.name.split('/').pop()}`] = entry.duration;
     }
+    // The next click sees only its own figures.
+    performance.clearMeasures();
+    performance.clearResourceTimings();
     return figures;
   });
 }
