@@ -3,7 +3,7 @@
 
 import type { RealtimeAgent, RealtimeItem, RealtimeSession, RealtimeTransportLayer } from '@openai/agents/realtime';
 
-import type { ApiClient, ClientSecret, FetchLike, RealtimeTool } from '../api';
+import type { ApiClient, ClientSecret, FetchLike } from '../api';
 import type { Words } from '../i18n';
 import type { TransportMedia } from './agent';
 import { openConsentWindow, watchConsentWindow } from './consent';
@@ -135,6 +135,8 @@ export class VoiceSession {
   #rejoinsLeft = 0;
   /** The SDK, the catalog and Donna built from it: loaded once, ahead of a click if the page is idle. */
   #prepared: Promise<Prepared> | null = null;
+  /** `#prepared` has resolved. */
+  #ready = false;
   /** Words streamed so far of messages not yet complete, by item id. */
   #partials = new Map<string, string>();
   #stopWatchingConsent: (() => void) | null = null;
@@ -184,13 +186,17 @@ export class VoiceSession {
       timed(MARKS.tools, () => this.#options.api.listRealtimeTools()),
     ]).then(([realtime, catalog]) => ({
       realtime,
-      catalog,
       agent: realtime.createDonnaAgent(realtime.buildTools(catalog, this.#toolRuntime())),
     }));
     this.#prepared = prepared;
-    prepared.catch(() => {
-      if (this.#prepared === prepared) this.#prepared = null;
-    });
+    prepared.then(
+      () => {
+        if (this.#prepared === prepared) this.#ready = true;
+      },
+      () => {
+        if (this.#prepared === prepared) this.#prepared = null;
+      },
+    );
     return prepared;
   }
 
@@ -222,7 +228,8 @@ export class VoiceSession {
   async #join(attempt: number, { rejoin, since }: { rejoin: boolean; since: number }): Promise<void> {
     const isCurrent = () => attempt === this.#attempt;
     try {
-      const prepared = timed(MARKS.prepared, () => this.#prepare());
+      // What the click waits for the SDK and the catalog, when the page was not idle long enough to load them.
+      const prepared = this.#ready ? this.#prepare() : timed(MARKS.prepared, () => this.#prepare());
       // Awaited below, unless the microphone fails first.
       prepared.catch(() => undefined);
       const microphone = this.#microphone !== undefined ? Promise.resolve(this.#microphone) : this.#openMicrophone(isCurrent);
@@ -515,7 +522,7 @@ function loadRealtime() {
 /** What `prepare` loads and builds once for every conversation of the page. */
 interface Prepared {
   realtime: Awaited<ReturnType<typeof loadRealtime>>;
-  catalog: RealtimeTool[];
+  /** Donna with one tool per catalog entry. */
   agent: RealtimeAgent;
 }
 
