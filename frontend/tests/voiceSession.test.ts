@@ -97,7 +97,11 @@ function fakeMicrophone() {
 
 interface Harness {
   voice: VoiceSession;
+  /** The first call's transport. */
   transport: ScriptedRealtimeTransport;
+  /** The transport of the `index`-th call (0-based), made ahead so a test can expect its calls. */
+  transportOf: (index: number) => ScriptedRealtimeTransport;
+  getMicrophone: ReturnType<typeof vi.fn>;
   states: OrbState[];
   fetch: ReturnType<typeof vi.fn<(url: string, init?: RequestInit) => Promise<Response>>>;
   api: { createClientSecret: ReturnType<typeof vi.fn>; listRealtimeTools: ReturnType<typeof vi.fn> };
@@ -106,8 +110,12 @@ interface Harness {
 }
 
 function harness(overrides: Partial<VoiceSessionOptions> = {}): Harness {
-  const transport = new ScriptedRealtimeTransport();
+  const transports: ScriptedRealtimeTransport[] = [];
+  const transportOf = (index: number) => (transports[index] ??= new ScriptedRealtimeTransport());
+  const transport = transportOf(0);
+  let calls = 0;
   const microphone = fakeMicrophone();
+  const getMicrophone = vi.fn(async () => microphone.stream);
   const api = {
     createClientSecret: vi.fn(async () => SECRET),
     listRealtimeTools: vi.fn(async () => CATALOG),
@@ -147,8 +155,8 @@ function harness(overrides: Partial<VoiceSessionOptions> = {}): Harness {
   const voice = new VoiceSession({
     api,
     fetch,
-    getMicrophone: async () => microphone.stream,
-    createTransport: () => transport,
+    getMicrophone,
+    createTransport: () => transportOf(calls++),
     openConsent: () => ({ closed: false }) as unknown as Window,
     ...overrides,
   });
@@ -159,7 +167,7 @@ function harness(overrides: Partial<VoiceSessionOptions> = {}): Harness {
     const state = voice.getSnapshot().state;
     if (states[states.length - 1] !== state) states.push(state);
   });
-  return { voice, transport, states, fetch, api, connectorsChanged, microphone };
+  return { voice, transport, transportOf, getMicrophone, states, fetch, api, connectorsChanged, microphone };
 }
 
 async function connected(overrides: Partial<VoiceSessionOptions> = {}): Promise<Harness> {
@@ -486,16 +494,156 @@ describe('VoiceSession', () => {
     ]);
   });
 
-  it('says the connection was lost when the transport drops, and releases the microphone', async () => {
+  it('joins again once when the call drops: a fresh client secret, the same microphone, the transcript kept', async () => {
     const h = await connected();
+    h.transport.emit('item_update', {
+      itemId: 'item_user',
+      type: 'message',
+      role: 'user',
+      status: 'completed',
+      content: [{ type: 'input_audio', transcript: 'Create a project called Apollo' }],
+    });
+    // A call the drop cuts off: it can never answer, the transcript says so.
+    h.fetch.mockImplementationOnce(() => new Promise<Response>(() => undefined));
+    callTool(h.transport, 'create_project', { name: 'Apollo' }, 'call_cut');
+    h.transport.emit('item_update', {
+      itemId: 'item_call_cut',
+      type: 'function_call',
+      status: 'in_progress',
+      name: 'create_project',
+      arguments: '{"name":"Apollo"}',
+      output: null,
+    });
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('tool'));
+    const rejoined = h.transportOf(1).expectCall('connect');
 
     h.transport.disconnect(new Error('ICE failed'));
+
+    expect(h.voice.getSnapshot()).toMatchObject({ state: 'connecting', rejoining: true, error: null });
+    expect(h.voice.getSnapshot().transcript.map((line) => line.id)).toEqual(['item_user', 'item_call_cut']);
+    await rejoined;
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('listening'));
+    expect(h.voice.getSnapshot().rejoining).toBe(false);
+    expect(h.api.createClientSecret).toHaveBeenCalledTimes(2);
+    expect(h.getMicrophone).toHaveBeenCalledTimes(1);
+    expect(h.microphone.track.stopped).toBe(false);
+    expect(h.states).toEqual(['idle', 'connecting', 'listening', 'tool', 'connecting', 'listening']);
+
+    // The conversation goes on in the new call, under the lines of the first.
+    h.transportOf(1).emit('item_update', {
+      itemId: 'item_donna',
+      type: 'message',
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_audio', transcript: 'Sorry, the line dropped. Apollo again?' }],
+    });
+    const transcript = h.voice.getSnapshot().transcript;
+    expect(transcript.map((line) => line.id)).toEqual(['item_user', 'item_call_cut', 'item_donna']);
+    expect(transcript[1]).toMatchObject({ role: 'tool', name: 'create_project', status: 'cancelled' });
+    expect(transcript[2]).toMatchObject({ text: 'Sorry, the line dropped. Apollo again?' });
+  });
+
+  it('says in words when joining again fails too, and releases the microphone', async () => {
+    const h = await connected();
+    h.transportOf(1).failNextCall('connect', new Error('Realtime call request failed with status 503'));
+
+    h.transport.disconnect(new Error('ICE failed'));
+
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('error'));
+    const error = h.voice.getSnapshot().error;
+    expect(error?.kind).toBe('rejoin_failed');
+    expect(error?.message(en)).toBe(
+      'The connection to Donna was lost and could not be restored. The voice service is unavailable right now. Try again in a moment.',
+    );
+    expect(error?.message(fr)).toMatch(/^La connexion avec Donna a été perdue et n’a pas pu être rétablie\. Le service vocal/);
+    expect(h.voice.getSnapshot().rejoining).toBe(false);
+    expect(h.api.createClientSecret).toHaveBeenCalledTimes(2);
+    expect(h.microphone.track.stopped).toBe(true);
+  });
+
+  it('says when to try again when the server refuses the re-join’s client secret', async () => {
+    const h = await connected();
+    h.api.createClientSecret.mockRejectedValueOnce(new ApiError(429, 'rate_limited', 'slow down', [], 42));
+
+    h.transport.disconnect();
+
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('error'));
+    const error = h.voice.getSnapshot().error;
+    expect(error).toMatchObject({ kind: 'rejoin_failed', retryAfterSeconds: 42 });
+    expect(error?.message(en)).toBe(
+      'The connection to Donna was lost and could not be restored. Too many voice conversations were started in a short time. Try again in 42 seconds.',
+    );
+    expect(h.transportOf(1).calls).toHaveLength(0);
+  });
+
+  it('ends the conversation when the re-joined call drops as well', async () => {
+    const h = await connected();
+    const rejoined = h.transportOf(1).expectCall('connect');
+    h.transport.disconnect(new Error('ICE failed'));
+    await rejoined;
+    await vi.waitFor(() => expect(h.voice.getSnapshot().state).toBe('listening'));
+
+    h.transportOf(1).disconnect(new Error('ICE failed'));
 
     const snapshot = h.voice.getSnapshot();
     expect(snapshot.state).toBe('error');
     expect(snapshot.error?.kind).toBe('connection_lost');
     expect(snapshot.error?.message(en)).toMatch(/connection to Donna was lost/);
+    expect(h.api.createClientSecret).toHaveBeenCalledTimes(2);
     expect(h.microphone.track.stopped).toBe(true);
+    expect(h.transportOf(2).calls).toHaveLength(0);
+  });
+
+  it('never joins again after the user hangs up', async () => {
+    const h = await connected();
+
+    h.voice.stop();
+    // A late drop signal of the closed call, the way ICE reports it.
+    h.transport.emit('connection_change', 'disconnected');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(h.voice.getSnapshot()).toMatchObject({ state: 'idle', rejoining: false, error: null });
+    expect(h.api.createClientSecret).toHaveBeenCalledTimes(1);
+    expect(h.transportOf(1).calls).toHaveLength(0);
+    expect(h.microphone.track.stopped).toBe(true);
+  });
+
+  it('prepares the SDK and the catalog ahead without minting, and starts from them', async () => {
+    const h = harness();
+
+    await h.voice.prepare();
+
+    expect(h.api.listRealtimeTools).toHaveBeenCalledTimes(1);
+    expect(h.api.createClientSecret).not.toHaveBeenCalled();
+    expect(h.getMicrophone).not.toHaveBeenCalled();
+    const connect = h.transport.expectCall('connect');
+    await h.voice.start();
+    const call = await connect;
+    expect(h.api.listRealtimeTools).toHaveBeenCalledTimes(1);
+    const config = call.options.initialSessionConfig as { tools: { name: string }[] };
+    expect(config.tools.map((tool) => tool.name)).toContain('revoke_connector');
+  });
+
+  it('mints while the microphone opens when the browser already granted it, and after it otherwise', async () => {
+    for (const granted of [true, false]) {
+      let openMicrophone: (stream: MediaStream) => void = () => undefined;
+      const microphone = fakeMicrophone();
+      const h = harness({
+        microphoneGranted: async () => granted,
+        getMicrophone: () => new Promise<MediaStream>((resolve) => (openMicrophone = resolve)),
+      });
+      const connect = h.transport.expectCall('connect');
+
+      const starting = h.voice.start();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(h.api.createClientSecret).toHaveBeenCalledTimes(granted ? 1 : 0);
+      openMicrophone(microphone.stream);
+      await starting;
+      await connect;
+
+      expect(h.api.createClientSecret).toHaveBeenCalledTimes(1);
+      expect(h.voice.getSnapshot().state).toBe('listening');
+    }
   });
 
   it('hangs up: closes the transport, stops the microphone, cancels a pending file pick', async () => {

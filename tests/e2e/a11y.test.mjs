@@ -50,6 +50,7 @@ const LANGUAGES = [
       error: 'Disconnected',
     },
     lost: 'The connection to Donna was lost',
+    rejoining: 'The call dropped: joining again…',
   },
   {
     browser: 'fr-FR',
@@ -67,6 +68,7 @@ const LANGUAGES = [
       error: 'Connexion perdue',
     },
     lost: 'La connexion avec Donna a été perdue',
+    rejoining: 'L’appel a été coupé\u00a0: nouvelle connexion…',
   },
 ];
 
@@ -194,6 +196,8 @@ describe('accessibility and languages', () => {
         { gate: 'hangup' },
         { hangup: true },
       ]);
+      // The orb joins the dropped call again once; that call drops too.
+      openai.queueScript([{ gate: 'hangup-again' }, { hangup: true }]);
 
       await withPage(
         browser,
@@ -246,7 +250,17 @@ describe('accessibility and languages', () => {
           call.release('speaking');
 
           await pollUntil(() => call.waitingAt('hangup'), { message: 'the script to reach its hang-up' });
+          openai.pauseCalls();
           call.release('hangup');
+          await waitForAttribute(orb(page), 'data-state', 'connecting');
+          await waitForText(status, language.rejoining);
+          await assertAccessible(page, `the orb, joining a dropped call again (${language.lang})`);
+          await orbShots(page, language.lang, 'rejoining');
+          openai.resumeCalls();
+          const rejoined = await openai.nextCall(callsBefore + 1);
+          await pollUntil(() => rejoined.waitingAt('hangup-again'), { message: 'the re-joined call to reach its hang-up' });
+          await waitForAttribute(orb(page), 'data-state', 'listening');
+          rejoined.release('hangup-again');
           await waitForAttribute(orb(page), 'data-state', 'error');
           await waitForText(status, language.states.error);
           await waitForText(byTestId(page, 'voice-error'), language.lost);

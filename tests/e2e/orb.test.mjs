@@ -428,7 +428,7 @@ describe('voice orb', () => {
     });
   });
 
-  test('a blocked consent window becomes a button, and a call the service drops is reported as lost', async () => {
+  test('a blocked consent window becomes a button, and a call that drops again after its re-join is reported as lost', async () => {
     openai.queueScript([
       { user: 'Connect my Google Calendar' },
       { call: 'activate_connector', arguments: { key: GOOGLE } },
@@ -436,6 +436,8 @@ describe('voice orb', () => {
       { gate: 'hangup' },
       { hangup: true },
     ]);
+    // The re-joined call drops too: the orb joins again only once.
+    openai.queueScript([{ gate: 'hangup-again' }, { hangup: true }]);
 
     await withPage(browser, 'orb-blocked-popup', async (page) => {
       // The first window.open is refused, like a popup blocker does outside a click.
@@ -474,6 +476,10 @@ describe('voice orb', () => {
 
       await pollUntil(() => call.waitingAt('hangup'), { message: 'the script to reach its hang-up' });
       call.release('hangup');
+      const rejoined = await openai.nextCall(callsBefore + 1);
+      await waitForAttribute(orb(page), 'data-state', 'listening');
+      await pollUntil(() => rejoined.waitingAt('hangup-again'), { message: 'the re-joined call to reach its hang-up' });
+      rejoined.release('hangup-again');
       await waitForAttribute(orb(page), 'data-state', 'error');
       await waitForText(byTestId(page, 'voice-error'), 'The connection to Donna was lost');
       assert.equal(await byTestId(page, 'voice-error').getAttribute('data-kind'), 'connection_lost');
@@ -481,6 +487,111 @@ describe('voice orb', () => {
       await orbShot(page, 'connection-lost');
       assert.deepEqual(unexpectedProblems(page), []);
     });
+  });
+
+  test('a call the service drops mid-conversation is joined again: connecting, a second client secret, the transcript kept, the conversation goes on', async () => {
+    openai.queueScript([
+      { user: 'Create a project called Apollo' },
+      { call: 'create_project', arguments: { name: 'Apollo' } },
+      { assistant: 'Apollo is created.' },
+      { gate: 'drop' },
+      { hangup: true },
+    ]);
+    openai.queueScript([
+      { user: 'Now one called Gemini' },
+      { call: 'create_project', arguments: { name: 'Gemini' } },
+      { assistant: 'Gemini is created too.' },
+    ]);
+
+    await withPage(browser, 'orb-rejoin', async (page) => {
+      const recorder = recordContext(page);
+      await signUp(page, server.baseUrl);
+      const callsBefore = openai.realtimeCalls.length;
+      const mintsBefore = openai.secrets.length;
+      await orb(page).click();
+      const first = await openai.nextCall(callsBefore);
+      const transcript = byTestId(page, 'voice-transcript');
+      await waitForText(transcript, 'Apollo is created.');
+      await pollUntil(() => first.waitingAt('drop'), { message: 'the first call to reach its drop' });
+      assert.equal(openai.secrets.length, mintsBefore + 1);
+
+      // The service drops the call; the offer of the re-join waits at the fake while we look.
+      openai.pauseCalls();
+      first.release('drop');
+      await waitForAttribute(orb(page), 'data-state', 'connecting');
+      await waitForText(byTestId(page, 'voice-status'), 'The call dropped: joining again…');
+      await pollUntil(() => openai.pendingOffers === 1, { message: 'the re-join’s SDP offer at the fake' });
+      assert.equal(openai.secrets.length, mintsBefore + 2, 'a second client secret was minted upstream');
+      for (const line of ['Create a project called Apollo', 'Apollo is created.']) {
+        assert.ok((await transcript.textContent()).includes(line), `“${line}” stays in the transcript while joining again`);
+      }
+      await orbShot(page, 'rejoining');
+      openai.resumeCalls();
+
+      // The second call carries the second secret, and the conversation goes on in it.
+      const second = await openai.nextCall(callsBefore + 1);
+      assert.equal(second.secret, openai.secrets.at(-1).value);
+      assert.notEqual(second.secret, first.secret);
+      await waitForText(transcript, 'Gemini is created too.');
+      await second.finished();
+      await waitForAttribute(orb(page), 'data-state', 'listening');
+      const text = await transcript.textContent();
+      for (const line of ['Create a project called Apollo', 'Apollo is created.', 'Now one called Gemini', 'Gemini is created too.']) {
+        assert.ok(text.includes(line), `“${line}” in the transcript: ${text}`);
+      }
+      assert.ok(text.indexOf('Apollo is created.') < text.indexOf('Now one called Gemini'), 'the earlier lines come first');
+      const projects = await apiFetch(page, '/api/v1/projects');
+      assert.deepEqual(projects.body.map((project) => project.name).sort(), ['Apollo', 'Gemini']);
+
+      await recorder.settle();
+      const minted = recorder.responses.filter((response) => response.url.endsWith('/api/v1/realtime/client-secret'));
+      assert.deepEqual(minted.map((response) => response.status), [200, 200], 'two POST /realtime/client-secret');
+      assert.equal(openai.realtimeCalls.length, callsBefore + 2);
+
+      // The user's own hang-up is not a drop: nothing joins again.
+      await byTestId(page, 'voice-hangup').click();
+      await waitForAttribute(orb(page), 'data-state', 'idle');
+      await pollUntil(() => second.phase === 'closed', { message: 'the second call to end at the fake' });
+      assert.equal(openai.secrets.length, mintsBefore + 2, 'no secret minted after the hang-up');
+      assert.equal(await orb(page).getAttribute('data-state'), 'idle');
+      assert.deepEqual(openai.peerErrors, []);
+      assert.deepEqual(unexpectedProblems(page), []);
+    });
+  });
+
+  test('when the re-join fails too (its client secret refused), the orb says so in words', async () => {
+    const limited = await startServer({
+      name: 'orb-rejoin-limited',
+      env: { ...openai.serverEnv(), REALTIME_SECRETS_PER_MINUTE: '1' },
+    });
+    openai.queueScript([{ user: 'Hello Donna' }, { gate: 'drop' }, { hangup: true }]);
+    try {
+      await withPage(browser, 'orb-rejoin-failed', async (page) => {
+        await signUp(page, limited.baseUrl);
+        const callsBefore = openai.realtimeCalls.length;
+        await orb(page).click();
+        const call = await openai.nextCall(callsBefore);
+        await waitForText(byTestId(page, 'voice-transcript'), 'Hello Donna');
+        await pollUntil(() => call.waitingAt('drop'), { message: 'the call to reach its drop' });
+
+        call.release('drop');
+        await waitForAttribute(orb(page), 'data-state', 'error');
+        const error = byTestId(page, 'voice-error');
+        assert.equal(await error.getAttribute('data-kind'), 'rejoin_failed');
+        await waitForText(
+          error,
+          /The connection to Donna was lost and could not be restored\. Too many voice conversations.*Try again in \d+ seconds?\./,
+        );
+        assert.ok((await byTestId(page, 'voice-transcript').textContent()).includes('Hello Donna'), 'the transcript stays');
+        assert.equal(openai.realtimeCalls.length, callsBefore + 1, 'no second call reached OpenAI');
+        await byTestId(page, 'locale-switch').click();
+        await waitForText(error, /La connexion avec Donna a été perdue et n’a pas pu être rétablie\. Trop de conversations vocales/);
+        await orbShot(page, 'rejoin-failed');
+        assert.deepEqual(unexpectedProblems(page, ['401 GET /api/v1/auth/me', '429 POST /api/v1/realtime/client-secret']), []);
+      });
+    } finally {
+      await limited.stop();
+    }
   });
 
   test('a second conversation within the minute is refused in words, with the time to wait', async () => {

@@ -30,10 +30,16 @@ export function VoiceOrb({ onConnectorsChanged, connectorName = NO_NAMES }: Voic
 
   useEffect(() => () => session.dispose(), [session]);
 
+  // The SDK and the tool catalog load while the dashboard is idle, so that a click only
+  // waits for its client secret, the microphone and the call (SPEC §10). Nothing is minted.
+  useEffect(() => whenIdle(() => void session.prepare()), [session]);
+
   useAudioLevel(session, orbRef, snapshot.state, snapshot.muted);
 
   const status =
-    snapshot.state === 'tool' && snapshot.tool !== null
+    snapshot.state === 'connecting' && snapshot.rejoining
+      ? t.voice.rejoining
+      : snapshot.state === 'tool' && snapshot.tool !== null
       ? toolLabel(snapshot.tool, t)
       : snapshot.state === 'error' && snapshot.error !== null
         ? errorHeadline(snapshot.error.kind, t)
@@ -165,6 +171,17 @@ function useAudioLevel(
       orb.style.removeProperty('--level');
     };
   }, [session, orbRef, live]);
+}
+
+/** Runs `work` once the browser is idle (at the latest after 2 s); returns the cancel. */
+function whenIdle(work: () => void): () => void {
+  if (typeof window.requestIdleCallback === 'function') {
+    const handle = window.requestIdleCallback(work, { timeout: 2_000 });
+    return () => window.cancelIdleCallback(handle);
+  }
+  // Safari has no requestIdleCallback: after the first paint is close enough.
+  const timer = window.setTimeout(work, 200);
+  return () => window.clearTimeout(timer);
 }
 
 const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';

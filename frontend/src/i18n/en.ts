@@ -372,6 +372,8 @@ export const en = {
       tool: 'Working on it',
       error: 'Voice unavailable',
     },
+    /** The status line while the orb joins again after the call dropped (state `connecting`). */
+    rejoining: 'The call dropped: joining again…',
     orbCancel: 'Cancel connecting to Donna',
     orbEnd: 'End the conversation with Donna',
     orbRetry: 'Try talking to Donna again',
@@ -432,6 +434,7 @@ export const en = {
     },
     errors: {
       connectionLost: 'The connection to Donna was lost. Check your network, then press the orb to start again.',
+      rejoinFailed: (reason: string) => `The connection to Donna was lost and could not be restored. ${reason}`,
       connectTimeout: (seconds: number) =>
         `Donna could not be reached within ${formatSeconds('en', seconds)}. Check your network, then press the orb to try again.`,
       microphoneDenied:

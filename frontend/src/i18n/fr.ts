@@ -398,6 +398,7 @@ export const fr: Messages = {
       tool: 'Traitement en cours',
       error: 'Voix indisponible',
     },
+    rejoining: 'L’appel a été coupé\u00a0: nouvelle connexion…',
     orbCancel: 'Annuler la connexion à Donna',
     orbEnd: 'Mettre fin à la conversation avec Donna',
     orbRetry: 'Réessayer de parler à Donna',
@@ -458,6 +459,7 @@ export const fr: Messages = {
     errors: {
       connectionLost:
         'La connexion avec Donna a été perdue. Vérifiez votre réseau, puis appuyez sur l’orbe pour recommencer.',
+      rejoinFailed: (reason) => `La connexion avec Donna a été perdue et n’a pas pu être rétablie. ${reason}`,
       connectTimeout: (seconds) =>
         `Donna n’a pas pu être jointe en moins de ${formatSeconds('fr', seconds)}. Vérifiez votre réseau, puis appuyez sur l’orbe pour réessayer.`,
       microphoneDenied:

@@ -1,6 +1,6 @@
 // Everything that needs the Agents SDK at run time: Donna, her tools and the Realtime
-// session over WebRTC. The session controller imports this module on the first
-// conversation, so the dashboard does not load the SDK before someone talks to Donna.
+// session over WebRTC. The session controller imports this module when the dashboard
+// is idle (or on the first conversation), so the SDK never delays the page's first paint.
 
 import {
   OpenAIRealtimeWebRTC,
@@ -89,13 +89,7 @@ export function webRtcTransport(secret: ClientSecret, media: TransportMedia): Re
   });
 }
 
-/** Donna with the catalog's tools, in a session over `transport`. */
-export function createRealtimeSession(
-  secret: ClientSecret,
-  catalog: readonly RealtimeTool[],
-  runtime: ToolRuntime,
-  transport: RealtimeTransportLayer,
-): RealtimeSession {
-  const agent = createDonnaAgent(buildTools(catalog, runtime));
+/** Donna, built once ahead of the conversations (see `VoiceSession.prepare`), in a session over `transport`. */
+export function createRealtimeSession(secret: ClientSecret, agent: RealtimeAgent, transport: RealtimeTransportLayer): RealtimeSession {
   return new RealtimeSession(agent, { transport, model: secret.model, config: SESSION_CONFIG });
 }

@@ -16,6 +16,7 @@ export type VoiceErrorKind =
   | 'call_refused'
   | 'connect_timeout'
   | 'connection_lost'
+  | 'rejoin_failed'
   | 'unsupported'
   | 'network'
   | 'unknown';
@@ -36,6 +37,14 @@ export class ConnectionLostError extends Error {
   }
 }
 
+/** Raised by the session when the re-join after a drop failed too; `reason` says why. */
+export class RejoinFailedError extends Error {
+  constructor(readonly reason: unknown) {
+    super('the realtime connection closed and joining again failed');
+    this.name = 'RejoinFailedError';
+  }
+}
+
 /** Raised by the session when connecting takes longer than its deadline. */
 export class ConnectTimeoutError extends Error {
   constructor(readonly seconds: number) {
@@ -48,6 +57,7 @@ export class ConnectTimeoutError extends Error {
 export function errorHeadline(kind: VoiceErrorKind, t: Messages): string {
   switch (kind) {
     case 'connection_lost':
+    case 'rejoin_failed':
     case 'connect_timeout':
       return t.voice.headlines.disconnected;
     case 'microphone_denied':
@@ -71,6 +81,11 @@ export function voiceError(kind: VoiceErrorKind, message: Words, retryAfterSecon
 export function voiceErrorFrom(error: unknown): VoiceError {
   if (error instanceof ConnectionLostError) {
     return voiceError('connection_lost', (t) => t.voice.errors.connectionLost);
+  }
+  if (error instanceof RejoinFailedError) {
+    // What went wrong the second time, after the words that say the call dropped first.
+    const reason = voiceErrorFrom(error.reason);
+    return voiceError('rejoin_failed', (t) => t.voice.errors.rejoinFailed(reason.message(t)), reason.retryAfterSeconds);
   }
   if (error instanceof ConnectTimeoutError) {
     const { seconds } = error;

@@ -1,13 +1,14 @@
 // One voice conversation with Donna at a time: client secret, microphone, the
 // Realtime session over WebRTC, and what the orb shows about it.
 
-import type { RealtimeItem, RealtimeSession, RealtimeTransportLayer } from '@openai/agents/realtime';
+import type { RealtimeAgent, RealtimeItem, RealtimeSession, RealtimeTransportLayer } from '@openai/agents/realtime';
 
 import type { ApiClient, ClientSecret, FetchLike } from '../api';
 import type { Words } from '../i18n';
 import type { TransportMedia } from './agent';
 import { openConsentWindow, watchConsentWindow } from './consent';
-import { ConnectionLostError, ConnectTimeoutError, voiceErrorFrom, type VoiceError } from './errors';
+import { ConnectionLostError, ConnectTimeoutError, RejoinFailedError, voiceErrorFrom, type VoiceError } from './errors';
+import { MARKS, measureSince, now, timed } from './marks';
 import {
   applyServerEvent,
   currentTool,
@@ -41,6 +42,8 @@ export interface VoiceSnapshot {
   notice: Words | null;
   /** A call Donna makes only once the user confirms it (`needs_approval`), the oldest first. */
   approval: ApprovalRequest | null;
+  /** The call dropped and the orb joins again (state `connecting`), the transcript kept. */
+  rejoining: boolean;
 }
 
 /** A tool call waiting for the user's Confirm or Cancel. */
@@ -76,6 +79,12 @@ export interface VoiceSessionOptions {
   openConsent?: (url: string) => Window | null;
   /** Gives up connecting after this long; 20 s by default. */
   connectTimeoutMs?: number;
+  /**
+   * Whether the browser already lets the page use the microphone (no prompt can come):
+   * then the client secret is minted while the microphone opens. The Permissions API
+   * by default.
+   */
+  microphoneGranted?: () => Promise<boolean>;
 }
 
 export interface VoiceSessionHandlers {
@@ -108,6 +117,7 @@ export class VoiceSession {
     blockedConsent: null,
     notice: null,
     approval: null,
+    rejoining: false,
   };
 
   /** Bumped by every start and stop: work of an older attempt sees it and gives up. */
@@ -119,6 +129,14 @@ export class VoiceSession {
   /** Calls waiting for the user's decision, oldest first; the snapshot shows the first. */
   #pendingApprovals: { request: ApprovalRequest; item: ApprovalItem }[] = [];
   #history: readonly RealtimeItem[] = [];
+  /** The items of the calls this conversation lost to a drop, still on screen. */
+  #earlier: readonly RealtimeItem[] = [];
+  /** Automatic re-joins this conversation may still make after a drop. */
+  #rejoinsLeft = 0;
+  /** The SDK, the catalog and Donna built from it: loaded once, ahead of a click if the page is idle. */
+  #prepared: Promise<Prepared> | null = null;
+  /** `#prepared` has resolved. */
+  #ready = false;
   /** Words streamed so far of messages not yet complete, by item id. */
   #partials = new Map<string, string>();
   #stopWatchingConsent: (() => void) | null = null;
@@ -147,41 +165,91 @@ export class VoiceSession {
     };
   }
 
+  /**
+   * Loads the Agents SDK and the tool catalog and builds Donna, without minting
+   * anything (client secrets are rate-limited and live a minute): the dashboard calls
+   * it when idle so that a click only waits for the secret, the microphone and the call.
+   * A failure is forgotten: the next start tries again.
+   */
+  prepare(): Promise<void> {
+    void this.#microphoneGranted();
+    return this.#prepare().then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  #prepare(): Promise<Prepared> {
+    if (this.#prepared !== null) return this.#prepared;
+    const prepared = Promise.all([
+      timed(MARKS.sdk, loadRealtime),
+      timed(MARKS.tools, () => this.#options.api.listRealtimeTools()),
+    ]).then(([realtime, catalog]) => ({
+      realtime,
+      agent: realtime.createDonnaAgent(realtime.buildTools(catalog, this.#toolRuntime())),
+    }));
+    this.#prepared = prepared;
+    prepared.then(
+      () => {
+        if (this.#prepared === prepared) this.#ready = true;
+      },
+      () => {
+        if (this.#prepared === prepared) this.#prepared = null;
+      },
+    );
+    return prepared;
+  }
+
   /** Starts a conversation: microphone, client secret and tools, then the Realtime session. */
   async start(): Promise<void> {
     if (this.#activity.phase === 'connecting' || this.#activity.phase === 'connected') return;
     const attempt = ++this.#attempt;
-    const isCurrent = () => attempt === this.#attempt;
     this.#activity = { ...IDLE, phase: 'connecting' };
     this.#history = [];
+    this.#earlier = [];
     this.#partials = new Map();
-    this.#update({ error: null, transcript: [], notice: null, blockedConsent: null, filePrompt: null, approval: null });
+    this.#rejoinsLeft = 1;
+    this.#update({
+      error: null,
+      transcript: [],
+      notice: null,
+      blockedConsent: null,
+      filePrompt: null,
+      approval: null,
+      rejoining: false,
+    });
+    await this.#join(attempt, { rejoin: false, since: now() });
+  }
 
+  /**
+   * One call: the microphone (kept from the call that dropped, on a re-join), a fresh
+   * client secret, then the Realtime session over WebRTC.
+   */
+  async #join(attempt: number, { rejoin, since }: { rejoin: boolean; since: number }): Promise<void> {
+    const isCurrent = () => attempt === this.#attempt;
     try {
-      // The microphone first: a client secret lives for a minute, a permission prompt may take longer.
-      const microphone = await (this.#options.getMicrophone ?? defaultMicrophone)();
-      if (!isCurrent()) {
-        stopTracks(microphone);
-        return;
-      }
-      this.#microphone = microphone;
-      this.#applyMute();
-
-      const [secret, catalog, realtime] = await Promise.all([
-        this.#options.api.createClientSecret(),
-        this.#options.api.listRealtimeTools(),
-        loadRealtime(),
-      ]);
+      // What the click waits for the SDK and the catalog, when the page was not idle long enough to load them.
+      const prepared = this.#ready ? this.#prepare() : timed(MARKS.prepared, () => this.#prepare());
+      // Awaited below, unless the microphone fails first.
+      prepared.catch(() => undefined);
+      const microphone = this.#microphone !== undefined ? Promise.resolve(this.#microphone) : this.#openMicrophone(isCurrent);
+      // A secret lives a minute and counts against a rate limit: while a permission
+      // prompt may still come, mint only once the microphone is open (or refused).
+      if (!(await this.#microphoneGranted())) await microphone;
+      if (!isCurrent()) return;
+      const minting = timed(MARKS.secret, () => this.#options.api.createClientSecret());
+      const [stream, secret, { realtime, agent }] = await Promise.all([microphone, minting, prepared]);
       if (!isCurrent()) return;
 
       this.#audioElement = typeof document === 'undefined' ? undefined : document.createElement('audio');
       const transport = (this.#options.createTransport ?? realtime.webRtcTransport)(secret, {
-        mediaStream: microphone,
+        mediaStream: stream,
         audioElement: this.#audioElement,
       });
-      const session = realtime.createRealtimeSession(secret, catalog, this.#toolRuntime(), transport);
+      const session = realtime.createRealtimeSession(secret, agent, transport);
       this.#session = session;
       this.#listen(session, transport, isCurrent);
+      markConnectSteps(transport);
 
       await withTimeout(
         session.connect({ apiKey: secret.value }),
@@ -189,16 +257,54 @@ export class VoiceSession {
       );
       if (!isCurrent()) return;
       this.#activity = { ...this.#activity, phase: 'connected' };
-      this.#update({});
+      this.#update({ rejoining: false });
+      measureSince(rejoin ? MARKS.rejoin : MARKS.start, since);
       // The peer hanging up closes the data channel at once; the SDK only notices
       // when ICE gives up, many seconds later.
-      dataChannelOf(transport)?.addEventListener('close', () => {
-        if (isCurrent() && this.#activity.phase === 'connected') this.#fail(new ConnectionLostError());
-      });
+      dataChannelOf(transport)?.addEventListener('close', () => this.#dropped(isCurrent));
       if (this.#snapshot.muted) this.#applyMute();
     } catch (error) {
-      if (isCurrent()) this.#fail(error);
+      if (error instanceof Abandoned || !isCurrent()) return;
+      this.#fail(rejoin ? new RejoinFailedError(error) : error);
     }
+  }
+
+  /** Opens the microphone for the attempt `isCurrent`; stops it at once if that attempt was given up. */
+  async #openMicrophone(isCurrent: () => boolean): Promise<MediaStream | undefined> {
+    const stream = await timed(MARKS.microphone, this.#options.getMicrophone ?? defaultMicrophone);
+    if (!isCurrent()) {
+      stopTracks(stream);
+      throw new Abandoned();
+    }
+    this.#microphone = stream;
+    this.#applyMute();
+    return stream;
+  }
+
+  #microphoneGranted(): Promise<boolean> {
+    const granted = this.#options.microphoneGranted ?? microphonePermissionGranted;
+    return granted().catch(() => false);
+  }
+
+  /**
+   * The call dropped without the user hanging up: join again once, with a fresh client
+   * secret, keeping the microphone and the transcript; a second drop ends the conversation.
+   */
+  #dropped(isCurrent: () => boolean) {
+    if (!isCurrent() || this.#activity.phase !== 'connected') return;
+    if (this.#rejoinsLeft <= 0) {
+      this.#fail(new ConnectionLostError());
+      return;
+    }
+    this.#rejoinsLeft -= 1;
+    const attempt = ++this.#attempt;
+    const since = now();
+    this.#closeCall();
+    this.#earlier = [...this.#earlier, ...this.#history.map(interrupted)];
+    this.#history = [];
+    this.#activity = { ...IDLE, phase: 'connecting' };
+    this.#update({ rejoining: true, notice: null, blockedConsent: null, transcript: this.#transcript() });
+    void this.#join(attempt, { rejoin: true, since });
   }
 
   /** Hangs up (or gives up connecting). The transcript stays on screen. */
@@ -206,7 +312,7 @@ export class VoiceSession {
     this.#attempt += 1;
     this.#teardown();
     this.#activity = IDLE;
-    this.#update({ error: null, notice: null });
+    this.#update({ error: null, notice: null, rejoining: false });
   }
 
   /** The orb goes away: hang up and stop watching a consent window. */
@@ -311,7 +417,7 @@ export class VoiceSession {
 
     transport.on('connection_change', (status) => {
       // Our own `close()` bumps the attempt first, so only a drop we did not ask for gets here.
-      if (status === 'disconnected' && connected()) this.#fail(new ConnectionLostError());
+      if (status === 'disconnected') this.#dropped(isCurrent);
     });
     session.on('transport_event', (event) => {
       setActivity((activity) => applyServerEvent(activity, event.type));
@@ -358,17 +464,26 @@ export class VoiceSession {
 
   #transcript(): TranscriptEntry[] {
     const awaiting = new Set(this.#pendingApprovals.flatMap(({ request }) => (request.itemId === null ? [] : [request.itemId])));
-    return transcriptFrom(this.#history, this.#partials, awaiting);
+    const items = this.#earlier.length === 0 ? this.#history : [...this.#earlier, ...this.#history];
+    return transcriptFrom(items, this.#partials, awaiting);
   }
 
   #fail(error: unknown) {
     this.#attempt += 1;
     this.#teardown();
     this.#activity = { ...IDLE, phase: 'error' };
-    this.#update({ error: voiceErrorFrom(error) });
+    this.#update({ error: voiceErrorFrom(error), rejoining: false });
   }
 
+  /** Ends the call and releases the microphone. */
   #teardown() {
+    this.#closeCall();
+    stopTracks(this.#microphone);
+    this.#microphone = undefined;
+  }
+
+  /** Ends the call and what waits on it; the microphone stays open (for a re-join). */
+  #closeCall() {
     const session = this.#session;
     this.#session = null;
     try {
@@ -376,8 +491,6 @@ export class VoiceSession {
     } catch {
       // Already closed: nothing left to release.
     }
-    stopTracks(this.#microphone);
-    this.#microphone = undefined;
     if (this.#audioElement !== undefined) this.#audioElement.srcObject = null;
     this.#audioElement = undefined;
     if (this.#pendingFile !== null) this.provideFile(null);
@@ -401,9 +514,69 @@ export class VoiceSession {
   }
 }
 
-/** The Agents SDK, loaded on the first conversation (or earlier, by `preload`). */
+/** The Agents SDK, loaded on the first conversation (or earlier, by `prepare` or `preload`). */
 function loadRealtime() {
   return import('./agent');
+}
+
+/** What `prepare` loads and builds once for every conversation of the page. */
+interface Prepared {
+  realtime: Awaited<ReturnType<typeof loadRealtime>>;
+  /** Donna with one tool per catalog entry. */
+  agent: RealtimeAgent;
+}
+
+/** The attempt was given up while it waited (the user hung up, or a newer start began). */
+class Abandoned extends Error {}
+
+/** A call of a conversation that dropped, as the transcript keeps it: a tool still running was cut off. */
+function interrupted(item: RealtimeItem): RealtimeItem {
+  if (item.type !== 'function_call' || item.output !== null) return item;
+  return { ...item, status: 'incomplete', output: INTERRUPTED_OUTPUT };
+}
+
+/** What the transcript reads of a tool call the drop cut off: cancelled. */
+const INTERRUPTED_OUTPUT = JSON.stringify({ cancelled: true, message: 'The call dropped before the tool answered.' });
+
+/** The page's microphone permission, asked once: a `PermissionStatus` follows later changes. */
+let microphoneStatus: Promise<PermissionStatus | null> | null = null;
+
+/** Whether the browser lets the page use the microphone without asking the user first. */
+async function microphonePermissionGranted(): Promise<boolean> {
+  microphoneStatus ??=
+    typeof navigator === 'undefined' || navigator.permissions?.query === undefined
+      ? Promise.resolve(null)
+      : navigator.permissions.query({ name: 'microphone' as PermissionName }).catch(() => null);
+  return (await microphoneStatus)?.state === 'granted';
+}
+
+/**
+ * The `donna:session-config`, `donna:sdp` and `donna:session-updated` measures of a
+ * connection: the SDK creates the data channel when it says `connecting`.
+ */
+function markConnectSteps(transport: RealtimeTransportLayer) {
+  const called = now();
+  let connecting: number | null = null;
+  transport.on('connection_change', (status) => {
+    if (status !== 'connecting' || connecting !== null) return;
+    connecting = now();
+    measureSince(MARKS.sessionConfig, called);
+    const channel = dataChannelOf(transport);
+    channel?.addEventListener(
+      'open',
+      () => {
+        const opened = now();
+        if (connecting !== null) measureSince(MARKS.sdp, connecting);
+        const acknowledged = (event: MessageEvent) => {
+          if (typeof event.data !== 'string' || !event.data.includes('"session.updated"')) return;
+          channel.removeEventListener('message', acknowledged);
+          measureSince(MARKS.sessionUpdated, opened);
+        };
+        channel.addEventListener('message', acknowledged);
+      },
+      { once: true },
+    );
+  });
 }
 
 /** Starts loading the SDK before the user presses the orb (on hover or focus). */
