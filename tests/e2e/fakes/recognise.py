@@ -16,10 +16,12 @@ tests speak recognises them exactly.
 Writes one JSON object a line on standard output:
 
     {"ready": true}                                         once the model is loaded
-    {"heard": "activate google calendar", "start": 1.23, "end": 2.71}
-    {"heard": null, "start": 4.5, "end": 4.9}               an utterance off the grammar
+    {"heard": "activate google calendar", "words": "activate google calendar", "start": 1.23, "end": 2.71}
+    {"heard": null, "words": "activate", "start": 4.5, "end": 4.9}   not a whole phrase
 
-`start` and `end` are seconds since the first byte read. Ends at the end of its input.
+`heard` is one of the phrases or null; `words` the decoder's best guess, which may stop
+short of a whole phrase (or be empty); `start` and `end` are seconds since the first
+byte read. Ends at the end of its input.
 
     recognise.py 'activate google calendar' 'activate slack' < audio.s16le
     recognise.py --opus 'activate google calendar' < packets
@@ -123,13 +125,13 @@ def main(arguments):
             endpointer.process(bytes(audio[decoded : decoded + frame_bytes]))
             decoded += frame_bytes
             if was_speaking and not endpointer.in_speech:
-                decode(decoder, audio, endpointer.speech_start, endpointer.speech_end)
+                decode(decoder, phrases, audio, endpointer.speech_start, endpointer.speech_end)
     if endpointer.in_speech:
         endpointer.end_stream(bytes(audio[decoded:]))
-        decode(decoder, audio, endpointer.speech_start, len(audio) / 2 / SAMPLE_RATE)
+        decode(decoder, phrases, audio, endpointer.speech_start, len(audio) / 2 / SAMPLE_RATE)
 
 
-def decode(decoder, audio, start, end):
+def decode(decoder, phrases, audio, start, end):
     """Decodes the utterance from `start` to `end` seconds of `audio`, with margins."""
     first = max(0, int((start - MARGIN_S) * SAMPLE_RATE)) * 2
     last = int((end + MARGIN_S) * SAMPLE_RATE) * 2
@@ -137,8 +139,8 @@ def decode(decoder, audio, start, end):
     decoder.process_raw(bytes(audio[first:last]), full_utt=True)
     decoder.end_utt()
     hypothesis = decoder.hyp()
-    heard = hypothesis.hypstr if hypothesis is not None and hypothesis.hypstr else None
-    say(heard=heard, start=round(start, 2), end=round(end, 2))
+    words = hypothesis.hypstr if hypothesis is not None else ""
+    say(heard=words if words in phrases else None, words=words, start=round(start, 2), end=round(end, 2))
 
 
 if __name__ == "__main__":
