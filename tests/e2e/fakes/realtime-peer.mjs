@@ -121,7 +121,7 @@ export class RealtimeCall {
     /** Donna's voice: 20 ms µ-law packets, a tone while she speaks. */
     this.voice = new MediaStreamTrack({ kind: 'audio' });
     this.speaking = false;
-    /** Every utterance the recogniser reported: { heard: phrase | null, start, end } (seconds). */
+    /** Every utterance the recogniser reported: { heard: phrase | null, words, start, end } (seconds). */
     this.heard = [];
     /** The phrases `hear` steps took from `heard`, in order. */
     this.heardOrders = [];
@@ -202,6 +202,10 @@ export class RealtimeCall {
     });
     recogniser.on('exit', (code, signal) => {
       this.recogniserExit = signal ?? code;
+      this.#notify();
+    });
+    recogniser.on('error', (error) => {
+      this.recogniserExit = `${PYTHON} ${RECOGNISER}: ${error.message}`;
       this.#notify();
     });
     this.peer.onTrack.subscribe((track) => {
@@ -285,6 +289,7 @@ export class RealtimeCall {
       // The browser's `close()` ends the data channel first; ICE notices much later.
       if (state === 'closed' && this.phase !== 'failed') {
         clearInterval(this.#audioTimer);
+        this.#stopListening();
         this.phase = 'closed';
         this.#notify();
       }
