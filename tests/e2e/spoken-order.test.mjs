@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { startFakeOpenAIRealtime } from './fakes/openai-realtime.mjs';
 import { silence, speak, writePcmWav } from './fakes/speech.mjs';
 import {
+  apiFetch,
   byTestId,
   launchBrowser,
   pollUntil,
@@ -40,7 +41,7 @@ const SPOKEN = 'activate google calendar';
  * opens: the lead lets the call connect before the words start (a cut-off first
  * utterance is heard on the next loop), the tail gives the endpointer a clean end.
  */
-const LEAD_SECONDS = 1.5;
+const LEAD_SECONDS = 2.5;
 const TAIL_SECONDS = 3;
 /** Long enough for two loops of the file (the first may start before the call carries audio). */
 const HEAR_TIMEOUT_MS = 30_000;
@@ -51,13 +52,9 @@ let openai;
 let server;
 let browser;
 
-before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'spoken-order-'));
-  const wav = spokenWav(dir, SPOKEN);
-  google = await startFakeGoogle({ email: 'ada.lovelace@example.com' });
-  openai = await startFakeOpenAIRealtime();
-  server = await startServer({ name: 'spoken-order', env: { ...google.serverEnv(), ...openai.serverEnv() } });
-  browser = await launchBrowser({
+/** Chromium whose microphone plays `wav` (WebRTC on loopback, no permission prompt). */
+function browserHearing(wav) {
+  return launchBrowser({
     extraArgs: [
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
@@ -65,6 +62,14 @@ before(async () => {
       '--allow-loopback-in-peer-connection',
     ],
   });
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'spoken-order-'));
+  google = await startFakeGoogle({ email: 'ada.lovelace@example.com' });
+  openai = await startFakeOpenAIRealtime();
+  server = await startServer({ name: 'spoken-order', env: { ...google.serverEnv(), ...openai.serverEnv() } });
+  browser = await browserHearing(spokenWav(dir, SPOKEN));
 });
 
 after(async () => {
@@ -77,7 +82,7 @@ after(async () => {
 /** espeak-ng saying `text`, padded with silence, as a WAV file in `directory`: its path. */
 function spokenWav(directory, text) {
   const { sampleRate, samples } = speak(text);
-  const file = path.join(directory, 'order.wav');
+  const file = path.join(directory, `${text.replace(/[^a-z]+/gi, '-')}.wav`);
   writePcmWav(file, sampleRate, Buffer.concat([silence(sampleRate, LEAD_SECONDS), samples, silence(sampleRate, TAIL_SECONDS)]));
   return file;
 }
@@ -91,7 +96,7 @@ function orbLevel(page) {
 }
 
 describe('a spoken order', () => {
-  test('"activate google calendar" said into the microphone is heard by the peer, which activates Google Calendar', async () => {
+  test('"activate google calendar" said into the microphone is heard by the peer, which activates Google Calendar', async (t) => {
     const answer = 'I opened Google’s window: approve access there.';
     openai.queueScript([
       { hear: Object.keys(ORDERS), timeout: HEAR_TIMEOUT_MS },
@@ -121,6 +126,7 @@ describe('a spoken order', () => {
       const popup = await popupOpened;
       assert.deepEqual(call.heardOrders, [SPOKEN]);
       assert.ok(call.inboundPackets.get(call.opusPayloadType) > 0, 'the microphone came in Opus');
+      t.diagnostic(`the recogniser heard ${JSON.stringify(call.heard)}; RTP packets by payload type ${JSON.stringify(Object.fromEntries(call.inboundPackets))}`);
       const heard = call.heard.find((report) => report.heard === SPOKEN);
       assert.ok(heard.end > heard.start, `an utterance with a duration: ${JSON.stringify(heard)}`);
       const transcribed = call.sent.find((event) => event.type === 'conversation.item.input_audio_transcription.completed');
@@ -162,5 +168,47 @@ describe('a spoken order', () => {
       assert.deepEqual(openai.peerErrors, []);
       assert.deepEqual(unexpectedProblems(page), []);
     });
+  });
+
+  test('words that are no order, said into the microphone, are heard but activate nothing', async (t) => {
+    const words = 'what is the weather tomorrow';
+    const mumbling = await browserHearing(spokenWav(dir, words));
+    const errorsBefore = openai.peerErrors.length;
+    openai.queueScript([
+      // Long enough for the file to play whole at least once after the call carries audio.
+      { hear: Object.keys(ORDERS), timeout: 15_000 },
+      { call: 'activate_connector', arguments: (call) => ({ key: ORDERS[call.heardOrders.at(-1)] }) },
+    ]);
+    try {
+      await withPage(mumbling, 'spoken-no-order', async (page) => {
+        const toolCalls = [];
+        page.on('request', (request) => {
+          if (request.url().endsWith('/api/v1/realtime/tool-calls')) toolCalls.push(request.url());
+        });
+        await signUp(page, server.baseUrl);
+        const callsBefore = openai.realtimeCalls.length;
+        await orb(page).click();
+        const call = await openai.nextCall(callsBefore);
+        await waitForAttribute(orb(page), 'data-state', 'listening');
+
+        // The script waits for an order at the peer, and fails at its deadline saying so.
+        const error = await pollUntil(() => openai.peerErrors[errorsBefore], { timeout: 30_000, message: 'the hear step to give up' });
+        t.diagnostic(error.message);
+        assert.match(error.message, /timed out after 15000 ms waiting for the microphone to say "activate google calendar"/);
+        assert.ok(call.heard.length > 0, 'the words were heard as an utterance');
+        assert.ok(call.heard.every((report) => report.heard === null), `none taken for an order: ${JSON.stringify(call.heard)}`);
+        assert.deepEqual(call.heardOrders, []);
+        assert.ok(!call.sent.some((event) => event.type === 'conversation.item.input_audio_transcription.completed'), 'no transcript');
+        assert.deepEqual(toolCalls, [], 'no tool call reached the server');
+        const connectors = await apiFetch(page, '/api/v1/connectors');
+        assert.equal(connectors.body.find((connector) => connector.key === 'google_calendar').connected, false);
+
+        await byTestId(page, 'voice-hangup').click();
+        await waitForAttribute(orb(page), 'data-state', 'idle');
+        assert.deepEqual(unexpectedProblems(page), []);
+      });
+    } finally {
+      await mumbling.close();
+    }
   });
 });
