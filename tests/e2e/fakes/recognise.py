@@ -6,18 +6,19 @@ Reads the audio the browser sent on the call from standard input, either
              its length (2 bytes, big-endian); decoded with libopus straight to 16 kHz mono
     (none)   16 kHz mono signed 16-bit little-endian PCM (e.g. a WAV's samples)
 
-then finds each utterance with
-PocketSphinx's voice activity endpointer, and decodes it with PocketSphinx's English
-acoustic model (shipped inside the pocketsphinx package: nothing is downloaded) against
-a JSGF grammar whose only sentences are the phrases given as arguments. The free
+then finds each utterance with PocketSphinx's voice activity endpointer and decodes it
+with PocketSphinx's English acoustic model (shipped inside the pocketsphinx package:
+nothing is downloaded) against a JSGF grammar whose only sentences are the phrases
+given as arguments. The free
 language model mishears espeak-ng's synthetic voice; a grammar of the few orders the
 tests speak recognises them exactly.
 
 Writes one JSON object a line on standard output:
 
-    {"ready": true}                                         once the model is loaded
-    {"heard": "activate google calendar", "words": "activate google calendar", "start": 1.23, "end": 2.71}
-    {"heard": null, "words": "activate", "start": 4.5, "end": 4.9}   not a whole phrase
+    {"ready": true}                     once the model is loaded, then for each utterance
+    {"heard": "activate google calendar", "words": "activate google calendar",
+     "start": 1.23, "end": 2.71}
+    {"heard": null, "words": "activate", "start": 4.5, "end": 4.9}    not a whole phrase
 
 `heard` is one of the phrases or null; `words` the decoder's best guess, which may stop
 short of a whole phrase (or be empty); `start` and `end` are seconds since the first
