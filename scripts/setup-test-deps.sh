@@ -2,10 +2,13 @@
 # Installs what the test suites need and this machine lacks, and nothing else:
 #
 #   - Debian packages: chromium (the browser journeys), sqlite3 (a journey reads the
-#     server's database file), openssl (the SMTP tests make a TLS certificate);
+#     server's database file), openssl (the SMTP tests make a TLS certificate),
+#     espeak-ng (speaks the order the browser's fake microphone plays), libopus0 (the
+#     fake Realtime peer decodes the microphone's Opus with it);
 #   - Python packages, in a virtual environment under the project (.venv-test/, ignored
 #     by git; scripts/test.sh puts its bin/ first on PATH): aiosmtpd (the SMTP peer),
-#     schemathesis, standardwebhooks (the webhook receiver's signature check);
+#     schemathesis, standardwebhooks (the webhook receiver's signature check),
+#     pocketsphinx (the fake Realtime peer's speech recogniser, its English model inside);
 #   - s3s-fs 0.14.1, the signature-checking S3 peer of the minio tests, built into
 #     .tools/bin (ignored by git; scripts/test.sh puts it on PATH);
 #   - the npm packages of frontend/ and tests/e2e/ (npm ci when node_modules is missing
@@ -23,16 +26,18 @@ DEBIAN_PACKAGES=(
   "chromium|headless browser of the browser journeys (tests/e2e)|[ -x /usr/bin/chromium ]"
   "sqlite3|a browser journey reads the server's SQLite file with it|command -v sqlite3"
   "openssl|the SMTP tests make a self-signed TLS certificate with it|command -v openssl"
-  # "espeak-ng|...|command -v espeak-ng"
+  "libopus0|the fake Realtime peer decodes the browser's Opus microphone audio with it (tests/e2e/fakes/recognise.py)|ldconfig -p | grep -q 'libopus\\.so\\.0'"
+  "espeak-ng|speaks the spoken order the browser's fake microphone plays (tests/e2e/spoken-order.test.mjs)|command -v espeak-ng"
 )
 
 # To add a Python package: one line "requirement|why" (pinned: installed when the venv
-# lacks this exact version). Planned: pocketsphinx.
+# lacks this exact version).
 PYTHON_PACKAGES=(
   "aiosmtpd==1.4.6|the real SMTP server, with AUTH, of the SMTP connector tests"
   "schemathesis==4.32.5|fuzzes every operation of the OpenAPI document (scripts/schemathesis.sh)"
   "prometheus-client==0.26.0|the Prometheus text-format parser of the /metrics tests (tests/prometheus/parse.py)"
   "standardwebhooks==1.1.0|the official Standard Webhooks library: tests/webhook-receiver verifies the server's webhook signatures with it"
+  "pocketsphinx==5.1.1|the fake Realtime peer recognises the spoken order with it, English model included (tests/e2e/fakes/recognise.py)"
 )
 
 S3S_FS_VERSION=0.14.1

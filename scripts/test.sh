@@ -5,7 +5,8 @@
 # browser journeys in headless Chromium.
 #
 # First installs what the tests need and the machine lacks (scripts/setup-test-deps.sh:
-# Chromium, sqlite3, aiosmtpd in .venv-test/, s3s-fs in .tools/, the npm packages), so
+# Chromium, sqlite3, espeak-ng, libopus0, aiosmtpd and pocketsphinx in .venv-test/,
+# s3s-fs in .tools/, the npm packages), so
 # on a fresh machine this alone is enough. Still needs: Rust, Node.js 20+ with npm, and
 # PostgreSQL reachable at TEST_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres). CHROMIUM_PATH (default /usr/bin/chromium)

@@ -17,18 +17,40 @@
 //       waits until the test calls `call.release('name')` (to look at a state)
 //   { hangup: true }
 //       the service ends the call (closes the data channel and the peer connection)
+//   { hear: ['activate google calendar', 'activate slack'], timeout: 30_000 }
+//       waits until the browser's microphone has said one of these phrases, recognised
+//       from the call's inbound audio (see "Hearing" below), then plays it as `user`
+//       with the words recognised; fails at the deadline naming what was heard
 //
-// `assistant` may be a function of the call (e.g. to quote a tool's output).
+// `assistant` may be a function of the call (e.g. to quote a tool's output), and so may
+// a `call`'s `arguments` (e.g. `(call) => ({ key: KEYS[call.heardOrders.at(-1)] })`).
 //
 // Donna's voice is real audio on the call's audio track: G.711 µ-law (which any
 // browser decodes without an Opus encoder here), silence between her turns and a
 // voiced tone while she speaks, so the page can measure its level.
+//
+// Hearing: a script with `hear` steps also negotiates Opus, which the browser then
+// sends its microphone in (wideband: the recogniser mishears 8 kHz µ-law), while
+// Donna's voice stays µ-law. Each Opus packet received goes to `recognise.py`
+// (pocketsphinx with a JSGF grammar of the script's phrases, run by the Python of
+// .venv-test/ or E2E_PYTHON), which decodes it and reports every utterance it heard.
 
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, usePCMU } from 'werift';
 
 const STEP_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 15_000);
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The recogniser: Opus packets or PCM in, JSON reports of what it heard out. */
+export const RECOGNISER = path.join(here, 'recognise.py');
+const VENV_PYTHON = path.resolve(here, '..', '..', '..', '.venv-test', 'bin', 'python3');
+/** The Python that runs the recogniser (pocketsphinx installed by scripts/setup-test-deps.sh). */
+export const PYTHON = process.env.E2E_PYTHON ?? (existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3');
 
 function id(prefix) {
   return `${prefix}_${randomBytes(8).toString('hex')}`;
@@ -40,17 +62,26 @@ function id(prefix) {
  * connectivity checks). Returns the `RealtimeCall` and the answer SDP.
  */
 export async function acceptOffer(offerSdp, { script = [], model = 'gpt-realtime', onError = () => {} } = {}) {
+  const phrases = [...new Set(script.flatMap((step) => step.hear ?? []))];
   const peer = new RTCPeerConnection({
     iceServers: [],
     iceUseIpv6: false,
     iceInterfaceAddresses: { udp4: '127.0.0.1' },
     iceAdditionalHostAddresses: ['127.0.0.1'],
-    codecs: { audio: [usePCMU()] },
+    codecs: { audio: phrases.length > 0 ? [useOPUS(), usePCMU()] : [usePCMU()] },
   });
   const call = new RealtimeCall(peer, { script, model, onError });
+  if (phrases.length > 0) call.listen(phrases);
   await peer.setRemoteDescription({ type: 'offer', sdp: offerSdp });
   const audio = peer.getTransceivers().find((transceiver) => transceiver.kind === 'audio');
   if (audio !== undefined) {
+    if (phrases.length > 0) {
+      // The answer lists Opus first, so the browser sends Opus; werift sends in the
+      // first negotiated codec unless told otherwise, and Donna's voice is µ-law.
+      call.opusPayloadType = audio.codecs.find((codec) => codec.name.toLowerCase() === 'opus')?.payloadType;
+      const pcmu = audio.codecs.find((codec) => codec.name.toLowerCase() === 'pcmu');
+      if (pcmu !== undefined) audio.sender.codec = pcmu;
+    }
     audio.sender.replaceTrack(call.voice);
     audio.setDirection('sendrecv');
   }
@@ -90,6 +121,13 @@ export class RealtimeCall {
     /** Donna's voice: 20 ms µ-law packets, a tone while she speaks. */
     this.voice = new MediaStreamTrack({ kind: 'audio' });
     this.speaking = false;
+    /** Every utterance the recogniser reported: { heard: phrase | null, words, start, end } (seconds). */
+    this.heard = [];
+    /** The phrases `hear` steps took from `heard`, in order. */
+    this.heardOrders = [];
+    /** Inbound RTP packets by payload type (what the microphone came in). */
+    this.inboundPackets = new Map();
+    this.opusPayloadType = undefined;
     this.#gates = new Map();
     this.#waiters = new Set();
 
@@ -105,6 +143,11 @@ export class RealtimeCall {
 
   #gates;
   #waiters;
+  #recogniser = undefined;
+  /** Set once every `hear` step of the script is done: the rest of the audio is not sent. */
+  #heardEnough = false;
+  /** How many of `heard` the `hear` steps have looked at. */
+  #heardUsed = 0;
   #lastItemId = null;
   #audioTimer = undefined;
   /** The conversation's items by id, as `conversation.item.retrieve` returns them. */
@@ -135,6 +178,47 @@ export class RealtimeCall {
       sequenceNumber = (sequenceNumber + 1) & 0xffff;
       timestamp = (timestamp + 160) >>> 0;
     }, 20);
+  }
+
+  /**
+   * Starts recognising `phrases` in the call's inbound audio: every Opus packet the
+   * browser sends goes to recognise.py, whose reports land in `heard`.
+   */
+  listen(phrases) {
+    const recogniser = spawn(PYTHON, [RECOGNISER, '--opus', ...phrases], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#recogniser = recogniser;
+    this.recogniserErrors = '';
+    recogniser.stdin.on('error', () => {
+      // the recogniser ended: its exit is reported below
+    });
+    recogniser.stderr.on('data', (chunk) => {
+      this.recogniserErrors = (this.recogniserErrors + chunk).slice(-2000);
+    });
+    createInterface({ input: recogniser.stdout }).on('line', (line) => {
+      const report = JSON.parse(line);
+      if (report.ready) this.recogniserReady = true;
+      if ('heard' in report) this.heard.push(report);
+      this.#notify();
+    });
+    recogniser.on('exit', (code, signal) => {
+      this.recogniserExit = signal ?? code;
+      this.#notify();
+    });
+    recogniser.on('error', (error) => {
+      this.recogniserExit = `${PYTHON} ${RECOGNISER}: ${error.message}`;
+      this.#notify();
+    });
+    this.peer.onTrack.subscribe((track) => {
+      if (track.kind !== 'audio') return;
+      track.onReceiveRtp.subscribe((rtp) => {
+        const type = rtp.header.payloadType;
+        this.inboundPackets.set(type, (this.inboundPackets.get(type) ?? 0) + 1);
+        if (type !== this.opusPayloadType || this.#heardEnough || recogniser.exitCode !== null) return;
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(rtp.payload.length);
+        recogniser.stdin.write(Buffer.concat([length, rtp.payload]));
+      });
+    });
   }
 
   /** Lets a `{ gate: name }` step go on. */
@@ -176,6 +260,7 @@ export class RealtimeCall {
 
   async close() {
     clearInterval(this.#audioTimer);
+    this.#stopListening();
     this.phase = this.phase === 'failed' ? 'failed' : 'closed';
     for (const gate of this.#gates.values()) gate.release();
     try {
@@ -204,6 +289,7 @@ export class RealtimeCall {
       // The browser's `close()` ends the data channel first; ICE notices much later.
       if (state === 'closed' && this.phase !== 'failed') {
         clearInterval(this.#audioTimer);
+        this.#stopListening();
         this.phase = 'closed';
         this.#notify();
       }
@@ -259,7 +345,8 @@ export class RealtimeCall {
       for (const step of this.script) {
         if (this.phase === 'closed') return;
         if ('user' in step) this.#userSays(step.user);
-        else if ('call' in step) await this.#callTool(step.call, step.arguments ?? {});
+        else if ('call' in step) await this.#callTool(step.call, (typeof step.arguments === 'function' ? step.arguments(this) : step.arguments) ?? {});
+        else if ('hear' in step) await this.#hear(step);
         else if ('assistant' in step) await this.#assistantSays(step);
         else if ('gate' in step) await this.#gate(step.gate).wait();
         else if ('hangup' in step) {
@@ -271,7 +358,9 @@ export class RealtimeCall {
         else throw new Error(`unknown script step ${JSON.stringify(step)}`);
       }
       this.phase = 'finished';
+      this.#stopListening();
     } catch (error) {
+      this.#stopListening();
       this.phase = 'failed';
       this.error = error;
       this.onError(error);
@@ -279,10 +368,44 @@ export class RealtimeCall {
     this.#notify();
   }
 
-  #userSays(transcript) {
+  /** Waits for the recogniser to hear one of `step.hear` after what earlier steps took. */
+  async #hear(step) {
+    const phrases = step.hear;
+    const found = await this.#waitFor(
+      () => {
+        if (this.recogniserExit !== undefined) {
+          throw new Error(`the recogniser ended (${this.recogniserExit}) before hearing ${phrases.join(' or ')}: ${this.recogniserErrors}`);
+        }
+        const index = this.heard.findIndex((report, at) => at >= this.#heardUsed && phrases.includes(report.heard));
+        return index >= 0 && { index, report: this.heard[index] };
+      },
+      {
+        timeout: step.timeout ?? STEP_TIMEOUT_MS,
+        what: () =>
+          `the microphone to say ${phrases.map((phrase) => JSON.stringify(phrase)).join(' or ')} ` +
+          `(recogniser ${this.recogniserReady ? 'ready' : 'not ready'}; heard ${JSON.stringify(this.heard)}; ` +
+          `inbound RTP packets by payload type ${JSON.stringify(Object.fromEntries(this.inboundPackets))}, Opus is ${this.opusPayloadType})`,
+      },
+    );
+    this.#heardUsed = found.index + 1;
+    this.heardOrders.push(found.report.heard);
+    const later = this.script.slice(this.script.indexOf(step) + 1);
+    if (!later.some((next) => 'hear' in next)) this.#heardEnough = true;
+    const { start, end } = found.report;
+    this.#userSays(found.report.heard, { startMs: Math.round(start * 1000), endMs: Math.round(end * 1000), seconds: end - start });
+  }
+
+  #stopListening() {
+    if (this.#recogniser === undefined) return;
+    this.#recogniser.stdin.end();
+    if (this.#recogniser.exitCode === null) this.#recogniser.kill();
+    this.#recogniser = undefined;
+  }
+
+  #userSays(transcript, { startMs = 120, endMs = 1480, seconds = 1.4 } = {}) {
     const itemId = id('item');
-    this.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 120, item_id: itemId });
-    this.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 1480, item_id: itemId });
+    this.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: startMs, item_id: itemId });
+    this.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: endMs, item_id: itemId });
     this.send({ type: 'input_audio_buffer.committed', previous_item_id: this.#lastItemId, item_id: itemId });
     const item = {
       id: itemId,
@@ -301,7 +424,7 @@ export class RealtimeCall {
       item_id: itemId,
       content_index: 0,
       transcript,
-      usage: { type: 'duration', seconds: 1.4 },
+      usage: { type: 'duration', seconds },
     });
   }
 
@@ -446,13 +569,13 @@ export class RealtimeCall {
             resolve(value);
           } else if (this.phase === 'closed') {
             finish();
-            reject(new Error(`the call closed while waiting for ${what}`));
+            reject(new Error(`the call closed while waiting for ${typeof what === 'function' ? what() : what}`));
           }
         },
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`timed out after ${timeout} ms waiting for ${what}`));
+        reject(new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'function' ? what() : what}`));
       }, timeout);
       const finish = () => {
         clearTimeout(timer);
