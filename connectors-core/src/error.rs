@@ -53,6 +53,17 @@ pub enum Error {
     /// The provider rejected the access token (HTTP 401).
     #[error("provider rejected the access token")]
     Unauthorized,
+    /// The provider refused an API request for a reason of the request's own (a channel
+    /// that does not exist, a page the integration cannot see), not of the grant:
+    /// `code` is the provider's own error code, `message` its reason in words, both
+    /// safe to show the user.
+    #[error("the provider refused the request: {message}")]
+    Refused {
+        /// The provider's error code, e.g. Slack's `channel_not_found`.
+        code: String,
+        /// The reason in words.
+        message: String,
+    },
     /// The provider did not answer in time.
     #[error("provider request timed out")]
     Timeout,

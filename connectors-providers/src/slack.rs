@@ -1,4 +1,5 @@
-//! Slack: the `slack` connector (OAuth v2, a user token with read-only user scopes).
+//! Slack: the `slack` connector (OAuth v2, a user token with user scopes), and what a
+//! user does with it ([`list_channels`], [`channel_messages`], [`post_message`]).
 //!
 //! Slack's token endpoint answers errors with HTTP 200 and `{"ok": false, "error": …}`,
 //! nests the user token under `authed_user`, and joins scopes with commas: the `oauth2`
@@ -23,6 +24,10 @@ use connectors_core::{
 };
 use connectors_core::{Error, Result};
 
+mod actions;
+
+pub use actions::{channel_messages, list_channels, post_message, Channel, Message, Posted};
+
 /// Slack's default authorization endpoint.
 pub const AUTH_URL: &str = "https://slack.com/oauth/v2/authorize";
 /// Slack's default token endpoint (`oauth.v2.access`).
@@ -32,8 +37,13 @@ pub const TOKEN_URL: &str = "https://slack.com/api/oauth.v2.access";
 pub const REVOKE_URL: &str = "https://slack.com/api/auth.revoke";
 /// Slack's default Web API base URL.
 pub const API_URL: &str = "https://slack.com/api";
-/// The user scopes asked for: read channels, their history and users.
-pub const USER_SCOPES: [&str; 3] = ["channels:read", "channels:history", "users:read"];
+/// The user scopes asked for: read channels, their history and users, post as the user.
+pub const USER_SCOPES: [&str; 4] = [
+    "channels:read",
+    "channels:history",
+    "chat:write",
+    "users:read",
+];
 
 /// The error codes that mean the stored grant is dead and the user must authorize again.
 const DEAD_GRANT: [&str; 7] = [
@@ -49,7 +59,7 @@ const DEAD_GRANT: [&str; 7] = [
 /// The error codes that mean an authorization code is no good.
 const BAD_CODE: [&str; 3] = ["invalid_code", "code_already_used", "code_expired"];
 
-/// The `slack` connector: Slack, read-only, as the user who installs it (`user_scope`, comma-separated).
+/// The `slack` connector: Slack, as the user who installs it (`user_scope`, comma-separated).
 pub fn slack() -> StandardOAuth {
     StandardOAuth::new(
         "slack",

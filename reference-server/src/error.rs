@@ -365,6 +365,11 @@ impl From<CoreError> for ApiError {
                     )
                 }
             }
+            CoreError::Refused { message, .. } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "provider_refused",
+                format!("the provider refused the request: {message}"),
+            ),
             CoreError::RateLimited { retry_after } => {
                 let mut limited =
                     Self::rate_limited(retry_after.map_or(30, |wait| wait.as_secs().max(1)));

@@ -5,6 +5,7 @@
 //! it; tests build it on port 0, or call [`router`] directly.
 
 pub mod accounts;
+pub mod actions;
 pub mod auth;
 pub mod cli;
 pub mod config;

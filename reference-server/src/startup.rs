@@ -32,7 +32,7 @@ use crate::metrics::Metrics;
 use crate::ratelimit::KeyedLimiter;
 use crate::request_id::X_REQUEST_ID;
 use crate::routes::realtime;
-use crate::routes::{auth, connectors, events, files, health, projects};
+use crate::routes::{actions, auth, connectors, events, files, health, projects};
 use crate::state::AppState;
 use crate::voice::Voice;
 use crate::{auth as sessions, frontend};
@@ -466,6 +466,16 @@ pub fn router(state: AppState) -> Router {
             "/connectors/google_calendar/events",
             get(connectors::calendar_events),
         )
+        .route("/connectors/slack/channels", get(actions::slack_channels))
+        .route(
+            "/connectors/slack/channels/{channel}/messages",
+            get(actions::slack_messages),
+        )
+        .route(
+            "/connectors/slack/messages",
+            post(actions::post_slack_message),
+        )
+        .route("/connectors/gmail/messages", get(actions::gmail_messages))
         .route("/connectors/{key}/redirect", get(connectors::redirect))
         .route(connectors_core::CALLBACK_ROUTE, get(connectors::callback))
         .route("/connectors/{key}/config", post(connectors::save_config))

@@ -210,8 +210,19 @@ fn summary(state: &AppState, call: &ValidatedCall) -> String {
                 .connector(key)
                 .map_or_else(|_| key.to_owned(), |connector| connector.name().to_owned())
         });
+    let argument = |name: &str| {
+        call.arguments()
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
     match (call.tool(), connector) {
         ("revoke_connector", Some(name)) => format!("Disconnect {name}"),
+        ("post_slack_message", _) => format!(
+            "Post in Slack ({}): “{}”",
+            argument("channel"),
+            argument("text")
+        ),
         (tool, Some(name)) => format!("Run {tool} on {name}"),
         (tool, None) => format!("Run {tool}"),
     }

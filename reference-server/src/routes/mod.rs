@@ -1,5 +1,6 @@
 //! The HTTP API, grouped by resource.
 
+pub mod actions;
 pub mod auth;
 pub mod connectors;
 pub mod events;

@@ -1,0 +1,217 @@
+//! What the user does with a connected account through its provider's API (SPEC §7:
+//! a read and a write per connector), as the routes under `/connectors/{key}/…` and the
+//! voice tools bound to them run it. Inputs are checked against the catalog's own tool
+//! schemas, so a route and its tool cannot disagree on a bound; answers are trimmed to
+//! what a person needs to hear. A write made by voice is recorded as `tool.called` by
+//! the tool-call relay ([`crate::tool_calls`]), approval first.
+
+use connectors_core::UserId;
+use connectors_providers::{gmail, slack};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use voice_tools::tools::{GmailMessagesLimit, SlackChannelsLimit, SlackMessagesLimit};
+use voice_tools::Error as ToolError;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The query of `GET /connectors/slack/channels`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChannelsQuery {
+    /// How many channels at most: 1..=100, default 20.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<SlackChannelsLimit>,
+}
+
+/// The query of `GET /connectors/slack/channels/{channel}/messages`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MessagesQuery {
+    /// How many messages at most: 1..=50, default 10.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50)]
+    pub limit: Option<SlackMessagesLimit>,
+}
+
+/// The query of `GET /connectors/gmail/messages`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MailQuery {
+    /// A Gmail search (`from:marie is:unread`), at most 500 characters.
+    #[param(max_length = 500)]
+    pub q: Option<String>,
+    /// How many messages at most: 1..=25, default 10.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 25)]
+    pub limit: Option<GmailMessagesLimit>,
+}
+
+/// The body of `POST /connectors/slack/messages`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSlackMessage {
+    /// The channel's id (`C…`), as `GET /connectors/slack/channels` lists it.
+    #[schema(pattern = "^[CGD][A-Z0-9]{2,20}$")]
+    pub channel: String,
+    /// The message, 1 to 4000 characters.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub text: String,
+}
+
+/// A Slack channel as `GET /connectors/slack/channels` sends it.
+#[derive(Debug, ToSchema)]
+#[schema(as = SlackChannel)]
+pub struct SlackChannelSchema {
+    /// The channel's id (`C…`).
+    pub id: String,
+    /// Its name, without `#`.
+    pub name: String,
+    /// Its topic.
+    #[schema(required = true)]
+    pub topic: Option<String>,
+    /// How many members it has.
+    #[schema(required = true)]
+    pub members: Option<u64>,
+}
+
+/// A Slack message as `GET /connectors/slack/channels/{channel}/messages` sends it.
+#[derive(Debug, ToSchema)]
+#[schema(as = SlackMessage)]
+pub struct SlackMessageSchema {
+    /// Who wrote it: display name, else user id, else the bot's name.
+    #[schema(required = true)]
+    pub author: Option<String>,
+    /// What it says, in Slack's markup.
+    pub text: String,
+    /// When it was posted, RFC 3339 UTC.
+    #[schema(required = true)]
+    pub at: Option<String>,
+    /// Slack's id of the message.
+    pub ts: String,
+}
+
+/// A message just posted in Slack.
+#[derive(Debug, ToSchema)]
+#[schema(as = SlackPosted)]
+pub struct SlackPostedSchema {
+    /// The channel it went to.
+    pub channel: String,
+    /// Slack's id of the message.
+    pub ts: String,
+}
+
+/// A Gmail message as `GET /connectors/gmail/messages` sends it.
+#[derive(Debug, ToSchema)]
+#[schema(as = MailSummary)]
+pub struct MailSummarySchema {
+    /// Gmail's id of the message.
+    pub id: String,
+    /// The `From` header.
+    #[schema(required = true)]
+    pub from: Option<String>,
+    /// The `Subject` header.
+    #[schema(required = true)]
+    pub subject: Option<String>,
+    /// When Gmail received it, RFC 3339 UTC.
+    #[schema(required = true)]
+    pub date: Option<String>,
+    /// Gmail's plain-text snippet.
+    pub snippet: String,
+    /// Whether it is unread.
+    pub unread: bool,
+}
+
+/// The workspace's public channels.
+///
+/// # Errors
+///
+/// 409 `not_connected` / `needs_reauth`, 422 `provider_refused`, the provider's failures.
+pub async fn slack_channels(
+    state: &AppState,
+    user: UserId,
+    query: ChannelsQuery,
+) -> Result<Vec<slack::Channel>, ApiError> {
+    let limit = query.limit.unwrap_or_default().get();
+    Ok(slack::list_channels(&state.service, user, limit).await?)
+}
+
+/// A channel's latest messages.
+///
+/// # Errors
+///
+/// 422 naming `channel` when it is no channel id; as [`slack_channels`].
+pub async fn slack_messages(
+    state: &AppState,
+    user: UserId,
+    channel: &str,
+    query: MessagesQuery,
+) -> Result<Vec<slack::Message>, ApiError> {
+    checked(
+        state,
+        "read_slack_channel",
+        &serde_json::json!({ "channel": channel }),
+    )?;
+    let limit = query.limit.unwrap_or_default().get();
+    Ok(slack::channel_messages(&state.service, user, channel, limit).await?)
+}
+
+/// Posts a message as the user.
+///
+/// # Errors
+///
+/// 422 naming `channel` or `text`; as [`slack_channels`].
+pub async fn post_slack_message(
+    state: &AppState,
+    user: UserId,
+    body: Value,
+) -> Result<slack::Posted, ApiError> {
+    checked(state, "post_slack_message", &body)?;
+    let message: NewSlackMessage = serde_json::from_value(body)
+        .map_err(|error| ApiError::invalid_field("body", error.to_string()))?;
+    Ok(slack::post_message(&state.service, user, &message.channel, &message.text).await?)
+}
+
+/// The user's latest Gmail messages.
+///
+/// # Errors
+///
+/// 422 naming `q` when it is too long; as [`slack_channels`].
+pub async fn gmail_messages(
+    state: &AppState,
+    user: UserId,
+    query: MailQuery,
+) -> Result<Vec<gmail::MailSummary>, ApiError> {
+    if let Some(q) = &query.q {
+        checked(state, "list_gmail_messages", &serde_json::json!({ "q": q }))?;
+    }
+    let limit = query.limit.unwrap_or_default().get();
+    Ok(gmail::recent_messages(&state.service, user, query.q.as_deref(), limit).await?)
+}
+
+/// `arguments` checked against the schema of the catalog's `tool`: the route's own
+/// 422s name the same fields, with the same bounds, as the tool's.
+fn checked(state: &AppState, tool: &str, arguments: &Value) -> Result<(), ApiError> {
+    match state.voice.catalog.validate(tool, arguments) {
+        Ok(_) => Ok(()),
+        Err(ToolError::InvalidArguments { problems, .. }) => Err(ApiError::invalid_fields(
+            problems
+                .into_iter()
+                .map(|problem| {
+                    let field = if problem.field.is_empty() {
+                        "body".to_owned()
+                    } else {
+                        problem.field
+                    };
+                    connectors_core::FieldError::new(
+                        field,
+                        connectors_core::FieldIssue::from(problem.message),
+                    )
+                })
+                .collect(),
+        )),
+        Err(other) => Err(ApiError::internal(&other)),
+    }
+}

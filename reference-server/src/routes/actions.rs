@@ -1,0 +1,67 @@
+//! The actions on connected accounts ([`crate::actions`]): a read and a write per
+//! connector, each bound to a voice tool.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use connectors_providers::{gmail, slack};
+
+use crate::actions::{self, ChannelsQuery, MailQuery, MessagesQuery};
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::json::ValidJson;
+use crate::query::ValidQuery;
+use crate::state::AppState;
+
+/// The public channels of the user's Slack workspace.
+#[utoipa::path(get, path = "/api/v1/connectors/slack/channels", tag = "actions", params(ChannelsQuery),
+    responses((status = 200, body = [crate::actions::SlackChannelSchema]), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad limit, or provider_refused"), (status = 429, description = "provider_rate_limited")))]
+pub async fn slack_channels(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidQuery(query): ValidQuery<ChannelsQuery>,
+) -> Result<Json<Vec<slack::Channel>>, ApiError> {
+    Ok(Json(actions::slack_channels(&state, user, query).await?))
+}
+
+/// The latest messages of a Slack channel, newest first.
+#[utoipa::path(get, path = "/api/v1/connectors/slack/channels/{channel}/messages", tag = "actions",
+    params(("channel" = String, Path, description = "the channel's id (C…)"), MessagesQuery),
+    responses((status = 200, body = [crate::actions::SlackMessageSchema]), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad channel id or limit, or provider_refused (e.g. channel_not_found)")))]
+pub async fn slack_messages(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(channel): Path<String>,
+    ValidQuery(query): ValidQuery<MessagesQuery>,
+) -> Result<Json<Vec<slack::Message>>, ApiError> {
+    Ok(Json(
+        actions::slack_messages(&state, user, &channel, query).await?,
+    ))
+}
+
+/// Posts a message in a Slack channel as the user (a voice tool that needs approval).
+#[utoipa::path(post, path = "/api/v1/connectors/slack/messages", tag = "actions", request_body = crate::actions::NewSlackMessage,
+    responses((status = 201, body = crate::actions::SlackPostedSchema), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad channel or text, or provider_refused (e.g. not_in_channel, missing_scope)")))]
+pub async fn post_slack_message(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidJson(body): ValidJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<slack::Posted>), ApiError> {
+    let posted = actions::post_slack_message(&state, user, body).await?;
+    Ok((StatusCode::CREATED, Json(posted)))
+}
+
+/// The user's latest Gmail messages (sender, subject, date, snippet), newest first.
+#[utoipa::path(get, path = "/api/v1/connectors/gmail/messages", tag = "actions", params(MailQuery),
+    responses((status = 200, body = [crate::actions::MailSummarySchema]), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad q or limit"), (status = 429, description = "provider_rate_limited")))]
+pub async fn gmail_messages(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidQuery(query): ValidQuery<MailQuery>,
+) -> Result<Json<Vec<gmail::MailSummary>>, ApiError> {
+    Ok(Json(actions::gmail_messages(&state, user, query).await?))
+}
