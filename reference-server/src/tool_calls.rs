@@ -132,7 +132,11 @@ pub async fn run(
             return Err(error);
         }
     };
-    let connector = call.arguments().get("key").and_then(Value::as_str);
+    let connector = call
+        .arguments()
+        .get("key")
+        .and_then(Value::as_str)
+        .or_else(|| connector_of_route(call.path()));
     let needs_approval = state
         .voice
         .catalog
@@ -152,6 +156,11 @@ pub async fn run(
     let (outcome, answer) = execute(state, &caller, &call).await?;
     record(state, caller.user, &request, outcome, connector).await;
     Ok(answer)
+}
+
+/// The connector a tool acts on through its route (`/api/v1/connectors/slack/…`).
+fn connector_of_route(path: &str) -> Option<&str> {
+    path.strip_prefix("/api/v1/connectors/")?.split('/').next()
 }
 
 /// The arguments as an object: the model sends them as JSON text.

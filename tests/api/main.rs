@@ -3,6 +3,7 @@
 // Test helpers are shared between the modules of this one binary.
 #![allow(unreachable_pub)]
 
+mod actions;
 mod auth;
 mod config_connectors;
 mod connector_list;

@@ -118,6 +118,18 @@ impl GrantFake {
             .any(|grant| grant.alive && grant.refresh == refresh_token)
     }
 
+    /// Whether the provider's API takes `access` now: issued, still alive, not expired.
+    /// (The Web API fakes of `tests/api/actions.rs` answer with it.)
+    #[allow(dead_code)]
+    pub(crate) fn accepts(&self, access: &str) -> bool {
+        self.state
+            .lock()
+            .unwrap()
+            .grants
+            .iter()
+            .any(|grant| grant.alive && !grant.access_expired && grant.access == access)
+    }
+
     /// Every refresh token the fake ever issued.
     pub(crate) fn issued_refresh_tokens(&self) -> Vec<String> {
         let state = self.state.lock().unwrap();
