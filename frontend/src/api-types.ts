@@ -92,6 +92,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/gmail/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's latest Gmail messages (sender, subject, date, snippet), newest first. */
+        get: operations["gmail_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/google_calendar/events": {
         parameters: {
             query?: never;
@@ -103,6 +120,57 @@ export interface paths {
         get: operations["calendar_events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/slack/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public channels of the user's Slack workspace. */
+        get: operations["slack_channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/slack/channels/{channel}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest messages of a Slack channel, newest first. */
+        get: operations["slack_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/slack/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Posts a message in a Slack channel as the user (a voice tool that needs approval). */
+        post: operations["post_slack_message"];
         delete?: never;
         options?: never;
         head?: never;
@@ -633,6 +701,21 @@ export interface components {
             /** @description Password. */
             password: components["schemas"]["Password"];
         };
+        /** @description A Gmail message as `GET /connectors/gmail/messages` sends it. */
+        MailSummary: {
+            /** @description When Gmail received it, RFC 3339 UTC. */
+            date: string | null;
+            /** @description The `From` header. */
+            from: string | null;
+            /** @description Gmail's id of the message. */
+            id: string;
+            /** @description Gmail's plain-text snippet. */
+            snippet: string;
+            /** @description The `Subject` header. */
+            subject: string | null;
+            /** @description Whether it is unread. */
+            unread: boolean;
+        };
         /** @description The answer of `GET /auth/me`. */
         MeView: {
             /** @description The signed-in user. */
@@ -646,6 +729,13 @@ export interface components {
             description?: null | components["schemas"]["Text"];
             /** @description Name, 1 to 200 characters. */
             name: components["schemas"]["Name"];
+        };
+        /** @description The body of `POST /connectors/slack/messages`. */
+        NewSlackMessage: {
+            /** @description The channel's id (`C…`), as `GET /connectors/slack/channels` lists it. */
+            channel: string;
+            /** @description The message, 1 to 4000 characters. */
+            text: string;
         };
         /** Format: password */
         Password: string;
@@ -674,6 +764,38 @@ export interface components {
             email: components["schemas"]["Email"];
             /** @description Password: 8 to 256 characters, anything printable. */
             password: components["schemas"]["NewPassword"];
+        };
+        /** @description A Slack channel as `GET /connectors/slack/channels` sends it. */
+        SlackChannel: {
+            /** @description The channel's id (`C…`). */
+            id: string;
+            /**
+             * Format: int64
+             * @description How many members it has.
+             */
+            members: number | null;
+            /** @description Its name, without `#`. */
+            name: string;
+            /** @description Its topic. */
+            topic: string | null;
+        };
+        /** @description A Slack message as `GET /connectors/slack/channels/{channel}/messages` sends it. */
+        SlackMessage: {
+            /** @description When it was posted, RFC 3339 UTC. */
+            at: string | null;
+            /** @description Who wrote it: display name, else user id, else the bot's name. */
+            author: string | null;
+            /** @description What it says, in Slack's markup. */
+            text: string;
+            /** @description Slack's id of the message. */
+            ts: string;
+        };
+        /** @description A message just posted in Slack. */
+        SlackPosted: {
+            /** @description The channel it went to. */
+            channel: string;
+            /** @description Slack's id of the message. */
+            ts: string;
         };
         Text: string;
         /**
@@ -999,6 +1121,66 @@ export interface operations {
             };
         };
     };
+    gmail_messages: {
+        parameters: {
+            query?: {
+                /** @description A Gmail search (`from:marie is:unread`), at most 500 characters. */
+                q?: string;
+                /** @description How many messages at most: 1..=25, default 10. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailSummary"][];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad q or limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     calendar_events: {
         parameters: {
             query?: {
@@ -1033,6 +1215,166 @@ export interface operations {
             };
             /** @description provider_unavailable: refreshing the token failed transiently; Retry-After says when to try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    slack_channels: {
+        parameters: {
+            query?: {
+                /** @description How many channels at most: 1..=100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackChannel"][];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad limit, or provider_refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    slack_messages: {
+        parameters: {
+            query?: {
+                /** @description How many messages at most: 1..=50, default 10. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the channel's id (C…) */
+                channel: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackMessage"][];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad channel id or limit, or provider_refused (e.g. channel_not_found) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_slack_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSlackMessage"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackPosted"];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad channel or text, or provider_refused (e.g. not_in_channel, missing_scope) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
