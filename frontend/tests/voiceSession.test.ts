@@ -826,6 +826,15 @@ describe('approvalQuestion', () => {
     expect(approvalQuestion(revokeSlack, names, en).detail).toMatch(/remove access/);
   });
 
+  it('quotes the Slack message Donna wants to post, with its channel', () => {
+    const post = { tool: 'post_slack_message', arguments: { channel: 'C01GENERAL', text: 'Launch is on Thursday' } };
+    expect(approvalQuestion(post, names, en).question).toBe('Post in Slack: “Launch is on Thursday”?');
+    expect(approvalQuestion(post, names, en).detail).toMatch(/^In channel C01GENERAL, as you\./);
+    expect(approvalQuestion(post, names, fr).question).toBe(
+      'Publier dans Slack\u00a0: «\u00a0Launch is on Thursday\u00a0»\u00a0?',
+    );
+  });
+
   it('falls back to the key, to “an account”, and to the tool’s name', () => {
     expect(approvalQuestion({ tool: 'revoke_connector', arguments: { key: 'acme' } }, names, en).question).toBe(
       'Disconnect acme?',

@@ -471,6 +471,8 @@ export const en = {
     revokeConnector: (connector: string) => `Disconnect ${connector}?`,
     revokeConnectorDetail: 'Donna will remove access to this account. You can connect it again later.',
     anyConnector: 'an account',
+    postSlackMessage: (text: string) => `Post in Slack: “${text}”?`,
+    postSlackMessageDetail: (channel: string) => `In channel ${channel}, as you. Nothing is posted until you confirm.`,
     otherTool: (tool: string) => `Let Donna ${tool}?`,
     otherToolOn: (tool: string, connector: string) => `Let Donna ${tool} on ${connector}?`,
     otherToolDetail: 'Nothing happens until you confirm.',

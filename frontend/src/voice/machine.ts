@@ -232,6 +232,14 @@ export function approvalQuestion(
       detail: t.voiceApproval.revokeConnectorDetail,
     };
   }
+  if (request.tool === 'post_slack_message') {
+    const text = typeof request.arguments.text === 'string' ? request.arguments.text : '';
+    const channel = typeof request.arguments.channel === 'string' ? request.arguments.channel : '';
+    return {
+      question: t.voiceApproval.postSlackMessage(text),
+      detail: t.voiceApproval.postSlackMessageDetail(channel),
+    };
+  }
   const tool = request.tool.replace(/_/g, ' ');
   return {
     question: connector === null ? t.voiceApproval.otherTool(tool) : t.voiceApproval.otherToolOn(tool, connector),
