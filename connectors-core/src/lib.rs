@@ -73,8 +73,8 @@ pub use events::{Event, EventQuery, EventType, PendingDelivery};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
 pub use service::{
-    default_http_client, ApiRequest, BackgroundRefresh, CallbackParams, ConnectorAuthService,
-    OAuthClient, ProviderConfig, Revocation, WorkerRun, CALLBACK_ROUTE,
+    default_http_client, ApiRequest, BackgroundRefresh, CallbackParams, ConfigCall,
+    ConnectorAuthService, OAuthClient, ProviderConfig, Revocation, WorkerRun, CALLBACK_ROUTE,
 };
 pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth, TokenRequest};
 pub use store::{

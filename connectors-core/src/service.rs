@@ -35,7 +35,7 @@ mod api_call;
 mod background;
 mod revocation;
 
-pub use api_call::ApiRequest;
+pub use api_call::{ApiRequest, ConfigCall};
 pub use background::{BackgroundRefresh, WorkerRun};
 pub use revocation::Revocation;
 

@@ -1,5 +1,5 @@
 //! SMTP: the `smtp` connector (a mail server the user sends through), verified with
-//! lettre: connect, TLS as configured, EHLO, AUTH, NOOP, QUIT.
+//! lettre: connect, TLS as configured, EHLO, AUTH, NOOP, QUIT; and [`send_email`].
 
 use async_trait::async_trait;
 use lettre::message::Mailbox;
@@ -163,6 +163,92 @@ impl ConfigConnector for Smtp {
         }
         Err(unreachable.unwrap_or_else(|| Error::Connection("no address to connect to".into())))
     }
+}
+
+/// An email to send through the user's SMTP server (see [`send_email`]).
+#[derive(Debug, Clone)]
+pub struct Email {
+    /// The recipient: `marie@example.com` or `Marie <marie@example.com>`.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// The body, plain text.
+    pub text: String,
+}
+
+/// An email the server accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sent {
+    /// The sender, the connector's `from`.
+    pub from: String,
+    /// The recipient, as sent.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+}
+
+/// Sends `email` as plain text from the connector's `from` through the user's SMTP
+/// server (logged in, TLS as configured), to the addresses of its host that pass the
+/// SSRF guard now, one after the other until one answers.
+///
+/// # Errors
+///
+/// [`Error::NotConnected`]; [`Error::InvalidConfig`] naming `to` for a recipient that is
+/// no address (or `host` when the stored host now resolves to a refused address);
+/// [`Error::Rejected`] when the server refuses the login or the message (5xx),
+/// [`Error::Timeout`], [`Error::Connection`] when no address answers.
+pub async fn send_email(
+    service: &connectors_core::ConnectorAuthService,
+    user: connectors_core::UserId,
+    email: &Email,
+) -> Result<Sent> {
+    use lettre::message::header::ContentType;
+    use lettre::AsyncTransport;
+
+    let to: Mailbox = parse_mailbox(&email.to)
+        .and_then(|to| {
+            to.parse()
+                .map_err(|_| FieldIssue::format(FieldFormat::Mailbox, "not an address"))
+        })
+        .map_err(|issue| Error::InvalidConfig(vec![FieldError::new("to", issue)]))?;
+    let config = service.stored_config(user, &Smtp).await?;
+    let call = service.config_call(Smtp::KEY)?;
+    let from: Mailbox = config.from.parse().map_err(|_| {
+        Error::InvalidResponse("the stored `from` of smtp is no longer an address".to_owned())
+    })?;
+    let message = lettre::Message::builder()
+        .from(from.clone())
+        .to(to.clone())
+        .subject(email.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.text.clone())
+        .map_err(|error| {
+            Error::InvalidResponse(format!("the email could not be built: {error}"))
+        })?;
+    let addresses = net::resolve(
+        &config.host,
+        config.port,
+        call.context().block_private_targets,
+    )
+    .await
+    .map_err(|error| error.into_field_error("host"))?;
+    let mut unreachable = None;
+    for address in addresses {
+        match config.transport(address.ip())?.send(message.clone()).await {
+            Ok(_) => {
+                return Ok(Sent {
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    subject: email.subject.clone(),
+                })
+            }
+            Err(error) => match classify(error, config.security) {
+                Error::Connection(error) => unreachable = Some(Error::Connection(error)),
+                other => return Err(other),
+            },
+        }
+    }
+    Err(unreachable.unwrap_or_else(|| Error::Connection("no address to connect to".into())))
 }
 
 /// Maps lettre's failure to what the user can act on.

@@ -835,6 +835,14 @@ describe('approvalQuestion', () => {
     );
   });
 
+  it('names the recipient and subject of the email Donna wants to send', () => {
+    const send = { tool: 'send_email', arguments: { to: 'marie@example.com', subject: 'Lunch', text: 'Noon?' } };
+    expect(approvalQuestion(send, names, en).question).toBe('Send an email to marie@example.com: “Lunch”?');
+    expect(approvalQuestion(send, names, fr).question).toBe(
+      'Envoyer un e-mail à marie@example.com\u00a0: «\u00a0Lunch\u00a0»\u00a0?',
+    );
+  });
+
   it('falls back to the key, to “an account”, and to the tool’s name', () => {
     expect(approvalQuestion({ tool: 'revoke_connector', arguments: { key: 'acme' } }, names, en).question).toBe(
       'Disconnect acme?',

@@ -6,7 +6,7 @@
 //! the tool-call relay ([`crate::tool_calls`]), approval first.
 
 use connectors_core::UserId;
-use connectors_providers::{gmail, slack};
+use connectors_providers::{gmail, slack, smtp};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -59,6 +59,33 @@ pub struct NewSlackMessage {
     /// The message, 1 to 4000 characters.
     #[schema(min_length = 1, max_length = 4000)]
     pub text: String,
+}
+
+/// The body of `POST /connectors/smtp/messages`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEmail {
+    /// The recipient: `marie@example.com` or `Marie <marie@example.com>`.
+    #[schema(min_length = 3, max_length = 320)]
+    pub to: String,
+    /// The subject, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub subject: String,
+    /// The body, plain text, 1 to 20000 characters.
+    #[schema(min_length = 1, max_length = 20000)]
+    pub text: String,
+}
+
+/// An email the SMTP server accepted.
+#[derive(Debug, ToSchema)]
+#[schema(as = SentEmail)]
+pub struct SentEmailSchema {
+    /// The sender, the connector's `from`.
+    pub from: String,
+    /// The recipient.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
 }
 
 /// A Slack channel as `GET /connectors/slack/channels` sends it.
@@ -189,6 +216,28 @@ pub async fn gmail_messages(
     }
     let limit = query.limit.unwrap_or_default().get();
     Ok(gmail::recent_messages(&state.service, user, query.q.as_deref(), limit).await?)
+}
+
+/// Sends an email through the user's SMTP server.
+///
+/// # Errors
+///
+/// 422 naming `to`, `subject` or `text`; 409 `not_connected`; 422 `provider_rejected`
+/// when the server refuses the login or the message; 502/504 when it cannot be reached.
+pub async fn send_email(
+    state: &AppState,
+    user: UserId,
+    body: Value,
+) -> Result<smtp::Sent, ApiError> {
+    checked(state, "send_email", &body)?;
+    let email: NewEmail = serde_json::from_value(body)
+        .map_err(|error| ApiError::invalid_field("body", error.to_string()))?;
+    let email = smtp::Email {
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+    };
+    Ok(smtp::send_email(&state.service, user, &email).await?)
 }
 
 /// `arguments` checked against the schema of the catalog's `tool`: the route's own

@@ -476,6 +476,7 @@ pub fn router(state: AppState) -> Router {
             post(actions::post_slack_message),
         )
         .route("/connectors/gmail/messages", get(actions::gmail_messages))
+        .route("/connectors/smtp/messages", post(actions::send_email))
         .route("/connectors/{key}/redirect", get(connectors::redirect))
         .route(connectors_core::CALLBACK_ROUTE, get(connectors::callback))
         .route("/connectors/{key}/config", post(connectors::save_config))

@@ -227,6 +227,11 @@ fn summary(state: &AppState, call: &ValidatedCall) -> String {
     };
     match (call.tool(), connector) {
         ("revoke_connector", Some(name)) => format!("Disconnect {name}"),
+        ("send_email", _) => format!(
+            "Send an email to {}: “{}”",
+            argument("to"),
+            argument("subject")
+        ),
         ("post_slack_message", _) => format!(
             "Post in Slack ({}): “{}”",
             argument("channel"),

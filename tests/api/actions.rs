@@ -623,3 +623,106 @@ async fn gmail_refuses_a_search_too_long_before_calling_google() {
     assert_eq!(body["error"]["fields"][0]["field"], "q");
     assert_eq!(api.seen.lock().unwrap().len(), before);
 }
+
+/// The real SMTP server of the smtp connector's tests (aiosmtpd, AUTH on a plaintext
+/// connection), keeping what it receives in `mailbox`.
+struct SmtpPeer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl SmtpPeer {
+    fn start(mailbox: &std::path::Path) -> Self {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../connectors-providers/tests/connectors/smtp_server.py"
+            ))
+            .args(["ada@example.com", "mail-password", "plain"])
+            .env("SMTP_MAILBOX", mailbox)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (scripts/setup-test-deps.sh installs it)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .expect("the SMTP server announces its port");
+        Self { child, port }
+    }
+}
+
+impl Drop for SmtpPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn donna_sends_an_email_after_the_user_confirms_and_it_arrives() {
+    let mailbox = tempfile::tempdir().unwrap();
+    let smtp = SmtpPeer::start(mailbox.path());
+    let app = spawn_app_with(Backend::Sqlite, &[]).await;
+    app.sign_up("ada@example.com").await;
+    let saved = app
+        .post_json(
+            "/connectors/smtp/config",
+            &json!({"host": "127.0.0.1", "port": smtp.port, "security": "none", "username": "ada@example.com",
+                    "password": "mail-password", "from": "Ada <ada@example.com>"}),
+        )
+        .await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    let call = |approved: bool| {
+        json!({
+            "call_id": "call_mail_1", "name": "send_email", "approved": approved,
+            "arguments": {"to": "marie@example.com", "subject": "Lunch on Thursday", "text": "Noon at the usual place?"}
+        })
+    };
+
+    let unapproved = tool_call(&app, call(false)).await;
+    let kept_before = std::fs::read_dir(mailbox.path()).unwrap().count();
+    let approved = tool_call(&app, call(true)).await;
+    let bad = app
+        .post_json(
+            "/connectors/smtp/messages",
+            &json!({"to": "marie", "subject": "x", "text": "y"}),
+        )
+        .await;
+
+    assert_eq!(unapproved.status(), 409);
+    let refusal: Value = unapproved.json().await.unwrap();
+    assert_eq!(
+        refusal["error"]["summary"],
+        "Send an email to marie@example.com: “Lunch on Thursday”"
+    );
+    assert_eq!(kept_before, 0, "nothing is sent before the user confirms");
+    assert_eq!(approved.status(), 200);
+    let answer: Value = approved.json().await.unwrap();
+    assert_eq!(
+        answer["output"],
+        json!({"from": "Ada <ada@example.com>", "to": "marie@example.com", "subject": "Lunch on Thursday"})
+    );
+    let envelope: Value =
+        serde_json::from_str(&std::fs::read_to_string(mailbox.path().join("1.json")).unwrap())
+            .unwrap();
+    assert_eq!(envelope["rcpt_tos"], json!(["marie@example.com"]));
+    let message = std::fs::read_to_string(mailbox.path().join("1.eml")).unwrap();
+    assert!(
+        message.contains("Subject: Lunch on Thursday\r\n")
+            && message.contains("Noon at the usual place?"),
+        "{message}"
+    );
+    assert_eq!(bad.status(), 422);
+    let bad: Value = bad.json().await.unwrap();
+    assert_eq!(bad["error"]["fields"][0]["field"], "to", "{bad}");
+    assert_eq!(
+        std::fs::read_dir(mailbox.path()).unwrap().count(),
+        2,
+        "one message (.eml and .json), not two"
+    );
+}

@@ -13,7 +13,7 @@ use crate::error::{ArgumentProblem, Error, Result};
 use crate::schema;
 use crate::tools::{
     ActivateConnector, CreateProject, ListConnectors, ListEvents, ListGmailMessages, ListProjects,
-    ListSlackChannels, PostSlackMessage, ReadSlackChannel, RevokeConnector, UploadFile,
+    ListSlackChannels, PostSlackMessage, ReadSlackChannel, RevokeConnector, SendEmail, UploadFile,
 };
 
 /// How long a quoted argument may get inside an error message the model reads.
@@ -80,6 +80,7 @@ impl Catalog {
             .with_tool::<ReadSlackChannel>()
             .with_tool::<PostSlackMessage>()
             .with_tool::<ListGmailMessages>()
+            .with_tool::<SendEmail>()
     }
 
     /// A catalog with no tools yet, for a tool set of your own.

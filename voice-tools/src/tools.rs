@@ -16,7 +16,7 @@ mod actions;
 
 pub use actions::{
     GmailMessagesLimit, ListGmailMessages, ListSlackChannels, PostSlackMessage, ReadSlackChannel,
-    SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
+    SendEmail, SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
 };
 
 /// Arguments of `list_connectors`: none.

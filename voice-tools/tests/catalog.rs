@@ -60,7 +60,8 @@ fn the_catalog_holds_the_built_in_tools_in_order() {
             "list_slack_channels",
             "read_slack_channel",
             "post_slack_message",
-            "list_gmail_messages"
+            "list_gmail_messages",
+            "send_email"
         ]
     );
 }
@@ -579,7 +580,10 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         .filter(|tool| tool.needs_approval())
         .map(|tool| tool.name())
         .collect();
-    assert_eq!(needs_approval, ["revoke_connector", "post_slack_message"]);
+    assert_eq!(
+        needs_approval,
+        ["revoke_connector", "post_slack_message", "send_email"]
+    );
 
     let read = catalog
         .validate(

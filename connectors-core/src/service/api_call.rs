@@ -10,8 +10,11 @@ use reqwest::{Method, StatusCode};
 use url::Url;
 
 use super::{ConnectorAuthService, OAuthClient};
+use crate::config::ConfigConnector;
+use crate::connector::ConfigContext;
 use crate::error::{Error, Result};
 use crate::http::{self, Answer};
+use crate::store::UserId;
 
 /// How a rate-limited call waits (see [`ConnectorAuthService::with_rate_limit_retry`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,5 +232,67 @@ impl ConnectorAuthService {
     pub fn with_rate_limit_retry(mut self, retries: u32, max_wait: Duration) -> Self {
         self.rate_limit_retry = RateLimitRetry { retries, max_wait };
         self
+    }
+}
+
+impl ConnectorAuthService {
+    /// The user's stored fields of the config connector `connector`, secrets decrypted,
+    /// for calling its provider (an SMTP session, Twilio's basic auth, S3 signatures, a
+    /// bearer token); with [`Self::config_context`] for the HTTP client, the API URL and
+    /// the SSRF setting. Never log what it returns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownConnector`] when `connector` is not registered here,
+    /// [`Error::NotConnected`], [`Error::InvalidResponse`] when the stored fields no
+    /// longer fit the connector's type, [`Error::Store`].
+    pub async fn stored_config<C: ConfigConnector>(
+        &self,
+        user: UserId,
+        connector: &C,
+    ) -> Result<C::Config> {
+        self.connector(C::KEY)?;
+        let stored = self
+            .store
+            .load_credentials(user, C::KEY)
+            .await?
+            .ok_or_else(|| Error::NotConnected(C::KEY.to_owned()))?;
+        connector.stored_config(&stored.credentials)
+    }
+
+    /// What a config connector's calls take besides its fields: the shared HTTP client,
+    /// the provider's API URL as deployed, whether user-supplied hosts must be public
+    /// ([`ConfigCall::context`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownConnector`].
+    pub fn config_call(&self, key: &str) -> Result<ConfigCall> {
+        let connector = self.connector(key)?;
+        Ok(ConfigCall {
+            http: self.http.clone(),
+            api_url: self.api_url(connector.as_ref()),
+            block_private_targets: self.block_private_targets,
+        })
+    }
+}
+
+/// The deployment's side of a config connector's call (see
+/// [`ConnectorAuthService::config_call`]).
+#[derive(Debug, Clone)]
+pub struct ConfigCall {
+    http: reqwest::Client,
+    api_url: Option<Url>,
+    block_private_targets: bool,
+}
+
+impl ConfigCall {
+    /// The context the connector's hooks and actions take.
+    pub fn context(&self) -> ConfigContext<'_> {
+        ConfigContext {
+            http: &self.http,
+            api_url: self.api_url.as_ref(),
+            block_private_targets: self.block_private_targets,
+        }
     }
 }

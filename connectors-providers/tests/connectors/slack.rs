@@ -73,7 +73,7 @@ async fn slack_asks_for_comma_separated_user_scopes_without_pkce() {
     let params = query(&url);
     assert_eq!(
         params["user_scope"],
-        "channels:read,channels:history,users:read"
+        "channels:read,channels:history,chat:write,users:read"
     );
     assert!(!params.contains_key("scope"), "no bot scopes");
     assert_eq!(params["client_id"], support::CLIENT_ID);

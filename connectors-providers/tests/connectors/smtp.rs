@@ -294,3 +294,121 @@ async fn smtp_revoke_forgets_the_password() {
         ConnectorStatus::Inactive
     );
 }
+
+/// A development server that keeps what it receives in `mailbox`.
+fn keeping_server(mailbox: &std::path::Path) -> Peer {
+    let mut command = server_script();
+    command.arg("plain").env("SMTP_MAILBOX", mailbox);
+    Peer::announcing_port(command, INSTALL)
+}
+
+fn email(to: &str) -> connectors_providers::smtp::Email {
+    connectors_providers::smtp::Email {
+        to: to.to_owned(),
+        subject: "Lunch on Thursday".to_owned(),
+        text: "Shall we meet at noon?\nDonna".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn smtp_sends_an_email_that_arrives_as_written_from_the_configured_sender() {
+    let mailbox = tempfile::tempdir().unwrap();
+    let server = keeping_server(mailbox.path());
+    let service = support::service();
+    let user = Uuid::new_v4();
+    service
+        .save_config(user, "smtp", &fields(server.port, "none", PASSWORD), true)
+        .await
+        .unwrap();
+
+    let sent =
+        connectors_providers::smtp::send_email(&service, user, &email("Marie <marie@example.com>"))
+            .await
+            .unwrap();
+
+    assert_eq!(sent.to, "Marie <marie@example.com>");
+    assert_eq!(sent.from, "Donna <donna@example.com>");
+    let envelope: Value =
+        serde_json::from_str(&std::fs::read_to_string(mailbox.path().join("1.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        envelope,
+        json!({"mail_from": "donna@example.com", "rcpt_tos": ["marie@example.com"], "login": USER})
+    );
+    let message = std::fs::read_to_string(mailbox.path().join("1.eml")).unwrap();
+    assert!(
+        message.contains("Subject: Lunch on Thursday\r\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("From: Donna <donna@example.com>\r\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("To: Marie <marie@example.com>\r\n"),
+        "{message}"
+    );
+    assert!(message.contains("Content-Type: text/plain"), "{message}");
+    assert!(
+        message.contains("Shall we meet at noon?\r\nDonna"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn smtp_refuses_a_recipient_that_is_no_address_and_sends_nothing() {
+    let mailbox = tempfile::tempdir().unwrap();
+    let server = keeping_server(mailbox.path());
+    let service = support::service();
+    let user = Uuid::new_v4();
+    service
+        .save_config(user, "smtp", &fields(server.port, "none", PASSWORD), false)
+        .await
+        .unwrap();
+
+    let error = connectors_providers::smtp::send_email(&service, user, &email("marie at example"))
+        .await
+        .unwrap_err();
+    let never_connected = connectors_providers::smtp::send_email(
+        &service,
+        Uuid::new_v4(),
+        &email("marie@example.com"),
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(refused_fields(&error), ["to"], "{error:?}");
+    assert!(
+        matches!(never_connected, Error::NotConnected(_)),
+        "{never_connected:?}"
+    );
+    assert_eq!(std::fs::read_dir(mailbox.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
+async fn smtp_a_password_changed_since_is_a_rejection_with_the_servers_reply() {
+    let mailbox = tempfile::tempdir().unwrap();
+    let server = keeping_server(mailbox.path());
+    let service = support::service();
+    let user = Uuid::new_v4();
+    service
+        .save_config(
+            user,
+            "smtp",
+            &fields(server.port, "none", "an old password"),
+            false,
+        )
+        .await
+        .unwrap();
+
+    let error = connectors_providers::smtp::send_email(&service, user, &email("marie@example.com"))
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(&error, Error::Rejected { message } if message.contains("535")),
+        "{error:?}"
+    );
+    assert!(!format!("{error:?}").contains("an old password"));
+    assert_eq!(std::fs::read_dir(mailbox.path()).unwrap().count(), 0);
+}

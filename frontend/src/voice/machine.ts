@@ -232,6 +232,13 @@ export function approvalQuestion(
       detail: t.voiceApproval.revokeConnectorDetail,
     };
   }
+  if (request.tool === 'send_email') {
+    const text = (name: string) => (typeof request.arguments[name] === 'string' ? (request.arguments[name] as string) : '');
+    return {
+      question: t.voiceApproval.sendEmail(text('to'), text('subject')),
+      detail: t.voiceApproval.sendEmailDetail,
+    };
+  }
   if (request.tool === 'post_slack_message') {
     const text = typeof request.arguments.text === 'string' ? request.arguments.text : '';
     const channel = typeof request.arguments.channel === 'string' ? request.arguments.channel : '';

@@ -65,3 +65,16 @@ pub async fn gmail_messages(
 ) -> Result<Json<Vec<gmail::MailSummary>>, ApiError> {
     Ok(Json(actions::gmail_messages(&state, user, query).await?))
 }
+
+/// Sends an email through the user's SMTP server (a voice tool that needs approval).
+#[utoipa::path(post, path = "/api/v1/connectors/smtp/messages", tag = "actions", request_body = crate::actions::NewEmail,
+    responses((status = 201, body = crate::actions::SentEmailSchema), (status = 409, description = "not_connected"),
+        (status = 422, description = "a bad to, subject or text, or provider_rejected"), (status = 502, description = "provider_unreachable")))]
+pub async fn send_email(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidJson(body): ValidJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<connectors_providers::smtp::Sent>), ApiError> {
+    let sent = actions::send_email(&state, user, body).await?;
+    Ok((StatusCode::CREATED, Json(sent)))
+}

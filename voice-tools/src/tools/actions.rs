@@ -109,3 +109,32 @@ impl Tool for ListGmailMessages {
         Binding::get("/api/v1/connectors/gmail/messages").with_query(["q", "limit"])
     }
 }
+
+/// Arguments of `send_email`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendEmail {
+    /// The recipient's address, e.g. marie@example.com or "Marie Curie <marie@example.com>".
+    #[schemars(length(min = 3, max = 320))]
+    pub to: String,
+    /// The subject, short.
+    #[schemars(length(min = 1, max = 200))]
+    pub subject: String,
+    /// The body, plain text, as the user wants it sent.
+    #[schemars(length(min = 1, max = 20000))]
+    pub text: String,
+}
+
+impl Tool for SendEmail {
+    const NAME: &'static str = "send_email";
+    const DESCRIPTION: &'static str = "Send an email from the user's own mail server (the \
+        smtp connector). Read the recipient, subject and message back to the user first; \
+        the app asks them to confirm before it is sent. Needs the smtp connector to be \
+        active: if the answer says it is not connected, offer to set it up with \
+        activate_connector.";
+    const NEEDS_APPROVAL: bool = true;
+
+    fn binding() -> Binding {
+        Binding::post("/api/v1/connectors/smtp/messages").with_json_body()
+    }
+}
