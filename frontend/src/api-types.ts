@@ -177,6 +177,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/smtp/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends an email through the user's SMTP server (a voice tool that needs approval). */
+        post: operations["send_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/{key}/activate": {
         parameters: {
             query?: never;
@@ -722,6 +739,15 @@ export interface components {
             user: components["schemas"]["UserView"];
         };
         Name: string;
+        /** @description The body of `POST /connectors/smtp/messages`. */
+        NewEmail: {
+            /** @description The subject, 1 to 200 characters. */
+            subject: string;
+            /** @description The body, plain text, 1 to 20000 characters. */
+            text: string;
+            /** @description The recipient: `marie@example.com` or `Marie <marie@example.com>`. */
+            to: string;
+        };
         /** Format: password */
         NewPassword: string;
         /** @description A new project. */
@@ -750,6 +776,15 @@ export interface components {
             id: string;
             /** @description Name. */
             name: string;
+        };
+        /** @description An email the SMTP server accepted. */
+        SentEmail: {
+            /** @description The sender, the connector's `from`. */
+            from: string;
+            /** @description The subject. */
+            subject: string;
+            /** @description The recipient. */
+            to: string;
         };
         /** @description The answer of sign-up and login. */
         SessionView: {
@@ -1375,6 +1410,65 @@ export interface operations {
             };
             /** @description a bad channel or text, or provider_refused (e.g. not_in_channel, missing_scope) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEmail"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentEmail"];
+                };
+            };
+            /** @description not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad to, subject or text, or provider_rejected */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_unreachable */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
