@@ -726,3 +726,121 @@ async fn donna_sends_an_email_after_the_user_confirms_and_it_arrives() {
         "one message (.eml and .json), not two"
     );
 }
+
+/// s3s-fs (the signature-checking S3 server of the minio tests) over a temporary
+/// directory holding the bucket `donna-files`.
+struct S3Peer {
+    child: std::process::Child,
+    port: u16,
+    root: tempfile::TempDir,
+}
+
+impl S3Peer {
+    async fn start() -> Self {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("donna-files")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("s3s-fs")
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--access-key",
+                "donna-access",
+                "--secret-key",
+                "donna-secret-key-0123456789",
+            ])
+            .arg(root.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("s3s-fs on PATH (scripts/setup-test-deps.sh builds it into .tools/bin)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "s3s-fs did not listen on {port}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Self { child, port, root }
+    }
+}
+
+impl Drop for S3Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn donna_copies_an_uploaded_file_into_minio_after_approval_and_lists_it() {
+    let s3 = S3Peer::start().await;
+    let app = spawn_app_with(Backend::Sqlite, &[]).await;
+    app.sign_up("ada@example.com").await;
+    let saved = app
+        .post_json(
+            "/connectors/minio/config",
+            &json!({"endpoint": format!("http://127.0.0.1:{}", s3.port), "access_key": "donna-access",
+                    "secret_key": "donna-secret-key-0123456789", "bucket": "donna-files"}),
+        )
+        .await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"quarter one".to_vec())
+            .file_name("summary.txt")
+            .mime_str("text/plain")
+            .unwrap(),
+    );
+    let uploaded: Value = app
+        .client
+        .post(app.url("/files"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let call = |approved: bool| {
+        json!({"call_id": "call_put_1", "name": "put_file_in_minio", "approved": approved,
+               "arguments": {"file_id": uploaded["id"], "key": "reports/summary.txt"}})
+    };
+
+    let unapproved = tool_call(&app, call(false)).await;
+    let absent = !s3
+        .root
+        .path()
+        .join("donna-files/reports/summary.txt")
+        .exists();
+    let approved = tool_call(&app, call(true)).await;
+    let listed = app.get("/connectors/minio/objects?prefix=reports%2F").await;
+    let someone_elses = app
+        .post_json(
+            "/connectors/minio/objects",
+            &json!({"file_id": "00000000-0000-4000-8000-000000000000"}),
+        )
+        .await;
+
+    assert_eq!(unapproved.status(), 409);
+    assert!(absent, "nothing is written before the user confirms");
+    assert_eq!(approved.status(), 200);
+    let answer: Value = approved.json().await.unwrap();
+    assert_eq!(answer["output"]["key"], "reports/summary.txt");
+    assert_eq!(answer["output"]["size"], 11);
+    assert_eq!(
+        std::fs::read(s3.root.path().join("donna-files/reports/summary.txt")).unwrap(),
+        b"quarter one"
+    );
+    assert_eq!(listed.status(), 200);
+    let listed: Value = listed.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["key"], "reports/summary.txt");
+    assert_eq!(someone_elses.status(), 404);
+}

@@ -15,8 +15,9 @@ use crate::binding::{Binding, Tool};
 mod actions;
 
 pub use actions::{
-    GmailMessagesLimit, ListGmailMessages, ListSlackChannels, PostSlackMessage, ReadSlackChannel,
-    SendEmail, SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
+    GmailMessagesLimit, ListGmailMessages, ListMinioObjects, ListSlackChannels, MinioObjectsLimit,
+    PostSlackMessage, PutFileInMinio, ReadSlackChannel, SendEmail, SlackChannelsLimit,
+    SlackMessagesLimit, SLACK_CHANNEL_ID,
 };
 
 /// Arguments of `list_connectors`: none.

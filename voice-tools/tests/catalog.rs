@@ -61,7 +61,9 @@ fn the_catalog_holds_the_built_in_tools_in_order() {
             "read_slack_channel",
             "post_slack_message",
             "list_gmail_messages",
-            "send_email"
+            "send_email",
+            "list_minio_objects",
+            "put_file_in_minio"
         ]
     );
 }
@@ -582,7 +584,12 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         .collect();
     assert_eq!(
         needs_approval,
-        ["revoke_connector", "post_slack_message", "send_email"]
+        [
+            "revoke_connector",
+            "post_slack_message",
+            "send_email",
+            "put_file_in_minio"
+        ]
     );
 
     let read = catalog

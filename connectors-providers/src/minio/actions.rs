@@ -75,15 +75,18 @@ pub async fn list_objects(
     let call = service.config_call(Minio::KEY)?;
     let mut url = config.endpoint_url()?;
     url.set_path(&format!("/{}", config.bucket));
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("list-type", "2")
-        .append_pair("max-keys", &limit.to_string());
-    if let Some(prefix) = prefix.filter(|prefix| !prefix.is_empty()) {
-        query.append_pair("prefix", prefix);
-    }
-    // S3 signs `%20`, not `+`.
-    url.set_query(Some(&query.finish().replace('+', "%20")));
+    let query = {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("list-type", "2")
+            .append_pair("max-keys", &limit.to_string());
+        if let Some(prefix) = prefix.filter(|prefix| !prefix.is_empty()) {
+            query.append_pair("prefix", prefix);
+        }
+        // S3 signs `%20`, not `+`.
+        query.finish().replace('+', "%20")
+    };
+    url.set_query(Some(&query));
     let answer = send(&config, &call, "GET", &url, Vec::new(), None).await?;
     let body = String::from_utf8_lossy(&answer.body);
     Ok(elements(&body, "Contents")

@@ -78,3 +78,29 @@ pub async fn send_email(
     let sent = actions::send_email(&state, user, body).await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
+
+/// The objects of the user's MinIO bucket, in key order.
+#[utoipa::path(get, path = "/api/v1/connectors/minio/objects", tag = "actions", params(crate::actions::ObjectsQuery),
+    responses((status = 200, body = [crate::actions::StoredObjectSchema]), (status = 409, description = "not_connected"),
+        (status = 422, description = "a bad prefix or limit, or provider_rejected")))]
+pub async fn minio_objects(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidQuery(query): ValidQuery<crate::actions::ObjectsQuery>,
+) -> Result<Json<Vec<connectors_providers::minio::StoredObject>>, ApiError> {
+    Ok(Json(actions::minio_objects(&state, user, query).await?))
+}
+
+/// Copies one of the user's files into their MinIO bucket (a voice tool that needs
+/// approval).
+#[utoipa::path(post, path = "/api/v1/connectors/minio/objects", tag = "actions", request_body = crate::actions::NewObject,
+    responses((status = 201, body = crate::actions::PutObjectSchema), (status = 404, description = "no such file"),
+        (status = 409, description = "not_connected"), (status = 422, description = "a bad file_id or key, or provider_rejected")))]
+pub async fn put_in_minio(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidJson(body): ValidJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<connectors_providers::minio::PutObject>), ApiError> {
+    let put = actions::put_in_minio(&state, user, body).await?;
+    Ok((StatusCode::CREATED, Json(put)))
+}

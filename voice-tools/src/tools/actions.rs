@@ -14,6 +14,9 @@ pub type SlackMessagesLimit = Limit<50, 10>;
 /// How many messages `list_gmail_messages` lists at most: 1 to 25, 10 by default.
 pub type GmailMessagesLimit = Limit<25, 10>;
 
+/// How many objects `list_minio_objects` lists at most: 1 to 100, 20 by default.
+pub type MinioObjectsLimit = Limit<100, 20>;
+
 /// The pattern of a Slack conversation id (`C…` public, `G…` private, `D…` direct).
 pub const SLACK_CHANNEL_ID: &str = "^[CGD][A-Z0-9]{2,20}$";
 
@@ -136,5 +139,53 @@ impl Tool for SendEmail {
 
     fn binding() -> Binding {
         Binding::post("/api/v1/connectors/smtp/messages").with_json_body()
+    }
+}
+
+/// Arguments of `list_minio_objects`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListMinioObjects {
+    /// Only keys starting with this, e.g. "reports/". Omit for every object.
+    #[schemars(length(max = 1024))]
+    pub prefix: Option<String>,
+    /// Maximum number of objects to list.
+    #[schemars(description = MinioObjectsLimit::describe("objects"))]
+    pub limit: Option<MinioObjectsLimit>,
+}
+
+impl Tool for ListMinioObjects {
+    const NAME: &'static str = "list_minio_objects";
+    const DESCRIPTION: &'static str = "List the objects (files) in the user's MinIO bucket, \
+        in key order: key, size in bytes, last modified. Needs the minio connector to be \
+        active.";
+
+    fn binding() -> Binding {
+        Binding::get("/api/v1/connectors/minio/objects").with_query(["prefix", "limit"])
+    }
+}
+
+/// Arguments of `put_file_in_minio`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutFileInMinio {
+    /// The id of a file the user uploaded, as upload_file answered it.
+    #[schemars(extend("format" = "uuid"))]
+    pub file_id: String,
+    /// Where to put it in the bucket, e.g. "reports/summary.pdf". Omit to use the file's
+    /// own name.
+    #[schemars(length(min = 1, max = 1024))]
+    pub key: Option<String>,
+}
+
+impl Tool for PutFileInMinio {
+    const NAME: &'static str = "put_file_in_minio";
+    const DESCRIPTION: &'static str = "Copy a file the user uploaded into their MinIO \
+        bucket (replacing an object with the same key). The app asks the user to confirm \
+        first.";
+    const NEEDS_APPROVAL: bool = true;
+
+    fn binding() -> Binding {
+        Binding::post("/api/v1/connectors/minio/objects").with_json_body()
     }
 }
