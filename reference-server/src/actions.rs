@@ -6,12 +6,12 @@
 //! the tool-call relay ([`crate::tool_calls`]), approval first.
 
 use connectors_core::UserId;
-use connectors_providers::{gmail, minio, slack, smtp};
+use connectors_providers::{gmail, minio, notion, slack, smtp};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use voice_tools::tools::{
-    GmailMessagesLimit, MinioObjectsLimit, SlackChannelsLimit, SlackMessagesLimit,
+    GmailMessagesLimit, MinioObjectsLimit, NotionPagesLimit, SlackChannelsLimit, SlackMessagesLimit,
 };
 use voice_tools::Error as ToolError;
 
@@ -102,6 +102,49 @@ pub struct PutObjectSchema {
     /// The server's entity tag.
     #[schema(required = true)]
     pub etag: Option<String>,
+}
+
+/// The query of `GET /connectors/notion/pages`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PagesQuery {
+    /// Words of the title, at most 200 characters.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// How many pages at most: 1..=50, default 10.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50)]
+    pub limit: Option<NotionPagesLimit>,
+}
+
+/// The body of `POST /connectors/notion/pages`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNotionPage {
+    /// The id of the page to create it under.
+    pub parent_id: String,
+    /// The title, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    /// The text, one paragraph per line, at most 10000 characters.
+    #[schema(max_length = 10000)]
+    pub text: Option<String>,
+}
+
+/// A Notion page.
+#[derive(Debug, ToSchema)]
+#[schema(as = NotionPage)]
+pub struct NotionPageSchema {
+    /// Notion's id of the page.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its link.
+    #[schema(required = true)]
+    pub url: Option<String>,
+    /// When it was last edited.
+    #[schema(required = true)]
+    pub last_edited: Option<String>,
 }
 
 /// The body of `POST /connectors/slack/messages`.
@@ -342,6 +385,45 @@ pub async fn put_in_minio(
         bytes,
     };
     Ok(minio::put_object(&state.service, user, &object).await?)
+}
+
+/// The Notion pages shared with the app whose title matches.
+///
+/// # Errors
+///
+/// 422 naming `q`; 409 `not_connected` / `needs_reauth`; the provider's failures.
+pub async fn notion_pages(
+    state: &AppState,
+    user: UserId,
+    query: PagesQuery,
+) -> Result<Vec<notion::Page>, ApiError> {
+    if let Some(q) = &query.q {
+        checked(state, "search_notion_pages", &serde_json::json!({ "q": q }))?;
+    }
+    let limit = query.limit.unwrap_or_default().get();
+    Ok(notion::search_pages(&state.service, user, query.q.as_deref(), limit).await?)
+}
+
+/// Creates a Notion page under one the user picked.
+///
+/// # Errors
+///
+/// 422 naming `parent_id`, `title` or `text`; 422 `provider_refused` when Notion
+/// cannot see the parent; as [`notion_pages`].
+pub async fn create_notion_page(
+    state: &AppState,
+    user: UserId,
+    body: Value,
+) -> Result<notion::Page, ApiError> {
+    checked(state, "create_notion_page", &body)?;
+    let page: NewNotionPage = serde_json::from_value(body)
+        .map_err(|error| ApiError::invalid_field("body", error.to_string()))?;
+    let page = notion::NewPage {
+        parent: page.parent_id,
+        title: page.title,
+        text: page.text,
+    };
+    Ok(notion::create_page(&state.service, user, &page).await?)
 }
 
 /// `arguments` checked against the schema of the catalog's `tool`: the route's own

@@ -231,6 +231,7 @@ fn summary(state: &AppState, call: &ValidatedCall) -> String {
             Some(key) => format!("Copy the file into MinIO as “{key}”"),
             None => "Copy the file into MinIO".to_owned(),
         },
+        ("create_notion_page", _) => format!("Create the Notion page “{}”", argument("title")),
         ("send_email", _) => format!(
             "Send an email to {}: “{}”",
             argument("to"),

@@ -104,3 +104,28 @@ pub async fn put_in_minio(
     let put = actions::put_in_minio(&state, user, body).await?;
     Ok((StatusCode::CREATED, Json(put)))
 }
+
+/// The Notion pages shared with the app, matching a title.
+#[utoipa::path(get, path = "/api/v1/connectors/notion/pages", tag = "actions", params(crate::actions::PagesQuery),
+    responses((status = 200, body = [crate::actions::NotionPageSchema]), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad q or limit")))]
+pub async fn notion_pages(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidQuery(query): ValidQuery<crate::actions::PagesQuery>,
+) -> Result<Json<Vec<connectors_providers::notion::Page>>, ApiError> {
+    Ok(Json(actions::notion_pages(&state, user, query).await?))
+}
+
+/// Creates a Notion page under one the user picked (a voice tool that needs approval).
+#[utoipa::path(post, path = "/api/v1/connectors/notion/pages", tag = "actions", request_body = crate::actions::NewNotionPage,
+    responses((status = 201, body = crate::actions::NotionPageSchema), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad parent_id, title or text, or provider_refused (object_not_found)")))]
+pub async fn create_notion_page(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidJson(body): ValidJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<connectors_providers::notion::Page>), ApiError> {
+    let page = actions::create_notion_page(&state, user, body).await?;
+    Ok((StatusCode::CREATED, Json(page)))
+}
