@@ -260,6 +260,10 @@ pub enum FieldErrorCode {
     StarttlsUnsupported,
     /// The fields do not fit the connector's schema as a whole.
     SchemaMismatch,
+    /// A value (a time) that must come after the one of `params.other` and does not.
+    MustBeAfter,
+    /// More than one file where one is taken.
+    OneFile,
     /// Anything else: `message` says what.
     Invalid,
 }
@@ -289,6 +293,8 @@ impl FieldErrorCode {
         Self::TlsFailed,
         Self::StarttlsUnsupported,
         Self::SchemaMismatch,
+        Self::MustBeAfter,
+        Self::OneFile,
         Self::Invalid,
     ];
 }
@@ -366,6 +372,9 @@ pub struct FieldParams {
     /// The refused address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The other field this one is compared with (`must_be_after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
     /// A detail in someone else's words (a provider's, a parser's), not translated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,

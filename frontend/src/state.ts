@@ -197,15 +197,18 @@ export function fieldErrorWords(error: FieldError, label: string, t: Messages): 
 
 /**
  * A connector's `last_error` in words: the catalog's sentence for its
- * `last_error_code`, with the server's words as the detail (they may carry the
- * provider's reason); the server's words alone for `other` or an unknown code. `null`
- * without an error.
+ * `last_error_code` (with its count and next try), the provider's own words
+ * (`last_error_detail`) as the detail, never the server's English sentence; the
+ * server's words alone for `other` or an unknown code. `null` without an error.
  */
-export function lastErrorWords(connector: Pick<Connector, 'last_error' | 'last_error_code'>, t: Messages): ServerWords | null {
+export function lastErrorWords(
+  connector: Pick<Connector, 'last_error' | 'last_error_code' | 'last_error_detail' | 'last_error_params'>,
+  t: Messages,
+): ServerWords | null {
   if (connector.last_error === null) return null;
   const code = connector.last_error_code;
   if (code === null || code === 'other') return { sentence: connector.last_error, translated: false, detail: null };
-  return { sentence: t.lastError[code], translated: true, detail: connector.last_error };
+  return { sentence: t.lastError[code](connector.last_error_params), translated: true, detail: connector.last_error_detail };
 }
 
 /** What the page says of an HTTP status the server did not explain. */

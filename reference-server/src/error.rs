@@ -196,6 +196,8 @@ pub struct FieldProblemParams {
     pub conflicts_with: Option<Vec<String>>,
     /// The refused address (`private_address`).
     pub address: Option<String>,
+    /// The other field this one is compared with (`must_be_after`).
+    pub other: Option<String>,
     /// A detail in someone else's words (a provider's, a parser's), not translated.
     pub detail: Option<String>,
 }
