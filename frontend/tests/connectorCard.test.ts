@@ -39,7 +39,7 @@ const failing = connector({
   last_error: FAILING,
   last_error_code: 'refresh_failing',
   last_error_detail: 'backend_error',
-  last_error_params: { attempts: 3, retry_at: '2026-12-01T17:05:00Z' },
+  last_error_params: { attempts: 3, retry_at: '2030-01-15T17:05:00Z' },
 });
 
 const refused = connector({
@@ -56,11 +56,11 @@ describe('a connector card’s last error', () => {
   it('is French on a French page, with Google’s own words quoted as theirs', () => {
     const card = draw(failing, 'fr');
     const sentence = element(card, 'p', 'class="card__sentence"');
-    expect(text(sentence?.inner ?? '')).toMatch(/^L’accès n’a pas pu être renouvelé 3\u00a0fois de suite\. Le serveur réessaiera le /);
+    expect(text(sentence?.inner ?? '')).toMatch(/^L’accès n’a pas pu être renouvelé 3\u00a0fois de suite\. Le serveur réessaiera le\u00a0/);
     expect(sentence?.open).not.toContain('lang=');
     const words = element(card, 'p', 'data-testid="connector-provider-words-google_calendar"');
-    expect(text(words?.inner ?? '')).toBe('Réponse de Google, telle quelle\u00a0: backend_error');
-    expect(element(words?.inner ?? '', 'q', '')?.open).toBe('<q lang="en">');
+    expect(text(words?.inner ?? '')).toBe('Réponse de Google, non traduite\u00a0: «\u00a0backend_error\u00a0»');
+    expect(element(words?.inner ?? '', 'span', 'class="card__quoted"')?.open).toBe('<span class="card__quoted" lang="en">');
     expect(text(card)).not.toContain('the provider failed');
   });
 
@@ -69,22 +69,22 @@ describe('a connector card’s last error', () => {
     expect(text(element(card, 'p', 'class="card__sentence"')?.inner ?? '')).toBe(
       'L’accès a expiré ou a été révoqué chez le fournisseur. Reconnectez-le pour continuer à l’utiliser.',
     );
-    expect(element(card, 'q', '')?.inner).toBe(REVOKED);
-    expect(card.match(/<q\b/g)).toHaveLength(1);
+    expect(element(card, 'span', 'class="card__quoted"')?.inner).toBe(REVOKED);
+    expect(card.match(/card__quoted/g)).toHaveLength(1);
   });
 
   it('is English on an English page, the quote not marked as another language', () => {
     const card = draw(failing, 'en');
     expect(text(element(card, 'p', 'class="card__sentence"')?.inner ?? '')).toMatch(/^Access could not be renewed 3 times in a row\./);
     const words = element(card, 'p', 'data-testid="connector-provider-words-google_calendar"');
-    expect(text(words?.inner ?? '')).toBe('Google’s own words: backend_error');
-    expect(element(words?.inner ?? '', 'q', '')?.open).toBe('<q>');
+    expect(text(words?.inner ?? '')).toBe('Google’s own words: “backend_error”');
+    expect(element(words?.inner ?? '', 'span', 'class="card__quoted"')?.open).toBe('<span class="card__quoted">');
     expect(text(card)).not.toContain(FAILING);
   });
 
   it('quotes nothing when the provider gave no words of its own', () => {
     const card = draw({ ...failing, last_error_detail: null }, 'fr');
-    expect(card).not.toContain('<q');
+    expect(card).not.toContain('card__quoted');
     expect(text(card)).not.toContain('the provider failed');
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ApiError, type FieldError } from '../src/api';
 import type { components } from '../src/api-types';
-import { CATALOGS, formatDateTime, LOCALES } from '../src/i18n';
+import { CATALOGS, formatDateTime, formatSoon, LOCALES } from '../src/i18n';
 import { fieldErrorWords, lastErrorWords, requestErrorMessage, statusSentence } from '../src/state';
 import { summarizeToolOutput } from '../src/voice/machine';
 import { connector } from './fixtures';
@@ -165,15 +165,24 @@ describe('a connector’s last error', () => {
   });
 
   it('says how many refreshes failed and when the next one is, with the language’s numbers and dates', () => {
-    const params = { attempts: 3, retry_at: '2026-12-01T17:05:00Z' };
+    const params = { attempts: 3, retry_at: '2030-01-15T17:05:00Z' };
     const card = { last_error: ENGINE_WORDS, last_error_code: 'refresh_failing' as const, last_error_detail: null, last_error_params: params };
     const french = lastErrorWords(card, CATALOGS.fr)?.sentence ?? '';
     const english = lastErrorWords(card, CATALOGS.en)?.sentence ?? '';
     expect(french).toContain('L’accès n’a pas pu être renouvelé 3\u00a0fois de suite.');
-    expect(french).toContain(formatDateTime('fr', params.retry_at) ?? 'a date');
+    expect(french).toContain(`Le serveur réessaiera le\u00a0${formatDateTime('fr', params.retry_at)}\u00a0;`);
     expect(english).toContain('Access could not be renewed 3 times in a row.');
-    expect(english).toContain(formatDateTime('en', params.retry_at) ?? 'a date');
+    expect(english).toContain(`The server tries again on\u00a0${formatDateTime('en', params.retry_at)};`);
     expect(french).not.toContain(formatDateTime('en', params.retry_at) ?? 'a date');
+  });
+
+  it('gives a next try later today as a time alone', () => {
+    const now = new Date(2030, 0, 15, 9, 0);
+    const soon = new Date(2030, 0, 15, 17, 5).toISOString();
+    expect(formatSoon('fr', soon, now)).toEqual({ sameDay: true, text: '17:05' });
+    expect(formatSoon('en', soon, now)?.sameDay).toBe(true);
+    expect(formatSoon('fr', new Date(2030, 0, 16, 8, 0).toISOString(), now)?.sameDay).toBe(false);
+    expect(formatSoon('fr', null, now)).toBeNull();
   });
 
   it('shows the server’s words for `other`, an unknown code or none, and nothing without an error', () => {

@@ -5,7 +5,7 @@
 // already formatted for the language (`format.ts`).
 
 import type { components } from '../api-types';
-import { countOf, formatAll, formatBound, formatChoices, formatDateTime, formatSeconds, formatWait } from './format';
+import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatSoon, formatWait } from './format';
 
 type Schemas = components['schemas'];
 /** The parameters the server sends with a field error (`FieldErrorParams`). */
@@ -295,6 +295,8 @@ export const en = {
   detailIntro: 'Details:',
   /** Someone else's words, quoted. */
   quote: (text: string) => `“${text}”`,
+  /** The marks around someone else's words drawn apart (`quote`'s, split). */
+  quoteMarks: ['“', '”'] as readonly [open: string, close: string],
 
   /** A connector's `last_error_code` on its card. */
   lastError: {
@@ -307,15 +309,15 @@ export const en = {
               other: (n) => `Access could not be renewed ${n} times in a row.`,
             })
           : 'Access could not be renewed several times in a row.';
-      const next = formatDateTime('en', retry_at);
+      const next = formatSoon('en', retry_at);
       return next !== null
-        ? `${failed} The server tries again on ${next}; reconnect if it lasts.`
+        ? `${failed} The server tries again ${next.sameDay ? 'at' : 'on'}\u00a0${next.text}; reconnect if it lasts.`
         : `${failed} The server keeps trying; reconnect if it lasts.`;
     },
     refresh_failed: ({ retry_at }) => {
-      const next = formatDateTime('en', retry_at);
+      const next = formatSoon('en', retry_at);
       return next !== null
-        ? `The last renewal of access failed. The server tries again on ${next}.`
+        ? `The last renewal of access failed. The server tries again ${next.sameDay ? 'at' : 'on'}\u00a0${next.text}.`
         : 'The last renewal of access failed. The server tries again shortly.';
     },
   } satisfies LastErrorSentences as LastErrorSentences,

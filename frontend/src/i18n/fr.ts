@@ -3,7 +3,7 @@
 // « … » ; apostrophe typographique (’).
 
 import type { FieldFormatWords, Messages } from './en';
-import { countOf, formatAll, formatBound, formatChoices, formatDateTime, formatSeconds, formatWait } from './format';
+import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatSoon, formatWait } from './format';
 
 const formats: FieldFormatWords = {
   host: 'un nom d’hôte ou une adresse IP, comme smtp.example.com',
@@ -126,7 +126,7 @@ export const fr: Messages = {
     oauthActive: 'Connecté et prêt à l’emploi.',
     configActive: 'Configuré et prêt à l’emploi.',
     needsReauth: 'L’accès a expiré ou a été révoqué chez le fournisseur. Reconnectez-le pour continuer à l’utiliser.',
-    providerSaid: (provider) => `Réponse de ${provider}, telle quelle\u00a0:`,
+    providerSaid: (provider) => `Réponse de ${provider}, non traduite\u00a0:`,
     lastAttemptFailed: 'La dernière utilisation de ce connecteur a échoué.',
     oauthDisconnected: (provider) => `Non connecté. Connectez-vous avec ${provider} pour le relier.`,
     configDisconnected: 'Pas encore configuré. Renseignez ses paramètres pour le connecter.',
@@ -274,6 +274,7 @@ export const fr: Messages = {
   detailIntro: 'Détails\u00a0:',
   /** Someone else's words, quoted. */
   quote: (text) => `«\u00a0${text}\u00a0»`,
+  quoteMarks: ['«\u00a0', '\u00a0»'],
 
   lastError: {
     needs_reauth: () => 'L’accès a expiré ou a été révoqué chez le fournisseur. Reconnectez-le pour continuer à l’utiliser.',
@@ -285,15 +286,15 @@ export const fr: Messages = {
               other: (n) => `L’accès n’a pas pu être renouvelé ${n}\u00a0fois de suite.`,
             })
           : 'L’accès n’a pas pu être renouvelé plusieurs fois de suite.';
-      const next = formatDateTime('fr', retry_at);
+      const next = formatSoon('fr', retry_at);
       return next !== null
-        ? `${failed} Le serveur réessaiera le ${next}\u00a0; reconnectez-le si cela dure.`
+        ? `${failed} Le serveur réessaiera ${next.sameDay ? 'à' : 'le'}\u00a0${next.text}\u00a0; reconnectez-le si cela dure.`
         : `${failed} Le serveur continue d’essayer\u00a0; reconnectez-le si cela dure.`;
     },
     refresh_failed: ({ retry_at }) => {
-      const next = formatDateTime('fr', retry_at);
+      const next = formatSoon('fr', retry_at);
       return next !== null
-        ? `Le dernier renouvellement de l’accès a échoué. Le serveur réessaiera le ${next}.`
+        ? `Le dernier renouvellement de l’accès a échoué. Le serveur réessaiera ${next.sameDay ? 'à' : 'le'}\u00a0${next.text}.`
         : 'Le dernier renouvellement de l’accès a échoué. Le serveur réessaie sous peu.';
     },
   },
