@@ -330,6 +330,8 @@ pub enum FieldFormat {
     TwilioAccountSid,
     /// A Twilio API key SID (`SK` and 32 hexadecimal characters).
     TwilioApiKeySid,
+    /// An RFC 3339 date-time with an offset, such as `2026-12-01T09:00:00Z`.
+    DateTime,
 }
 
 impl FieldFormat {
@@ -348,6 +350,7 @@ impl FieldFormat {
         Self::RegionName,
         Self::TwilioAccountSid,
         Self::TwilioApiKeySid,
+        Self::DateTime,
     ];
 }
 
@@ -578,7 +581,9 @@ mod tests {
                 C::TlsFailed => 19,
                 C::StarttlsUnsupported => 20,
                 C::SchemaMismatch => 21,
-                C::Invalid => 22,
+                C::MustBeAfter => 22,
+                C::OneFile => 23,
+                C::Invalid => 24,
             }
         }
         fn format_position(format: FieldFormat) -> usize {
@@ -597,6 +602,7 @@ mod tests {
                 F::RegionName => 10,
                 F::TwilioAccountSid => 11,
                 F::TwilioApiKeySid => 12,
+                F::DateTime => 13,
             }
         }
         assert_eq!(FieldErrorCode::ALL.len(), 23);

@@ -569,7 +569,7 @@ export interface components {
          * @description The form an `invalid_format` field should have (`connectors_core::FieldFormat`).
          * @enum {string}
          */
-        FieldFormat: "host" | "host_without_scheme" | "host_without_path" | "host_without_port" | "url" | "url_without_credentials" | "url_without_path" | "email" | "mailbox" | "bucket_name" | "region_name" | "twilio_account_sid" | "twilio_api_key_sid";
+        FieldFormat: "host" | "host_without_scheme" | "host_without_path" | "host_without_port" | "url" | "url_without_credentials" | "url_without_path" | "email" | "mailbox" | "bucket_name" | "region_name" | "twilio_account_sid" | "twilio_api_key_sid" | "date_time";
         /** @description A field at fault in a 422 (`connectors_core::FieldError` as it is sent). */
         FieldProblem: {
             /**

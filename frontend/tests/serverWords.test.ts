@@ -56,6 +56,7 @@ const FORMATS = [
   'region_name',
   'twilio_account_sid',
   'twilio_api_key_sid',
+  'date_time',
 ] as const satisfies readonly Schemas['FieldFormat'][];
 const LAST_ERROR_CODES = ['needs_reauth', 'refresh_failing', 'refresh_failed', 'other'] as const satisfies readonly Schemas['LastErrorCode'][];
 

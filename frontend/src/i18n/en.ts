@@ -39,6 +39,7 @@ const formats: FieldFormatWords = {
   region_name: 'a region name such as us-east-1: lowercase letters, digits and hyphens',
   twilio_account_sid: 'an Account SID: AC followed by 32 hexadecimal characters',
   twilio_api_key_sid: 'an API key SID: SK followed by 32 hexadecimal characters',
+  date_time: 'a date and time with its offset, such as 2026-12-01T09:00:00Z',
 };
 
 export const en = {

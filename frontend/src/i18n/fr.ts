@@ -20,6 +20,7 @@ const formats: FieldFormatWords = {
   region_name: 'un nom de région comme us-east-1\u00a0: lettres minuscules, chiffres et tirets',
   twilio_account_sid: 'un Account SID\u00a0: AC suivi de 32 caractères hexadécimaux',
   twilio_api_key_sid: 'un SID de clé d’API\u00a0: SK suivi de 32 caractères hexadécimaux',
+  date_time: 'une date et une heure avec leur décalage horaire, comme 2026-12-01T09:00:00Z',
 };
 
 /** « Hôte » — a field's label in French quotation marks. */
