@@ -172,6 +172,10 @@ export function requestErrorMessage(error: unknown, t: Messages): string {
   if (provider !== undefined) {
     return error.detail !== null ? `${provider} ${t.detailIntro} ${t.quote(error.detail)}` : provider;
   }
+  // A 422's fields, each said from its code (a form shows them under its fields itself).
+  if (error.fields.length > 0) {
+    return error.fields.map((field) => fieldErrorWords(field, field.field, t).sentence).join(' ');
+  }
   return error.message;
 }
 

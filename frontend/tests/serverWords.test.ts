@@ -262,6 +262,12 @@ describe('provider refusals', () => {
     }
   });
 
+  it('say a 422’s fields from their codes in a banner', () => {
+    const fields: FieldError[] = [{ field: 'to', code: 'must_be_after', message: 'must be after `from`', params: { other: 'from' } }];
+    const error = new ApiError(422, 'validation_failed', 'invalid fields', fields);
+    expect(requestErrorMessage(error, CATALOGS.fr)).toBe('Le champ «\u00a0to\u00a0» doit être postérieur au champ «\u00a0from\u00a0».');
+  });
+
   it('keep the server’s words for another code', () => {
     const error = new ApiError(409, 'not_connected', 'connector `smtp` is not connected');
     expect(requestErrorMessage(error, CATALOGS.fr)).toBe('connector `smtp` is not connected');
