@@ -236,13 +236,64 @@ fn validate(state: &AppState, name: &str, arguments: &Value) -> Result<Validated
                         } else {
                             format!("arguments.{}", problem.field)
                         };
-                        // The catalog's words are for the model: no code of their own.
-                        FieldError::new(field, FieldIssue::from(problem.message))
+                        // The catalog's words are for the model; the page says the code.
+                        FieldError::new(field, argument_issue(problem))
                     })
                     .collect(),
             ),
             other => ApiError::invalid_field("arguments", other.to_string()),
         })
+}
+
+/// A catalog's argument problem as a field issue: its words, and the code of its kind
+/// (`invalid` for the kinds without one).
+fn argument_issue(problem: voice_tools::ArgumentProblem) -> FieldIssue {
+    use voice_tools::ProblemKind as Kind;
+    let (code, params) = match problem.kind {
+        Kind::Required => (FieldErrorCode::Required, FieldParams::default()),
+        Kind::Unknown => (FieldErrorCode::UnknownField, FieldParams::default()),
+        Kind::NotADateTime => (
+            FieldErrorCode::InvalidFormat,
+            FieldParams {
+                format: Some(connectors_core::FieldFormat::DateTime),
+                ..FieldParams::default()
+            },
+        ),
+        Kind::NotAString => (FieldErrorCode::NotAString, FieldParams::default()),
+        Kind::NotANumber => (FieldErrorCode::NotANumber, FieldParams::default()),
+        Kind::NotABoolean => (FieldErrorCode::NotABoolean, FieldParams::default()),
+        Kind::OutOfRange { min, max } => (
+            FieldErrorCode::OutOfRange,
+            FieldParams {
+                min,
+                max,
+                ..FieldParams::default()
+            },
+        ),
+        Kind::TooShort(min) => (
+            FieldErrorCode::TooShort,
+            FieldParams {
+                min: i64::try_from(min).ok(),
+                ..FieldParams::default()
+            },
+        ),
+        Kind::TooLong(max) => (
+            FieldErrorCode::TooLong,
+            FieldParams {
+                max: i64::try_from(max).ok(),
+                ..FieldParams::default()
+            },
+        ),
+        Kind::NotOneOf(allowed) => (
+            FieldErrorCode::NotOneOf,
+            FieldParams {
+                allowed: Some(allowed),
+                ..FieldParams::default()
+            },
+        ),
+        _ => (FieldErrorCode::Invalid, FieldParams::default()),
+    };
+    FieldIssue::new(code, problem.message).with_params(params)
 }
 
 /// What an approval asks the user, in words.

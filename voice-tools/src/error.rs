@@ -115,6 +115,41 @@ pub struct ArgumentProblem {
     pub field: String,
     /// Why, e.g. `0 is less than the minimum of 1`.
     pub message: String,
+    /// What kind of problem it is, for a client that says it in its own words.
+    pub kind: ProblemKind,
+}
+
+/// What kind of problem an [`ArgumentProblem`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A required argument is missing.
+    Required,
+    /// Arguments the schema does not have.
+    Unknown,
+    /// Not an RFC 3339 date-time with an offset.
+    NotADateTime,
+    /// Not text.
+    NotAString,
+    /// Not a number.
+    NotANumber,
+    /// Not `true` or `false`.
+    NotABoolean,
+    /// A number below `min` or above `max`.
+    OutOfRange {
+        /// The least accepted, if bounded below.
+        min: Option<i64>,
+        /// The greatest accepted, if bounded above.
+        max: Option<i64>,
+    },
+    /// A text shorter than this many characters.
+    TooShort(u64),
+    /// A text longer than this many characters.
+    TooLong(u64),
+    /// Not one of these values.
+    NotOneOf(Vec<String>),
+    /// Anything else: `message` says what.
+    Other,
 }
 
 impl fmt::Display for ArgumentProblem {

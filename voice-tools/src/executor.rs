@@ -172,6 +172,7 @@ impl Executor {
                     problems: vec![ArgumentProblem {
                         field: file_field.clone(),
                         message: format!("`{content_type}` is not a media type"),
+                        kind: crate::error::ProblemKind::Other,
                     }],
                 })?;
         }
