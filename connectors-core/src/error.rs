@@ -605,11 +605,11 @@ mod tests {
                 F::DateTime => 13,
             }
         }
-        assert_eq!(FieldErrorCode::ALL.len(), 23);
+        assert_eq!(FieldErrorCode::ALL.len(), 25);
         for (index, code) in FieldErrorCode::ALL.iter().enumerate() {
             assert_eq!(code_position(*code), index, "{code:?}");
         }
-        assert_eq!(FieldFormat::ALL.len(), 13);
+        assert_eq!(FieldFormat::ALL.len(), 14);
         for (index, format) in FieldFormat::ALL.iter().enumerate() {
             assert_eq!(format_position(*format), index, "{format:?}");
         }
