@@ -239,8 +239,8 @@ describe('the codes of the API’s own refusals', () => {
     });
     const { status, summary } = summarizeToolOutput(output);
     expect(status).toBe('failed');
-    expect(summary(CATALOGS.fr)).toBe('Le champ «\u00a0to\u00a0» doit être postérieur au champ «\u00a0from\u00a0».');
-    expect(summary(CATALOGS.en)).toBe('to must come after from.');
+    expect(summary(CATALOGS.fr)).toBe('Le champ «\u00a0Fin\u00a0» doit être postérieur au champ «\u00a0Début\u00a0».');
+    expect(summary(CATALOGS.en)).toBe('End must come after Start.');
   });
 });
 

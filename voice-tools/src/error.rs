@@ -50,6 +50,9 @@ pub enum Error {
         /// The API's error message, or the start of the body when it sent no JSON
         /// error.
         message: String,
+        /// The API's field errors (`{"error":{"fields"}}` of a 422), as it sent them
+        /// (each with its `field`, `code`, `message` and `params`); empty without.
+        fields: Vec<Value>,
     },
     /// The REST API did not answer within the HTTP client's timeout.
     #[error("the api did not answer in time")]
@@ -86,14 +89,20 @@ impl Error {
 
     /// The error as a function-call output for the model:
     /// `{"error":{"code","message"}}`, plus `"fields":[{"field","message"}]` for invalid
-    /// arguments.
+    /// arguments, and the API's own `fields` as it sent them.
     pub fn to_tool_output(&self) -> Value {
         let mut error = json!({"code": self.code(), "message": self.to_string()});
-        if let Self::InvalidArguments { problems, .. } = self {
-            error["fields"] = problems
-                .iter()
-                .map(|problem| json!({"field": problem.field, "message": problem.message}))
-                .collect();
+        match self {
+            Self::InvalidArguments { problems, .. } => {
+                error["fields"] = problems
+                    .iter()
+                    .map(|problem| json!({"field": problem.field, "message": problem.message}))
+                    .collect();
+            }
+            Self::Api { fields, .. } if !fields.is_empty() => {
+                error["fields"] = Value::Array(fields.clone());
+            }
+            _ => {}
         }
         json!({ "error": error })
     }

@@ -233,11 +233,13 @@ pub fn read_answer(status: StatusCode, body: &[u8]) -> Result<Value> {
     struct ApiError {
         code: Option<String>,
         message: Option<String>,
+        #[serde(default)]
+        fields: Vec<Value>,
     }
 
-    let (code, message) = match serde_json::from_slice::<Envelope>(body) {
-        Ok(Envelope { error }) => (error.code, error.message),
-        Err(_) => (None, None),
+    let (code, message, fields) = match serde_json::from_slice::<Envelope>(body) {
+        Ok(Envelope { error }) => (error.code, error.message, error.fields),
+        Err(_) => (None, None, Vec::new()),
     };
     let message = message.unwrap_or_else(|| {
         let text = String::from_utf8_lossy(body);
@@ -252,6 +254,7 @@ pub fn read_answer(status: StatusCode, body: &[u8]) -> Result<Value> {
         status,
         code,
         message,
+        fields,
     })
 }
 

@@ -447,6 +447,14 @@ export const en = {
     consentWindowOpened: 'sign-in window opened',
     needsFields: (fields: string) => `needs ${fields}`,
     toolFailedGeneric: 'failed',
+    /** Donna's tool arguments as a refusal names them (an unknown one keeps its name). */
+    argumentLabels: {
+      from: 'Start',
+      to: 'End',
+      limit: 'Number of events',
+      key: 'Connector',
+      name: 'Name',
+    } as Record<string, string>,
     done: 'done',
     problem: 'Donna ran into a problem. You can keep talking or hang up.',
     problemWith: (message: string) => `Donna ran into a problem: ${message}`,

@@ -469,6 +469,13 @@ export const fr: Messages = {
     consentWindowOpened: 'fenêtre de connexion ouverte',
     needsFields: (fields) => `champs à renseigner\u00a0: ${fields}`,
     toolFailedGeneric: 'échec',
+    argumentLabels: {
+      from: 'Début',
+      to: 'Fin',
+      limit: 'Nombre d’événements',
+      key: 'Connecteur',
+      name: 'Nom',
+    },
     done: 'terminé',
     problem: 'Donna a rencontré un problème. Vous pouvez continuer à parler ou raccrocher.',
     problemWith: (message) => `Donna a rencontré un problème\u00a0: ${message}`,

@@ -174,7 +174,16 @@ export function summarizeToolOutput(output: string): { status: 'done' | 'cancell
     if (fields.length > 0) {
       return {
         status: 'failed',
-        summary: (t) => fields.map((field) => fieldErrorWords(field, field.field, t).sentence).join(' '),
+        summary: (t) => {
+          const label = (name: string) => t.voice.argumentLabels[name.replace(/^arguments\./, '')] ?? name;
+          return fields
+            .map((field) => {
+              const other = field.params.other;
+              const params = other != null ? { ...field.params, other: label(other) } : field.params;
+              return fieldErrorWords({ ...field, params }, label(field.field), t).sentence;
+            })
+            .join(' ');
+        },
       };
     }
     return {
