@@ -271,6 +271,10 @@ pub enum FieldErrorCode {
     StarttlsUnsupported,
     /// The fields do not fit the connector's schema as a whole.
     SchemaMismatch,
+    /// A value (a time) that must come after the one of `params.other` and does not.
+    MustBeAfter,
+    /// More than one file where one is taken.
+    OneFile,
     /// Anything else: `message` says what.
     Invalid,
 }
@@ -300,6 +304,8 @@ impl FieldErrorCode {
         Self::TlsFailed,
         Self::StarttlsUnsupported,
         Self::SchemaMismatch,
+        Self::MustBeAfter,
+        Self::OneFile,
         Self::Invalid,
     ];
 }
@@ -335,6 +341,8 @@ pub enum FieldFormat {
     TwilioAccountSid,
     /// A Twilio API key SID (`SK` and 32 hexadecimal characters).
     TwilioApiKeySid,
+    /// An RFC 3339 date-time with an offset, such as `2026-12-01T09:00:00Z`.
+    DateTime,
 }
 
 impl FieldFormat {
@@ -353,6 +361,7 @@ impl FieldFormat {
         Self::RegionName,
         Self::TwilioAccountSid,
         Self::TwilioApiKeySid,
+        Self::DateTime,
     ];
 }
 
@@ -377,6 +386,9 @@ pub struct FieldParams {
     /// The refused address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The other field this one is compared with (`must_be_after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
     /// A detail in someone else's words (a provider's, a parser's), not translated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -580,7 +592,9 @@ mod tests {
                 C::TlsFailed => 19,
                 C::StarttlsUnsupported => 20,
                 C::SchemaMismatch => 21,
-                C::Invalid => 22,
+                C::MustBeAfter => 22,
+                C::OneFile => 23,
+                C::Invalid => 24,
             }
         }
         fn format_position(format: FieldFormat) -> usize {
@@ -599,13 +613,14 @@ mod tests {
                 F::RegionName => 10,
                 F::TwilioAccountSid => 11,
                 F::TwilioApiKeySid => 12,
+                F::DateTime => 13,
             }
         }
-        assert_eq!(FieldErrorCode::ALL.len(), 23);
+        assert_eq!(FieldErrorCode::ALL.len(), 25);
         for (index, code) in FieldErrorCode::ALL.iter().enumerate() {
             assert_eq!(code_position(*code), index, "{code:?}");
         }
-        assert_eq!(FieldFormat::ALL.len(), 13);
+        assert_eq!(FieldFormat::ALL.len(), 14);
         for (index, format) in FieldFormat::ALL.iter().enumerate() {
             assert_eq!(format_position(*format), index, "{format:?}");
         }

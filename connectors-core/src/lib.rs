@@ -55,6 +55,7 @@ pub mod http;
 #[cfg(any(test, feature = "test-util"))]
 mod memory;
 mod oauth_flow;
+mod redact;
 mod service;
 mod standard;
 mod store;
@@ -72,6 +73,7 @@ pub use error::{
 pub use events::{Event, EventQuery, EventType, PendingDelivery};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
+pub use redact::redacted_excerpt;
 pub use service::{
     default_http_client, ApiRequest, BackgroundRefresh, CallbackParams, ConfigCall,
     ConnectorAuthService, OAuthClient, ProviderConfig, Revocation, WorkerRun, CALLBACK_ROUTE,
@@ -83,7 +85,7 @@ pub use store::{
     StoreError, StoredCredentials, UserId,
 };
 pub use tokens::{random_token, sha256_hex};
-pub use view::{ConnectorView, LastErrorCode};
+pub use view::{ConnectorView, LastErrorCode, LastErrorParams};
 
 pub use async_trait::async_trait;
 pub use oauth2;

@@ -100,6 +100,7 @@ struct Connector {
     connected: bool,
     status: ConnectorStatus,
     last_error: Option<String>,
+    last_error_detail: Option<String>,
     connected_at: Option<OffsetDateTime>,
 }
 
@@ -108,6 +109,7 @@ impl Connector {
         connected: false,
         status: ConnectorStatus::Inactive,
         last_error: None,
+        last_error_detail: None,
         connected_at: None,
     };
 }
@@ -129,6 +131,7 @@ impl Tables {
         connector.connected = true;
         connector.status = ConnectorStatus::Active;
         connector.last_error = None;
+        connector.last_error_detail = None;
     }
 }
 
@@ -267,6 +270,7 @@ impl CredentialStore for MemoryStore {
         let connector = tables.connector(&key);
         connector.status = failure.status;
         connector.last_error = Some(failure.last_error.to_owned());
+        connector.last_error_detail = failure.last_error_detail.map(str::to_owned);
         tables.events.push(failure.event.clone());
         Ok(())
     }
@@ -383,6 +387,7 @@ impl CredentialStore for MemoryStore {
         connector: &str,
         status: ConnectorStatus,
         last_error: Option<&str>,
+        last_error_detail: Option<&str>,
         event: Option<&Event>,
     ) -> Result<(), StoreError> {
         let key = key(user, connector);
@@ -397,6 +402,7 @@ impl CredentialStore for MemoryStore {
         });
         connector.status = status;
         connector.last_error = last_error.map(str::to_owned);
+        connector.last_error_detail = last_error_detail.map(str::to_owned);
         tables.events.extend(event.cloned());
         Ok(())
     }
@@ -414,6 +420,7 @@ impl CredentialStore for MemoryStore {
         connector.connected = false;
         connector.status = ConnectorStatus::Inactive;
         connector.last_error = None;
+        connector.last_error_detail = None;
         if existed {
             tables.events.push(purge.event.clone());
             if let Some(pending) = purge.retry {
@@ -567,12 +574,15 @@ impl CredentialStore for MemoryStore {
             .iter()
             .filter(|((owner, _), _)| *owner == user)
             .map(|(key, connector)| {
-                let credentials = tables.credentials.get(key).map(|row| &row.credentials);
+                let row = tables.credentials.get(key);
+                let credentials = row.map(|row| &row.credentials);
                 ConnectorState {
                     connector_code: key.1.clone(),
                     connected: connector.connected,
                     status: connector.status,
                     last_error: connector.last_error.clone(),
+                    last_error_detail: connector.last_error_detail.clone(),
+                    health: row.map(|row| row.health).unwrap_or_default(),
                     connected_at: connector.connected_at,
                     expires_at: credentials.and_then(|c| c.expires_at),
                     scopes: credentials.map(|c| c.scopes.clone()).unwrap_or_default(),

@@ -24,6 +24,7 @@ use crate::connector::{
 use crate::error::{CallbackError, Error, Result};
 use crate::events::{Event, EventType};
 use crate::oauth_flow;
+use crate::redact::redacted_excerpt;
 use crate::store::{
     ConnectorStatus, CredentialStore, Credentials, PendingAuthorization, RefreshFailure,
     StoredCredentials, UserId,
@@ -655,8 +656,13 @@ impl ConnectorAuthService {
                 let fresh = self.refresh_after(user, key, grant.version).await?;
                 match call(fresh.token).await {
                     Err(Error::Unauthorized) => {
-                        self.mark_needs_reauth(user, key, "the provider rejects fresh tokens")
-                            .await?;
+                        self.mark_needs_reauth(
+                            user,
+                            key,
+                            "the provider rejects fresh tokens",
+                            None,
+                        )
+                        .await?;
                         Err(Error::NeedsReauth(key.to_owned()))
                     }
                     other => other,
@@ -843,7 +849,7 @@ impl ConnectorAuthService {
             self.store
                 .release_lease(user, key, self.lease_holder)
                 .await?;
-            self.mark_needs_reauth(user, key, "no refresh token is stored")
+            self.mark_needs_reauth(user, key, "no refresh token is stored", None)
                 .await?;
             return Err(Error::NeedsReauth(key.to_owned()));
         };
@@ -904,10 +910,16 @@ impl ConnectorAuthService {
                     .await?;
                 // The reason lands in the status and in an event: the provider's own
                 // words, unless they quote the token back.
+                let description =
+                    description.filter(|words| !words.contains(refresh_token.secret().as_str()));
+                let detail = description
+                    .as_deref()
+                    .map(redacted_excerpt)
+                    .filter(|words| !words.trim().is_empty());
                 let reason = description
-                    .filter(|words| !words.contains(refresh_token.secret().as_str()))
                     .unwrap_or_else(|| "the provider refused the refresh token".to_owned());
-                self.mark_needs_reauth(user, key, &reason).await?;
+                self.mark_needs_reauth(user, key, &reason, detail.as_deref())
+                    .await?;
                 Err(Error::NeedsReauth(key.to_owned()))
             }
             Err(error) if error.is_transient() => Err(self
@@ -942,7 +954,8 @@ impl ConnectorAuthService {
         } else {
             ConnectorStatus::Active
         };
-        let last_error = match error.provider_code() {
+        let provider_code = error.provider_code();
+        let last_error = match &provider_code {
             Some(code) => format!("the provider failed to refresh the token ({code})"),
             None => format!("the provider failed to refresh the token: {error}"),
         };
@@ -959,7 +972,7 @@ impl ConnectorAuthService {
             connector = %key,
             failures,
             retry_in_seconds = wait.whole_seconds(),
-            provider_code = error.provider_code().as_deref().unwrap_or("-"),
+            provider_code = provider_code.as_deref().unwrap_or("-"),
             "token refresh failed transiently; backing off"
         );
         let failure = RefreshFailure {
@@ -967,6 +980,7 @@ impl ConnectorAuthService {
             retry_at,
             status,
             last_error: &last_error,
+            last_error_detail: provider_code.as_deref(),
             event: &event,
         };
         self.store
@@ -991,7 +1005,15 @@ impl ConnectorAuthService {
         time::Duration::try_from(wait + jitter).unwrap_or(time::Duration::HOUR)
     }
 
-    async fn mark_needs_reauth(&self, user: UserId, key: &str, reason: &str) -> Result<()> {
+    /// Turns the connector to `needs_reauth` for `reason` (English words), `detail`
+    /// being the provider's own words in it when it gave some.
+    async fn mark_needs_reauth(
+        &self,
+        user: UserId,
+        key: &str,
+        reason: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
         tracing::warn!(connector = %key, "grant refused by the provider; connector needs re-authorization");
         let event = connection_event(
             EventType::NeedsReauth,
@@ -1005,6 +1027,7 @@ impl ConnectorAuthService {
                 key,
                 ConnectorStatus::NeedsReauth,
                 Some(reason),
+                detail,
                 Some(&event),
             )
             .await?;

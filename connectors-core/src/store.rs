@@ -135,8 +135,11 @@ pub struct RefreshFailure<'a> {
     pub retry_at: OffsetDateTime,
     /// `active` for the first failures, `error` from the third in a row.
     pub status: ConnectorStatus,
-    /// The failure, in words (no secret).
+    /// The failure, in English words (no secret).
     pub last_error: &'a str,
+    /// The provider's own words about the failure (its error code), when it gave some:
+    /// shown as they are, never translated.
+    pub last_error_detail: Option<&'a str>,
     /// The `connection.refresh_failed` event.
     pub event: &'a Event,
 }
@@ -204,8 +207,13 @@ pub struct ConnectorState {
     pub connected: bool,
     /// Where the connector stands.
     pub status: ConnectorStatus,
-    /// The last error, in words, when `status` is `error` or `needs_reauth`.
+    /// The last error, in English words, when `status` is `error` or `needs_reauth`.
     pub last_error: Option<String>,
+    /// The provider's own words in `last_error`, when it gave some (its
+    /// `error_description`, its error code): the part a page cannot translate.
+    pub last_error_detail: Option<String>,
+    /// How the grant's refreshes have been going (the default without credentials).
+    pub health: RefreshHealth,
     /// When the user last connected it.
     pub connected_at: Option<OffsetDateTime>,
     /// When the access token expires.
@@ -440,16 +448,18 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
         holder: Uuid,
     ) -> Result<(), StoreError>;
 
-    /// Sets a connector's status and last error, keeping its credentials, and records
-    /// `event` (e.g. `connection.needs_reauth`), in one transaction. `needs_reauth`
-    /// also makes the grant not refreshable ([`RefreshHealth::refreshable`]) until new
-    /// credentials are saved.
+    /// Sets a connector's status and last error (English words, and the provider's own
+    /// words in them when it gave some), keeping its credentials, and records `event`
+    /// (e.g. `connection.needs_reauth`), in one transaction. `needs_reauth` also makes
+    /// the grant not refreshable ([`RefreshHealth::refreshable`]) until new credentials
+    /// are saved.
     async fn set_status(
         &self,
         user: UserId,
         connector: &str,
         status: ConnectorStatus,
         last_error: Option<&str>,
+        last_error_detail: Option<&str>,
         event: Option<&Event>,
     ) -> Result<(), StoreError>;
 

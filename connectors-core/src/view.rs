@@ -36,6 +36,12 @@ pub struct ConnectorView {
     pub last_error: Option<String>,
     /// What `last_error` is about, for a page to say it in its own language.
     pub last_error_code: Option<LastErrorCode>,
+    /// The provider's own words in `last_error`, when it gave some (Google's
+    /// `error_description`, an OAuth error code), redacted: the only part of it a page
+    /// shows as it is, as the provider's words.
+    pub last_error_detail: Option<String>,
+    /// What a page's sentence for `last_error_code` may say beside it.
+    pub last_error_params: LastErrorParams,
     /// Who the account is ("Connected as …").
     pub connected_as: Option<String>,
     /// For config connectors: the JSON Schema of the fields.
@@ -76,6 +82,8 @@ impl ConnectorView {
             connected_at: state.and_then(|state| state.connected_at),
             last_error: state.and_then(|state| state.last_error.clone()),
             last_error_code: state.and_then(LastErrorCode::of),
+            last_error_detail: state.and_then(|state| state.last_error_detail.clone()),
+            last_error_params: state.map(LastErrorParams::of).unwrap_or_default(),
             connected_as: state
                 .filter(|_| connected)
                 .and_then(|state| account_label(&state.public)),
@@ -133,6 +141,35 @@ impl LastErrorCode {
     }
 }
 
+/// The facts a sentence about a connector's last error may give: for the refresh
+/// failures (`refresh_failing`, `refresh_failed`), how many in a row and when the
+/// engine tries again; `null` otherwise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LastErrorParams {
+    /// Transient refresh failures in a row.
+    pub attempts: Option<u32>,
+    /// When the engine tries to refresh again.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub retry_at: Option<OffsetDateTime>,
+}
+
+impl LastErrorParams {
+    /// The facts of a connector's state that its [`LastErrorCode`] may use.
+    pub fn of(state: &ConnectorState) -> Self {
+        match LastErrorCode::of(state) {
+            Some(LastErrorCode::RefreshFailing | LastErrorCode::RefreshFailed)
+                if state.health.failures > 0 =>
+            {
+                Self {
+                    attempts: Some(state.health.failures),
+                    retry_at: state.health.retry_at,
+                }
+            }
+            _ => Self::default(),
+        }
+    }
+}
+
 /// The fields a schema marks secret with `"writeOnly": true`.
 fn secret_fields_of(schema: &serde_json::Value) -> Vec<String> {
     let mut fields = Vec::new();
@@ -181,6 +218,7 @@ fn account_label(public: &serde_json::Map<String, serde_json::Value>) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::RefreshHealth;
 
     fn state(status: ConnectorStatus, last_error: Option<&str>) -> ConnectorState {
         ConnectorState {
@@ -188,6 +226,8 @@ mod tests {
             connected: true,
             status,
             last_error: last_error.map(str::to_owned),
+            last_error_detail: None,
+            health: RefreshHealth::default(),
             connected_at: None,
             expires_at: None,
             scopes: Vec::new(),
@@ -221,6 +261,36 @@ mod tests {
         assert_eq!(
             serde_json::to_value(LastErrorCode::RefreshFailing).unwrap(),
             "refresh_failing"
+        );
+    }
+
+    #[test]
+    fn only_refresh_failures_give_their_count_and_next_try() {
+        let retry_at = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let health = RefreshHealth {
+            failures: 3,
+            retry_at: Some(retry_at),
+            refreshable: true,
+        };
+        let failing = ConnectorState {
+            health,
+            ..state(ConnectorStatus::Error, Some("the provider failed"))
+        };
+        assert_eq!(
+            LastErrorParams::of(&failing),
+            LastErrorParams {
+                attempts: Some(3),
+                retry_at: Some(retry_at)
+            }
+        );
+        let refused = ConnectorState {
+            health,
+            ..state(ConnectorStatus::NeedsReauth, Some("revoked"))
+        };
+        assert_eq!(LastErrorParams::of(&refused), LastErrorParams::default());
+        assert_eq!(
+            serde_json::to_value(LastErrorParams::of(&failing)).unwrap(),
+            serde_json::json!({"attempts": 3, "retry_at": "2027-01-15T08:00:00Z"})
         );
     }
 }

@@ -76,7 +76,7 @@ pub(crate) const CONNECT: &str = "\
          created_at, updated_at) \
     VALUES ($1, $2, $3, TRUE, 'active', NULL, $4, $4, $4) \
     ON CONFLICT (user_id, connector_code) DO UPDATE SET \
-        connected = TRUE, status = 'active', last_error = NULL, \
+        connected = TRUE, status = 'active', last_error = NULL, last_error_detail = NULL, \
         connected_at = excluded.connected_at, updated_at = excluded.updated_at";
 
 /// After a refresh: active again, `connected_at` kept.
@@ -86,7 +86,7 @@ pub(crate) const MARK_REFRESHED: &str = "\
          created_at, updated_at) \
     VALUES ($1, $2, $3, TRUE, 'active', NULL, $4, $4, $4) \
     ON CONFLICT (user_id, connector_code) DO UPDATE SET \
-        connected = TRUE, status = 'active', last_error = NULL, \
+        connected = TRUE, status = 'active', last_error = NULL, last_error_detail = NULL, \
         updated_at = excluded.updated_at";
 
 /// `{now}` is the database's clock in unix seconds (see [`ClockStatements`]); `$4` the
@@ -104,15 +104,15 @@ pub(crate) const RELEASE_LEASE: &str = "\
 /// credentials, and stays `connected` while it has them.
 pub(crate) const SET_STATUS: &str = "\
     INSERT INTO user_connectors \
-        (id, user_id, connector_code, connected, status, last_error, connected_at, \
-         created_at, updated_at) \
+        (id, user_id, connector_code, connected, status, last_error, last_error_detail, \
+         connected_at, created_at, updated_at) \
     VALUES ($1, $2, $3, \
         EXISTS (SELECT 1 FROM user_connector_credentials \
                 WHERE user_id = $2 AND connector_code = $3), \
-        $4, $5, NULL, $6, $6) \
+        $4, $5, $6, NULL, $7, $7) \
     ON CONFLICT (user_id, connector_code) DO UPDATE SET \
         status = excluded.status, last_error = excluded.last_error, \
-        updated_at = excluded.updated_at";
+        last_error_detail = excluded.last_error_detail, updated_at = excluded.updated_at";
 
 /// A grant the provider refused for good is not refreshable until new credentials.
 pub(crate) const SET_REFRESHABLE: &str = "\
@@ -158,14 +158,15 @@ pub(crate) const DISCONNECT: &str = "\
          created_at, updated_at) \
     VALUES ($1, $2, $3, FALSE, 'inactive', NULL, NULL, $4, $4) \
     ON CONFLICT (user_id, connector_code) DO UPDATE SET \
-        connected = FALSE, status = 'inactive', last_error = NULL, \
+        connected = FALSE, status = 'inactive', last_error = NULL, last_error_detail = NULL, \
         updated_at = excluded.updated_at";
 
 /// Never selects a token or `extra_json`'s secrets' plaintext (there is none to select:
 /// only the public part of `extra_json` is read from it).
 pub(crate) const CONNECTOR_STATES: &str = "\
-    SELECT uc.connector_code, uc.connected, uc.status, uc.last_error, uc.connected_at, \
-           c.expires_at, c.scopes, c.extra_json \
+    SELECT uc.connector_code, uc.connected, uc.status, uc.last_error, uc.last_error_detail, \
+           uc.connected_at, c.expires_at, c.scopes, c.extra_json, \
+           c.refresh_failures, c.retry_at, c.refreshable \
     FROM user_connectors uc \
     LEFT JOIN user_connector_credentials c \
         ON c.user_id = uc.user_id AND c.connector_code = uc.connector_code \
@@ -320,10 +321,14 @@ pub(crate) struct ConnectorStateRow {
     pub(crate) connected: bool,
     pub(crate) status: String,
     pub(crate) last_error: Option<String>,
+    pub(crate) last_error_detail: Option<String>,
     pub(crate) connected_at: Option<i64>,
     pub(crate) expires_at: Option<i64>,
     pub(crate) scopes: Option<String>,
     pub(crate) extra_json: Option<String>,
+    pub(crate) refresh_failures: Option<i64>,
+    pub(crate) retry_at: Option<i64>,
+    pub(crate) refreshable: Option<bool>,
 }
 
 impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
@@ -341,6 +346,14 @@ impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
             connected: row.connected,
             status,
             last_error: row.last_error,
+            last_error_detail: row.last_error_detail,
+            health: connectors_core::RefreshHealth {
+                failures: row
+                    .refresh_failures
+                    .map_or(0, |failures| u32::try_from(failures).unwrap_or(u32::MAX)),
+                retry_at: row.retry_at.map(from_unix).transpose()?,
+                refreshable: row.refreshable.unwrap_or(true),
+            },
             connected_at: row.connected_at.map(from_unix).transpose()?,
             expires_at: row.expires_at.map(from_unix).transpose()?,
             scopes: row.scopes.as_deref().map(split_scopes).unwrap_or_default(),
@@ -435,6 +448,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
                 status: connectors_core::ConnectorStatus,
                 last_error: Option<&str>,
+                last_error_detail: Option<&str>,
             ) -> Result<(), connectors_core::StoreError> {
                 sqlx::query(crate::sql::SET_STATUS)
                     .bind(uuid::Uuid::new_v4())
@@ -442,6 +456,7 @@ macro_rules! impl_sql_store {
                     .bind(connector)
                     .bind(status.as_str())
                     .bind(last_error)
+                    .bind(last_error_detail)
                     .bind(crate::sealed::unix_now())
                     .execute(&mut *connection)
                     .await
@@ -706,6 +721,7 @@ macro_rules! impl_sql_store {
                     connector,
                     failure.status,
                     Some(failure.last_error),
+                    failure.last_error_detail,
                 )
                 .await?;
                 Self::insert_event(&mut tx, failure.event).await?;
@@ -822,11 +838,20 @@ macro_rules! impl_sql_store {
                 connector: &str,
                 status: connectors_core::ConnectorStatus,
                 last_error: Option<&str>,
+                last_error_detail: Option<&str>,
                 event: Option<&connectors_core::Event>,
             ) -> Result<(), connectors_core::StoreError> {
                 use crate::sealed::db_error;
                 let mut tx = self.begin_write().await?;
-                Self::write_status(&mut tx, user, connector, status, last_error).await?;
+                Self::write_status(
+                    &mut tx,
+                    user,
+                    connector,
+                    status,
+                    last_error,
+                    last_error_detail,
+                )
+                .await?;
                 sqlx::query(crate::sql::SET_REFRESHABLE)
                     .bind(user)
                     .bind(connector)

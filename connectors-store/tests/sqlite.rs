@@ -275,7 +275,14 @@ async fn sixteen_concurrent_writers_never_see_a_busy_error() {
                         Err(error) => record("lease", Err(format!("{error:?}"))),
                     }
                     let status = store
-                        .set_status(user, &connector, ConnectorStatus::Error, Some("boom"), None)
+                        .set_status(
+                            user,
+                            &connector,
+                            ConnectorStatus::Error,
+                            Some("boom"),
+                            None,
+                            None,
+                        )
                         .await;
                     record("status", status.map_err(|e| format!("{e:?}")));
                     if round % 3 == 0 {

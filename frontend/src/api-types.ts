@@ -584,6 +584,15 @@ export interface components {
             /** @description The last error, in English words. */
             last_error: string | null;
             last_error_code: null | components["schemas"]["LastErrorCode"];
+            /**
+             * @description The provider's own words in `last_error` (Google's `error_description`, an OAuth
+             *     error code), redacted; `null` when it gave none. A page that says
+             *     `last_error_code` in its own language shows these, and only these, as they are,
+             *     as the provider's words.
+             */
+            last_error_detail: string | null;
+            /** @description What a sentence for `last_error_code` may say beside it. */
+            last_error_params: components["schemas"]["LastErrorParams"];
             /** @description Human name. */
             name: string;
             /** @description Provider name. */
@@ -637,7 +646,7 @@ export interface components {
          * @description Why a field was refused (`connectors_core::FieldErrorCode`). New codes may be added: show `message` for one you do not know.
          * @enum {string}
          */
-        FieldErrorCode: "not_an_object" | "unknown_field" | "required" | "empty" | "not_a_string" | "not_a_number" | "not_a_boolean" | "out_of_range" | "too_short" | "too_long" | "not_one_of" | "invalid_format" | "has_spaces" | "control_characters" | "conflict" | "unresolvable" | "private_address" | "provider_refused" | "not_found" | "tls_failed" | "starttls_unsupported" | "schema_mismatch" | "invalid";
+        FieldErrorCode: "not_an_object" | "unknown_field" | "required" | "empty" | "not_a_string" | "not_a_number" | "not_a_boolean" | "out_of_range" | "too_short" | "too_long" | "not_one_of" | "invalid_format" | "has_spaces" | "control_characters" | "conflict" | "unresolvable" | "private_address" | "provider_refused" | "not_found" | "tls_failed" | "starttls_unsupported" | "schema_mismatch" | "must_be_after" | "one_file" | "invalid";
         /** @description `connectors_core::FieldParams` as it is sent. */
         FieldErrorParams: {
             /** @description The refused address (`private_address`). */
@@ -659,12 +668,14 @@ export interface components {
              * @description The least number (or number of characters) accepted.
              */
             min?: number | null;
+            /** @description The other field this one is compared with (`must_be_after`). */
+            other?: string | null;
         };
         /**
          * @description The form an `invalid_format` field should have (`connectors_core::FieldFormat`).
          * @enum {string}
          */
-        FieldFormat: "host" | "host_without_scheme" | "host_without_path" | "host_without_port" | "url" | "url_without_credentials" | "url_without_path" | "email" | "mailbox" | "bucket_name" | "region_name" | "twilio_account_sid" | "twilio_api_key_sid";
+        FieldFormat: "host" | "host_without_scheme" | "host_without_path" | "host_without_port" | "url" | "url_without_credentials" | "url_without_path" | "email" | "mailbox" | "bucket_name" | "region_name" | "twilio_account_sid" | "twilio_api_key_sid" | "date_time";
         /** @description A field at fault in a 422 (`connectors_core::FieldError` as it is sent). */
         FieldProblem: {
             /**
@@ -710,6 +721,22 @@ export interface components {
          * @enum {string}
          */
         LastErrorCode: "needs_reauth" | "refresh_failing" | "refresh_failed" | "other";
+        /**
+         * @description `connectors_core::LastErrorParams` as it is sent: for `refresh_failing` and
+         *     `refresh_failed`, the failures in a row and the next try; `null` otherwise.
+         */
+        LastErrorParams: {
+            /**
+             * Format: int32
+             * @description Transient refresh failures in a row.
+             */
+            attempts: number | null;
+            /**
+             * Format: date-time
+             * @description When the server tries to refresh again (RFC 3339).
+             */
+            retry_at: string | null;
+        };
         /** @description A lifecycle event as the API lists it: `{id, type, connector, created_at, data}`. */
         LifecycleEvent: {
             /** @description The connector it is about, if any. */

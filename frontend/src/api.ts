@@ -38,6 +38,8 @@ export type FieldError = Omit<Schemas['FieldProblem'], 'code' | 'params'> & { co
 
 export type LastErrorCode = Schemas['LastErrorCode'];
 
+export type LastErrorParams = Schemas['LastErrorParams'];
+
 export type ClientSecret = Schemas['ClientSecretView'];
 
 /** A connection lifecycle event of `GET /events` (SPEC §11). */
@@ -261,7 +263,8 @@ function parseRetryAfter(header: string | null): number | null {
   return Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-function parseFieldErrors(value: unknown): FieldError[] {
+/** The `fields` of an error body, each with a code (`invalid` from an older server). */
+export function parseFieldErrors(value: unknown): FieldError[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((entry) =>
     isRecord(entry) && typeof entry.field === 'string' && typeof entry.message === 'string'
@@ -287,6 +290,7 @@ function parseFieldParams(value: unknown): FieldErrorParams {
   if (Array.isArray(value.conflicts_with)) params.conflicts_with = stringArray(value.conflicts_with);
   if (typeof value.format === 'string') params.format = value.format as NonNullable<FieldErrorParams['format']>;
   if (typeof value.address === 'string') params.address = value.address;
+  if (typeof value.other === 'string') params.other = value.other;
   if (typeof value.detail === 'string' && value.detail !== '') params.detail = value.detail;
   return params;
 }
@@ -297,6 +301,15 @@ const LAST_ERROR_CODES: readonly LastErrorCode[] = ['needs_reauth', 'refresh_fai
 function parseLastErrorCode(value: unknown): LastErrorCode | null {
   if (typeof value !== 'string') return null;
   return LAST_ERROR_CODES.find((known) => known === value) ?? 'other';
+}
+
+/** The facts beside a last error; an older server sends none. */
+function parseLastErrorParams(value: unknown): LastErrorParams {
+  if (!isRecord(value)) return { attempts: null, retry_at: null };
+  return {
+    attempts: typeof value.attempts === 'number' && value.attempts > 0 ? value.attempts : null,
+    retry_at: stringOrNull(value.retry_at),
+  };
 }
 
 function parseAuthSession(body: unknown): AuthSession {
@@ -350,6 +363,8 @@ export function parseConnector(value: unknown): Connector {
     connected_at: stringOrNull(value.connected_at),
     last_error: stringOrNull(value.last_error),
     last_error_code: parseLastErrorCode(value.last_error_code),
+    last_error_detail: typeof value.last_error_detail === 'string' && value.last_error_detail !== '' ? value.last_error_detail : null,
+    last_error_params: parseLastErrorParams(value.last_error_params),
     connected_as: stringOrNull(value.connected_as),
     schema: isRecord(value.schema) ? (value.schema as JsonSchema) : null,
     secret_fields: stringArray(value.secret_fields),

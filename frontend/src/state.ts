@@ -172,6 +172,10 @@ export function requestErrorMessage(error: unknown, t: Messages): string {
   if (provider !== undefined) {
     return error.detail !== null ? `${provider} ${t.detailIntro} ${t.quote(error.detail)}` : provider;
   }
+  // A 422's fields, each said from its code (a form shows them under its fields itself).
+  if (error.fields.length > 0) {
+    return error.fields.map((field) => fieldErrorWords(field, field.field, t).sentence).join(' ');
+  }
   return error.message;
 }
 
@@ -197,15 +201,18 @@ export function fieldErrorWords(error: FieldError, label: string, t: Messages): 
 
 /**
  * A connector's `last_error` in words: the catalog's sentence for its
- * `last_error_code`, with the server's words as the detail (they may carry the
- * provider's reason); the server's words alone for `other` or an unknown code. `null`
- * without an error.
+ * `last_error_code` (with its count and next try), the provider's own words
+ * (`last_error_detail`) as the detail, never the server's English sentence; the
+ * server's words alone for `other` or an unknown code. `null` without an error.
  */
-export function lastErrorWords(connector: Pick<Connector, 'last_error' | 'last_error_code'>, t: Messages): ServerWords | null {
+export function lastErrorWords(
+  connector: Pick<Connector, 'last_error' | 'last_error_code' | 'last_error_detail' | 'last_error_params'>,
+  t: Messages,
+): ServerWords | null {
   if (connector.last_error === null) return null;
   const code = connector.last_error_code;
   if (code === null || code === 'other') return { sentence: connector.last_error, translated: false, detail: null };
-  return { sentence: t.lastError[code], translated: true, detail: connector.last_error };
+  return { sentence: t.lastError[code](connector.last_error_params), translated: true, detail: connector.last_error_detail };
 }
 
 /** What the page says of an HTTP status the server did not explain. */

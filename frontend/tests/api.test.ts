@@ -54,6 +54,8 @@ const smtpConnector = {
   connected_at: '2025-11-24T16:00:00Z',
   last_error: null,
   last_error_code: null,
+  last_error_detail: null,
+  last_error_params: { attempts: null, retry_at: null },
   connected_as: 'donna@example.com',
   schema: smtpSchema,
   secret_fields: ['password'],
@@ -84,7 +86,25 @@ describe('the API client', () => {
       config: null,
       connected_as: null,
       expires_at: null,
+      last_error_detail: null,
+      last_error_params: { attempts: null, retry_at: null },
     });
+  });
+
+  it('reads the provider’s words and the facts beside a last error', async () => {
+    const failing = {
+      ...smtpConnector,
+      key: 'google_calendar',
+      status: 'error',
+      last_error: 'the provider failed to refresh the token (backend_error)',
+      last_error_code: 'refresh_failing',
+      last_error_detail: 'backend_error',
+      last_error_params: { attempts: 3, retry_at: '2026-12-01T17:05:00Z' },
+    };
+    const { fetch } = stubFetch(json(200, [failing]));
+    const [google] = await createApiClient({ fetch }).listConnectors();
+    expect(google?.last_error_detail).toBe('backend_error');
+    expect(google?.last_error_params).toEqual({ attempts: 3, retry_at: '2026-12-01T17:05:00Z' });
   });
 
   it('asks for the authorization URL as JSON, with the key escaped', async () => {

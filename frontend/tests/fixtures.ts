@@ -121,6 +121,8 @@ export function connector(overrides: Partial<Connector> = {}): Connector {
     connected_at: null,
     last_error: null,
     last_error_code: null,
+    last_error_detail: null,
+    last_error_params: { attempts: null, retry_at: null },
     connected_as: null,
     schema: null,
     secret_fields: [],

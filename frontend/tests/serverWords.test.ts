@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 
 import { ApiError, type FieldError } from '../src/api';
 import type { components } from '../src/api-types';
-import { CATALOGS, LOCALES } from '../src/i18n';
+import { CATALOGS, formatDateTime, formatSoon, LOCALES } from '../src/i18n';
 import { fieldErrorWords, lastErrorWords, requestErrorMessage, statusSentence } from '../src/state';
+import { summarizeToolOutput } from '../src/voice/machine';
 import { connector } from './fixtures';
 
 type Schemas = components['schemas'];
@@ -37,6 +38,8 @@ const FIELD_CODES = [
   'tls_failed',
   'starttls_unsupported',
   'schema_mismatch',
+  'must_be_after',
+  'one_file',
   'invalid',
 ] as const satisfies readonly Schemas['FieldErrorCode'][];
 const FORMATS = [
@@ -53,6 +56,7 @@ const FORMATS = [
   'region_name',
   'twilio_account_sid',
   'twilio_api_key_sid',
+  'date_time',
 ] as const satisfies readonly Schemas['FieldFormat'][];
 const LAST_ERROR_CODES = ['needs_reauth', 'refresh_failing', 'refresh_failed', 'other'] as const satisfies readonly Schemas['LastErrorCode'][];
 
@@ -136,35 +140,107 @@ describe('field error codes', () => {
 });
 
 describe('a connector’s last error', () => {
-  it.each(LAST_ERROR_CODES.filter((code) => code !== 'other'))('%s has a sentence in each language, the server’s words as detail', (code) => {
-    const card = { last_error: 'the provider failed to refresh the token (server_error)', last_error_code: code };
-    const [english, french] = LOCALES.map((locale) => lastErrorWords(card, CATALOGS[locale]));
-    expect(english?.translated).toBe(true);
-    expect(french?.translated).toBe(true);
-    expect(french?.sentence).not.toBe(english?.sentence);
-    expect(french?.detail).toBe(card.last_error);
+  const NO_PARAMS = { attempts: null, retry_at: null };
+  const ENGINE_WORDS = 'the provider failed to refresh the token (server_error)';
+
+  it.each(LAST_ERROR_CODES.filter((code) => code !== 'other'))(
+    '%s has a sentence in each language, only the provider’s words as detail',
+    (code) => {
+      const card = { last_error: ENGINE_WORDS, last_error_code: code, last_error_detail: 'server_error', last_error_params: NO_PARAMS };
+      const [english, french] = LOCALES.map((locale) => lastErrorWords(card, CATALOGS[locale]));
+      expect(english?.translated).toBe(true);
+      expect(french?.translated).toBe(true);
+      expect(french?.sentence).not.toBe(english?.sentence);
+      expect(french?.detail).toBe('server_error');
+      expect(french?.sentence).not.toContain('provider failed');
+    },
+  );
+
+  it('never quotes the engine’s English sentence when the provider gave no words', () => {
+    const card = { last_error: ENGINE_WORDS, last_error_code: 'refresh_failed' as const, last_error_detail: null, last_error_params: NO_PARAMS };
+    expect(lastErrorWords(card, CATALOGS.fr)).toEqual({
+      sentence: 'Le dernier renouvellement de l’accès a échoué. Le serveur réessaie sous peu.',
+      translated: true,
+      detail: null,
+    });
+  });
+
+  it('says how many refreshes failed and when the next one is, with the language’s numbers and dates', () => {
+    const params = { attempts: 3, retry_at: '2030-01-15T17:05:00Z' };
+    const card = { last_error: ENGINE_WORDS, last_error_code: 'refresh_failing' as const, last_error_detail: null, last_error_params: params };
+    const french = lastErrorWords(card, CATALOGS.fr)?.sentence ?? '';
+    const english = lastErrorWords(card, CATALOGS.en)?.sentence ?? '';
+    expect(french).toContain('L’accès n’a pas pu être renouvelé 3\u00a0fois de suite.');
+    expect(french).toContain(`Le serveur réessaiera le\u00a0${formatDateTime('fr', params.retry_at)}\u00a0;`);
+    expect(english).toContain('Access could not be renewed 3 times in a row.');
+    expect(english).toContain(`The server tries again on\u00a0${formatDateTime('en', params.retry_at)};`);
+    expect(french).not.toContain(formatDateTime('en', params.retry_at) ?? 'a date');
+  });
+
+  it('gives a next try later today as a time alone', () => {
+    const now = new Date(2030, 0, 15, 9, 0);
+    const soon = new Date(2030, 0, 15, 17, 5).toISOString();
+    expect(formatSoon('fr', soon, now)).toEqual({ sameDay: true, text: '17:05' });
+    expect(formatSoon('en', soon, now)?.sameDay).toBe(true);
+    expect(formatSoon('fr', new Date(2030, 0, 16, 8, 0).toISOString(), now)?.sameDay).toBe(false);
+    expect(formatSoon('fr', null, now)).toBeNull();
   });
 
   it('shows the server’s words for `other`, an unknown code or none, and nothing without an error', () => {
     for (const code of ['other', null] as const) {
-      expect(lastErrorWords({ last_error: 'boom', last_error_code: code }, CATALOGS.fr)).toEqual({
+      expect(
+        lastErrorWords({ last_error: 'boom', last_error_code: code, last_error_detail: 'x', last_error_params: NO_PARAMS }, CATALOGS.fr),
+      ).toEqual({
         sentence: 'boom',
         translated: false,
         detail: null,
       });
     }
-    expect(lastErrorWords({ last_error: null, last_error_code: null }, CATALOGS.fr)).toBeNull();
+    expect(
+      lastErrorWords({ last_error: null, last_error_code: null, last_error_detail: null, last_error_params: NO_PARAMS }, CATALOGS.fr),
+    ).toBeNull();
   });
 
   it('gives a card in `error` a French sentence', () => {
     const failing = connector({
       connected: true,
       status: 'error',
-      last_error: 'the provider failed to refresh the token (server_error)',
+      last_error: ENGINE_WORDS,
       last_error_code: 'refresh_failing',
     });
-    expect(statusSentence(failing, CATALOGS.fr)).toBe(CATALOGS.fr.lastError.refresh_failing);
-    expect(statusSentence(failing, CATALOGS.en)).toBe(CATALOGS.en.lastError.refresh_failing);
+    expect(statusSentence(failing, CATALOGS.fr)).toBe(CATALOGS.fr.lastError.refresh_failing(NO_PARAMS));
+    expect(statusSentence(failing, CATALOGS.en)).toBe(CATALOGS.en.lastError.refresh_failing(NO_PARAMS));
+  });
+});
+
+describe('the codes of the API’s own refusals', () => {
+  it('say an events window that ends before it starts in French, naming both fields', () => {
+    const problem: FieldError = { field: 'to', code: 'must_be_after', message: 'must be after `from`', params: { other: 'from' } };
+    expect(fieldErrorWords(problem, 'to', CATALOGS.fr)).toEqual({
+      sentence: 'Le champ «\u00a0to\u00a0» doit être postérieur au champ «\u00a0from\u00a0».',
+      translated: true,
+      detail: null,
+    });
+    expect(fieldErrorWords(problem, 'to', CATALOGS.en).sentence).toBe('to must come after from.');
+  });
+
+  it('say a second file in French', () => {
+    const problem: FieldError = { field: 'file', code: 'one_file', message: 'send one file', params: {} };
+    expect(fieldErrorWords(problem, 'file', CATALOGS.fr).sentence).toBe('Envoyez un seul fichier à la fois.');
+  });
+
+  it('reach the orb’s transcript in the page’s language', () => {
+    const output = JSON.stringify({
+      error: {
+        code: 'invalid_request',
+        message: 'invalid fields',
+        fields: [{ field: 'to', code: 'must_be_after', message: 'must be after `from`', params: { other: 'from' } }],
+      },
+    });
+    const { status, summary } = summarizeToolOutput(output);
+    expect(status).toBe('failed');
+    expect(summary(CATALOGS.fr)).toBe('Le champ «\u00a0Fin\u00a0» doit être postérieur au champ «\u00a0Début\u00a0».');
+    expect(summary(CATALOGS.en)).toBe('End must come after Start.');
   });
 });
 
@@ -184,6 +260,12 @@ describe('provider refusals', () => {
     for (const code of Object.keys(CATALOGS.en.providerErrors)) {
       expect(CATALOGS.fr.providerErrors[code]).not.toBe(CATALOGS.en.providerErrors[code]);
     }
+  });
+
+  it('say a 422’s fields from their codes in a banner', () => {
+    const fields: FieldError[] = [{ field: 'to', code: 'must_be_after', message: 'must be after `from`', params: { other: 'from' } }];
+    const error = new ApiError(422, 'validation_failed', 'invalid fields', fields);
+    expect(requestErrorMessage(error, CATALOGS.fr)).toBe('Le champ «\u00a0to\u00a0» doit être postérieur au champ «\u00a0from\u00a0».');
   });
 
   it('keep the server’s words for another code', () => {

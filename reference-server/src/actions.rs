@@ -438,11 +438,11 @@ fn checked(state: &AppState, tool: &str, arguments: &Value) -> Result<(), ApiErr
                     let field = if problem.field.is_empty() {
                         "body".to_owned()
                     } else {
-                        problem.field
+                        problem.field.clone()
                     };
                     connectors_core::FieldError::new(
                         field,
-                        connectors_core::FieldIssue::from(problem.message),
+                        crate::tool_calls::argument_issue(problem),
                     )
                 })
                 .collect(),

@@ -4,7 +4,9 @@
 
 use axum::http::header::ACCEPT;
 use axum::http::HeaderMap;
-use connectors_core::{CallbackParams, ConnectorSpec, ConnectorView, UserId};
+use connectors_core::{
+    CallbackParams, ConnectorSpec, ConnectorView, FieldErrorCode, FieldIssue, FieldParams, UserId,
+};
 use connectors_providers::google::{self, CalendarEvent, EventQuery};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -304,7 +306,12 @@ pub async fn calendar_events(
     let to = query.to.map(|DateTimeParam(instant)| instant);
     if let (Some(from), Some(to)) = (from, to) {
         if to <= from {
-            return Err(ApiError::invalid_field("to", "must be after `from`"));
+            let issue = FieldIssue::new(FieldErrorCode::MustBeAfter, "must be after `from`")
+                .with_params(FieldParams {
+                    other: Some("from".to_owned()),
+                    ..FieldParams::default()
+                });
+            return Err(ApiError::invalid_field("to", issue));
         }
     }
     let limit = query.limit.unwrap_or_default().get();

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use axum::extract::multipart::Field;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
-use connectors_core::UserId;
+use connectors_core::{FieldErrorCode, FieldIssue, FieldParams, UserId};
 use time::OffsetDateTime;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
@@ -46,16 +46,20 @@ pub async fn store_upload(
     while let Some(field) = multipart.next_field().await? {
         match field.name() {
             Some("file") if received.is_none() => {}
-            Some("file") => return Err(ApiError::invalid_field("file", "send one file")),
+            Some("file") => {
+                let issue = FieldIssue::new(FieldErrorCode::OneFile, "send one file");
+                return Err(ApiError::invalid_field("file", issue));
+            }
             other => return Err(unknown_part(other)),
         }
         received = Some(receive(field, &directory, state.settings.max_upload_bytes).await?);
     }
     let Some((mut stored, record)) = received else {
-        return Err(ApiError::invalid_field(
-            "file",
+        let issue = FieldIssue::new(
+            FieldErrorCode::Required,
             "send the file in a multipart field named `file`",
-        ));
+        );
+        return Err(ApiError::invalid_field("file", issue));
     };
     // A rename is a metadata update: done here, with no await point, so the guard
     // always knows where the file is.
@@ -67,13 +71,13 @@ pub async fn store_upload(
 
 fn unknown_part(name: Option<&str>) -> ApiError {
     let name = name.unwrap_or_default().escape_default().to_string();
-    let issue = connectors_core::FieldIssue::new(
-        connectors_core::FieldErrorCode::UnknownField,
+    let issue = FieldIssue::new(
+        FieldErrorCode::UnknownField,
         "unknown field: send only the part `file`",
     )
-    .with_params(connectors_core::FieldParams {
+    .with_params(FieldParams {
         allowed: Some(vec!["file".to_owned()]),
-        ..connectors_core::FieldParams::default()
+        ..FieldParams::default()
     });
     ApiError::invalid_field(if name.is_empty() { "body" } else { &name }, issue)
 }

@@ -1,7 +1,9 @@
 //! The user's lifecycle events (SPEC §11) as `GET /api/v1/events` serves them: newest
 //! first, filtered by connector, paged backwards from an event id.
 
-use connectors_core::{Event, EventQuery, EventType, StoreError, UserId};
+use connectors_core::{
+    Event, EventQuery, EventType, FieldErrorCode, FieldIssue, StoreError, UserId,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -119,7 +121,7 @@ pub async fn events(
         Ok(events) => Ok(events.into_iter().map(LifecycleEvent::from).collect()),
         Err(StoreError::UnknownEvent) => Err(ApiError::invalid_field(
             "before",
-            "no event of yours has this id",
+            FieldIssue::new(FieldErrorCode::NotFound, "no event of yours has this id"),
         )),
         Err(error) => Err(error.into()),
     }

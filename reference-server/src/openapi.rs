@@ -102,6 +102,7 @@ use crate::routes;
         FieldProblemParams,
         FieldProblemFormat,
         LastErrorCode,
+        LastErrorParams,
     )),
     modifiers(&Completion)
 )]
@@ -264,6 +265,14 @@ pub struct Connector {
     /// a client that does not know the code shows `last_error`.
     #[schema(required = true)]
     pub last_error_code: Option<LastErrorCode>,
+    /// The provider's own words in `last_error` (Google's `error_description`, an OAuth
+    /// error code), redacted; `null` when it gave none. A page that says
+    /// `last_error_code` in its own language shows these, and only these, as they are,
+    /// as the provider's words.
+    #[schema(required = true)]
+    pub last_error_detail: Option<String>,
+    /// What a sentence for `last_error_code` may say beside it.
+    pub last_error_params: LastErrorParams,
     /// Who the account is ("Connected as …").
     #[schema(required = true)]
     pub connected_as: Option<String>,
@@ -276,6 +285,18 @@ pub struct Connector {
     /// Config connectors: the saved non-secret field values.
     #[schema(required = true, value_type = Option<Object>)]
     pub config: Option<serde_json::Value>,
+}
+
+/// `connectors_core::LastErrorParams` as it is sent: for `refresh_failing` and
+/// `refresh_failed`, the failures in a row and the next try; `null` otherwise.
+#[derive(Debug, ToSchema)]
+pub struct LastErrorParams {
+    /// Transient refresh failures in a row.
+    #[schema(required = true, minimum = 1)]
+    pub attempts: Option<u32>,
+    /// When the server tries to refresh again (RFC 3339).
+    #[schema(required = true, format = DateTime)]
+    pub retry_at: Option<String>,
 }
 
 /// `connectors_core::ConnectorKind` as it is sent.
@@ -624,6 +645,31 @@ mod tests {
             let view = connectors_core::ConnectorView::new(connector.as_ref(), true, None);
             conforms("Connector", &serde_json::to_value(view).unwrap()).unwrap();
         }
+        let failing = connectors_core::ConnectorState {
+            connector_code: "google_calendar".to_owned(),
+            connected: true,
+            status: connectors_core::ConnectorStatus::Error,
+            last_error: Some("the provider failed to refresh the token (server_error)".to_owned()),
+            last_error_detail: Some("server_error".to_owned()),
+            health: connectors_core::RefreshHealth {
+                failures: 3,
+                retry_at: Some(time::OffsetDateTime::UNIX_EPOCH),
+                refreshable: true,
+            },
+            connected_at: None,
+            expires_at: None,
+            scopes: Vec::new(),
+            public: serde_json::Map::new(),
+        };
+        let google = connectors_providers::builtin()
+            .into_iter()
+            .find(|connector| connector.key() == "google_calendar")
+            .unwrap();
+        let view = connectors_core::ConnectorView::new(google.as_ref(), true, Some(&failing));
+        let sent = serde_json::to_value(view).unwrap();
+        assert_eq!(sent["last_error_params"]["attempts"], 3);
+        conforms("Connector", &sent).unwrap();
+        conforms("LastErrorParams", &sent["last_error_params"]).unwrap();
         let catalog = voice_tools::Catalog::new(["google_calendar", "smtp"]);
         for tool in catalog.listing() {
             conforms("Tool", &serde_json::to_value(tool).unwrap()).unwrap();
@@ -694,6 +740,7 @@ mod tests {
             format: Some(FieldFormat::Host),
             conflicts_with: Some(vec!["b".to_owned()]),
             address: Some("127.0.0.1".to_owned()),
+            other: Some("from".to_owned()),
             detail: Some("words".to_owned()),
         });
         for issue in [

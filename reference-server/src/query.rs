@@ -99,9 +99,7 @@ impl<'de> Deserialize<'de> for DateTimeParam {
         let text = String::deserialize(deserializer)?;
         OffsetDateTime::parse(&text, &Rfc3339)
             .map(Self)
-            .map_err(|_| {
-                de::Error::custom("expected an RFC 3339 date-time such as 2026-12-01T09:00:00Z")
-            })
+            .map_err(|_| de::Error::custom(crate::validate::NOT_A_DATE_TIME))
     }
 }
 
@@ -124,7 +122,7 @@ impl<'de> Deserialize<'de> for BoolParam {
                 match value {
                     "true" | "1" => Ok(BoolParam(true)),
                     "false" | "0" => Ok(BoolParam(false)),
-                    _ => Err(E::custom("expected true or false")),
+                    _ => Err(E::custom(crate::validate::NOT_A_BOOLEAN)),
                 }
             }
         }

@@ -16,7 +16,9 @@ use axum::extract::ConnectInfo;
 use axum::http::header::USER_AGENT;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::Router;
-use connectors_core::{Event, EventType, FieldError, FieldIssue, UserId};
+use connectors_core::{
+    Event, EventType, FieldError, FieldErrorCode, FieldIssue, FieldParams, UserId,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
@@ -117,11 +119,8 @@ pub async fn run(
     caller: Caller,
     request: ToolCallRequest,
 ) -> Result<ToolCallAnswer, ApiError> {
-    if request.call_id.trim().is_empty() || request.call_id.len() > CALL_ID_LIMIT {
-        return Err(ApiError::invalid_field(
-            "call_id",
-            format!("expected the model's call id, 1 to {CALL_ID_LIMIT} characters"),
-        ));
+    if let Some(issue) = call_id_issue(&request.call_id) {
+        return Err(ApiError::invalid_field("call_id", issue));
     }
     let call = match arguments(&request.arguments)
         .and_then(|arguments| validate(state, &request.name, &arguments))
@@ -163,19 +162,48 @@ fn connector_of_route(path: &str) -> Option<&str> {
     path.strip_prefix("/api/v1/connectors/")?.split('/').next()
 }
 
+/// What is wrong with a call id, if anything: the model's id, 1 to
+/// [`CALL_ID_LIMIT`] bytes.
+fn call_id_issue(call_id: &str) -> Option<FieldIssue> {
+    let message = format!("expected the model's call id, 1 to {CALL_ID_LIMIT} characters");
+    if call_id.trim().is_empty() {
+        Some(FieldIssue::new(FieldErrorCode::Empty, message))
+    } else if call_id.len() > CALL_ID_LIMIT {
+        Some(
+            FieldIssue::new(FieldErrorCode::TooLong, message).with_params(FieldParams {
+                max: i64::try_from(CALL_ID_LIMIT).ok(),
+                ..FieldParams::default()
+            }),
+        )
+    } else {
+        None
+    }
+}
+
 /// The arguments as an object: the model sends them as JSON text.
 fn arguments(arguments: &Value) -> Result<Value, ApiError> {
+    let not_an_object = |message: String, detail: Option<String>| {
+        let issue =
+            FieldIssue::new(FieldErrorCode::NotAnObject, message).with_params(FieldParams {
+                detail,
+                ..FieldParams::default()
+            });
+        ApiError::invalid_field("arguments", issue)
+    };
     let parsed = match arguments {
         Value::String(text) => serde_json::from_str(text).map_err(|error| {
-            ApiError::invalid_field("arguments", format!("not a JSON object: {error}"))
+            not_an_object(
+                format!("not a JSON object: {error}"),
+                Some(error.to_string()),
+            )
         })?,
         other => other.clone(),
     };
     match parsed {
         Value::Object(_) | Value::Null => Ok(parsed),
-        _ => Err(ApiError::invalid_field(
-            "arguments",
-            "expected a JSON object (or its JSON text)",
+        _ => Err(not_an_object(
+            "expected a JSON object (or its JSON text)".to_owned(),
+            None,
         )),
     }
 }
@@ -188,7 +216,22 @@ fn validate(state: &AppState, name: &str, arguments: &Value) -> Result<Validated
         .catalog
         .validate(name, arguments)
         .map_err(|error| match error {
-            ToolError::UnknownTool { .. } => ApiError::invalid_field("name", error.to_string()),
+            ToolError::UnknownTool { .. } => {
+                let issue = FieldIssue::new(FieldErrorCode::NotOneOf, error.to_string())
+                    .with_params(FieldParams {
+                        allowed: Some(
+                            state
+                                .voice
+                                .catalog
+                                .listing()
+                                .iter()
+                                .map(|tool| tool.name().to_owned())
+                                .collect(),
+                        ),
+                        ..FieldParams::default()
+                    });
+                ApiError::invalid_field("name", issue)
+            }
             ToolError::InvalidArguments { problems, .. } => ApiError::invalid_fields(
                 problems
                     .into_iter()
@@ -198,13 +241,64 @@ fn validate(state: &AppState, name: &str, arguments: &Value) -> Result<Validated
                         } else {
                             format!("arguments.{}", problem.field)
                         };
-                        // The catalog's words are for the model: no code of their own.
-                        FieldError::new(field, FieldIssue::from(problem.message))
+                        // The catalog's words are for the model; the page says the code.
+                        FieldError::new(field, argument_issue(problem))
                     })
                     .collect(),
             ),
             other => ApiError::invalid_field("arguments", other.to_string()),
         })
+}
+
+/// A catalog's argument problem as a field issue: its words, and the code of its kind
+/// (`invalid` for the kinds without one).
+pub(crate) fn argument_issue(problem: voice_tools::ArgumentProblem) -> FieldIssue {
+    use voice_tools::ProblemKind as Kind;
+    let (code, params) = match problem.kind {
+        Kind::Required => (FieldErrorCode::Required, FieldParams::default()),
+        Kind::Unknown => (FieldErrorCode::UnknownField, FieldParams::default()),
+        Kind::NotADateTime => (
+            FieldErrorCode::InvalidFormat,
+            FieldParams {
+                format: Some(connectors_core::FieldFormat::DateTime),
+                ..FieldParams::default()
+            },
+        ),
+        Kind::NotAString => (FieldErrorCode::NotAString, FieldParams::default()),
+        Kind::NotANumber => (FieldErrorCode::NotANumber, FieldParams::default()),
+        Kind::NotABoolean => (FieldErrorCode::NotABoolean, FieldParams::default()),
+        Kind::OutOfRange { min, max } => (
+            FieldErrorCode::OutOfRange,
+            FieldParams {
+                min,
+                max,
+                ..FieldParams::default()
+            },
+        ),
+        Kind::TooShort(min) => (
+            FieldErrorCode::TooShort,
+            FieldParams {
+                min: i64::try_from(min).ok(),
+                ..FieldParams::default()
+            },
+        ),
+        Kind::TooLong(max) => (
+            FieldErrorCode::TooLong,
+            FieldParams {
+                max: i64::try_from(max).ok(),
+                ..FieldParams::default()
+            },
+        ),
+        Kind::NotOneOf(allowed) => (
+            FieldErrorCode::NotOneOf,
+            FieldParams {
+                allowed: Some(allowed),
+                ..FieldParams::default()
+            },
+        ),
+        _ => (FieldErrorCode::Invalid, FieldParams::default()),
+    };
+    FieldIssue::new(code, problem.message).with_params(params)
 }
 
 /// What an approval asks the user, in words.

@@ -101,6 +101,10 @@ fn no_control_characters(text: &str) -> Result<(), &'static str> {
 const CONTROL_CHARACTERS: &str = "must not contain control characters";
 const NOTHING_VISIBLE: &str = "must have at least one visible character";
 const NOT_AN_EMAIL: &str = "expected an email address such as ada@example.com";
+/// What a query's date-time parameter says when it is not one.
+pub const NOT_A_DATE_TIME: &str = "expected an RFC 3339 date-time such as 2026-12-01T09:00:00Z";
+/// What a query's yes-or-no parameter says when it is neither.
+pub const NOT_A_BOOLEAN: &str = "expected true or false";
 
 /// The issue behind a refusal that reached us as words: serde's own ("missing field
 /// `x`", "unknown field `x`, expected one of `a`, `b`") and those the types of this
@@ -134,6 +138,22 @@ pub fn issue_of(message: &str) -> FieldIssue {
         CONTROL_CHARACTERS => FieldIssue::control_characters(),
         NOTHING_VISIBLE => FieldIssue::new(FieldErrorCode::Empty, message),
         NOT_AN_EMAIL => FieldIssue::format(FieldFormat::Email, message),
+        NOT_A_DATE_TIME => FieldIssue::format(FieldFormat::DateTime, message),
+        NOT_A_BOOLEAN => FieldIssue::new(FieldErrorCode::NotABoolean, message),
+        // The bounded limits of the query strings (`?limit=`).
+        _ if message.starts_with("expected a whole number from ") => {
+            let mut bounds = message
+                .split(' ')
+                .filter_map(|word| word.parse::<i64>().ok());
+            with(
+                FieldErrorCode::NotANumber,
+                FieldParams {
+                    min: bounds.next(),
+                    max: bounds.next(),
+                    ..FieldParams::default()
+                },
+            )
+        }
         _ if message.starts_with("must be at most ") && message.ends_with(" characters") => with(
             FieldErrorCode::TooLong,
             FieldParams {

@@ -259,6 +259,14 @@ async fn a_failing_token_endpoint_is_retried_with_a_growing_backoff_then_recover
     .await;
     let reason = failing["last_error"].as_str().unwrap_or_default();
     assert!(reason.contains("refresh"), "{failing}");
+    // …and, for a page to say it in its own words, its code, count and next try; the
+    // body `backend error` is no error code, so there are no provider's words to quote.
+    assert_eq!(failing["last_error_code"], "refresh_failing", "{failing}");
+    assert_eq!(failing["last_error_params"]["attempts"], 3, "{failing}");
+    let retry_at = failing["last_error_params"]["retry_at"].as_str().unwrap();
+    time::OffsetDateTime::parse(retry_at, &time::format_description::well_known::Rfc3339)
+        .expect("an RFC 3339 time");
+    assert_eq!(failing["last_error_detail"], Value::Null, "{failing}");
     assert_eq!(
         access_token(store.as_ref(), user).await,
         "ya29.about-to-expire",
@@ -339,6 +347,15 @@ async fn invalid_grant_from_the_worker_means_needs_reauth_one_event_and_one_webh
     let card = card(&client, &server).await;
     assert_eq!(card["status"], "needs_reauth");
     assert_eq!(card["last_error"], "Token has been expired or revoked.");
+    assert_eq!(card["last_error_code"], "needs_reauth");
+    assert_eq!(
+        card["last_error_detail"], "Token has been expired or revoked.",
+        "Google's own words, apart for a page to quote"
+    );
+    assert_eq!(
+        card["last_error_params"],
+        json!({"attempts": null, "retry_at": null})
+    );
     // The worker goes on running; a refused grant is never tried again.
     more_runs(&server, 2).await;
     assert_eq!(calls.lock().unwrap().len(), 1);

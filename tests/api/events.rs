@@ -260,17 +260,18 @@ async fn a_bad_limit_or_before_is_a_422_naming_it() {
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
 
-    for (query, field) in [
-        ("?limit=0", "limit"),
-        ("?limit=201", "limit"),
-        ("?limit=ten", "limit"),
-        ("?before=evt_unknown", "before"),
+    for (query, field, code) in [
+        ("?limit=0", "limit", "not_a_number"),
+        ("?limit=201", "limit", "not_a_number"),
+        ("?limit=ten", "limit", "not_a_number"),
+        ("?before=evt_unknown", "before", "not_found"),
     ] {
         let response = app.get(&format!("/events{query}")).await;
         assert_eq!(response.status(), 422, "{query}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "validation_failed", "{query}");
         assert_eq!(body["error"]["fields"][0]["field"], field, "{query}");
+        assert_eq!(body["error"]["fields"][0]["code"], code, "{query}: {body}");
     }
     assert_eq!(events(&app, "?limit=200").await, Vec::<Value>::new());
     let anonymous = browser().get(app.url("/events")).send().await.unwrap();

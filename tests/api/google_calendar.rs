@@ -562,17 +562,41 @@ async fn one_user_never_sees_or_touches_another_users_connection() {
 async fn bad_event_queries_name_the_field() {
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
-    for (query, field) in [
-        ("limit=0", "limit"),
-        ("limit=abc", "limit"),
-        ("from=yesterday", "from"),
-        ("from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "to"),
+    // Each with a code (and its params) for a page to say it in its own language.
+    for (query, field, code, params) in [
+        (
+            "limit=0",
+            "limit",
+            "not_a_number",
+            json!({"min": 1, "max": 250}),
+        ),
+        (
+            "limit=abc",
+            "limit",
+            "not_a_number",
+            json!({"min": 1, "max": 250}),
+        ),
+        (
+            "from=yesterday",
+            "from",
+            "invalid_format",
+            json!({"format": "date_time"}),
+        ),
+        (
+            "from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z",
+            "to",
+            "must_be_after",
+            json!({"other": "from"}),
+        ),
     ] {
         let response = app
             .get(&format!("/connectors/google_calendar/events?{query}"))
             .await;
         assert_eq!(response.status(), 422, "{query}");
         let body: Value = response.json().await.unwrap();
-        assert_eq!(body["error"]["fields"][0]["field"], field, "{query}");
+        let problem = &body["error"]["fields"][0];
+        assert_eq!(problem["field"], field, "{query}");
+        assert_eq!(problem["code"], code, "{query}: {body}");
+        assert_eq!(problem["params"], params, "{query}: {body}");
     }
 }

@@ -139,4 +139,32 @@ async fn an_upload_over_the_limit_is_refused_and_leaves_nothing() {
         .await
         .unwrap();
     assert_eq!(no_file.status(), 422);
+    let body: Value = no_file.json().await.unwrap();
+    assert_eq!(
+        body["error"]["fields"][0]["code"], "unknown_field",
+        "{body}"
+    );
+
+    let two = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"one".to_vec()).file_name("a.txt"),
+        )
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"two".to_vec()).file_name("b.txt"),
+        );
+    let two_files = app
+        .client
+        .post(app.url("/files"))
+        .multipart(two)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(two_files.status(), 422);
+    let body: Value = two_files.json().await.unwrap();
+    assert_eq!(body["error"]["fields"][0]["field"], "file", "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "one_file", "{body}");
+    let files: Vec<Value> = app.get("/files").await.json().await.unwrap();
+    assert!(files.is_empty(), "nothing kept of the refused uploads");
 }

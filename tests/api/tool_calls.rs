@@ -60,43 +60,60 @@ async fn arguments_off_the_schema_are_a_422_naming_the_field_and_change_nothing(
     let app = spawn_app().await;
     app.sign_up("ada@example.com").await;
 
+    // Each with a code for a page to say it in its own language (the words are the
+    // model's).
     let cases = [
         (
             json!({"call_id": "c1", "name": "revoke_connector", "arguments": {"key": "nope"}, "approved": true}),
             "arguments.key",
+            "not_one_of",
         ),
         (
             json!({"call_id": "c2", "name": "create_project", "arguments": {"name": 5}}),
             "arguments.name",
+            "not_a_string",
         ),
         (
             json!({"call_id": "c3", "name": "create_project", "arguments": {"name": "x", "owner": "bob"}}),
             "arguments",
+            "unknown_field",
         ),
         (
             json!({"call_id": "c4", "name": "drop_database", "arguments": {}}),
             "name",
+            "not_one_of",
         ),
         (
             json!({"call_id": "c5", "name": "create_project", "arguments": "{not json"}),
             "arguments",
+            "not_an_object",
         ),
         (
             json!({"call_id": "", "name": "list_projects", "arguments": {}}),
             "call_id",
+            "empty",
+        ),
+        (
+            json!({"call_id": "c".repeat(300), "name": "list_projects", "arguments": {}}),
+            "call_id",
+            "too_long",
         ),
     ];
-    for (body, field) in cases {
+    for (body, field, code) in cases {
         let response = tool_call(&app, body.clone()).await;
         assert_eq!(response.status(), 422, "{body}");
         let error: Value = response.json().await.unwrap();
-        let fields: Vec<&str> = error["error"]["fields"]
+        let problem = error["error"]["fields"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|problem| problem["field"].as_str().unwrap())
-            .collect();
-        assert!(fields.contains(&field), "{body}: {error}");
+            .find(|problem| problem["field"] == field)
+            .unwrap_or_else(|| panic!("{body}: {error}"));
+        assert_eq!(problem["code"], code, "{body}: {error}");
+        if field == "name" {
+            let allowed = problem["params"]["allowed"].as_array().unwrap();
+            assert!(allowed.contains(&json!("list_projects")), "{error}");
+        }
     }
     let projects: Vec<Value> = app.get("/projects").await.json().await.unwrap();
     assert!(projects.is_empty());

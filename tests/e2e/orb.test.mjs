@@ -594,6 +594,47 @@ describe('voice orb', () => {
     }
   });
 
+  test('an events window that ends before it starts is said in French in the transcript', async () => {
+    openai.queueScript([
+      { user: 'Quels sont mes rendez-vous ?' },
+      { call: 'list_events', arguments: { from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' } },
+      { assistant: 'La fin de la période précède son début.' },
+    ]);
+
+    await withPage(
+      browser,
+      'orb-events-range-fr',
+      async (page) => {
+        await signUp(page, server.baseUrl);
+        const callsBefore = openai.realtimeCalls.length;
+        await orb(page).click();
+        const call = await openai.nextCall(callsBefore);
+
+        // The events route's 422 reaches the model with its codes…
+        const output = await pollUntil(() => call.toolOutputs.size >= 1 && [...call.toolOutputs.values()][0], {
+          message: 'the list_events output at the fake',
+        });
+        const { error } = JSON.parse(output);
+        assert.deepEqual(
+          error.fields.map(({ field, code, params }) => ({ field, code, params })),
+          [{ field: 'to', code: 'must_be_after', params: { other: 'from' } }],
+          output,
+        );
+        // …and the transcript says it in the page's language, not the server's English.
+        const line = byTestId(page, 'voice-transcript').locator('li[data-tool="list_events"]');
+        await waitForText(line.locator('.voice__tool-result'), 'Le champ «\u00a0Fin\u00a0» doit être postérieur au champ «\u00a0Début\u00a0».');
+        assert.doesNotMatch(await line.textContent(), /must be after/);
+        await waitForText(byTestId(page, 'voice-transcript'), 'La fin de la période précède son début.');
+        await call.finished();
+        await orbShot(page, 'events-range-fr');
+        await assertAccessible(page, 'the French transcript with a refused call');
+        assert.deepEqual(openai.peerErrors, []);
+        assert.deepEqual(unexpectedProblems(page), []);
+      },
+      { locale: 'fr-FR' },
+    );
+  });
+
   test('a second conversation within the minute is refused in words, with the time to wait', async () => {
     const limited = await startServer({
       name: 'orb-rate-limited',

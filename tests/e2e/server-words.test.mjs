@@ -111,6 +111,13 @@ async function useGoogleUntil(page, status) {
   );
 }
 
+/** The engine's English sentence is nowhere on the card, in any language. */
+async function assertNoEngineWords(card, engineSentence) {
+  const shown = await card.textContent();
+  assert.ok(!shown.includes(engineSentence), `the engine’s sentence «${engineSentence}» is not shown: ${shown}`);
+  assert.doesNotMatch(shown, /the provider (failed|refused)/);
+}
+
 describe('the server’s words in the page’s language', () => {
   test('a config form’s field errors are French on the French page and English on the English one', async () => {
     await withPage(
@@ -189,15 +196,33 @@ describe('the server’s words in the page’s language', () => {
         google.failRefreshes(503);
         const failing = await useGoogleUntil(page, 'error');
         assert.equal(failing.last_error_code, 'refresh_failing');
+        assert.equal(failing.last_error_detail, 'backend_error', 'Google’s own error code, apart');
+        assert.equal(failing.last_error_params.attempts, 3);
+        assert.match(failing.last_error, /^the provider failed to refresh the token/, 'the English sentence is still sent');
         await page.reload();
         await waitForAttribute(card, 'data-status', 'error');
-        await waitForText(card.locator('.card__sentence'), /L’accès n’a pas pu être renouvelé plusieurs fois de suite/);
+        await waitForText(card.locator('.card__sentence'), /^L’accès n’a pas pu être renouvelé 3\u00a0fois de suite\. Le serveur réessaiera (à|le)\u00a0/);
         assert.equal(await card.locator('.card__sentence').getAttribute('lang'), null);
-        const detail = byTestId(page, `connector-last-error-${GOOGLE}`);
-        await waitForText(detail, /^Détails\u00a0:/);
-        assert.equal(await detail.locator('q').getAttribute('lang'), 'en', 'the server’s words are marked English');
+        const words = byTestId(page, `connector-provider-words-${GOOGLE}`);
+        await waitForText(words, /^Réponse de Google, non traduite\u00a0:/);
+        assert.equal(await words.locator('.card__quoted').textContent(), 'backend_error');
+        assert.equal(await words.locator('.card__quoted').getAttribute('lang'), 'en', 'the provider’s words are marked English');
+        await assertNoEngineWords(card, failing.last_error);
         await screenshot(page, 'words-06-card-error-fr-wide');
         await card.screenshot({ path: path.join(SCREENS_DIR, 'words-06b-card-error-fr-wide-close.png') });
+        assert.deepEqual(await axeViolations(page), [], 'no serious or critical axe violation on the French `error` card');
+        await page.setViewportSize(NARROW);
+        await card.screenshot({ path: path.join(SCREENS_DIR, 'words-06c-card-error-fr-narrow-close.png') });
+        await byTestId(page, 'locale-switch').click();
+        await waitForText(card.locator('.card__sentence'), /^Access could not be renewed 3 times in a row\. The server tries again (at|on)\u00a0/);
+        await waitForText(words, /^Google’s own words:/);
+        assert.equal(await words.locator('.card__quoted').getAttribute('lang'), null);
+        await card.screenshot({ path: path.join(SCREENS_DIR, 'words-06d-card-error-en-narrow-close.png') });
+        assert.deepEqual(await axeViolations(page), [], 'no serious or critical axe violation on the English `error` card');
+        await page.setViewportSize({ width: 1280, height: 860 });
+        await card.screenshot({ path: path.join(SCREENS_DIR, 'words-06e-card-error-en-wide-close.png') });
+        await byTestId(page, 'locale-switch').click();
+        await waitForText(card.locator('.card__sentence'), /^L’accès n’a pas pu être renouvelé/);
 
         // The grant is revoked at Google: `needs_reauth`, with Google's reason.
         google.failRefreshes(null);
@@ -206,9 +231,13 @@ describe('the server’s words in the page’s language', () => {
         assert.equal(refused.last_error_code, 'needs_reauth');
         await page.reload();
         await waitForAttribute(card, 'data-status', 'needs_reauth');
+        assert.equal(refused.last_error_detail, 'Token has been expired or revoked.');
         await waitForText(card.locator('.card__sentence'), /L’accès a expiré ou a été révoqué chez le fournisseur/);
-        await waitForText(detail.locator('q'), 'Token has been expired or revoked.');
+        await waitForText(words, /^Réponse de Google, non traduite\u00a0:/);
+        await waitForText(words.locator('.card__quoted'), 'Token has been expired or revoked.');
+        await assertNoEngineWords(card, failing.last_error);
         await screenshot(page, 'words-07-card-needs-reauth-fr-wide');
+        await card.screenshot({ path: path.join(SCREENS_DIR, 'words-07b-card-needs-reauth-fr-wide-close.png') });
         assert.deepEqual(await axeViolations(page), [], 'no serious or critical axe violation on the French card');
         await page.setViewportSize(NARROW);
         await screenshot(page, 'words-08-card-needs-reauth-fr-narrow');
@@ -216,14 +245,28 @@ describe('the server’s words in the page’s language', () => {
 
         await byTestId(page, 'locale-switch').click();
         await waitForText(card.locator('.card__sentence'), /Access has expired or was revoked at the provider/);
-        await waitForText(detail, /^Details:/);
+        await waitForText(words, /^Google’s own words:/);
         await screenshot(page, 'words-09-card-needs-reauth-en-narrow');
         await card.screenshot({ path: path.join(SCREENS_DIR, 'words-09b-card-needs-reauth-en-narrow-close.png') });
+        assert.deepEqual(await axeViolations(page), [], 'no serious or critical axe violation on the English card');
+        await page.setViewportSize({ width: 1280, height: 860 });
+        await card.screenshot({ path: path.join(SCREENS_DIR, 'words-09c-card-needs-reauth-en-wide-close.png') });
+
+        // An events window that ends before it starts: a code and the other field, for a
+        // page (the orb's transcript) to say it in its own language.
+        const range = await apiFetch(page, `/api/v1/connectors/${GOOGLE}/events?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z`);
+        assert.equal(range.status, 422);
+        assert.deepEqual(
+          range.body.error.fields.map(({ field, code, params }) => ({ field, code, params })),
+          [{ field: 'to', code: 'must_be_after', params: { other: 'from' } }],
+          JSON.stringify(range.body),
+        );
         assert.deepEqual(
           unexpectedProblems(page, [
             '401 GET /api/v1/auth/me',
             /^503 GET \/api\/v1\/connectors\/google_calendar\/events/,
             /^409 GET \/api\/v1\/connectors\/google_calendar\/events/,
+            /^422 GET \/api\/v1\/connectors\/google_calendar\/events/,
           ]),
           [],
         );

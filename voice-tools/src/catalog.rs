@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::binding::{Binding, BodyKind, HttpMethod, Tool};
-use crate::error::{ArgumentProblem, Error, Result};
+use crate::error::{ArgumentProblem, Error, ProblemKind, Result};
 use crate::schema;
 use crate::tools::{
     ActivateConnector, CreateNotionPage, CreateProject, ListConnectors, ListEvents,
@@ -369,6 +369,7 @@ impl ToolDefinition {
             return Err(self.invalid(vec![ArgumentProblem {
                 field: String::new(),
                 message: error.to_string(),
+                kind: ProblemKind::Other,
             }]));
         }
         self.resolve(arguments)
@@ -400,6 +401,7 @@ impl ToolDefinition {
                 return Err(self.invalid(vec![ArgumentProblem {
                     field: param.to_owned(),
                     message: format!("{} is not a valid value here", Value::String(value)),
+                    kind: ProblemKind::Other,
                 }]));
             }
             path.push_str(&encode_path_segment(&value));
@@ -658,6 +660,47 @@ fn problem(error: &ValidationError<'_>) -> ArgumentProblem {
     ArgumentProblem {
         field,
         message: shorten(message),
+        kind: problem_kind(&error.kind),
+    }
+}
+
+/// The kind of a schema violation, for a client that words it itself.
+fn problem_kind(kind: &ValidationErrorKind) -> ProblemKind {
+    use jsonschema::JsonType;
+    let whole = |limit: &Value| limit.as_i64();
+    match kind {
+        ValidationErrorKind::Required { .. } => ProblemKind::Required,
+        ValidationErrorKind::AdditionalProperties { .. } => ProblemKind::Unknown,
+        ValidationErrorKind::Format { format } if format == "date-time" => {
+            ProblemKind::NotADateTime
+        }
+        ValidationErrorKind::Type {
+            kind: jsonschema::error::TypeKind::Single(expected),
+        } => match expected {
+            JsonType::String => ProblemKind::NotAString,
+            JsonType::Integer | JsonType::Number => ProblemKind::NotANumber,
+            JsonType::Boolean => ProblemKind::NotABoolean,
+            _ => ProblemKind::Other,
+        },
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => ProblemKind::OutOfRange {
+            min: whole(limit),
+            max: None,
+        },
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => ProblemKind::OutOfRange {
+            min: None,
+            max: whole(limit),
+        },
+        ValidationErrorKind::MinLength { limit } => ProblemKind::TooShort(*limit),
+        ValidationErrorKind::MaxLength { limit } => ProblemKind::TooLong(*limit),
+        ValidationErrorKind::Enum { options } => ProblemKind::NotOneOf(
+            options
+                .as_array()
+                .map(|values| values.iter().map(text).collect())
+                .unwrap_or_default(),
+        ),
+        _ => ProblemKind::Other,
     }
 }
 

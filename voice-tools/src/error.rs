@@ -50,6 +50,9 @@ pub enum Error {
         /// The API's error message, or the start of the body when it sent no JSON
         /// error.
         message: String,
+        /// The API's field errors (`{"error":{"fields"}}` of a 422), as it sent them
+        /// (each with its `field`, `code`, `message` and `params`); empty without.
+        fields: Vec<Value>,
     },
     /// The REST API did not answer within the HTTP client's timeout.
     #[error("the api did not answer in time")]
@@ -90,14 +93,20 @@ impl Error {
 
     /// The error as a function-call output for the model:
     /// `{"error":{"code","message"}}`, plus `"fields":[{"field","message"}]` for invalid
-    /// arguments.
+    /// arguments, and the API's own `fields` as it sent them.
     pub fn to_tool_output(&self) -> Value {
         let mut error = json!({"code": self.code(), "message": self.to_string()});
-        if let Self::InvalidArguments { problems, .. } = self {
-            error["fields"] = problems
-                .iter()
-                .map(|problem| json!({"field": problem.field, "message": problem.message}))
-                .collect();
+        match self {
+            Self::InvalidArguments { problems, .. } => {
+                error["fields"] = problems
+                    .iter()
+                    .map(|problem| json!({"field": problem.field, "message": problem.message}))
+                    .collect();
+            }
+            Self::Api { fields, .. } if !fields.is_empty() => {
+                error["fields"] = Value::Array(fields.clone());
+            }
+            _ => {}
         }
         json!({ "error": error })
     }
@@ -119,6 +128,41 @@ pub struct ArgumentProblem {
     pub field: String,
     /// Why, e.g. `0 is less than the minimum of 1`.
     pub message: String,
+    /// What kind of problem it is, for a client that says it in its own words.
+    pub kind: ProblemKind,
+}
+
+/// What kind of problem an [`ArgumentProblem`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A required argument is missing.
+    Required,
+    /// Arguments the schema does not have.
+    Unknown,
+    /// Not an RFC 3339 date-time with an offset.
+    NotADateTime,
+    /// Not text.
+    NotAString,
+    /// Not a number.
+    NotANumber,
+    /// Not `true` or `false`.
+    NotABoolean,
+    /// A number below `min` or above `max`.
+    OutOfRange {
+        /// The least accepted, if bounded below.
+        min: Option<i64>,
+        /// The greatest accepted, if bounded above.
+        max: Option<i64>,
+    },
+    /// A text shorter than this many characters.
+    TooShort(u64),
+    /// A text longer than this many characters.
+    TooLong(u64),
+    /// Not one of these values.
+    NotOneOf(Vec<String>),
+    /// Anything else: `message` says what.
+    Other,
 }
 
 impl fmt::Display for ArgumentProblem {

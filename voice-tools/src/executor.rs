@@ -272,6 +272,7 @@ impl Executor {
                     problems: vec![ArgumentProblem {
                         field: file_field.clone(),
                         message: format!("`{content_type}` is not a media type"),
+                        kind: crate::error::ProblemKind::Other,
                     }],
                 })?;
         }
@@ -328,6 +329,7 @@ fn check_media_type(
         problems: vec![ArgumentProblem {
             field: file_field.to_owned(),
             message: format!("`{content_type}` is not a media type"),
+            kind: crate::error::ProblemKind::Other,
         }],
     })
 }
@@ -378,11 +380,13 @@ pub fn read_answer(status: StatusCode, body: &[u8]) -> Result<Value> {
     struct ApiError {
         code: Option<String>,
         message: Option<String>,
+        #[serde(default)]
+        fields: Vec<Value>,
     }
 
-    let (code, message) = match serde_json::from_slice::<Envelope>(body) {
-        Ok(Envelope { error }) => (error.code, error.message),
-        Err(_) => (None, None),
+    let (code, message, fields) = match serde_json::from_slice::<Envelope>(body) {
+        Ok(Envelope { error }) => (error.code, error.message, error.fields),
+        Err(_) => (None, None, Vec::new()),
     };
     let message = message.unwrap_or_else(|| {
         let text = String::from_utf8_lossy(body);
@@ -397,6 +401,7 @@ pub fn read_answer(status: StatusCode, body: &[u8]) -> Result<Value> {
         status,
         code,
         message,
+        fields,
     })
 }
 

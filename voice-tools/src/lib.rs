@@ -85,7 +85,7 @@ pub mod tools;
 
 pub use binding::{Binding, BodyKind, HttpMethod, Tool, CONNECTOR_KEY_MARKER};
 pub use catalog::{CallBody, Catalog, ToolDefinition, ValidatedCall};
-pub use error::{ArgumentProblem, Error, Result};
+pub use error::{ArgumentProblem, Error, ProblemKind, Result};
 pub use executor::{read_answer, Dispatch, DispatchFuture, Executor, UserFile};
 
 pub use reqwest;

@@ -17,7 +17,7 @@ mod actions;
 pub use actions::{
     CreateNotionPage, GmailMessagesLimit, ListGmailMessages, ListMinioObjects, ListSlackChannels,
     MinioObjectsLimit, NotionPagesLimit, PostSlackMessage, PutFileInMinio, ReadSlackChannel,
-    SearchNotionPages, SendEmail, SlackChannelsLimit, SlackMessagesLimit, NOTION_ID,
+    SearchNotionPages, SendEmail, SlackChannelsLimit, SlackMessagesLimit, NOTION_ID, ONE_LINE,
     SLACK_CHANNEL_ID,
 };
 

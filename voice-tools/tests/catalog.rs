@@ -639,3 +639,44 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         assert_eq!(problems[0].field, field, "{tool}: {error}");
     }
 }
+
+#[test]
+fn each_problem_says_its_kind_for_a_client_that_words_it_itself() {
+    use voice_tools::ProblemKind;
+    let kinds = |tool: &str, arguments: Value| match catalog().validate(tool, &arguments) {
+        Err(Error::InvalidArguments { problems, .. }) => problems
+            .into_iter()
+            .map(|problem| (problem.field, problem.kind))
+            .collect::<Vec<_>>(),
+        other => panic!("expected invalid arguments, got {other:?}"),
+    };
+
+    assert_eq!(
+        kinds("create_project", json!({"description": "x"})),
+        [("name".to_owned(), ProblemKind::Required)]
+    );
+    assert_eq!(
+        kinds("list_events", json!({"from": "tomorrow"})),
+        [("from".to_owned(), ProblemKind::NotADateTime)]
+    );
+    assert_eq!(
+        kinds("list_events", json!({"limit": 0})),
+        [(
+            "limit".to_owned(),
+            ProblemKind::OutOfRange {
+                min: Some(1),
+                max: None
+            }
+        )]
+    );
+    assert_eq!(
+        kinds("list_projects", json!({"extra": 1})),
+        [(String::new(), ProblemKind::Unknown)]
+    );
+    let key = kinds("activate_connector", json!({"key": "gmial"}));
+    let [(field, ProblemKind::NotOneOf(allowed))] = key.as_slice() else {
+        panic!("{key:?}");
+    };
+    assert_eq!(field, "key");
+    assert!(allowed.contains(&"gmail".to_owned()), "{allowed:?}");
+}

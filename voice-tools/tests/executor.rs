@@ -212,6 +212,7 @@ async fn an_api_error_keeps_status_code_and_message() {
         status,
         code,
         message,
+        ..
     } = &error
     else {
         panic!("expected an API error, got {error:?}");
@@ -243,7 +244,7 @@ async fn a_plain_text_error_becomes_the_message() {
         .unwrap_err();
 
     assert!(
-        matches!(&error, Error::Api { status, code: None, message }
+        matches!(&error, Error::Api { status, code: None, message, .. }
             if status.as_u16() == 502 && message == "bad gateway"),
         "{error:?}"
     );
@@ -343,4 +344,25 @@ async fn upload_file_with_the_bytes_posts_a_multipart_form() {
 
     // Assert
     assert_eq!(answer["id"], 9);
+}
+
+#[test]
+fn a_422s_field_errors_reach_the_tool_output_as_the_api_sent_them() {
+    let body = json!({"error": {
+        "code": "validation_failed",
+        "message": "invalid fields",
+        "fields": [{"field": "to", "code": "must_be_after", "message": "must be after `from`", "params": {"other": "from"}}],
+    }});
+    let error = voice_tools::read_answer(
+        http::StatusCode::UNPROCESSABLE_ENTITY,
+        body.to_string().as_bytes(),
+    )
+    .unwrap_err();
+    let output = error.to_tool_output();
+    assert_eq!(output["error"]["code"], "validation_failed");
+    assert_eq!(output["error"]["fields"], body["error"]["fields"]);
+
+    let plain =
+        voice_tools::read_answer(http::StatusCode::BAD_GATEWAY, b"bad gateway").unwrap_err();
+    assert!(plain.to_tool_output()["error"].get("fields").is_none());
 }

@@ -203,7 +203,7 @@ fn refusal(status: u16, body: &str) -> Error {
         "restricted_resource" => "this app may not do that in Notion".to_owned(),
         _ => parsed.and_then(|error| error.message).map_or_else(
             || format!("Notion refused the request ({status})"),
-            |message| connectors_core::http::truncate(message),
+            connectors_core::http::truncate,
         ),
     };
     Error::Refused { code, message }

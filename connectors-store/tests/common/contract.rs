@@ -366,6 +366,7 @@ async fn writes_record_their_event_only_when_the_change_commits(
             "outbox",
             ConnectorStatus::NeedsReauth,
             Some("refused"),
+            None,
             Some(&needs_reauth),
         )
         .await
@@ -734,6 +735,7 @@ async fn a_swap_reactivates_a_connector_that_needed_reauth(
             ConnectorStatus::NeedsReauth,
             Some("invalid_grant"),
             None,
+            None,
         )
         .await
         .unwrap();
@@ -857,6 +859,7 @@ async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]
             "dropbox",
             ConnectorStatus::NeedsReauth,
             Some("Token has been expired or revoked."),
+            Some("Token has been expired or revoked."),
             None,
         )
         .await
@@ -867,6 +870,11 @@ async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]
     assert_eq!(
         state.last_error.as_deref(),
         Some("Token has been expired or revoked.")
+    );
+    assert_eq!(
+        state.last_error_detail.as_deref(),
+        Some("Token has been expired or revoked."),
+        "the provider's words are kept beside the error"
     );
     assert!(state.connected, "the credentials are kept");
     let stored = store.load_credentials(user, "dropbox").await.unwrap();
@@ -879,20 +887,45 @@ async fn set_status_keeps_the_credentials(store: &dyn CredentialStore, [user, _]
             ConnectorStatus::Error,
             Some("timeout"),
             None,
+            None,
         )
         .await
         .unwrap();
+    let state = state_of(store, user, "dropbox").await;
+    assert_eq!(state.status, ConnectorStatus::Error);
     assert_eq!(
-        state_of(store, user, "dropbox").await.status,
-        ConnectorStatus::Error
+        state.last_error_detail, None,
+        "an error without the provider's words drops the previous ones"
     );
     store
-        .set_status(user, "dropbox", ConnectorStatus::Active, None, None)
+        .set_status(user, "dropbox", ConnectorStatus::Active, None, None, None)
         .await
         .unwrap();
     let state = state_of(store, user, "dropbox").await;
     assert_eq!(state.status, ConnectorStatus::Active);
     assert_eq!(state.last_error, None);
+
+    store
+        .set_status(
+            user,
+            "dropbox",
+            ConnectorStatus::NeedsReauth,
+            Some("revoked"),
+            Some("revoked"),
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .save_credentials(user, "dropbox", &credentials, None)
+        .await
+        .unwrap();
+    let state = state_of(store, user, "dropbox").await;
+    assert_eq!(
+        (state.last_error, state.last_error_detail),
+        (None, None),
+        "connecting again clears the error and the provider's words"
+    );
 }
 
 async fn set_status_on_an_untouched_connector_records_it_disconnected(
@@ -905,6 +938,7 @@ async fn set_status_on_an_untouched_connector_records_it_disconnected(
             "twilio",
             ConnectorStatus::Error,
             Some("unreachable"),
+            None,
             None,
         )
         .await
@@ -930,7 +964,14 @@ async fn delete_purges_marks_inactive_and_is_harmless_twice(
         .await
         .unwrap();
     store
-        .set_status(user, "minio", ConnectorStatus::Error, Some("boom"), None)
+        .set_status(
+            user,
+            "minio",
+            ConnectorStatus::Error,
+            Some("boom"),
+            None,
+            None,
+        )
         .await
         .unwrap();
 
@@ -1056,6 +1097,7 @@ async fn one_user_never_sees_or_changes_another_users_rows(
             "gmail",
             ConnectorStatus::NeedsReauth,
             Some("other"),
+            None,
             None,
         )
         .await

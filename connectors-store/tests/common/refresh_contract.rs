@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use connectors_core::{
-    ConnectorStatus, CredentialStore, Credentials, DueGrant, DueQuery, Event, EventType,
-    RefreshFailure, RefreshHealth, UserId,
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, DueGrant, DueQuery, Event,
+    EventType, RefreshFailure, RefreshHealth, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -34,6 +34,10 @@ async fn health(store: &dyn CredentialStore, user: UserId, connector: &str) -> R
 }
 
 async fn status(store: &dyn CredentialStore, user: UserId, connector: &str) -> ConnectorStatus {
+    state(store, user, connector).await.status
+}
+
+async fn state(store: &dyn CredentialStore, user: UserId, connector: &str) -> ConnectorState {
     store
         .connector_states(user)
         .await
@@ -41,7 +45,6 @@ async fn status(store: &dyn CredentialStore, user: UserId, connector: &str) -> C
         .into_iter()
         .find(|state| state.connector_code == connector)
         .expect("state")
-        .status
 }
 
 async fn types(store: &dyn CredentialStore, user: UserId, connector: &str) -> Vec<EventType> {
@@ -113,6 +116,7 @@ async fn a_transient_failure_is_recorded_with_its_event_and_reset_by_a_swap(
                 retry_at,
                 status: ConnectorStatus::Error,
                 last_error: "the provider failed (server_error)",
+                last_error_detail: Some("server_error"),
                 event: &failed,
             },
         )
@@ -137,7 +141,22 @@ async fn a_transient_failure_is_recorded_with_its_event_and_reset_by_a_swap(
             refreshable: true,
         }
     );
-    assert_eq!(status(store, user, connector).await, ConnectorStatus::Error);
+    let failing = state(store, user, connector).await;
+    assert_eq!(failing.status, ConnectorStatus::Error);
+    assert_eq!(
+        failing.last_error.as_deref(),
+        Some("the provider failed (server_error)")
+    );
+    assert_eq!(
+        failing.last_error_detail.as_deref(),
+        Some("server_error"),
+        "the provider's words are kept apart"
+    );
+    assert_eq!(
+        (failing.health.failures, failing.health.retry_at),
+        (3, Some(retry_at)),
+        "the connector's state says how its refreshes are going"
+    );
     assert!(
         store
             .try_lease(user, connector, Uuid::new_v4(), Duration::from_secs(60))
@@ -164,10 +183,14 @@ async fn a_transient_failure_is_recorded_with_its_event_and_reset_by_a_swap(
         health(store, user, connector).await,
         RefreshHealth::default()
     );
+    let recovered = state(store, user, connector).await;
+    assert_eq!(recovered.status, ConnectorStatus::Active);
     assert_eq!(
-        status(store, user, connector).await,
-        ConnectorStatus::Active
+        (recovered.last_error, recovered.last_error_detail),
+        (None, None),
+        "a refresh clears the error and the provider's words"
     );
+    assert_eq!(recovered.health, RefreshHealth::default());
     assert_eq!(
         types(store, user, connector).await,
         [
@@ -204,6 +227,7 @@ async fn needs_reauth_makes_a_grant_unrefreshable_until_saved_again(
             connector,
             ConnectorStatus::NeedsReauth,
             Some("invalid_grant"),
+            None,
             None,
         )
         .await
@@ -261,6 +285,7 @@ async fn due_refreshes_finds_expiring_and_idle_grants_only(
                 retry_at: seconds_from_now(600),
                 status: ConnectorStatus::Active,
                 last_error: "timeout",
+                last_error_detail: None,
                 event: &failed,
             },
         )

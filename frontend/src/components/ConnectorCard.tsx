@@ -8,6 +8,7 @@ import {
   expirySentence,
   kindLabel,
   lastErrorWords,
+  providerName,
   statusLabel,
   statusSentence,
 } from '../state';
@@ -98,9 +99,14 @@ export function ConnectorCard({ connector, busy, error, onConnect, onDisconnect 
             {lastError.sentence}
           </p>
         )}
-        {(status === 'needs_reauth' || status === 'error') && lastError?.detail != null && (
-          <p className="card__detail" data-testid={`connector-last-error-${key}`}>
-            {t.detailIntro} <q lang={locale === 'en' ? undefined : 'en'}>{lastError.detail}</q>
+        {(status === 'active' || status === 'needs_reauth' || status === 'error') && lastError?.detail != null && (
+          // The provider's words, as they are (they are not ours to translate): said to be theirs.
+          <p className="card__detail card__provider-words" data-testid={`connector-provider-words-${key}`}>
+            {t.card.providerSaid(providerName(connector.provider, t))} {t.quoteMarks[0]}
+            <span className="card__quoted" lang={locale === 'en' ? undefined : 'en'}>
+              {lastError.detail}
+            </span>
+            {t.quoteMarks[1]}
           </p>
         )}
         <ConnectorActivity connector={connector} />

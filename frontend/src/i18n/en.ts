@@ -5,7 +5,7 @@
 // already formatted for the language (`format.ts`).
 
 import type { components } from '../api-types';
-import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatWait } from './format';
+import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatSoon, formatWait } from './format';
 
 type Schemas = components['schemas'];
 /** The parameters the server sends with a field error (`FieldErrorParams`). */
@@ -20,8 +20,10 @@ export type FieldErrorSentences = Record<
 >;
 /** What an `invalid_format` field should look like, as a noun phrase. */
 export type FieldFormatWords = Record<Schemas['FieldFormat'], string>;
+/** What the server sends beside a connector's `last_error_code` (`LastErrorParams`). */
+export type LastErrorParams = Schemas['LastErrorParams'];
 /** A connector's `last_error_code` as a sentence (`other` shows the server's words). */
-export type LastErrorSentences = Record<Exclude<Schemas['LastErrorCode'], 'other'>, string>;
+export type LastErrorSentences = Record<Exclude<Schemas['LastErrorCode'], 'other'>, (params: LastErrorParams) => string>;
 
 const formats: FieldFormatWords = {
   host: 'a host name or IP address, such as smtp.example.com',
@@ -37,6 +39,7 @@ const formats: FieldFormatWords = {
   region_name: 'a region name such as us-east-1: lowercase letters, digits and hyphens',
   twilio_account_sid: 'an Account SID: AC followed by 32 hexadecimal characters',
   twilio_api_key_sid: 'an API key SID: SK followed by 32 hexadecimal characters',
+  date_time: 'a date and time with its offset, such as 2026-12-01T09:00:00Z',
 };
 
 export const en = {
@@ -142,6 +145,8 @@ export const en = {
     configActive: 'Configured and ready to use.',
     needsReauth: 'Access has expired or was revoked at the provider. Reconnect to keep using it.',
     lastAttemptFailed: 'The last attempt to use this connector failed.',
+    /** Before the provider's own words about the last error, quoted as they are. */
+    providerSaid: (provider: string) => `${provider}’s own words:`,
     oauthDisconnected: (provider: string) => `Not connected. Sign in with ${provider} to connect.`,
     configDisconnected: 'Not configured yet. Enter its settings to connect.',
     connectedAs: 'Connected as',
@@ -280,6 +285,9 @@ export const en = {
       `The secure connection (TLS) failed: check that ${label} matches the port (TLS on 465, STARTTLS on 587) and that the server’s certificate is valid for the host.`,
     starttls_unsupported: () => 'The server does not offer STARTTLS on this port.',
     schema_mismatch: () => 'These settings do not fit what the connector expects.',
+    must_be_after: (label, params) =>
+      params.other != null ? `${label} must come after ${params.other}.` : `${label} must come after the start.`,
+    one_file: () => 'Send one file at a time.',
   } satisfies FieldErrorSentences as FieldErrorSentences,
 
   fieldFormats: formats,
@@ -288,12 +296,31 @@ export const en = {
   detailIntro: 'Details:',
   /** Someone else's words, quoted. */
   quote: (text: string) => `“${text}”`,
+  /** The marks around someone else's words drawn apart (`quote`'s, split). */
+  quoteMarks: ['“', '”'] as readonly [open: string, close: string],
 
   /** A connector's `last_error_code` on its card. */
   lastError: {
-    needs_reauth: 'Access has expired or was revoked at the provider. Reconnect to keep using it.',
-    refresh_failing: 'Access could not be renewed several times in a row. The server keeps trying; reconnect if it lasts.',
-    refresh_failed: 'The last renewal of access failed. The server tries again shortly.',
+    needs_reauth: () => 'Access has expired or was revoked at the provider. Reconnect to keep using it.',
+    refresh_failing: ({ attempts, retry_at }) => {
+      const failed =
+        attempts != null
+          ? countOf('en', attempts, {
+              one: (n) => `Access could not be renewed (${n} failure).`,
+              other: (n) => `Access could not be renewed ${n} times in a row.`,
+            })
+          : 'Access could not be renewed several times in a row.';
+      const next = formatSoon('en', retry_at);
+      return next !== null
+        ? `${failed} The server tries again ${next.sameDay ? 'at' : 'on'}\u00a0${next.text}; reconnect if it lasts.`
+        : `${failed} The server keeps trying; reconnect if it lasts.`;
+    },
+    refresh_failed: ({ retry_at }) => {
+      const next = formatSoon('en', retry_at);
+      return next !== null
+        ? `The last renewal of access failed. The server tries again ${next.sameDay ? 'at' : 'on'}\u00a0${next.text}.`
+        : 'The last renewal of access failed. The server tries again shortly.';
+    },
   } satisfies LastErrorSentences as LastErrorSentences,
 
   /** Top-level error codes the server sends about a provider (`error.code`). */
@@ -422,6 +449,14 @@ export const en = {
     consentWindowOpened: 'sign-in window opened',
     needsFields: (fields: string) => `needs ${fields}`,
     toolFailedGeneric: 'failed',
+    /** Donna's tool arguments as a refusal names them (an unknown one keeps its name). */
+    argumentLabels: {
+      from: 'Start',
+      to: 'End',
+      limit: 'Number of events',
+      key: 'Connector',
+      name: 'Name',
+    } as Record<string, string>,
     done: 'done',
     problem: 'Donna ran into a problem. You can keep talking or hang up.',
     problemWith: (message: string) => `Donna ran into a problem: ${message}`,

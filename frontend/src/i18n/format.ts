@@ -52,6 +52,22 @@ export function formatDateTime(locale: Locale, value: string | null): string | n
   return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short' }).format(at);
 }
 
+/**
+ * A moment coming soon: its time alone when it falls on `now`'s day ("17:22"), else its
+ * date and time, with which one it is (the sentence says "at" or "on"); null without a
+ * valid date.
+ */
+export function formatSoon(locale: Locale, value: string | null, now: Date = new Date()): { sameDay: boolean; text: string } | null {
+  if (value === null) return null;
+  const at = new Date(Date.parse(value));
+  if (Number.isNaN(at.getTime())) return null;
+  const sameDay = at.toDateString() === now.toDateString();
+  const text = sameDay
+    ? new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: 'short' }).format(at)
+    : (formatDateTime(locale, value) ?? '');
+  return { sameDay, text };
+}
+
 const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400],
   ['hour', 3_600],

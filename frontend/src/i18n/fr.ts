@@ -3,7 +3,7 @@
 // « … » ; apostrophe typographique (’).
 
 import type { FieldFormatWords, Messages } from './en';
-import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatWait } from './format';
+import { countOf, formatAll, formatBound, formatChoices, formatSeconds, formatSoon, formatWait } from './format';
 
 const formats: FieldFormatWords = {
   host: 'un nom d’hôte ou une adresse IP, comme smtp.example.com',
@@ -20,6 +20,7 @@ const formats: FieldFormatWords = {
   region_name: 'un nom de région comme us-east-1\u00a0: lettres minuscules, chiffres et tirets',
   twilio_account_sid: 'un Account SID\u00a0: AC suivi de 32 caractères hexadécimaux',
   twilio_api_key_sid: 'un SID de clé d’API\u00a0: SK suivi de 32 caractères hexadécimaux',
+  date_time: 'une date et une heure avec leur décalage horaire, comme 2026-12-01T09:00:00Z',
 };
 
 /** « Hôte » — a field's label in French quotation marks. */
@@ -126,6 +127,7 @@ export const fr: Messages = {
     oauthActive: 'Connecté et prêt à l’emploi.',
     configActive: 'Configuré et prêt à l’emploi.',
     needsReauth: 'L’accès a expiré ou a été révoqué chez le fournisseur. Reconnectez-le pour continuer à l’utiliser.',
+    providerSaid: (provider) => `Réponse de ${provider}, non traduite\u00a0:`,
     lastAttemptFailed: 'La dernière utilisation de ce connecteur a échoué.',
     oauthDisconnected: (provider) => `Non connecté. Connectez-vous avec ${provider} pour le relier.`,
     configDisconnected: 'Pas encore configuré. Renseignez ses paramètres pour le connecter.',
@@ -261,6 +263,11 @@ export const fr: Messages = {
       `La connexion sécurisée (TLS) a échoué\u00a0: vérifiez que ${q(label)} correspond au port (TLS sur 465, STARTTLS sur 587) et que le certificat du serveur est valide pour l’hôte.`,
     starttls_unsupported: () => 'Le serveur ne propose pas STARTTLS sur ce port.',
     schema_mismatch: () => 'Ces paramètres ne correspondent pas à ce que le connecteur attend.',
+    must_be_after: (label, params) =>
+      params.other != null
+        ? `Le champ ${q(label)} doit être postérieur au champ ${q(params.other)}.`
+        : `Le champ ${q(label)} doit être postérieur au début.`,
+    one_file: () => 'Envoyez un seul fichier à la fois.',
   },
 
   fieldFormats: formats,
@@ -268,12 +275,29 @@ export const fr: Messages = {
   detailIntro: 'Détails\u00a0:',
   /** Someone else's words, quoted. */
   quote: (text) => `«\u00a0${text}\u00a0»`,
+  quoteMarks: ['«\u00a0', '\u00a0»'],
 
   lastError: {
-    needs_reauth: 'L’accès a expiré ou a été révoqué chez le fournisseur. Reconnectez-le pour continuer à l’utiliser.',
-    refresh_failing:
-      'L’accès n’a pas pu être renouvelé plusieurs fois de suite. Le serveur continue d’essayer\u00a0; reconnectez-le si cela dure.',
-    refresh_failed: 'Le dernier renouvellement de l’accès a échoué. Le serveur réessaie sous peu.',
+    needs_reauth: () => 'L’accès a expiré ou a été révoqué chez le fournisseur. Reconnectez-le pour continuer à l’utiliser.',
+    refresh_failing: ({ attempts, retry_at }) => {
+      const failed =
+        attempts != null
+          ? countOf('fr', attempts, {
+              one: (n) => `L’accès n’a pas pu être renouvelé (${n}\u00a0échec).`,
+              other: (n) => `L’accès n’a pas pu être renouvelé ${n}\u00a0fois de suite.`,
+            })
+          : 'L’accès n’a pas pu être renouvelé plusieurs fois de suite.';
+      const next = formatSoon('fr', retry_at);
+      return next !== null
+        ? `${failed} Le serveur réessaiera ${next.sameDay ? 'à' : 'le'}\u00a0${next.text}\u00a0; reconnectez-le si cela dure.`
+        : `${failed} Le serveur continue d’essayer\u00a0; reconnectez-le si cela dure.`;
+    },
+    refresh_failed: ({ retry_at }) => {
+      const next = formatSoon('fr', retry_at);
+      return next !== null
+        ? `Le dernier renouvellement de l’accès a échoué. Le serveur réessaiera ${next.sameDay ? 'à' : 'le'}\u00a0${next.text}.`
+        : 'Le dernier renouvellement de l’accès a échoué. Le serveur réessaie sous peu.';
+    },
   },
 
   providerErrors: {
@@ -446,6 +470,13 @@ export const fr: Messages = {
     consentWindowOpened: 'fenêtre de connexion ouverte',
     needsFields: (fields) => `champs à renseigner\u00a0: ${fields}`,
     toolFailedGeneric: 'échec',
+    argumentLabels: {
+      from: 'Début',
+      to: 'Fin',
+      limit: 'Nombre d’événements',
+      key: 'Connecteur',
+      name: 'Nom',
+    },
     done: 'terminé',
     problem: 'Donna a rencontré un problème. Vous pouvez continuer à parler ou raccrocher.',
     problemWith: (message) => `Donna a rencontré un problème\u00a0: ${message}`,

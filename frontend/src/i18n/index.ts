@@ -12,7 +12,7 @@ import type { Locale } from './format';
 
 export { en, type Messages } from './en';
 export { fr } from './fr';
-export { formatDateTime, formatNumber, formatWait, relativeTime, type Locale } from './format';
+export { formatDateTime, formatNumber, formatSoon, formatWait, relativeTime, type Locale } from './format';
 
 /** Words to be put in the page's language when they are drawn, not when they are made. */
 export type Words = (t: Messages) => string;

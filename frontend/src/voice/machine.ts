@@ -3,7 +3,9 @@
 
 import type { RealtimeItem } from '@openai/agents/realtime';
 
+import { parseFieldErrors } from '../api';
 import type { Messages, Words } from '../i18n';
+import { fieldErrorWords } from '../state';
 
 export type OrbState = 'idle' | 'connecting' | 'listening' | 'user-speaking' | 'agent-speaking' | 'tool' | 'error';
 
@@ -166,6 +168,24 @@ export function summarizeToolOutput(output: string): { status: 'done' | 'cancell
   }
   if (isRecord(value) && isRecord(value.error)) {
     const message = value.error.message;
+    // A 422's fields, each said from its code; the server's words only for codes it
+    // alone knows.
+    const fields = parseFieldErrors(value.error.fields);
+    if (fields.length > 0) {
+      return {
+        status: 'failed',
+        summary: (t) => {
+          const label = (name: string) => t.voice.argumentLabels[name.replace(/^arguments\./, '')] ?? name;
+          return fields
+            .map((field) => {
+              const other = field.params.other;
+              const params = other != null ? { ...field.params, other: label(other) } : field.params;
+              return fieldErrorWords({ ...field, params }, label(field.field), t).sentence;
+            })
+            .join(' ');
+        },
+      };
+    }
     return {
       status: 'failed',
       summary: typeof message === 'string' ? verbatim(message) : (t) => t.voice.toolFailedGeneric,
