@@ -835,6 +835,12 @@ describe('approvalQuestion', () => {
     );
   });
 
+  it('names the Notion page Donna wants to create', () => {
+    const create = { tool: 'create_notion_page', arguments: { parent_id: 'p1', title: 'Thursday notes' } };
+    expect(approvalQuestion(create, names, en).question).toBe('Create the Notion page “Thursday notes”?');
+    expect(approvalQuestion(create, names, fr).question).toBe('Créer la page Notion «\u00a0Thursday notes\u00a0»\u00a0?');
+  });
+
   it('names the key a file goes to in MinIO, or says the file keeps its name', () => {
     const put = (args: Record<string, unknown>) => ({ tool: 'put_file_in_minio', arguments: args });
     expect(approvalQuestion(put({ file_id: 'f1', key: 'reports/q1.pdf' }), names, en).question).toBe(

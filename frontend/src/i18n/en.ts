@@ -506,6 +506,8 @@ export const en = {
     revokeConnector: (connector: string) => `Disconnect ${connector}?`,
     revokeConnectorDetail: 'Donna will remove access to this account. You can connect it again later.',
     anyConnector: 'an account',
+    createNotionPage: (title: string) => `Create the Notion page “${title}”?`,
+    createNotionPageDetail: 'Under the page Donna names, in your workspace. Nothing is created until you confirm.',
     putFile: 'Copy the file into your MinIO bucket?',
     putFileAs: (key: string) => `Copy the file into your MinIO bucket as “${key}”?`,
     putFileDetail: 'An object with the same name is replaced. Nothing is written until you confirm.',

@@ -529,6 +529,8 @@ export const fr: Messages = {
     revokeConnector: (connector) => `Déconnecter ${connector}\u00a0?`,
     revokeConnectorDetail: 'Donna retirera l’accès à ce compte. Vous pourrez le reconnecter plus tard.',
     anyConnector: 'un compte',
+    createNotionPage: (title) => `Créer la page Notion «\u00a0${title}\u00a0»\u00a0?`,
+    createNotionPageDetail: 'Sous la page que Donna indique, dans votre espace. Rien n’est créé tant que vous n’avez pas confirmé.',
     putFile: 'Copier le fichier dans votre bucket MinIO\u00a0?',
     putFileAs: (key) => `Copier le fichier dans votre bucket MinIO sous «\u00a0${key}\u00a0»\u00a0?`,
     putFileDetail: 'Un objet du même nom est remplacé. Rien n’est écrit tant que vous n’avez pas confirmé.',

@@ -252,6 +252,10 @@ export function approvalQuestion(
       detail: t.voiceApproval.revokeConnectorDetail,
     };
   }
+  if (request.tool === 'create_notion_page') {
+    const title = typeof request.arguments.title === 'string' ? request.arguments.title : '';
+    return { question: t.voiceApproval.createNotionPage(title), detail: t.voiceApproval.createNotionPageDetail };
+  }
   if (request.tool === 'put_file_in_minio') {
     const key = typeof request.arguments.key === 'string' ? request.arguments.key : '';
     return {
