@@ -517,8 +517,10 @@ macro_rules! sql_store_tests {
 
                 // Act
                 store.register_user(user, "ada@example.com").await.unwrap();
+                // Built once: its expiries are "now" plus a while, to the second.
+                let credentials = oauth_credentials("1//ada");
                 let saved = store
-                    .save_credentials(user, "google_calendar", &oauth_credentials("1//ada"), None)
+                    .save_credentials(user, "google_calendar", &credentials, None)
                     .await;
                 let pending = store
                     .insert_pending_authorization(&PendingAuthorization {
@@ -538,7 +540,7 @@ macro_rules! sql_store_tests {
                     .await
                     .unwrap()
                     .expect("the credentials of a registered user");
-                assert_same_credentials(&loaded.credentials, &oauth_credentials("1//ada"));
+                assert_same_credentials(&loaded.credentials, &credentials);
                 store.pool().close().await;
                 db.finish().await;
             }
