@@ -841,6 +841,9 @@ describe('approvalQuestion', () => {
     expect(approvalQuestion(send, names, fr).question).toBe(
       'Envoyer un e-mail à marie@example.com\u00a0: «\u00a0Lunch\u00a0»\u00a0?',
     );
+    expect(approvalQuestion(send, names, en).body).toEqual({ label: 'The message', text: 'Noon?' });
+    expect(approvalQuestion(send, names, fr).body).toEqual({ label: 'Le message', text: 'Noon?' });
+    expect(approvalQuestion({ tool: 'revoke_connector', arguments: { key: 'slack' } }, names, en).body).toBeUndefined();
   });
 
   it('falls back to the key, to “an account”, and to the tool’s name', () => {

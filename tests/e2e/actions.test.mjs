@@ -168,6 +168,7 @@ describe('actions by voice', () => {
       const transcript = byTestId(page, 'voice-transcript');
       const spoken = `You have 3 channels: ${spokenList(SLACK_CHANNELS.map((channel) => channel.name))}.`;
       await waitForText(transcript, spoken);
+      await waitForText(transcript, 'Listed your Slack channels');
       await call.finished();
       assert.ok((await transcript.textContent()).includes(question), 'the question is in the transcript');
       await waitForAttribute(orb(page), 'data-state', 'listening');
@@ -254,7 +255,7 @@ describe('actions by voice', () => {
       // 1. The model asks to send: the orb asks the user, in words, and waits.
       const approval = byTestId(page, 'voice-approval');
       await waitForText(approval, question);
-      // BODY await waitForText(approval, email.text);
+      await waitForText(byTestId(page, 'voice-approval-body'), email.text);
       assert.equal(await approval.getAttribute('role'), 'alertdialog');
       assert.equal(await approval.getAttribute('data-tool'), 'send_email');
       assert.ok(
@@ -302,6 +303,7 @@ describe('actions by voice', () => {
       const sent = await nthToolOutput(call, 2, 'the sent email’s output at the fake');
       assert.deepEqual(sent, { from: 'Grace Hopper <grace@example.com>', to: email.to, subject: email.subject });
       await waitForText(byTestId(page, 'voice-transcript'), `Sent to ${email.to}.`);
+      await waitForText(byTestId(page, 'voice-transcript'), 'Sent an email');
       await call.finished();
 
       // At aiosmtpd: one message, to Marie, from Grace's login, with its subject and body.
@@ -314,7 +316,7 @@ describe('actions by voice', () => {
       assert.match(message, /^Subject: Lunch on Thursday\r$/m, message);
       assert.match(message, /^To: marie@example\.com\r$/m, message);
       assert.match(message, /^From: "?Grace Hopper"? <grace@example\.com>\r$/m, message);
-      assert.ok(message.includes(email.text), `the body in ${message}`);
+      assert.match(message, /\r\n\r\nNoon at the usual place\? Grace(\r\n)?$/, `the body after the headers in ${message}`);
 
       // The confirmed call reached the server once, recorded; the refusal never did.
       const events = await apiFetch(page, '/api/v1/events?connector=smtp&limit=50');

@@ -223,7 +223,7 @@ export function approvalQuestion(
   request: { tool: string; arguments: Readonly<Record<string, unknown>> },
   connectorName: (key: string) => string | undefined,
   t: Messages,
-): { question: string; detail: string } {
+): { question: string; detail: string; body?: { label: string; text: string } } {
   const key = request.arguments.key;
   const connector = typeof key === 'string' && key !== '' ? (connectorName(key) ?? key) : null;
   if (request.tool === 'revoke_connector') {
@@ -237,6 +237,8 @@ export function approvalQuestion(
     return {
       question: t.voiceApproval.sendEmail(text('to'), text('subject')),
       detail: t.voiceApproval.sendEmailDetail,
+      // What is sent, word for word: the user confirms the message, not only its subject.
+      body: { label: t.voiceApproval.sendEmailBody, text: text('text') },
     };
   }
   if (request.tool === 'post_slack_message') {
