@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ClientSecret, type RealtimeTool } from '../src/api';
 import { en, fr } from '../src/i18n';
 import { voiceErrorFrom } from '../src/voice/errors';
-import { approvalQuestion, IDLE, orbState, transcriptFrom, type OrbState } from '../src/voice/machine';
+import { approvalQuestion, IDLE, orbState, slackChannelName, transcriptFrom, type OrbState } from '../src/voice/machine';
 import { VoiceSession, type VoiceSessionOptions } from '../src/voice/session';
 
 const SECRET: ClientSecret = {
@@ -328,6 +328,7 @@ describe('VoiceSession', () => {
         itemId: 'item_call_revoke',
         tool: 'revoke_connector',
         arguments: { key: 'slack' },
+        channelName: null,
       }),
     );
     expect(h.fetch).not.toHaveBeenCalled();
@@ -833,6 +834,28 @@ describe('approvalQuestion', () => {
     expect(approvalQuestion(post, names, fr).question).toBe(
       'Publier dans Slack\u00a0: «\u00a0Launch is on Thursday\u00a0»\u00a0?',
     );
+  });
+
+  it('names the Slack channel of a post by the name the conversation listed', () => {
+    const listing = (output: string | null, name = 'list_slack_channels') => ({
+      itemId: `i-${name}`,
+      type: 'function_call' as const,
+      status: 'completed' as const,
+      name,
+      arguments: '{}',
+      output,
+    });
+    const channels = JSON.stringify([
+      { id: 'C01GENERAL', name: 'general', topic: null, members: 12 },
+      { id: 'C02RANDOM', name: 'random', topic: null, members: 9 },
+    ]);
+    expect(slackChannelName([listing(channels)], 'C02RANDOM')).toBe('random');
+    expect(slackChannelName([listing(channels)], 'C09NOWHERE')).toBeNull();
+    expect(slackChannelName([listing(null), listing('{"error":{"code":"not_connected"}}')], 'C01GENERAL')).toBeNull();
+    expect(slackChannelName([listing(channels, 'list_projects')], 'C01GENERAL')).toBeNull();
+    const post = { tool: 'post_slack_message', arguments: { channel: 'C01GENERAL', text: 'Hi' }, channelName: 'general' };
+    expect(approvalQuestion(post, names, en).detail).toMatch(/^In channel #general, as you\./);
+    expect(approvalQuestion(post, names, fr).detail).toMatch(/^Dans le canal #general, en votre nom\./);
   });
 
   it('names the recipient and subject of the email Donna wants to send', () => {

@@ -87,6 +87,31 @@ function spokenList(names) {
 }
 
 /**
+ * Connects Slack through the grid: its Connect button, Slack's consent page (the user
+ * scopes asked checked), Allow, the callback page, back to an active card. Returns the
+ * user token Slack issued.
+ */
+async function connectSlack(page) {
+  const card = byTestId(page, 'connector-card-slack');
+  await waitForAttribute(card, 'data-status', 'disconnected');
+  await byTestId(page, 'connector-connect-slack').click();
+  await page.waitForURL((url) => url.href.startsWith(slack.authUrl));
+  const authorize = new URL(page.url()).searchParams;
+  assert.equal(authorize.get('client_id'), slack.clientId);
+  assert.equal(authorize.get('redirect_uri'), `${server.baseUrl}/api/v1/connectors/slack/callback`);
+  assert.deepEqual(authorize.get('user_scope')?.split(',').sort(), ['channels:history', 'channels:read', 'chat:write', 'users:read']);
+  await byTestId(page, 'slack-allow').click();
+  await page.waitForURL(`${server.baseUrl}/connectors/callback/slack?status=success`);
+  await waitForAttribute(byTestId(page, 'callback-outcome'), 'data-outcome', 'success');
+  await byTestId(page, 'callback-back').click();
+  await page.waitForURL(`${server.baseUrl}/`);
+  await waitForAttribute(card, 'data-status', 'active');
+  const token = slack.issued.accessTokens.at(-1);
+  assert.ok(token, 'Slack issued a user token');
+  return token;
+}
+
+/**
  * The real SMTP server (aiosmtpd, AUTH PLAIN/LOGIN on a plaintext connection) with
  * SMTP_MAILBOX: each accepted message lands in `mailbox` as N.eml + N.json.
  */
@@ -141,24 +166,7 @@ describe('actions by voice', () => {
     await withPage(browser, 'actions-slack-read', async (page) => {
       const recorder = recordResponses(page.context());
       await signUp(page, server.baseUrl);
-      const card = byTestId(page, 'connector-card-slack');
-      await waitForAttribute(card, 'data-status', 'disconnected');
-
-      // Connect: the grid's button → Slack's consent page, with the user scopes asked.
-      await byTestId(page, 'connector-connect-slack').click();
-      await page.waitForURL((url) => url.href.startsWith(slack.authUrl));
-      const authorize = new URL(page.url()).searchParams;
-      assert.equal(authorize.get('client_id'), slack.clientId);
-      assert.equal(authorize.get('redirect_uri'), `${server.baseUrl}/api/v1/connectors/slack/callback`);
-      assert.deepEqual(authorize.get('user_scope')?.split(',').sort(), ['channels:history', 'channels:read', 'chat:write', 'users:read']);
-      await byTestId(page, 'slack-allow').click();
-      await page.waitForURL(`${server.baseUrl}/connectors/callback/slack?status=success`);
-      await waitForAttribute(byTestId(page, 'callback-outcome'), 'data-outcome', 'success');
-      await byTestId(page, 'callback-back').click();
-      await page.waitForURL(`${server.baseUrl}/`);
-      await waitForAttribute(card, 'data-status', 'active');
-      const token = slack.issued.accessTokens.at(-1);
-      assert.ok(token, 'Slack issued a user token');
+      const token = await connectSlack(page);
 
       // The conversation: the question, the tool relayed by the page, Donna's answer.
       const callsBefore = openai.realtimeCalls.length;
@@ -204,6 +212,61 @@ describe('actions by voice', () => {
       }
       assert.ok(!server.logs().includes(token), 'no Slack token in the server log');
 
+      await byTestId(page, 'voice-hangup').click();
+      await waitForAttribute(orb(page), 'data-state', 'idle');
+      assert.deepEqual(openai.peerErrors, []);
+      assert.deepEqual(unexpectedProblems(page), []);
+    });
+  });
+
+  test('a Slack post by voice waits for Confirm, then reaches chat.postMessage once, as the user', async () => {
+    const post = { channel: 'C01GENERAL', text: 'The launch is on Thursday' };
+    openai.queueScript([
+      { user: 'Tell general the launch is on Thursday' },
+      // The model learns the channel's id from the listing, and the page its name.
+      { call: 'list_slack_channels', arguments: {} },
+      { call: 'post_slack_message', arguments: post },
+      { assistant: (call) => (toolOutputs(call).at(-1)?.ts ? 'Posted in general.' : `Not posted: ${JSON.stringify(toolOutputs(call).at(-1))}`) },
+    ]);
+
+    await withPage(browser, 'actions-slack-post', async (page) => {
+      await signUp(page, server.baseUrl);
+      const token = await connectSlack(page);
+      const postedBefore = slack.posted.length;
+      const callsBefore = openai.realtimeCalls.length;
+      await orb(page).click();
+      const call = await openai.nextCall(callsBefore);
+
+      const approval = byTestId(page, 'voice-approval');
+      await waitForText(approval, `Post in Slack: “${post.text}”?`);
+      await waitForText(approval, 'In channel #general, as you.');
+      assert.equal(await approval.getAttribute('data-tool'), 'post_slack_message');
+      assert.equal(slack.posted.length, postedBefore, 'nothing posted while the user reads');
+      assert.equal(toolOutputs(call).length, 1, 'the model waits for the user (only the listing answered)');
+      await assertAccessible(page, 'the orb asking to post in Slack');
+      await orbShot(page, 'approval-slack-wide-en');
+
+      await byTestId(page, 'voice-approve').click();
+      await approval.waitFor({ state: 'detached' });
+      await waitForText(byTestId(page, 'voice-transcript'), 'Posted in general.');
+      await call.finished();
+      assert.deepEqual(slack.posted.slice(postedBefore).map(({ channel, text }) => ({ channel, text })), [post]);
+      const asked = slack.callsTo('/api/chat.postMessage', 'POST').at(-1);
+      assert.equal(asked.headers.authorization, `Bearer ${token}`);
+      assert.deepEqual(JSON.parse(asked.body), post);
+      const output = toolOutputs(call)[1];
+      assert.equal(output.channel, post.channel);
+      assert.equal(output.ts, slack.posted.at(-1).ts);
+
+      const events = await apiFetch(page, '/api/v1/events?connector=slack&limit=50');
+      assert.deepEqual(
+        events.body.filter((event) => event.type === 'tool.called').map((event) => [event.data.tool, event.data.outcome]),
+        [
+          ['post_slack_message', 'ok'],
+          ['list_slack_channels', 'ok'],
+        ],
+        JSON.stringify(events.body),
+      );
       await byTestId(page, 'voice-hangup').click();
       await waitForAttribute(orb(page), 'data-state', 'idle');
       assert.deepEqual(openai.peerErrors, []);
