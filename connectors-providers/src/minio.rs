@@ -20,6 +20,10 @@ use super::net;
 use super::{no_spaces, VERIFY_TIMEOUT};
 use connectors_core::http::{self as wire, Answer};
 use connectors_core::{ConfigConnector, ConfigContext, Fields};
+
+mod actions;
+
+pub use actions::{list_objects, put_object, NewObject, PutObject, StoredObject};
 use connectors_core::{
     Error, FieldError, FieldErrorCode, FieldFormat, FieldIssue, FieldParams, Result,
 };
@@ -97,15 +101,7 @@ impl ConfigConnector for Minio {
     /// that passed the SSRF guard.
     async fn verify(&self, ctx: &ConfigContext<'_>, config: &MinioConfig) -> Result<()> {
         let endpoint = config.endpoint_url()?;
-        let addresses = resolve_endpoint(&endpoint, ctx.block_private_targets).await?;
-        let host = endpoint.host_str().unwrap_or_default().to_owned();
-        let http = reqwest::Client::builder()
-            .resolve_to_addrs(&host, &addresses)
-            .timeout(VERIFY_TIMEOUT)
-            .connect_timeout(VERIFY_TIMEOUT.min(std::time::Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(Error::from_reqwest)?;
+        let http = pinned_client(&endpoint, ctx.block_private_targets).await?;
 
         let mut url = endpoint.clone();
         url.set_path(&format!("/{}", config.bucket));
@@ -124,9 +120,34 @@ impl ConfigConnector for Minio {
     }
 }
 
+/// An HTTP client that reaches the endpoint's host only at the addresses that pass the
+/// SSRF guard now (no DNS answer after the check can move it), without redirects.
+async fn pinned_client(endpoint: &Url, block_private: bool) -> Result<reqwest::Client> {
+    let addresses = resolve_endpoint(endpoint, block_private).await?;
+    let host = endpoint.host_str().unwrap_or_default().to_owned();
+    reqwest::Client::builder()
+        .resolve_to_addrs(&host, &addresses)
+        .timeout(VERIFY_TIMEOUT)
+        .connect_timeout(VERIFY_TIMEOUT.min(std::time::Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(Error::from_reqwest)
+}
+
 /// The headers of a SigV4-signed GET of `url` (S3 rules: single percent-encoding, no
 /// path normalisation, `x-amz-content-sha256`), `host` included.
 fn signed_headers(config: &MinioConfig, url: &Url) -> Result<Vec<(String, String)>> {
+    signed_request_headers(config, "GET", url, &[])
+}
+
+/// The headers of a SigV4-signed `method` of `url` carrying `body` (its SHA-256 in
+/// `x-amz-content-sha256`), `host` included.
+fn signed_request_headers(
+    config: &MinioConfig,
+    method: &str,
+    url: &Url,
+    body: &[u8],
+) -> Result<Vec<(String, String)>> {
     let signing_failed = |error: &dyn std::fmt::Display| {
         Error::InvalidResponse(format!("could not sign the S3 request: {error}"))
     };
@@ -153,10 +174,10 @@ fn signed_headers(config: &MinioConfig, url: &Url) -> Result<Vec<(String, String
         .map_err(|error| signing_failed(&error))?
         .into();
     let request = SignableRequest::new(
-        "GET",
+        method,
         url.as_str(),
         std::iter::once(("host", host.as_str())),
-        SignableBody::Bytes(&[]),
+        SignableBody::Bytes(body),
     )
     .map_err(|error| signing_failed(&error))?;
     let (instructions, _signature) = sign(request, &params)

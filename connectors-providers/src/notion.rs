@@ -1,4 +1,5 @@
-//! Notion: the `notion` connector (a public integration installed by a user).
+//! Notion: the `notion` connector (a public integration installed by a user), and what
+//! a user does with it ([`search_pages`], [`create_page`]).
 //!
 //! Notion's token endpoint takes a JSON body with HTTP Basic client authentication (the
 //! `oauth2` crate sends a form), rotates the refresh token on every refresh and gives no
@@ -23,6 +24,10 @@ use connectors_core::{
     TokenGrant, TokenRequest,
 };
 use connectors_core::{Error, Result};
+
+mod actions;
+
+pub use actions::{create_page, search_pages, NewPage, Page};
 
 /// Notion's default authorization endpoint.
 pub const AUTH_URL: &str = "https://api.notion.com/v1/oauth/authorize";

@@ -126,6 +126,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/minio/objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The objects of the user's MinIO bucket, in key order. */
+        get: operations["minio_objects"];
+        put?: never;
+        /**
+         * Copies one of the user's files into their MinIO bucket (a voice tool that needs
+         *     approval).
+         */
+        post: operations["put_in_minio"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/slack/channels": {
         parameters: {
             query?: never;
@@ -748,6 +769,16 @@ export interface components {
             /** @description The recipient: `marie@example.com` or `Marie <marie@example.com>`. */
             to: string;
         };
+        /** @description The body of `POST /connectors/minio/objects`. */
+        NewObject: {
+            /**
+             * Format: uuid
+             * @description The id of one of the user's files (`POST /files`).
+             */
+            file_id: string;
+            /** @description The key to write; the file's own name when left out. */
+            key?: string | null;
+        };
         /** Format: password */
         NewPassword: string;
         /** @description A new project. */
@@ -776,6 +807,20 @@ export interface components {
             id: string;
             /** @description Name. */
             name: string;
+        };
+        /** @description An object just written to the user's bucket. */
+        PutObject: {
+            /** @description The bucket. */
+            bucket: string;
+            /** @description The server's entity tag. */
+            etag: string | null;
+            /** @description The key written. */
+            key: string;
+            /**
+             * Format: int64
+             * @description Its size in bytes.
+             */
+            size: number;
         };
         /** @description An email the SMTP server accepted. */
         SentEmail: {
@@ -831,6 +876,18 @@ export interface components {
             channel: string;
             /** @description Slack's id of the message. */
             ts: string;
+        };
+        /** @description An object of the user's bucket. */
+        StoredObject: {
+            /** @description Its key. */
+            key: string;
+            /** @description When it was last written (ISO 8601). */
+            last_modified: string | null;
+            /**
+             * Format: int64
+             * @description Its size in bytes.
+             */
+            size: number;
         };
         Text: string;
         /**
@@ -1250,6 +1307,116 @@ export interface operations {
             };
             /** @description provider_unavailable: refreshing the token failed transiently; Retry-After says when to try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    minio_objects: {
+        parameters: {
+            query?: {
+                /** @description Only keys starting with this, at most 1024 characters. */
+                prefix?: string;
+                /** @description How many objects at most: 1..=100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredObject"][];
+                };
+            };
+            /** @description not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad prefix or limit, or provider_rejected */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_in_minio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewObject"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutObject"];
+                };
+            };
+            /** @description no such file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad file_id or key, or provider_rejected */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -858,6 +858,14 @@ describe('approvalQuestion', () => {
     expect(approvalQuestion(post, names, fr).detail).toMatch(/^Dans le canal #general, en votre nom\./);
   });
 
+  it('names the key a file goes to in MinIO, or says the file keeps its name', () => {
+    const put = (args: Record<string, unknown>) => ({ tool: 'put_file_in_minio', arguments: args });
+    expect(approvalQuestion(put({ file_id: 'f1', key: 'reports/q1.pdf' }), names, en).question).toBe(
+      'Copy the file into your MinIO bucket as “reports/q1.pdf”?',
+    );
+    expect(approvalQuestion(put({ file_id: 'f1' }), names, fr).question).toBe('Copier le fichier dans votre bucket MinIO\u00a0?');
+  });
+
   it('names the recipient and subject of the email Donna wants to send', () => {
     const send = { tool: 'send_email', arguments: { to: 'marie@example.com', subject: 'Lunch', text: 'Noon?' } };
     expect(approvalQuestion(send, names, en).question).toBe('Send an email to marie@example.com: “Lunch”?');

@@ -6,11 +6,13 @@
 //! the tool-call relay ([`crate::tool_calls`]), approval first.
 
 use connectors_core::UserId;
-use connectors_providers::{gmail, slack, smtp};
+use connectors_providers::{gmail, minio, notion, slack, smtp};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
-use voice_tools::tools::{GmailMessagesLimit, SlackChannelsLimit, SlackMessagesLimit};
+use voice_tools::tools::{
+    GmailMessagesLimit, MinioObjectsLimit, NotionPagesLimit, SlackChannelsLimit, SlackMessagesLimit,
+};
 use voice_tools::Error as ToolError;
 
 use crate::error::ApiError;
@@ -47,6 +49,102 @@ pub struct MailQuery {
     /// How many messages at most: 1..=25, default 10.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 25)]
     pub limit: Option<GmailMessagesLimit>,
+}
+
+/// The query of `GET /connectors/minio/objects`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ObjectsQuery {
+    /// Only keys starting with this, at most 1024 characters.
+    #[param(max_length = 1024)]
+    pub prefix: Option<String>,
+    /// How many objects at most: 1..=100, default 20.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<MinioObjectsLimit>,
+}
+
+/// The body of `POST /connectors/minio/objects`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewObject {
+    /// The id of one of the user's files (`POST /files`).
+    #[schema(format = Uuid)]
+    pub file_id: String,
+    /// The key to write; the file's own name when left out.
+    #[schema(min_length = 1, max_length = 1024)]
+    pub key: Option<String>,
+}
+
+/// An object of the user's bucket.
+#[derive(Debug, ToSchema)]
+#[schema(as = StoredObject)]
+pub struct StoredObjectSchema {
+    /// Its key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was last written (ISO 8601).
+    #[schema(required = true)]
+    pub last_modified: Option<String>,
+}
+
+/// An object just written to the user's bucket.
+#[derive(Debug, ToSchema)]
+#[schema(as = PutObject)]
+pub struct PutObjectSchema {
+    /// The bucket.
+    pub bucket: String,
+    /// The key written.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The server's entity tag.
+    #[schema(required = true)]
+    pub etag: Option<String>,
+}
+
+/// The query of `GET /connectors/notion/pages`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PagesQuery {
+    /// Words of the title, at most 200 characters.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// How many pages at most: 1..=50, default 10.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50)]
+    pub limit: Option<NotionPagesLimit>,
+}
+
+/// The body of `POST /connectors/notion/pages`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNotionPage {
+    /// The id of the page to create it under.
+    pub parent_id: String,
+    /// The title, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    /// The text, one paragraph per line, at most 10000 characters.
+    #[schema(max_length = 10000)]
+    pub text: Option<String>,
+}
+
+/// A Notion page.
+#[derive(Debug, ToSchema)]
+#[schema(as = NotionPage)]
+pub struct NotionPageSchema {
+    /// Notion's id of the page.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its link.
+    #[schema(required = true)]
+    pub url: Option<String>,
+    /// When it was last edited.
+    #[schema(required = true)]
+    pub last_edited: Option<String>,
 }
 
 /// The body of `POST /connectors/slack/messages`.
@@ -238,6 +336,94 @@ pub async fn send_email(
         text: email.text,
     };
     Ok(smtp::send_email(&state.service, user, &email).await?)
+}
+
+/// The objects of the user's bucket.
+///
+/// # Errors
+///
+/// 422 naming `prefix`; 409 `not_connected`; 422 `provider_rejected` when the keys no
+/// longer work; the provider's failures.
+pub async fn minio_objects(
+    state: &AppState,
+    user: UserId,
+    query: ObjectsQuery,
+) -> Result<Vec<minio::StoredObject>, ApiError> {
+    if let Some(prefix) = &query.prefix {
+        checked(
+            state,
+            "list_minio_objects",
+            &serde_json::json!({ "prefix": prefix }),
+        )?;
+    }
+    let limit = query.limit.unwrap_or_default().get();
+    Ok(minio::list_objects(&state.service, user, query.prefix.as_deref(), limit).await?)
+}
+
+/// Copies one of the user's files into their bucket.
+///
+/// # Errors
+///
+/// 422 naming `file_id` or `key`; 404 when the user has no such file; as
+/// [`minio_objects`].
+pub async fn put_in_minio(
+    state: &AppState,
+    user: UserId,
+    body: Value,
+) -> Result<minio::PutObject, ApiError> {
+    checked(state, "put_file_in_minio", &body)?;
+    let request: NewObject = serde_json::from_value(body)
+        .map_err(|error| ApiError::invalid_field("body", error.to_string()))?;
+    let id = request
+        .file_id
+        .parse()
+        .map_err(|_| ApiError::invalid_field("file_id", "expected a file id (a UUID)"))?;
+    let (record, bytes) = crate::files::read(state, user, id).await?;
+    let object = minio::NewObject {
+        key: request.key.unwrap_or(record.filename),
+        content_type: Some(record.content_type),
+        bytes,
+    };
+    Ok(minio::put_object(&state.service, user, &object).await?)
+}
+
+/// The Notion pages shared with the app whose title matches.
+///
+/// # Errors
+///
+/// 422 naming `q`; 409 `not_connected` / `needs_reauth`; the provider's failures.
+pub async fn notion_pages(
+    state: &AppState,
+    user: UserId,
+    query: PagesQuery,
+) -> Result<Vec<notion::Page>, ApiError> {
+    if let Some(q) = &query.q {
+        checked(state, "search_notion_pages", &serde_json::json!({ "q": q }))?;
+    }
+    let limit = query.limit.unwrap_or_default().get();
+    Ok(notion::search_pages(&state.service, user, query.q.as_deref(), limit).await?)
+}
+
+/// Creates a Notion page under one the user picked.
+///
+/// # Errors
+///
+/// 422 naming `parent_id`, `title` or `text`; 422 `provider_refused` when Notion
+/// cannot see the parent; as [`notion_pages`].
+pub async fn create_notion_page(
+    state: &AppState,
+    user: UserId,
+    body: Value,
+) -> Result<notion::Page, ApiError> {
+    checked(state, "create_notion_page", &body)?;
+    let page: NewNotionPage = serde_json::from_value(body)
+        .map_err(|error| ApiError::invalid_field("body", error.to_string()))?;
+    let page = notion::NewPage {
+        parent: page.parent_id,
+        title: page.title,
+        text: page.text,
+    };
+    Ok(notion::create_page(&state.service, user, &page).await?)
 }
 
 /// `arguments` checked against the schema of the catalog's `tool`: the route's own

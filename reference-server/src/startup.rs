@@ -477,6 +477,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/connectors/gmail/messages", get(actions::gmail_messages))
         .route("/connectors/smtp/messages", post(actions::send_email))
+        .route(
+            "/connectors/minio/objects",
+            get(actions::minio_objects).post(actions::put_in_minio),
+        )
+        .route(
+            "/connectors/notion/pages",
+            get(actions::notion_pages).post(actions::create_notion_page),
+        )
         .route("/connectors/{key}/redirect", get(connectors::redirect))
         .route(connectors_core::CALLBACK_ROUTE, get(connectors::callback))
         .route("/connectors/{key}/config", post(connectors::save_config))

@@ -227,6 +227,11 @@ fn summary(state: &AppState, call: &ValidatedCall) -> String {
     };
     match (call.tool(), connector) {
         ("revoke_connector", Some(name)) => format!("Disconnect {name}"),
+        ("put_file_in_minio", _) => match call.arguments().get("key").and_then(Value::as_str) {
+            Some(key) => format!("Copy the file into MinIO as “{key}”"),
+            None => "Copy the file into MinIO".to_owned(),
+        },
+        ("create_notion_page", _) => format!("Create the Notion page “{}”", argument("title")),
         ("send_email", _) => format!(
             "Send an email to {}: “{}”",
             argument("to"),

@@ -3,8 +3,9 @@
 //! Two layers, both reached through [`ValidJson`](crate::json::ValidJson) (and, for the
 //! multipart upload, through [`name`]):
 //! - every string of every JSON body, object keys included, is checked by
-//!   [`check_json`]: no control characters (NUL included; PostgreSQL refuses NUL in
-//!   text, SQLite would store it), so a new route cannot forget it;
+//!   [`check_json`]: no control characters but line breaks and tabs (NUL included;
+//!   PostgreSQL refuses NUL in text, SQLite would store it), so a new route cannot
+//!   forget it;
 //! - fields with a meaning are typed: [`Email`], [`Name`], [`Text`], [`Password`],
 //!   [`NewPassword`]. Their `Deserialize` refuses what does not fit, and the extractor
 //!   turns the refusal into a 422 naming the field.
@@ -21,8 +22,9 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{KnownFormat, RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
-/// Every string of `value` (object keys too) that holds a control character, as field
-/// errors named by their path (`host`, `items[2].name`).
+/// Every string of `value` that holds a control character other than a line break or a
+/// tab, and every object key that holds any, as field errors named by their path
+/// (`host`, `items[2].name`).
 pub fn check_json(value: &Value) -> Vec<FieldError> {
     let mut problems = Vec::new();
     walk(value, &mut String::new(), &mut problems);
@@ -32,7 +34,12 @@ pub fn check_json(value: &Value) -> Vec<FieldError> {
 fn walk(value: &Value, path: &mut String, problems: &mut Vec<FieldError>) {
     match value {
         Value::String(text) => {
-            if no_control_characters(text).is_err() {
+            // Line breaks and tabs are text (a message's body); a field that must be
+            // one line (a name, a host) is typed and refuses them itself.
+            if text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
                 problems.push(FieldError::new(
                     field_name(path),
                     FieldIssue::control_characters(),
@@ -461,6 +468,12 @@ mod tests {
         let fields: Vec<String> = check_json(&body).into_iter().map(|f| f.field).collect();
         assert_eq!(fields, ["host", "nested.items[1]"]);
         assert!(check_json(&json!({"name": "Zoë ✨ 日本"})).is_empty());
+        assert!(
+            check_json(&json!({"text": "Agenda\r\n\tLaunch review\nDonna"})).is_empty(),
+            "line breaks and tabs are text"
+        );
+        let key = check_json(&json!({"te\nxt": "x"}));
+        assert_eq!(key.len(), 1, "but never in a field's name");
     }
 
     #[test]

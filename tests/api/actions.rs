@@ -726,3 +726,275 @@ async fn donna_sends_an_email_after_the_user_confirms_and_it_arrives() {
         "one message (.eml and .json), not two"
     );
 }
+
+/// s3s-fs (the signature-checking S3 server of the minio tests) over a temporary
+/// directory holding the bucket `donna-files`.
+struct S3Peer {
+    child: std::process::Child,
+    port: u16,
+    root: tempfile::TempDir,
+}
+
+impl S3Peer {
+    async fn start() -> Self {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("donna-files")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("s3s-fs")
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--access-key",
+                "donna-access",
+                "--secret-key",
+                "donna-secret-key-0123456789",
+            ])
+            .arg(root.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("s3s-fs on PATH (scripts/setup-test-deps.sh builds it into .tools/bin)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "s3s-fs did not listen on {port}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Self { child, port, root }
+    }
+}
+
+impl Drop for S3Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn donna_copies_an_uploaded_file_into_minio_after_approval_and_lists_it() {
+    let s3 = S3Peer::start().await;
+    let app = spawn_app_with(Backend::Sqlite, &[]).await;
+    app.sign_up("ada@example.com").await;
+    let saved = app
+        .post_json(
+            "/connectors/minio/config",
+            &json!({"endpoint": format!("http://127.0.0.1:{}", s3.port), "access_key": "donna-access",
+                    "secret_key": "donna-secret-key-0123456789", "bucket": "donna-files"}),
+        )
+        .await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"quarter one".to_vec())
+            .file_name("summary.txt")
+            .mime_str("text/plain")
+            .unwrap(),
+    );
+    let uploaded: Value = app
+        .client
+        .post(app.url("/files"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let call = |approved: bool| {
+        json!({"call_id": "call_put_1", "name": "put_file_in_minio", "approved": approved,
+               "arguments": {"file_id": uploaded["id"], "key": "reports/summary.txt"}})
+    };
+
+    let unapproved = tool_call(&app, call(false)).await;
+    let absent = !s3
+        .root
+        .path()
+        .join("donna-files/reports/summary.txt")
+        .exists();
+    let approved = tool_call(&app, call(true)).await;
+    let listed = app.get("/connectors/minio/objects?prefix=reports%2F").await;
+    let someone_elses = app
+        .post_json(
+            "/connectors/minio/objects",
+            &json!({"file_id": "00000000-0000-4000-8000-000000000000"}),
+        )
+        .await;
+
+    assert_eq!(unapproved.status(), 409);
+    assert!(absent, "nothing is written before the user confirms");
+    assert_eq!(approved.status(), 200);
+    let answer: Value = approved.json().await.unwrap();
+    assert_eq!(answer["output"]["key"], "reports/summary.txt");
+    assert_eq!(answer["output"]["size"], 11);
+    assert_eq!(
+        std::fs::read(s3.root.path().join("donna-files/reports/summary.txt")).unwrap(),
+        b"quarter one"
+    );
+    assert_eq!(listed.status(), 200);
+    let listed: Value = listed.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["key"], "reports/summary.txt");
+    assert_eq!(someone_elses.status(), 404);
+}
+
+/// Notion's API over the grant fake's tokens: `Notion-Version` required, a 401 error
+/// object for a token it no longer takes, `POST /v1/search` and `POST /v1/pages`.
+#[derive(Clone)]
+struct NotionApi {
+    grants: GrantFake,
+    bodies: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+impl Respond for NotionApi {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let error = |status: u16, code: &str, message: &str| {
+            ResponseTemplate::new(status).set_body_json(
+                json!({"object": "error", "status": status, "code": code, "message": message}),
+            )
+        };
+        if request
+            .headers
+            .get("notion-version")
+            .and_then(|v| v.to_str().ok())
+            != Some("2026-03-11")
+        {
+            return error(
+                400,
+                "missing_version",
+                "Notion-Version header failed validation",
+            );
+        }
+        let token = request
+            .headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !self.grants.accepts(token) {
+            return error(401, "unauthorized", "API token is invalid.");
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        self.bodies
+            .lock()
+            .unwrap()
+            .push((request.url.path().to_owned(), body.clone()));
+        let page = |id: &str, title: &str| {
+            json!({"object": "page", "id": id, "url": format!("https://www.notion.so/{}", id.replace('-', "")),
+                   "created_time": "2026-11-30T09:00:00.000Z", "last_edited_time": "2026-12-01T10:00:00.000Z",
+                   "archived": false, "in_trash": false,
+                   "parent": {"type": "workspace", "workspace": true},
+                   "properties": {"title": {"id": "title", "type": "title", "title": [
+                       {"type": "text", "text": {"content": title, "link": null}, "plain_text": title,
+                        "annotations": {"bold": false}, "href": null}]}}})
+        };
+        match request.url.path() {
+            "/v1/search" => ResponseTemplate::new(200).set_body_json(json!({
+                "object": "list", "type": "page_or_database", "has_more": false, "next_cursor": null,
+                "results": [page("59833787-2cf9-4fdf-8782-e53db20768a5", "Launch plan")]
+            })),
+            "/v1/pages" if body["parent"]["page_id"] == "59833787-2cf9-4fdf-8782-e53db20768a5" => {
+                let title = body["properties"]["title"]["title"][0]["text"]["content"].as_str().unwrap_or_default();
+                ResponseTemplate::new(200).set_body_json(page("0f3c2a1b-0000-4000-8000-00000000cafe", title))
+            }
+            "/v1/pages" => error(404, "object_not_found", "Could not find page with ID: 1234. Make sure the relevant pages and databases are shared with your integration."),
+            _ => error(400, "invalid_request_url", "Invalid request URL."),
+        }
+    }
+}
+
+#[tokio::test]
+async fn notion_pages_are_searched_and_a_page_created_under_one_after_approval() {
+    let notion = MockServer::start().await;
+    let grants = GrantFake::mount(&notion, Dialect::Notion, "notion-id", "notion-secret").await;
+    let api = NotionApi {
+        grants: grants.clone(),
+        bodies: Arc::default(),
+    };
+    Mock::given(wiremock::matchers::path_regex("^/v1/"))
+        .respond_with(api.clone())
+        .mount(&notion)
+        .await;
+    let at = |path: &str| format!("{}{path}", notion.uri());
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("NOTION_CLIENT_ID", "notion-id"),
+            ("NOTION_CLIENT_SECRET", "notion-secret"),
+            ("NOTION_AUTH_URL", &at("/authorize")),
+            ("NOTION_TOKEN_URL", &at("/token")),
+            ("NOTION_REVOKE_URL", &at("/revoke")),
+            ("NOTION_API_URL", &notion.uri()),
+        ],
+    )
+    .await;
+    app.sign_up("ada@example.com").await;
+    connect(&app, "notion").await;
+    grants.expire_access_tokens();
+    let create = |approved: bool, parent: &str| {
+        json!({"call_id": "call_page_1", "name": "create_notion_page", "approved": approved,
+               "arguments": {"parent_id": parent, "title": "Thursday notes", "text": "Agenda\n\nLaunch review"}})
+    };
+
+    let found = app.get("/connectors/notion/pages?q=launch&limit=5").await;
+    let unapproved = tool_call(&app, create(false, "59833787-2cf9-4fdf-8782-e53db20768a5")).await;
+    let created = tool_call(&app, create(true, "59833787-2cf9-4fdf-8782-e53db20768a5")).await;
+    let unshared = tool_call(&app, create(true, "12345678-1234-4234-8234-123456789abc")).await;
+
+    assert_eq!(found.status(), 200);
+    assert_eq!(
+        found.json::<Value>().await.unwrap(),
+        json!([{"id": "59833787-2cf9-4fdf-8782-e53db20768a5", "title": "Launch plan",
+                "url": "https://www.notion.so/598337872cf94fdf8782e53db20768a5",
+                "last_edited": "2026-12-01T10:00:00.000Z"}])
+    );
+    assert_eq!(
+        grants.refresh_calls(),
+        1,
+        "Notion's 401 was the signal to refresh"
+    );
+    assert_eq!(
+        unapproved.status(),
+        409,
+        "{}",
+        unapproved.text().await.unwrap()
+    );
+    assert_eq!(created.status(), 200);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["output"]["title"], "Thursday notes");
+    let bodies = api.bodies.lock().unwrap().clone();
+    assert_eq!(bodies[0].1["query"], "launch");
+    assert_eq!(bodies[0].1["page_size"], 5);
+    assert_eq!(
+        bodies[0].1["filter"],
+        json!({"property": "object", "value": "page"})
+    );
+    let page_bodies: Vec<&Value> = bodies
+        .iter()
+        .filter(|(path, _)| path == "/v1/pages")
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!(page_bodies.len(), 2, "the unapproved call reached nothing");
+    assert_eq!(
+        page_bodies[0]["children"].as_array().unwrap().len(),
+        2,
+        "one paragraph per non-empty line"
+    );
+    assert_eq!(
+        page_bodies[0]["children"][1]["paragraph"]["rich_text"][0]["text"]["content"],
+        "Launch review"
+    );
+    let unshared: Value = unshared.json().await.unwrap();
+    assert_eq!(unshared["output"]["error"]["code"], "provider_refused");
+    assert!(unshared["output"]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not shared"));
+}

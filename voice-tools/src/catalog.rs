@@ -12,8 +12,9 @@ use crate::binding::{Binding, BodyKind, HttpMethod, Tool};
 use crate::error::{ArgumentProblem, Error, Result};
 use crate::schema;
 use crate::tools::{
-    ActivateConnector, CreateProject, ListConnectors, ListEvents, ListGmailMessages, ListProjects,
-    ListSlackChannels, PostSlackMessage, ReadSlackChannel, RevokeConnector, SendEmail, UploadFile,
+    ActivateConnector, CreateNotionPage, CreateProject, ListConnectors, ListEvents,
+    ListGmailMessages, ListMinioObjects, ListProjects, ListSlackChannels, PostSlackMessage,
+    PutFileInMinio, ReadSlackChannel, RevokeConnector, SearchNotionPages, SendEmail, UploadFile,
 };
 
 /// How long a quoted argument may get inside an error message the model reads.
@@ -81,6 +82,10 @@ impl Catalog {
             .with_tool::<PostSlackMessage>()
             .with_tool::<ListGmailMessages>()
             .with_tool::<SendEmail>()
+            .with_tool::<ListMinioObjects>()
+            .with_tool::<PutFileInMinio>()
+            .with_tool::<SearchNotionPages>()
+            .with_tool::<CreateNotionPage>()
     }
 
     /// A catalog with no tools yet, for a tool set of your own.

@@ -15,8 +15,10 @@ use crate::binding::{Binding, Tool};
 mod actions;
 
 pub use actions::{
-    GmailMessagesLimit, ListGmailMessages, ListSlackChannels, PostSlackMessage, ReadSlackChannel,
-    SendEmail, SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
+    CreateNotionPage, GmailMessagesLimit, ListGmailMessages, ListMinioObjects, ListSlackChannels,
+    MinioObjectsLimit, NotionPagesLimit, PostSlackMessage, PutFileInMinio, ReadSlackChannel,
+    SearchNotionPages, SendEmail, SlackChannelsLimit, SlackMessagesLimit, NOTION_ID,
+    SLACK_CHANNEL_ID,
 };
 
 /// Arguments of `list_connectors`: none.

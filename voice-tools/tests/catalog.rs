@@ -61,7 +61,11 @@ fn the_catalog_holds_the_built_in_tools_in_order() {
             "read_slack_channel",
             "post_slack_message",
             "list_gmail_messages",
-            "send_email"
+            "send_email",
+            "list_minio_objects",
+            "put_file_in_minio",
+            "search_notion_pages",
+            "create_notion_page"
         ]
     );
 }
@@ -582,7 +586,13 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         .collect();
     assert_eq!(
         needs_approval,
-        ["revoke_connector", "post_slack_message", "send_email"]
+        [
+            "revoke_connector",
+            "post_slack_message",
+            "send_email",
+            "put_file_in_minio",
+            "create_notion_page"
+        ]
     );
 
     let read = catalog
@@ -616,6 +626,11 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         ),
         ("list_slack_channels", json!({"limit": 101}), "limit"),
         ("list_gmail_messages", json!({"limit": 0}), "limit"),
+        (
+            "send_email",
+            json!({"to": "a@b.c", "subject": "Hi\nBcc: eve@example.com", "text": "x"}),
+            "subject",
+        ),
     ] {
         let error = catalog.validate(tool, &arguments).unwrap_err();
         let Error::InvalidArguments { problems, .. } = &error else {

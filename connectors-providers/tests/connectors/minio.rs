@@ -262,3 +262,74 @@ async fn minio_revoke_forgets_the_keys() {
         ConnectorStatus::Inactive
     );
 }
+
+#[tokio::test]
+async fn minio_puts_a_file_and_lists_it_under_its_prefix() {
+    let s3 = S3::start().await;
+    let service = support::service();
+    let user = Uuid::new_v4();
+    service
+        .save_config(user, "minio", &s3.fields(), true)
+        .await
+        .unwrap();
+    let object = connectors_providers::minio::NewObject {
+        key: "reports/Q1 summary+final.txt".to_owned(),
+        content_type: Some("text/plain".to_owned()),
+        bytes: b"quarter one".to_vec(),
+    };
+
+    let put = connectors_providers::minio::put_object(&service, user, &object)
+        .await
+        .unwrap();
+    let under = connectors_providers::minio::list_objects(&service, user, Some("reports/"), 10)
+        .await
+        .unwrap();
+    let everything = connectors_providers::minio::list_objects(&service, user, None, 10)
+        .await
+        .unwrap();
+
+    assert_eq!(put.bucket, BUCKET);
+    assert_eq!(put.size, 11);
+    assert_eq!(
+        std::fs::read(
+            s3._root
+                .path()
+                .join(BUCKET)
+                .join("reports/Q1 summary+final.txt")
+        )
+        .unwrap(),
+        b"quarter one",
+        "the bytes are in the bucket, at the key as written"
+    );
+    assert_eq!(under.len(), 1);
+    assert_eq!(under[0].key, "reports/Q1 summary+final.txt");
+    assert_eq!(under[0].size, 11);
+    let keys: Vec<&str> = everything
+        .iter()
+        .map(|object| object.key.as_str())
+        .collect();
+    assert_eq!(keys, ["hello.txt", "reports/Q1 summary+final.txt"]);
+}
+
+#[tokio::test]
+async fn minio_actions_with_keys_revoked_since_are_rejections() {
+    let s3 = S3::start().await;
+    let service = support::service();
+    let user = Uuid::new_v4();
+    let mut fields = s3.fields();
+    fields["secret_key"] = json!("a-secret-key-changed-since-00");
+    service
+        .save_config(user, "minio", &fields, false)
+        .await
+        .unwrap();
+
+    let error = connectors_providers::minio::list_objects(&service, user, None, 10)
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(&error, Error::Rejected { message } if message.contains("SignatureDoesNotMatch")),
+        "{error:?}"
+    );
+    assert!(!format!("{error:?}").contains("a-secret-key-changed-since-00"));
+}

@@ -254,6 +254,13 @@ export function approvalQuestion(
       detail: t.voiceApproval.revokeConnectorDetail,
     };
   }
+  if (request.tool === 'put_file_in_minio') {
+    const key = typeof request.arguments.key === 'string' ? request.arguments.key : '';
+    return {
+      question: key === '' ? t.voiceApproval.putFile : t.voiceApproval.putFileAs(key),
+      detail: t.voiceApproval.putFileDetail,
+    };
+  }
   if (request.tool === 'send_email') {
     const text = (name: string) => (typeof request.arguments[name] === 'string' ? (request.arguments[name] as string) : '');
     return {

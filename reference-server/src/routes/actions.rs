@@ -78,3 +78,54 @@ pub async fn send_email(
     let sent = actions::send_email(&state, user, body).await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
+
+/// The objects of the user's MinIO bucket, in key order.
+#[utoipa::path(get, path = "/api/v1/connectors/minio/objects", tag = "actions", params(crate::actions::ObjectsQuery),
+    responses((status = 200, body = [crate::actions::StoredObjectSchema]), (status = 409, description = "not_connected"),
+        (status = 422, description = "a bad prefix or limit, or provider_rejected")))]
+pub async fn minio_objects(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidQuery(query): ValidQuery<crate::actions::ObjectsQuery>,
+) -> Result<Json<Vec<connectors_providers::minio::StoredObject>>, ApiError> {
+    Ok(Json(actions::minio_objects(&state, user, query).await?))
+}
+
+/// Copies one of the user's files into their MinIO bucket (a voice tool that needs
+/// approval).
+#[utoipa::path(post, path = "/api/v1/connectors/minio/objects", tag = "actions", request_body = crate::actions::NewObject,
+    responses((status = 201, body = crate::actions::PutObjectSchema), (status = 404, description = "no such file"),
+        (status = 409, description = "not_connected"), (status = 422, description = "a bad file_id or key, or provider_rejected")))]
+pub async fn put_in_minio(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidJson(body): ValidJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<connectors_providers::minio::PutObject>), ApiError> {
+    let put = actions::put_in_minio(&state, user, body).await?;
+    Ok((StatusCode::CREATED, Json(put)))
+}
+
+/// The Notion pages shared with the app, matching a title.
+#[utoipa::path(get, path = "/api/v1/connectors/notion/pages", tag = "actions", params(crate::actions::PagesQuery),
+    responses((status = 200, body = [crate::actions::NotionPageSchema]), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad q or limit")))]
+pub async fn notion_pages(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidQuery(query): ValidQuery<crate::actions::PagesQuery>,
+) -> Result<Json<Vec<connectors_providers::notion::Page>>, ApiError> {
+    Ok(Json(actions::notion_pages(&state, user, query).await?))
+}
+
+/// Creates a Notion page under one the user picked (a voice tool that needs approval).
+#[utoipa::path(post, path = "/api/v1/connectors/notion/pages", tag = "actions", request_body = crate::actions::NewNotionPage,
+    responses((status = 201, body = crate::actions::NotionPageSchema), (status = 409, description = "not_connected or needs_reauth"),
+        (status = 422, description = "a bad parent_id, title or text, or provider_refused (object_not_found)")))]
+pub async fn create_notion_page(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ValidJson(body): ValidJson<serde_json::Value>,
+) -> Result<(StatusCode, Json<connectors_providers::notion::Page>), ApiError> {
+    let page = actions::create_notion_page(&state, user, body).await?;
+    Ok((StatusCode::CREATED, Json(page)))
+}
