@@ -278,7 +278,7 @@ describe('actions by voice', () => {
     const login = { user: 'grace@example.com', password: `smtp-${randomBytes(8).toString('hex')}` };
     const smtp = await startSmtpPeer(login);
     t.after(() => smtp.stop());
-    const email = { to: 'marie@example.com', subject: 'Lunch on Thursday', text: 'Noon at the usual place? Grace' };
+    const email = { to: 'marie@example.com', subject: 'Lunch on Thursday', text: 'Noon at the usual place?\nGrace' };
     const question = 'Send an email to marie@example.com: “Lunch on Thursday”?';
     const question_fr = 'Envoyer un e-mail à marie@example.com\u00a0: «\u00a0Lunch on Thursday\u00a0»\u00a0?';
     openai.queueScript([
@@ -379,7 +379,7 @@ describe('actions by voice', () => {
       assert.match(message, /^Subject: Lunch on Thursday\r$/m, message);
       assert.match(message, /^To: marie@example\.com\r$/m, message);
       assert.match(message, /^From: "?Grace Hopper"? <grace@example\.com>\r$/m, message);
-      assert.match(message, /\r\n\r\nNoon at the usual place\? Grace(\r\n)?$/, `the body after the headers in ${message}`);
+      assert.match(message, /\r\n\r\nNoon at the usual place\?\r\nGrace(\r\n)?$/, `the body, its line break kept, in ${message}`);
 
       // The confirmed call reached the server once, recorded; the refusal never did.
       const events = await apiFetch(page, '/api/v1/events?connector=smtp&limit=50');
