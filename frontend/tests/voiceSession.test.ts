@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ClientSecret, type RealtimeTool } from '../src/api';
 import { en, fr } from '../src/i18n';
 import { voiceErrorFrom } from '../src/voice/errors';
-import { approvalQuestion, IDLE, orbState, transcriptFrom, type OrbState } from '../src/voice/machine';
+import { approvalQuestion, IDLE, orbState, slackChannelName, transcriptFrom, type OrbState } from '../src/voice/machine';
 import { VoiceSession, type VoiceSessionOptions } from '../src/voice/session';
 
 const SECRET: ClientSecret = {
@@ -328,6 +328,7 @@ describe('VoiceSession', () => {
         itemId: 'item_call_revoke',
         tool: 'revoke_connector',
         arguments: { key: 'slack' },
+        channelName: null,
       }),
     );
     expect(h.fetch).not.toHaveBeenCalled();
@@ -841,6 +842,28 @@ describe('approvalQuestion', () => {
     expect(approvalQuestion(create, names, fr).question).toBe('Créer la page Notion «\u00a0Thursday notes\u00a0»\u00a0?');
   });
 
+  it('names the Slack channel of a post by the name the conversation listed', () => {
+    const listing = (output: string | null, name = 'list_slack_channels') => ({
+      itemId: `i-${name}`,
+      type: 'function_call' as const,
+      status: 'completed' as const,
+      name,
+      arguments: '{}',
+      output,
+    });
+    const channels = JSON.stringify([
+      { id: 'C01GENERAL', name: 'general', topic: null, members: 12 },
+      { id: 'C02RANDOM', name: 'random', topic: null, members: 9 },
+    ]);
+    expect(slackChannelName([listing(channels)], 'C02RANDOM')).toBe('random');
+    expect(slackChannelName([listing(channels)], 'C09NOWHERE')).toBeNull();
+    expect(slackChannelName([listing(null), listing('{"error":{"code":"not_connected"}}')], 'C01GENERAL')).toBeNull();
+    expect(slackChannelName([listing(channels, 'list_projects')], 'C01GENERAL')).toBeNull();
+    const post = { tool: 'post_slack_message', arguments: { channel: 'C01GENERAL', text: 'Hi' }, channelName: 'general' };
+    expect(approvalQuestion(post, names, en).detail).toMatch(/^In channel #general, as you\./);
+    expect(approvalQuestion(post, names, fr).detail).toMatch(/^Dans le canal #general, en votre nom\./);
+  });
+
   it('names the key a file goes to in MinIO, or says the file keeps its name', () => {
     const put = (args: Record<string, unknown>) => ({ tool: 'put_file_in_minio', arguments: args });
     expect(approvalQuestion(put({ file_id: 'f1', key: 'reports/q1.pdf' }), names, en).question).toBe(
@@ -855,6 +878,9 @@ describe('approvalQuestion', () => {
     expect(approvalQuestion(send, names, fr).question).toBe(
       'Envoyer un e-mail à marie@example.com\u00a0: «\u00a0Lunch\u00a0»\u00a0?',
     );
+    expect(approvalQuestion(send, names, en).body).toEqual({ label: 'The message', text: 'Noon?' });
+    expect(approvalQuestion(send, names, fr).body).toEqual({ label: 'Le message', text: 'Noon?' });
+    expect(approvalQuestion({ tool: 'revoke_connector', arguments: { key: 'slack' } }, names, en).body).toBeUndefined();
   });
 
   it('falls back to the key, to “an account”, and to the tool’s name', () => {

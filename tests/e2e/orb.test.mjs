@@ -143,7 +143,24 @@ describe('voice orb', () => {
       const update = await call.waitForEvent((event) => event.type === 'session.update' && Array.isArray(event.session?.tools));
       assert.deepEqual(
         update.session.tools.map((tool) => tool.name).sort(),
-        ['activate_connector', 'create_project', 'list_connectors', 'list_events', 'list_projects', 'revoke_connector', 'upload_file'],
+        [
+          'activate_connector',
+          'create_notion_page',
+          'create_project',
+          'list_connectors',
+          'list_events',
+          'list_gmail_messages',
+          'list_minio_objects',
+          'list_projects',
+          'list_slack_channels',
+          'post_slack_message',
+          'put_file_in_minio',
+          'read_slack_channel',
+          'revoke_connector',
+          'search_notion_pages',
+          'send_email',
+          'upload_file',
+        ],
       );
       assert.ok(update.session.tools.every((tool) => tool.type === 'function' && tool.parameters?.type === 'object'));
       assert.ok(!('instructions' in update.session), 'the browser leaves the minted instructions in force');

@@ -90,7 +90,7 @@ function ApprovalPrompt({
   const headingId = useId();
   const questionId = useId();
   const detailId = useId();
-  const { question, detail } = approvalQuestion(request, connectorName, t);
+  const { question, detail, body } = approvalQuestion(request, connectorName, t);
 
   useEffect(() => {
     const previous = document.activeElement;
@@ -126,6 +126,12 @@ function ApprovalPrompt({
       <p className="voice__ask-question" id={questionId}>
         <strong>{question}</strong>
       </p>
+      {body !== undefined && body.text !== '' && (
+        // A long message scrolls: focusable, so the keyboard can scroll it too.
+        <blockquote className="voice__ask-body" aria-label={body.label} tabIndex={0} data-testid="voice-approval-body">
+          {body.text}
+        </blockquote>
+      )}
       <p className="voice__ask-detail" id={detailId}>
         {detail}
       </p>

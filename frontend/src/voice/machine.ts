@@ -236,14 +236,36 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * The name of the Slack channel `id` as `list_slack_channels` answered it earlier in the
+ * conversation (the latest listing first), so that an approval names `#general` rather
+ * than an id the user never saw; `null` when no listing has it.
+ */
+export function slackChannelName(history: readonly RealtimeItem[], id: string): string | null {
+  for (let index = history.length - 1; index >= 0; index -= 1) {
+    const item = history[index];
+    if (item?.type !== 'function_call' || item.name !== 'list_slack_channels' || item.output === null) continue;
+    let channels: unknown;
+    try {
+      channels = JSON.parse(item.output);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(channels)) continue;
+    const found: unknown = channels.find((channel) => isRecord(channel) && channel.id === id);
+    if (isRecord(found) && typeof found.name === 'string' && found.name !== '') return found.name;
+  }
+  return null;
+}
+
+/**
  * What the approval asks, in words: "Disconnect Slack?". `connectorName` gives the
  * grid's name of a connector key; a key the grid does not know is shown as it is.
  */
 export function approvalQuestion(
-  request: { tool: string; arguments: Readonly<Record<string, unknown>> },
+  request: { tool: string; arguments: Readonly<Record<string, unknown>>; channelName?: string | null },
   connectorName: (key: string) => string | undefined,
   t: Messages,
-): { question: string; detail: string } {
+): { question: string; detail: string; body?: { label: string; text: string } } {
   const key = request.arguments.key;
   const connector = typeof key === 'string' && key !== '' ? (connectorName(key) ?? key) : null;
   if (request.tool === 'revoke_connector') {
@@ -268,6 +290,8 @@ export function approvalQuestion(
     return {
       question: t.voiceApproval.sendEmail(text('to'), text('subject')),
       detail: t.voiceApproval.sendEmailDetail,
+      // What is sent, word for word: the user confirms the message, not only its subject.
+      body: { label: t.voiceApproval.sendEmailBody, text: text('text') },
     };
   }
   if (request.tool === 'post_slack_message') {
@@ -275,7 +299,8 @@ export function approvalQuestion(
     const channel = typeof request.arguments.channel === 'string' ? request.arguments.channel : '';
     return {
       question: t.voiceApproval.postSlackMessage(text),
-      detail: t.voiceApproval.postSlackMessageDetail(channel),
+      // `#general` when the conversation listed it; the id the model sent otherwise.
+      detail: t.voiceApproval.postSlackMessageDetail(request.channelName ? `#${request.channelName}` : channel),
     };
   }
   const tool = request.tool.replace(/_/g, ' ');

@@ -14,6 +14,7 @@ import {
   currentTool,
   IDLE,
   orbState,
+  slackChannelName,
   transcriptFrom,
   withToolEnded,
   withToolStarted,
@@ -55,6 +56,8 @@ export interface ApprovalRequest {
   tool: string;
   /** The call's arguments; `{}` when they are not a JSON object. */
   arguments: Record<string, unknown>;
+  /** For a Slack post: the channel's name, when the conversation listed the channels. */
+  channelName: string | null;
 }
 
 /**
@@ -442,11 +445,16 @@ export class VoiceSession {
       if (!isCurrent() || request.type !== 'function_approval') return;
       const raw = request.approvalItem.rawItem;
       if (raw.type !== 'function_call') return;
+      const args = argumentsOf(raw.arguments);
       const approval: ApprovalRequest = {
         callId: raw.callId,
         itemId: raw.id ?? null,
         tool: raw.name,
-        arguments: argumentsOf(raw.arguments),
+        arguments: args,
+        channelName:
+          raw.name === 'post_slack_message' && typeof args.channel === 'string'
+            ? slackChannelName([...this.#earlier, ...this.#history], args.channel)
+            : null,
       };
       this.#pendingApprovals.push({ request: approval, item: request.approvalItem });
       this.#update({ approval: this.#pendingApprovals[0]?.request ?? null, transcript: this.#transcript() });
