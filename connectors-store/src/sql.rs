@@ -800,6 +800,14 @@ macro_rules! impl_sql_store {
                 Ok(taken.rows_affected() == 1)
             }
 
+            fn watch_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+            ) -> connectors_core::CredentialsWatch {
+                self.watch_row(user, connector)
+            }
+
             async fn release_lease(
                 &self,
                 user: connectors_core::UserId,
