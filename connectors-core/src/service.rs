@@ -849,13 +849,12 @@ impl ConnectorAuthService {
                     return Ok(grant);
                 }
             }
-            if self
+            if let Some(stored) = self
                 .store
-                .try_lease(user, key, self.lease_holder, self.lease_lifetime)
+                .lease_credentials(user, key, self.lease_holder, self.lease_lifetime)
                 .await?
             {
                 // The row may have changed between our read and the lease.
-                let stored = self.load(user, key).await?;
                 if stored.version != stale_version {
                     if let Some(grant) = usable(&stored) {
                         self.store

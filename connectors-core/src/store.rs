@@ -440,6 +440,22 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
         lifetime: std::time::Duration,
     ) -> Result<bool, StoreError>;
 
+    /// Takes the refresh lease as [`CredentialStore::try_lease`] does and, when it was
+    /// taken, reads the row under it: `None` when another holder has the lease (or there
+    /// is no row). SQL stores do both in one statement.
+    async fn lease_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        holder: Uuid,
+        lifetime: std::time::Duration,
+    ) -> Result<Option<StoredCredentials>, StoreError> {
+        if !self.try_lease(user, connector, holder, lifetime).await? {
+            return Ok(None);
+        }
+        self.load_credentials(user, connector).await
+    }
+
     /// Starts watching a credentials row for a change made through another handle on
     /// the same data (another replica's refresh written, its lease given back, the row
     /// saved again or deleted). The future ends when the store hears of one, or after

@@ -96,6 +96,14 @@ const TRY_LEASE: &str = "\
     WHERE user_id = $1 AND connector_code = $2 \
       AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3)";
 
+/// [`TRY_LEASE`], returning the row as [`LOAD_CREDENTIALS`] reads it.
+const LEASE_CREDENTIALS: &str = "\
+    UPDATE user_connector_credentials SET lease_holder = $3, lease_until = {now} + $4 \
+    WHERE user_id = $1 AND connector_code = $2 \
+      AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3) \
+    RETURNING provider, access_token, refresh_token, expires_at, scopes, extra_json, version, \
+           refresh_token_expires_at, refresh_failures, retry_at, refreshable";
+
 pub(crate) const RELEASE_LEASE: &str = "\
     UPDATE user_connector_credentials SET lease_holder = NULL, lease_until = NULL \
     WHERE user_id = $1 AND connector_code = $2 AND lease_holder = $3";
@@ -246,6 +254,7 @@ const FAIL_DELIVERY: &str = "\
 /// database's (SPEC §8.17), never each replica's.
 pub(crate) struct ClockStatements {
     pub(crate) try_lease: String,
+    pub(crate) lease_credentials: String,
     pub(crate) claim_revocations: String,
     pub(crate) claim_deliveries: String,
     pub(crate) finish_delivery: String,
@@ -274,6 +283,7 @@ impl ClockStatements {
         };
         Self {
             try_lease: write(TRY_LEASE),
+            lease_credentials: write(LEASE_CREDENTIALS),
             claim_revocations: write(CLAIM_REVOCATIONS),
             claim_deliveries: write(CLAIM_DELIVERIES),
             finish_delivery: write(FINISH_DELIVERY),
@@ -798,6 +808,26 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(crate::sealed::db_error)?;
                 Ok(taken.rows_affected() == 1)
+            }
+
+            async fn lease_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                holder: uuid::Uuid,
+                lifetime: std::time::Duration,
+            ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
+            {
+                sqlx::query_as::<_, crate::sealed::CredentialsRow>(CLOCK.lease_credentials.as_str())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(holder)
+                    .bind(crate::sealed::whole_seconds(lifetime))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
+                    .transpose()
             }
 
             fn watch_credentials(
