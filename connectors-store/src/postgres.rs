@@ -146,6 +146,43 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
     })
 });
 
+/// `swap_credentials` in one statement: the swap, the connector marked active and the
+/// events (`$13`, a JSON array of rows, see `event_rows`), written by data-modifying
+/// `WITH` queries, which PostgreSQL runs atomically and all or nothing on the swap's
+/// `RETURNING`: no transaction to open and commit, one round trip. The `UPDATE` and the
+/// upsert are `SWAP_CREDENTIALS` and `MARK_REFRESHED` of `sql.rs`, word for word.
+const SWAP_WITH_EVENTS: Option<&str> = Some(
+    "\
+    WITH swapped AS ( \
+        UPDATE user_connector_credentials SET \
+            provider = $4, access_token = $5, refresh_token = $6, expires_at = $7, \
+            scopes = $8, extra_json = $9, version = version + 1, \
+            lease_holder = NULL, lease_until = NULL, updated_at = $10, \
+            refresh_token_expires_at = $11, \
+            expiry_warned_at = CASE WHEN refresh_token_expires_at IS NOT DISTINCT FROM $11 \
+                                    THEN expiry_warned_at ELSE NULL END, \
+            refresh_failures = 0, retry_at = NULL, refreshable = TRUE \
+        WHERE user_id = $1 AND connector_code = $2 AND version = $3 \
+        RETURNING version), \
+    marked AS ( \
+        INSERT INTO user_connectors \
+            (id, user_id, connector_code, connected, status, last_error, connected_at, \
+             created_at, updated_at) \
+        SELECT $12, $1, $2, TRUE, 'active', NULL, $10, $10, $10 FROM swapped \
+        ON CONFLICT (user_id, connector_code) DO UPDATE SET \
+            connected = TRUE, status = 'active', last_error = NULL, \
+            updated_at = excluded.updated_at), \
+    recorded AS ( \
+        INSERT INTO connector_events \
+            (id, type, user_id, connector_code, created_at, data_json) \
+        SELECT event.id, event.type, event.user_id, event.connector_code, \
+               event.created_at, event.data_json \
+        FROM swapped, jsonb_to_recordset(CAST($13 AS jsonb)) AS event \
+            (id TEXT, type TEXT, user_id UUID, connector_code TEXT, created_at BIGINT, \
+             data_json TEXT)) \
+    SELECT version FROM swapped",
+);
+
 crate::sql::impl_sql_store!(PgStore, PgConnection);
 crate::rotation::impl_key_rotation!(
     PgStore,

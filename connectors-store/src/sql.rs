@@ -364,11 +364,33 @@ impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
     }
 }
 
+/// Events as the rows of `connector_events` they become, a JSON array for a statement
+/// that inserts them all (`SWAP_WITH_EVENTS`).
+pub(crate) fn event_rows(events: &[connectors_core::Event]) -> String {
+    serde_json::Value::Array(
+        events
+            .iter()
+            .map(|event| {
+                serde_json::json!({
+                    "id": event.id,
+                    "type": event.event_type.as_str(),
+                    "user_id": event.user_id,
+                    "connector_code": event.connector,
+                    "created_at": event.created_at.unix_timestamp(),
+                    "data_json": serde_json::Value::Object(event.data.clone()).to_string(),
+                })
+            })
+            .collect(),
+    )
+    .to_string()
+}
+
 /// Implements [`CredentialStore`](connectors_core::CredentialStore), the key check and
 /// `register_user` for a store struct with `pool` and `cipher` fields, whose pools
-/// hand out `$connection`s, and which has a `migrator()` and a `CLOCK`
-/// ([`ClockStatements`]) in scope and a `begin_write` method (a transaction that holds
-/// the write lock from its first statement).
+/// hand out `$connection`s, and which has a `migrator()`, a `CLOCK`
+/// ([`ClockStatements`]) and a `SWAP_WITH_EVENTS` (a statement doing all of
+/// `swap_credentials` at once, where the backend has one) in scope and a `begin_write`
+/// method (a transaction that holds the write lock from its first statement).
 macro_rules! impl_sql_store {
     ($store:ident, $connection:ty) => {
         impl $store {
@@ -659,6 +681,26 @@ macro_rules! impl_sql_store {
                 use crate::sealed::{db_error, unix_now};
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
                 let now = unix_now();
+                if let Some(statement) = SWAP_WITH_EVENTS {
+                    let swapped: Option<(i64,)> = sqlx::query_as(statement)
+                        .bind(user)
+                        .bind(connector)
+                        .bind(expected_version)
+                        .bind(&sealed.provider)
+                        .bind(&sealed.access_token)
+                        .bind(&sealed.refresh_token)
+                        .bind(sealed.expires_at)
+                        .bind(&sealed.scopes)
+                        .bind(&sealed.extra_json)
+                        .bind(now)
+                        .bind(sealed.refresh_token_expires_at)
+                        .bind(uuid::Uuid::new_v4())
+                        .bind(crate::sql::event_rows(events))
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_error)?;
+                    return Ok(swapped.map(|(version,)| version));
+                }
                 let mut tx = self.begin_write().await?;
                 let swapped: Option<(i64,)> = sqlx::query_as(crate::sql::SWAP_CREDENTIALS)
                     .bind(user)

@@ -155,6 +155,9 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
     })
 });
 
+/// SQLite has no data-modifying `WITH`: `swap_credentials` is a transaction.
+const SWAP_WITH_EVENTS: Option<&str> = None;
+
 crate::sql::impl_sql_store!(SqliteStore, SqliteConnection);
 crate::rotation::impl_key_rotation!(
     SqliteStore,
