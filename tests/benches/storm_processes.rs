@@ -334,11 +334,8 @@ async fn sign_up(replicas: &[Replica], label: &str, count: usize) -> Vec<(uuid::
             (id, answer["token"].as_str().unwrap().to_owned())
         }
     });
-    let mut users = Vec::with_capacity(count);
-    for chunk in signups.collect::<Vec<_>>().chunks_mut(16) {
-        users.extend(futures::future::join_all(chunk.iter_mut()).await);
-    }
-    users
+    use futures::StreamExt as _;
+    futures::stream::iter(signups).buffered(16).collect().await
 }
 
 /// What one run measured.
