@@ -190,8 +190,17 @@ async fn a_caller_waiting_on_another_replicas_refresh_is_woken_by_its_notificati
         async move { holder.access_token(user, "google_calendar").await }
     });
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while app.google.received_requests().await.unwrap_or_default().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "the holder never asked Google");
+    while app
+        .google
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the holder never asked Google"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 
