@@ -562,6 +562,16 @@ async fn storm(shape: Shape) {
          x {} concurrent callers over {} grants, provider answering in {:?}",
         shape.processes, shape.callers, shape.grants, shape.provider_delay
     );
+    // Other work on the machine shows in the waits: say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average (1, 5, 15 min): {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
     let idle_before = counter.statements();
     tokio::time::sleep(Duration::from_secs(1)).await;
     println!(
