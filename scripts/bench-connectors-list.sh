@@ -4,6 +4,8 @@
 # median ratio and spread, for three users:
 # - "empty": a user with no connection;
 # - "configured": a user with the four config connectors saved;
+# - "connected": a user with every connector connected (the OAuth ones written through
+#   the store by the bench_connect_all example, as the callback does; SPEC §10: ≥ 0.5×);
 # - "revalidating": the first user sending the list's ETag (If-None-Match → 304).
 # Needs wrk (Debian: apt-get install -y wrk).
 # Run: bash scripts/bench-connectors-list.sh [path/to/reference-server]
@@ -16,11 +18,18 @@ if [ -z "$binary" ]; then
   SKIP_FRONTEND_BUILD="${SKIP_FRONTEND_BUILD:-}" cargo build --release -p reference-server --quiet
   binary=target/release/reference-server
 fi
+cargo build --release -p e2e-tests --example bench_connect_all --quiet
+connect_all=target/release/examples/bench_connect_all
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 export DATABASE_URL="sqlite://$work/bench.db" DATA_DIR="$work" BIND_ADDR="127.0.0.1:$port" \
-  BACKEND_URL="$base" RUST_LOG=warn SIGNUPS_PER_MINUTE=1000
+  BACKEND_URL="$base" RUST_LOG=warn SIGNUPS_PER_MINUTE=1000 \
+  CONNECTORS_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
+# Every OAuth provider configured, so that each card is as a deployment shows it.
+for provider in GOOGLE SLACK NOTION CALENDLY; do
+  export "${provider}_CLIENT_ID=bench-client" "${provider}_CLIENT_SECRET=bench-secret"
+done
 
 taskset -c 0 "$binary" & server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
@@ -54,6 +63,7 @@ EOF
 echo "binary: $binary"
 pairs empty -H "Authorization: Bearer $empty"
 pairs configured -H "Authorization: Bearer $configured"
+pairs connected -H "Authorization: Bearer $connected"
 if [ -n "$etag" ]; then
   pairs revalidating -H "Authorization: Bearer $empty" -H "If-None-Match: $etag"
 fi

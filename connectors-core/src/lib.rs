@@ -80,9 +80,9 @@ pub use service::{
 };
 pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth, TokenRequest};
 pub use store::{
-    ConnectorState, ConnectorStatus, CredentialStore, Credentials, DueGrant, DueQuery,
-    ExpiringGrant, PendingAuthorization, PendingRevocation, Purge, RefreshFailure, RefreshHealth,
-    StoreError, StoredCredentials, UserId,
+    ConnectorState, ConnectorStatus, CredentialStore, Credentials, CredentialsWatch, DueGrant,
+    DueQuery, ExpiringGrant, PendingAuthorization, PendingRevocation, Purge, RefreshFailure,
+    RefreshHealth, StoreError, StoredCredentials, UserId, CREDENTIALS_POLL,
 };
 pub use tokens::{random_token, sha256_hex};
 pub use view::{ConnectorView, LastErrorCode, LastErrorParams};

@@ -44,8 +44,6 @@ pub use revocation::Revocation;
 const STATE_LIFETIME: time::Duration = time::Duration::minutes(10);
 /// A token this close to expiry is refreshed before use.
 const REFRESH_MARGIN: time::Duration = time::Duration::seconds(60);
-/// How often a caller waiting on another replica's refresh looks at the row again.
-const LEASE_POLL: Duration = Duration::from_millis(25);
 /// How many events a slow subscriber may fall behind before it misses some.
 const SUBSCRIBER_BUFFER: usize = 1024;
 /// Transient refresh failures in a row after which the connector's status is `error`.
@@ -118,7 +116,20 @@ pub struct CallbackParams {
 struct Grant {
     token: AccessToken,
     version: i64,
+    expires_at: Option<OffsetDateTime>,
 }
+
+impl Grant {
+    /// Whether the token is still good for more than [`REFRESH_MARGIN`].
+    fn is_fresh(&self) -> bool {
+        fresh_until(self.expires_at)
+    }
+}
+
+/// The refreshes of one grant under way in this process: one caller at a time refreshes
+/// or waits for another replica's refresh, and the callers queued behind it take the
+/// grant it ended with rather than reading the row again.
+type Flight = Arc<Mutex<Option<Grant>>>;
 
 /// The route of the OAuth callback under the callback base, in axum's syntax: mount
 /// your callback handler here, since [`ConnectorAuthService::redirect_uri`] sends
@@ -200,7 +211,7 @@ pub struct ConnectorAuthService {
     lease_holder: Uuid,
     lease_lifetime: Duration,
     block_private_targets: bool,
-    in_flight: DashMap<(UserId, String), Arc<Mutex<()>>>,
+    in_flight: DashMap<(UserId, String), Flight>,
     views: DashMap<UserId, (Instant, Arc<[ConnectorView]>)>,
     view_cache_ttl: Duration,
     retry_backoff: (Duration, Duration),
@@ -785,33 +796,75 @@ impl ConnectorAuthService {
             return Ok(grant);
         }
         refusal(key, &stored)?;
-        self.refresh_after(user, key, stored.version).await
+        self.refresh_in_flight(user, key, stored.version, Some(stored))
+            .await
     }
 
     /// Makes sure the tokens are newer than `stale_version`: waits for a refresh already
     /// under way (in this process, or a lease held by another replica) or runs one.
     async fn refresh_after(&self, user: UserId, key: &str, stale_version: i64) -> Result<Grant> {
-        let flight = self
-            .in_flight
-            .entry((user, key.to_owned()))
-            .or_default()
-            .clone();
-        let _one_at_a_time = flight.lock().await;
+        self.refresh_in_flight(user, key, stale_version, None).await
+    }
+
+    /// [`Self::refresh_after`], starting from the row as the caller just read it when
+    /// given (`read`): a caller that finds no refresh of this process under way goes to
+    /// the lease without reading the row again.
+    async fn refresh_in_flight(
+        &self,
+        user: UserId,
+        key: &str,
+        stale_version: i64,
+        read: Option<StoredCredentials>,
+    ) -> Result<Grant> {
+        let id = (user, key.to_owned());
+        let flight = self.in_flight.entry(id.clone()).or_default().clone();
+        let (mut last, read) = match flight.try_lock() {
+            Ok(last) => (last, read),
+            // Queued behind another caller: the row may have changed meanwhile.
+            Err(_) => (flight.lock().await, None),
+        };
+        let outcome = match last.as_ref() {
+            Some(grant) if grant.version > stale_version && grant.is_fresh() => Ok(grant.clone()),
+            _ => self.refresh_or_wait(user, key, stale_version, read).await,
+        };
+        *last = outcome.as_ref().ok().cloned();
+        drop(last);
+        // The last caller out forgets the flight (and the token it kept).
+        self.in_flight.remove_if(&id, |_, kept| {
+            Arc::ptr_eq(kept, &flight) && Arc::strong_count(kept) == 2
+        });
+        outcome
+    }
+
+    /// Refreshes under the grant's lease, or waits for the replica holding it: after each
+    /// look at the row, until the store tells of a change to it (or its fallback poll),
+    /// for at most twice the lease's lifetime.
+    async fn refresh_or_wait(
+        &self,
+        user: UserId,
+        key: &str,
+        stale_version: i64,
+        mut read: Option<StoredCredentials>,
+    ) -> Result<Grant> {
         let deadline = tokio::time::Instant::now() + self.lease_lifetime * 2;
         loop {
-            let stored = self.load(user, key).await?;
+            // Watched before the row is read, so that no change after the read is missed.
+            let change = self.store.watch_credentials(user, key);
+            let stored = match read.take() {
+                Some(stored) => stored,
+                None => self.load(user, key).await?,
+            };
             if stored.version != stale_version {
                 if let Some(grant) = usable(&stored) {
                     return Ok(grant);
                 }
             }
-            if self
+            if let Some(stored) = self
                 .store
-                .try_lease(user, key, self.lease_holder, self.lease_lifetime)
+                .lease_credentials(user, key, self.lease_holder, self.lease_lifetime)
                 .await?
             {
                 // The row may have changed between our read and the lease.
-                let stored = self.load(user, key).await?;
                 if stored.version != stale_version {
                     if let Some(grant) = usable(&stored) {
                         self.store
@@ -825,7 +878,7 @@ impl ConnectorAuthService {
             if tokio::time::Instant::now() > deadline {
                 return Err(Error::Timeout);
             }
-            tokio::time::sleep(LEASE_POLL).await;
+            change.await;
         }
     }
 
@@ -890,7 +943,11 @@ impl ConnectorAuthService {
                             tracing::info!(connector = %key, failures, "refreshes work again");
                         }
                         events.into_iter().for_each(|event| self.publish(event));
-                        Ok(Grant { token, version })
+                        Ok(Grant {
+                            token,
+                            version,
+                            expires_at: credentials.expires_at,
+                        })
                     }
                     // Another writer replaced the row while we refreshed: theirs wins.
                     None => usable(&self.load(user, key).await?)
@@ -1140,14 +1197,18 @@ fn rfc3339(at: OffsetDateTime) -> String {
 /// The grant of a stored row whose access token is valid for at least another minute.
 fn usable(stored: &StoredCredentials) -> Option<Grant> {
     let token = stored.credentials.access_token.as_ref()?;
-    let fresh = stored
-        .credentials
-        .expires_at
-        .is_none_or(|expires_at| expires_at - REFRESH_MARGIN > OffsetDateTime::now_utc());
-    fresh.then(|| Grant {
+    let expires_at = stored.credentials.expires_at;
+    fresh_until(expires_at).then(|| Grant {
         token: token.clone(),
         version: stored.version,
+        expires_at,
     })
+}
+
+/// Whether a token expiring at `expires_at` (never, for `None`) is good for more than
+/// [`REFRESH_MARGIN`].
+fn fresh_until(expires_at: Option<OffsetDateTime>) -> bool {
+    expires_at.is_none_or(|expires_at| expires_at - REFRESH_MARGIN > OffsetDateTime::now_utc())
 }
 
 /// A refresh answer on top of the stored credentials: the old refresh token, scopes and

@@ -19,6 +19,14 @@ use crate::events::{Event, EventQuery, EventType, PendingDelivery};
 /// The id of a user of the embedding application.
 pub type UserId = Uuid;
 
+/// What [`CredentialStore::watch_credentials`] returns: a future that ends when the
+/// store hears that a credentials row may have changed, or after its fallback poll.
+pub type CredentialsWatch = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// How long [`CredentialStore::watch_credentials`] waits when a store hears of no
+/// change: such a store is read again this often by a caller waiting on a lease.
+pub const CREDENTIALS_POLL: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// Where a user's connector stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -439,6 +447,36 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
         holder: Uuid,
         lifetime: std::time::Duration,
     ) -> Result<bool, StoreError>;
+
+    /// Takes the refresh lease as [`CredentialStore::try_lease`] does and, when it was
+    /// taken, reads the row under it: `None` when another holder has the lease (or there
+    /// is no row). SQL stores do both in one statement.
+    async fn lease_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+        holder: Uuid,
+        lifetime: std::time::Duration,
+    ) -> Result<Option<StoredCredentials>, StoreError> {
+        if !self.try_lease(user, connector, holder, lifetime).await? {
+            return Ok(None);
+        }
+        self.load_credentials(user, connector).await
+    }
+
+    /// Starts watching a credentials row for a change made through another handle on
+    /// the same data (another replica's refresh written, its lease given back, the row
+    /// saved again or deleted). The future ends when the store hears of one, or after
+    /// a fallback poll interval; by default it only waits [`CREDENTIALS_POLL`], which
+    /// is right for a store that cannot tell of changes.
+    ///
+    /// Only a hint: it may end with nothing changed, and a caller reads the row again.
+    /// Call it before the read it follows up, so that no change after that read goes
+    /// unheard.
+    fn watch_credentials(&self, user: UserId, connector: &str) -> CredentialsWatch {
+        let _ = (user, connector);
+        Box::pin(tokio::time::sleep(CREDENTIALS_POLL))
+    }
 
     /// Gives a lease back early (after a failed refresh).
     async fn release_lease(

@@ -42,10 +42,13 @@
 //!
 //! # What is stored
 //!
-//! The migrations (`migrations/sqlite`, `migrations/postgres`, versions `0001`–`0003`)
+//! The migrations (`migrations/sqlite`, `migrations/postgres`, versions `0001`–`0005`)
 //! create `users`, `user_connectors`, `user_connector_credentials`, `oauth_states`,
 //! `store_meta`, `connector_events` (the outbox, with each event's webhook delivery
-//! state, indexed for the delivery queue) and `pending_revocations`. `migrate()` ignores migrations it does not know, so an application
+//! state, indexed for the delivery queue) and `pending_revocations` (`0005`: each
+//! connector's `last_error_detail`); PostgreSQL's `0006` adds the trigger that notifies `connectors_credentials` of a credentials row's
+//! new version, released lease or deletion (waiters on another replica's refresh listen
+//! for it). `migrate()` ignores migrations it does not know, so an application
 //! can add its own to the same `_sqlx_migrations` table, numbered from 1001.
 //!
 //! - Ids are UUIDs; timestamps are unix seconds (`BIGINT`), so sub-second precision of
@@ -90,6 +93,8 @@
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod cipher;
 mod error;
+#[cfg(feature = "postgres")]
+mod notices;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

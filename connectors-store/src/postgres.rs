@@ -1,28 +1,39 @@
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use connectors_core::StoreError;
+use connectors_core::{CredentialsWatch, StoreError, UserId};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, Postgres};
 
 use crate::cipher::Cipher;
+use crate::notices::Notices;
 use crate::sealed::db_error;
+
+/// How long a caller waiting on another replica's lease waits for a notification before
+/// it reads the row anyway (see [`PgStore::with_change_poll`]).
+const CHANGE_POLL: Duration = Duration::from_secs(1);
 
 /// A [`CredentialStore`](connectors_core::CredentialStore) in PostgreSQL, for several
 /// replicas sharing one database: refresh leases and compare-and-swap writes happen in
-/// SQL, so replicas coordinate through the rows themselves.
+/// SQL, so replicas coordinate through the rows themselves. A caller waiting on another
+/// replica's refresh is woken by a notification (`LISTEN`, see
+/// [`PgStore::listen_for_changes`]) rather than reading the row every few milliseconds.
 ///
-/// Cloning is cheap: clones share the pool.
+/// Cloning is cheap: clones share the pool and the listener.
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
     cipher: Cipher,
+    notices: Arc<Notices>,
+    change_poll: Duration,
 }
 
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host/database`) with a pool of up to
     /// ten connections, runs the migrations and checks the key (see
-    /// [`PgStore::migrate`]).
+    /// [`PgStore::migrate`]), then listens for changes of credentials rows
+    /// ([`PgStore::listen_for_changes`]; when that fails, the store polls instead).
     ///
     /// # Errors
     ///
@@ -37,12 +48,51 @@ impl PgStore {
             .map_err(db_error)?;
         let store = Self::from_pool(pool, cipher);
         store.migrate().await?;
+        if let Err(error) = store.listen_for_changes().await {
+            tracing::warn!(error = %error, "cannot listen for credentials changes; polling instead");
+        }
         Ok(store)
     }
 
-    /// A store over an existing pool, as it is: call [`PgStore::migrate`] before use.
+    /// A store over an existing pool, as it is: call [`PgStore::migrate`] before use, and
+    /// [`PgStore::listen_for_changes`] for waits on other replicas' refreshes to end by
+    /// notification rather than by polling.
     pub fn from_pool(pool: PgPool, cipher: Cipher) -> Self {
-        Self { pool, cipher }
+        Self {
+            pool,
+            cipher,
+            notices: Arc::default(),
+            change_poll: CHANGE_POLL,
+        }
+    }
+
+    /// Listens for changes of credentials rows (`LISTEN connectors_credentials`, on a
+    /// connection of its own beside the pool's) until the last clone of the store is
+    /// dropped, connecting again when the connection is lost; returns once listening.
+    /// Idempotent. Until then, and while the connection is lost, a caller waiting on
+    /// another replica's lease reads the row every
+    /// [`CREDENTIALS_POLL`](connectors_core::CREDENTIALS_POLL).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Database`](connectors_core::StoreError::Database) when the
+    /// connection or the `LISTEN` fails.
+    pub async fn listen_for_changes(&self) -> Result<(), StoreError> {
+        self.notices.listen(&self.pool).await
+    }
+
+    /// How long a caller waiting on another replica's lease waits for a notification
+    /// before it reads the row anyway (default 1 s): notifications are hints, the row is
+    /// the truth.
+    pub fn with_change_poll(mut self, poll: Duration) -> Self {
+        self.change_poll = poll;
+        self
+    }
+
+    /// [`CredentialStore::watch_credentials`](connectors_core::CredentialStore::watch_credentials).
+    fn watch_row(&self, user: UserId, connector: &str) -> CredentialsWatch {
+        self.notices
+            .watch((user, connector.to_owned()), self.change_poll)
     }
 
     /// Applies this crate's migrations (`migrations/postgres`), leaving alone the ones
@@ -95,6 +145,43 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
         skip_locked: "FOR UPDATE SKIP LOCKED",
     })
 });
+
+/// `swap_credentials` in one statement: the swap, the connector marked active and the
+/// events (`$13`, a JSON array of rows, see `event_rows`), written by data-modifying
+/// `WITH` queries, which PostgreSQL runs atomically and all or nothing on the swap's
+/// `RETURNING`: no transaction to open and commit, one round trip. The `UPDATE` and the
+/// upsert are `SWAP_CREDENTIALS` and `MARK_REFRESHED` of `sql.rs`, word for word.
+const SWAP_WITH_EVENTS: Option<&str> = Some(
+    "\
+    WITH swapped AS ( \
+        UPDATE user_connector_credentials SET \
+            provider = $4, access_token = $5, refresh_token = $6, expires_at = $7, \
+            scopes = $8, extra_json = $9, version = version + 1, \
+            lease_holder = NULL, lease_until = NULL, updated_at = $10, \
+            refresh_token_expires_at = $11, \
+            expiry_warned_at = CASE WHEN refresh_token_expires_at IS NOT DISTINCT FROM $11 \
+                                    THEN expiry_warned_at ELSE NULL END, \
+            refresh_failures = 0, retry_at = NULL, refreshable = TRUE \
+        WHERE user_id = $1 AND connector_code = $2 AND version = $3 \
+        RETURNING version), \
+    marked AS ( \
+        INSERT INTO user_connectors \
+            (id, user_id, connector_code, connected, status, last_error, connected_at, \
+             created_at, updated_at) \
+        SELECT $12, $1, $2, TRUE, 'active', NULL, $10, $10, $10 FROM swapped \
+        ON CONFLICT (user_id, connector_code) DO UPDATE SET \
+            connected = TRUE, status = 'active', last_error = NULL, last_error_detail = NULL, \
+            updated_at = excluded.updated_at), \
+    recorded AS ( \
+        INSERT INTO connector_events \
+            (id, type, user_id, connector_code, created_at, data_json) \
+        SELECT event.id, event.type, event.user_id, event.connector_code, \
+               event.created_at, event.data_json \
+        FROM swapped, jsonb_to_recordset(CAST($13 AS jsonb)) AS event \
+            (id TEXT, type TEXT, user_id UUID, connector_code TEXT, created_at BIGINT, \
+             data_json TEXT)) \
+    SELECT version FROM swapped",
+);
 
 crate::sql::impl_sql_store!(PgStore, PgConnection);
 crate::rotation::impl_key_rotation!(

@@ -96,6 +96,14 @@ const TRY_LEASE: &str = "\
     WHERE user_id = $1 AND connector_code = $2 \
       AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3)";
 
+/// [`TRY_LEASE`], returning the row as [`LOAD_CREDENTIALS`] reads it.
+const LEASE_CREDENTIALS: &str = "\
+    UPDATE user_connector_credentials SET lease_holder = $3, lease_until = {now} + $4 \
+    WHERE user_id = $1 AND connector_code = $2 \
+      AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3) \
+    RETURNING provider, access_token, refresh_token, expires_at, scopes, extra_json, version, \
+           refresh_token_expires_at, refresh_failures, retry_at, refreshable";
+
 pub(crate) const RELEASE_LEASE: &str = "\
     UPDATE user_connector_credentials SET lease_holder = NULL, lease_until = NULL \
     WHERE user_id = $1 AND connector_code = $2 AND lease_holder = $3";
@@ -247,6 +255,7 @@ const FAIL_DELIVERY: &str = "\
 /// database's (SPEC §8.17), never each replica's.
 pub(crate) struct ClockStatements {
     pub(crate) try_lease: String,
+    pub(crate) lease_credentials: String,
     pub(crate) claim_revocations: String,
     pub(crate) claim_deliveries: String,
     pub(crate) finish_delivery: String,
@@ -275,6 +284,7 @@ impl ClockStatements {
         };
         Self {
             try_lease: write(TRY_LEASE),
+            lease_credentials: write(LEASE_CREDENTIALS),
             claim_revocations: write(CLAIM_REVOCATIONS),
             claim_deliveries: write(CLAIM_DELIVERIES),
             finish_delivery: write(FINISH_DELIVERY),
@@ -367,11 +377,33 @@ impl TryFrom<ConnectorStateRow> for connectors_core::ConnectorState {
     }
 }
 
+/// Events as the rows of `connector_events` they become, a JSON array for a statement
+/// that inserts them all (`SWAP_WITH_EVENTS`).
+pub(crate) fn event_rows(events: &[connectors_core::Event]) -> String {
+    serde_json::Value::Array(
+        events
+            .iter()
+            .map(|event| {
+                serde_json::json!({
+                    "id": event.id,
+                    "type": event.event_type.as_str(),
+                    "user_id": event.user_id,
+                    "connector_code": event.connector,
+                    "created_at": event.created_at.unix_timestamp(),
+                    "data_json": serde_json::Value::Object(event.data.clone()).to_string(),
+                })
+            })
+            .collect(),
+    )
+    .to_string()
+}
+
 /// Implements [`CredentialStore`](connectors_core::CredentialStore), the key check and
 /// `register_user` for a store struct with `pool` and `cipher` fields, whose pools
-/// hand out `$connection`s, and which has a `migrator()` and a `CLOCK`
-/// ([`ClockStatements`]) in scope and a `begin_write` method (a transaction that holds
-/// the write lock from its first statement).
+/// hand out `$connection`s, and which has a `migrator()`, a `CLOCK`
+/// ([`ClockStatements`]) and a `SWAP_WITH_EVENTS` (a statement doing all of
+/// `swap_credentials` at once, where the backend has one) in scope and a `begin_write`
+/// method (a transaction that holds the write lock from its first statement).
 macro_rules! impl_sql_store {
     ($store:ident, $connection:ty) => {
         impl $store {
@@ -664,6 +696,26 @@ macro_rules! impl_sql_store {
                 use crate::sealed::{db_error, unix_now};
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
                 let now = unix_now();
+                if let Some(statement) = SWAP_WITH_EVENTS {
+                    let swapped: Option<(i64,)> = sqlx::query_as(statement)
+                        .bind(user)
+                        .bind(connector)
+                        .bind(expected_version)
+                        .bind(&sealed.provider)
+                        .bind(&sealed.access_token)
+                        .bind(&sealed.refresh_token)
+                        .bind(sealed.expires_at)
+                        .bind(&sealed.scopes)
+                        .bind(&sealed.extra_json)
+                        .bind(now)
+                        .bind(sealed.refresh_token_expires_at)
+                        .bind(uuid::Uuid::new_v4())
+                        .bind(crate::sql::event_rows(events))
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_error)?;
+                    return Ok(swapped.map(|(version,)| version));
+                }
                 let mut tx = self.begin_write().await?;
                 let swapped: Option<(i64,)> = sqlx::query_as(crate::sql::SWAP_CREDENTIALS)
                     .bind(user)
@@ -814,6 +866,34 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(crate::sealed::db_error)?;
                 Ok(taken.rows_affected() == 1)
+            }
+
+            async fn lease_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+                holder: uuid::Uuid,
+                lifetime: std::time::Duration,
+            ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
+            {
+                sqlx::query_as::<_, crate::sealed::CredentialsRow>(CLOCK.lease_credentials.as_str())
+                    .bind(user)
+                    .bind(connector)
+                    .bind(holder)
+                    .bind(crate::sealed::whole_seconds(lifetime))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
+                    .transpose()
+            }
+
+            fn watch_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+            ) -> connectors_core::CredentialsWatch {
+                self.watch_row(user, connector)
             }
 
             async fn release_lease(

@@ -108,6 +108,17 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// [`CredentialStore::watch_credentials`](connectors_core::CredentialStore::watch_credentials):
+    /// SQLite tells of no change, so a waiter reads the row again after
+    /// [`CREDENTIALS_POLL`](connectors_core::CREDENTIALS_POLL).
+    fn watch_row(
+        &self,
+        _user: connectors_core::UserId,
+        _connector: &str,
+    ) -> connectors_core::CredentialsWatch {
+        Box::pin(tokio::time::sleep(connectors_core::CREDENTIALS_POLL))
+    }
 }
 
 fn migrator() -> Migrator {
@@ -143,6 +154,9 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
         skip_locked: "",
     })
 });
+
+/// SQLite has no data-modifying `WITH`: `swap_credentials` is a transaction.
+const SWAP_WITH_EVENTS: Option<&str> = None;
 
 crate::sql::impl_sql_store!(SqliteStore, SqliteConnection);
 crate::rotation::impl_key_rotation!(

@@ -139,3 +139,124 @@ fn hex(text: &str) -> String {
 
 /// The PostgreSQL server's clock in unix seconds, for the shared SQL store tests.
 const DATABASE_NOW: &str = "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp())) AS BIGINT)";
+
+/// Whether `watch` has ended, without waiting for it.
+async fn ended(watch: &mut connectors_core::CredentialsWatch) -> bool {
+    tokio::time::timeout(std::time::Duration::ZERO, watch)
+        .await
+        .is_ok()
+}
+
+/// Waits for `watch` to end, failing the test after a generous deadline.
+async fn ends(watch: connectors_core::CredentialsWatch, what: &str) {
+    tokio::time::timeout(std::time::Duration::from_secs(30), watch)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: the watch never ended"));
+}
+
+/// A caller waiting on another replica's lease is woken by PostgreSQL's notification:
+/// the watching store's fallback poll is an hour, so each watch below can only end by
+/// a notification, and notifications come in commit order on one connection.
+#[tokio::test]
+async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
+    // Arrange: a writer and a watcher on one database.
+    let db = TestDb::new().await;
+    let cipher = Cipher::generate();
+    let writer = PgStore::connect(&db.url(), cipher.clone()).await.unwrap();
+    let watcher = PgStore::connect(&db.url(), cipher)
+        .await
+        .unwrap()
+        .with_change_poll(std::time::Duration::from_secs(3600));
+    let user = uuid::Uuid::new_v4();
+    writer.register_user(user, "ada@example.com").await.unwrap();
+    for connector in ["google_calendar", "gmail"] {
+        writer
+            .save_credentials(user, connector, &common::oauth_credentials(connector), None)
+            .await
+            .unwrap();
+    }
+    let holder = uuid::Uuid::new_v4();
+    let lease = std::time::Duration::from_secs(30);
+
+    // Act + Assert: a lease taken tells nobody; a change of another row wakes only its
+    // own watchers.
+    let mut calendar = watcher.watch_credentials(user, "google_calendar");
+    let gmail = watcher.watch_credentials(user, "gmail");
+    assert!(writer
+        .try_lease(user, "google_calendar", holder, lease)
+        .await
+        .unwrap());
+    writer
+        .save_credentials(user, "gmail", &common::oauth_credentials("gmail-2"), None)
+        .await
+        .unwrap();
+    ends(gmail, "gmail saved again").await;
+    assert!(
+        !ended(&mut calendar).await,
+        "neither taking a lease nor another row's change wakes a watcher"
+    );
+
+    // A lease given back wakes the row's watchers.
+    writer
+        .release_lease(user, "google_calendar", holder)
+        .await
+        .unwrap();
+    ends(calendar, "lease released").await;
+
+    // So do a refresh written (a new version) and a deletion.
+    let version = writer
+        .load_credentials(user, "google_calendar")
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let refreshed = watcher.watch_credentials(user, "google_calendar");
+    let swapped = writer
+        .swap_credentials(
+            user,
+            "google_calendar",
+            version,
+            &common::oauth_credentials("refreshed"),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(swapped.is_some());
+    ends(refreshed, "refresh written").await;
+    let deleted = watcher.watch_credentials(user, "google_calendar");
+    let revoked = connectors_core::Event::new(
+        connectors_core::EventType::Revoked,
+        user,
+        Some("google_calendar"),
+        serde_json::Map::new(),
+    );
+    let purge = connectors_core::Purge {
+        event: &revoked,
+        retry: None,
+    };
+    assert!(writer
+        .delete_credentials(user, "google_calendar", &purge)
+        .await
+        .unwrap());
+    ends(deleted, "row deleted").await;
+    db.finish().await;
+}
+
+/// A store that is not listening (over a pool, before `listen_for_changes`) still ends
+/// its watches: by the plain poll.
+#[tokio::test]
+async fn a_store_not_listening_polls() {
+    let db = TestDb::new().await;
+    let store = PgStore::connect(&db.url(), Cipher::generate())
+        .await
+        .unwrap();
+    let unlistened = PgStore::from_pool(store.pool().clone(), Cipher::generate())
+        .with_change_poll(std::time::Duration::from_secs(3600));
+
+    ends(
+        unlistened.watch_credentials(uuid::Uuid::new_v4(), "google_calendar"),
+        "polling",
+    )
+    .await;
+    db.finish().await;
+}

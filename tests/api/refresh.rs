@@ -137,6 +137,89 @@ async fn two_servers_sharing_postgres_refresh_once() {
     first.google.verify().await;
 }
 
+/// A service on its own `PgStore` of `url`, as a replica builds it, with Google's token
+/// endpoint at `google`.
+async fn replica(url: &str, google: &MockServer, change_poll: Duration) -> ConnectorAuthService {
+    let cipher = connectors_store::Cipher::from_base64(ENCRYPTION_KEY).unwrap();
+    let store = connectors_store::PgStore::connect(url, cipher)
+        .await
+        .unwrap()
+        .with_change_poll(change_poll);
+    let google = connectors_core::ProviderConfig::new(
+        GOOGLE_CLIENT_ID,
+        GOOGLE_CLIENT_SECRET.to_owned().into(),
+    )
+    .with_token_url(format!("{}/token", google.uri()).parse().unwrap());
+    ConnectorAuthService::new(Arc::new(store), "http://localhost/api/v1".parse().unwrap())
+        .with_connectors(connectors_providers::builtin())
+        .with_provider("google", google)
+}
+
+/// A caller behind another replica's lease is woken by PostgreSQL's notification of the
+/// refresh: its store's fallback poll is an hour (and the wait's deadline a minute), so
+/// it can only have heard of the new token that way.
+#[tokio::test]
+async fn a_caller_waiting_on_another_replicas_refresh_is_woken_by_its_notification() {
+    // Arrange: two replicas on one database; the first holds the lease, refreshing.
+    let app = spawn_app_with(Backend::Postgres, &[]).await;
+    app.sign_up("ada@example.com").await;
+    let user = app.me().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("refresh_token=1%2F%2Fsingle-use"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(google_refresh_answer("ya29.refreshed"))
+                .set_delay(Duration::from_secs(2)),
+        )
+        .expect(1)
+        .mount(&app.google)
+        .await;
+    let holder = Arc::new(replica(&app.database_url, &app.google, Duration::from_secs(1)).await);
+    let waiter = replica(&app.database_url, &app.google, Duration::from_secs(3600)).await;
+    holder
+        .save_tokens(
+            user,
+            "google_calendar",
+            &expired_credentials("ya29.expired", "1//single-use"),
+        )
+        .await
+        .unwrap();
+    let refreshing = tokio::spawn({
+        let holder = holder.clone();
+        async move { holder.access_token(user, "google_calendar").await }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while app
+        .google
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the holder never asked Google"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // Act: the second replica's caller finds the lease taken and waits.
+    let waited = tokio::time::timeout(
+        Duration::from_secs(30),
+        waiter.access_token(user, "google_calendar"),
+    )
+    .await
+    .expect("the waiter was woken")
+    .expect("the waiter gets a token");
+
+    // Assert
+    assert_eq!(waited.secret(), "ya29.refreshed");
+    let refreshed = refreshing.await.unwrap().unwrap();
+    assert_eq!(refreshed.secret(), "ya29.refreshed");
+    app.google.verify().await;
+}
+
 #[tokio::test]
 async fn a_rotated_refresh_token_is_stored_and_used_next_time() {
     let app = spawn_app().await;

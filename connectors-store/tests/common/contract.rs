@@ -25,6 +25,7 @@ pub(crate) async fn store_contract(store: Arc<dyn CredentialStore>, users: [User
     a_swap_wins_on_the_current_version_and_loses_on_a_stale_one(store, users).await;
     a_swap_reactivates_a_connector_that_needed_reauth(store, users).await;
     a_lease_is_exclusive_until_released_or_expired(store, users).await;
+    a_lease_taken_with_the_row_reads_it_under_the_lease(store, users).await;
     writes_release_the_lease(store, users).await;
     set_status_keeps_the_credentials(store, users).await;
     set_status_on_an_untouched_connector_records_it_disconnected(store, users).await;
@@ -805,6 +806,50 @@ async fn a_lease_is_exclusive_until_released_or_expired(
             .unwrap(),
         "no row, no lease"
     );
+}
+
+async fn a_lease_taken_with_the_row_reads_it_under_the_lease(
+    store: &dyn CredentialStore,
+    [user, _]: [UserId; 2],
+) {
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    let version = store
+        .save_credentials(user, "slack", &oauth_credentials("leased-row"), None)
+        .await
+        .unwrap();
+
+    let leased = store
+        .lease_credentials(user, "slack", first, LEASE)
+        .await
+        .unwrap()
+        .expect("a free lease is taken, with the row");
+    assert_eq!(leased.version, version);
+    assert_eq!(
+        leased
+            .credentials
+            .access_token
+            .as_ref()
+            .map(|token| token.secret().as_str()),
+        Some("ya29.access-leased-row")
+    );
+    assert!(
+        store
+            .lease_credentials(user, "slack", second, LEASE)
+            .await
+            .unwrap()
+            .is_none(),
+        "another holder's lease is not taken, and the row not read"
+    );
+    assert!(
+        !store.try_lease(user, "slack", second, LEASE).await.unwrap(),
+        "the lease is the same as try_lease's"
+    );
+    store.release_lease(user, "slack", first).await.unwrap();
+    assert!(store
+        .lease_credentials(user, "not_connected", first, LEASE)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn writes_release_the_lease(store: &dyn CredentialStore, [user, _]: [UserId; 2]) {

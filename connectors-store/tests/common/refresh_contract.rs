@@ -167,18 +167,35 @@ async fn a_transient_failure_is_recorded_with_its_event_and_reset_by_a_swap(
     store.release_lease(user, connector, holder).await.unwrap();
 
     let refreshed = event(EventType::Refreshed, user, connector);
-    let recovered = event(EventType::Recovered, user, connector);
+    let mut failures = serde_json::Map::new();
+    failures.insert("failures".into(), 3.into());
+    let recovered = Event::new(EventType::Recovered, user, Some(connector), failures);
     store
         .swap_credentials(
             user,
             connector,
             version,
             &oauth_credentials("health-2"),
-            &[refreshed, recovered],
+            &[refreshed, recovered.clone()],
         )
         .await
         .unwrap()
         .expect("current version");
+    let newest = store
+        .events(user, &connectors_core::EventQuery::default())
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (newest.id, newest.data, newest.created_at, newest.connector),
+        (
+            recovered.id,
+            recovered.data,
+            recovered.created_at.replace_nanosecond(0).unwrap(),
+            recovered.connector
+        ),
+        "the swap's events are recorded as they are"
+    );
     assert_eq!(
         health(store, user, connector).await,
         RefreshHealth::default()

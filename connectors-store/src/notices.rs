@@ -1,0 +1,217 @@
+//! Changes of credentials rows heard from PostgreSQL: the trigger of migration
+//! `0006_credentials_notify` sends `NOTIFY connectors_credentials, '<user id>:<connector>'`
+//! when a row gets a new version, loses its lease, or goes; each [`PgStore`] listens on
+//! one connection of its own and wakes the callers watching that row
+//! ([`CredentialStore::watch_credentials`]), who then read it again.
+//!
+//! The row stays the truth: a notification is a hint, a lost connection wakes every
+//! watcher (notifications may have been missed meanwhile), and a watch ends after its
+//! fallback poll whatever it heard. Until the listener is listening, a watch is the
+//! plain poll of [`CREDENTIALS_POLL`].
+//!
+//! [`PgStore`]: crate::PgStore
+//! [`CredentialStore::watch_credentials`]: connectors_core::CredentialStore::watch_credentials
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use connectors_core::{CredentialsWatch, StoreError, UserId, CREDENTIALS_POLL};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use tokio::sync::{oneshot, watch};
+
+use crate::sealed::db_error;
+
+/// The channel the trigger notifies.
+const CHANNEL: &str = "connectors_credentials";
+/// How long the listener waits before connecting again after losing its connection.
+const RECONNECT_AFTER: Duration = Duration::from_secs(1);
+
+/// A credentials row: its user and connector.
+type Row = (UserId, String);
+
+/// The watchers of one store (shared by its clones) and whether its listener listens.
+pub(crate) struct Notices {
+    listening: AtomicBool,
+    started: AtomicBool,
+    watchers: Mutex<HashMap<Row, watch::Sender<()>>>,
+    /// Dropped with the last clone of the store: the listener's task then ends.
+    _stop: oneshot::Sender<()>,
+    stopped: Mutex<Option<oneshot::Receiver<()>>>,
+}
+
+impl Default for Notices {
+    fn default() -> Self {
+        let (stop, stopped) = oneshot::channel();
+        Self {
+            listening: AtomicBool::new(false),
+            started: AtomicBool::new(false),
+            watchers: Mutex::default(),
+            _stop: stop,
+            stopped: Mutex::new(Some(stopped)),
+        }
+    }
+}
+
+impl Notices {
+    /// A watch of `row`: ends at its next notification, or after `fallback` (after
+    /// [`CREDENTIALS_POLL`] while the listener is not listening).
+    pub(crate) fn watch(self: &Arc<Self>, row: Row, fallback: Duration) -> CredentialsWatch {
+        if !self.listening.load(Ordering::Acquire) {
+            return Box::pin(tokio::time::sleep(CREDENTIALS_POLL));
+        }
+        let mut changed = self
+            .lock()
+            .entry(row.clone())
+            .or_insert_with(|| watch::channel(()).0)
+            .subscribe();
+        let notices = Arc::downgrade(self);
+        Box::pin(async move {
+            // A closed channel (every watcher woken at once) ends the wait too.
+            let _ = tokio::time::timeout(fallback, changed.changed()).await;
+            drop(changed);
+            if let Some(notices) = notices.upgrade() {
+                let mut watchers = notices.lock();
+                if watchers
+                    .get(&row)
+                    .is_some_and(|sender| sender.receiver_count() == 0)
+                {
+                    watchers.remove(&row);
+                }
+            }
+        })
+    }
+
+    /// Connects the listener and listens, unless that is done or under way; the rest
+    /// of the listener's life (notifications, reconnections) runs in its own task.
+    ///
+    /// # Errors
+    ///
+    /// The database's failure to connect or to `LISTEN` (the store then keeps polling;
+    /// a later call tries again).
+    pub(crate) async fn listen(self: &Arc<Self>, pool: &PgPool) -> Result<(), StoreError> {
+        if self.started.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let pool = listener_pool(pool);
+        let listener = match connect(&pool).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                self.started.store(false, Ordering::Release);
+                return Err(error);
+            }
+        };
+        let Some(stopped) = self
+            .stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        else {
+            return Ok(());
+        };
+        self.listening.store(true, Ordering::Release);
+        tokio::spawn(listen_until_stopped(
+            Arc::downgrade(self),
+            pool,
+            listener,
+            stopped,
+        ));
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Row, watch::Sender<()>>> {
+        self.watchers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wakes the watchers of the row a notification names.
+    fn heard(&self, payload: &str) {
+        let Some((user, connector)) = payload.split_once(':') else {
+            return;
+        };
+        let Ok(user) = user.parse() else {
+            return;
+        };
+        if let Some(sender) = self.lock().remove(&(user, connector.to_owned())) {
+            sender.send_replace(());
+        }
+    }
+
+    /// Wakes every watcher, and whether the listener listens from now on.
+    fn wake_all(&self, listening: bool) {
+        self.listening.store(listening, Ordering::Release);
+        self.lock().clear();
+    }
+}
+
+/// A pool of one connection for the listener, to the store's database: a `LISTEN`
+/// holds its connection for good, so it does not take one of the store's.
+fn listener_pool(pool: &PgPool) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_lazy_with((*pool.connect_options()).clone())
+}
+
+async fn connect(pool: &PgPool) -> Result<PgListener, StoreError> {
+    let mut listener = PgListener::connect_with(pool).await.map_err(db_error)?;
+    listener.ignore_pool_close_event(true);
+    listener.listen(CHANNEL).await.map_err(db_error)?;
+    Ok(listener)
+}
+
+/// Hands each notification to the watchers until the store is dropped; connects again
+/// after losing the connection.
+async fn listen_until_stopped(
+    notices: Weak<Notices>,
+    pool: PgPool,
+    listener: PgListener,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut listener = Some(listener);
+    loop {
+        let Some(mut connected) = listener.take() else {
+            tokio::select! {
+                _ = &mut stopped => return,
+                () = tokio::time::sleep(RECONNECT_AFTER) => {}
+            }
+            match connect(&pool).await {
+                Ok(connected) => {
+                    let Some(notices) = notices.upgrade() else {
+                        return;
+                    };
+                    // Changes made while disconnected went unheard.
+                    notices.wake_all(true);
+                    listener = Some(connected);
+                }
+                Err(error) => {
+                    tracing::debug!(error = %error, "credentials listener could not connect again");
+                }
+            }
+            continue;
+        };
+        let next = tokio::select! {
+            _ = &mut stopped => return,
+            next = connected.try_recv() => next,
+        };
+        let Some(notices) = notices.upgrade() else {
+            return;
+        };
+        match next {
+            Ok(Some(notification)) => {
+                notices.heard(notification.payload());
+                listener = Some(connected);
+            }
+            // Connected again by sqlx, notifications may have been missed meanwhile.
+            Ok(None) => {
+                notices.wake_all(true);
+                listener = Some(connected);
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "credentials listener lost its connection; polling until it is back");
+                notices.wake_all(false);
+            }
+        }
+    }
+}
