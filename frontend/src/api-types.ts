@@ -147,6 +147,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/notion/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Notion pages shared with the app, matching a title. */
+        get: operations["notion_pages"];
+        put?: never;
+        /** Creates a Notion page under one the user picked (a voice tool that needs approval). */
+        post: operations["create_notion_page"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/slack/channels": {
         parameters: {
             query?: never;
@@ -796,6 +814,15 @@ export interface components {
             /** @description The recipient: `marie@example.com` or `Marie <marie@example.com>`. */
             to: string;
         };
+        /** @description The body of `POST /connectors/notion/pages`. */
+        NewNotionPage: {
+            /** @description The id of the page to create it under. */
+            parent_id: string;
+            /** @description The text, one paragraph per line, at most 10000 characters. */
+            text?: string | null;
+            /** @description The title, 1 to 200 characters. */
+            title: string;
+        };
         /** @description The body of `POST /connectors/minio/objects`. */
         NewObject: {
             /**
@@ -820,6 +847,17 @@ export interface components {
             channel: string;
             /** @description The message, 1 to 4000 characters. */
             text: string;
+        };
+        /** @description A Notion page. */
+        NotionPage: {
+            /** @description Notion's id of the page. */
+            id: string;
+            /** @description When it was last edited. */
+            last_edited: string | null;
+            /** @description Its title. */
+            title: string;
+            /** @description Its link. */
+            url: string | null;
         };
         /** Format: password */
         Password: string;
@@ -1443,6 +1481,107 @@ export interface operations {
                 };
             };
             /** @description a bad file_id or key, or provider_rejected */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notion_pages: {
+        parameters: {
+            query?: {
+                /** @description Words of the title, at most 200 characters. */
+                q?: string;
+                /** @description How many pages at most: 1..=50, default 10. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotionPage"][];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad q or limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_notion_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewNotionPage"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotionPage"];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad parent_id, title or text, or provider_refused (object_not_found) */
             422: {
                 headers: {
                     [name: string]: unknown;
