@@ -16,6 +16,8 @@ use voice_tools::Error as ToolError;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod twilio;
+
 /// The query of `GET /connectors/slack/channels`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

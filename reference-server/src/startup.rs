@@ -477,6 +477,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/connectors/gmail/messages", get(actions::gmail_messages))
         .route("/connectors/smtp/messages", post(actions::send_email))
+        .route(
+            "/connectors/twilio/messages",
+            get(actions::twilio::sms_messages).post(actions::twilio::send_sms),
+        )
         .route("/connectors/{key}/redirect", get(connectors::redirect))
         .route(connectors_core::CALLBACK_ROUTE, get(connectors::callback))
         .route("/connectors/{key}/config", post(connectors::save_config))

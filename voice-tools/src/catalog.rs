@@ -15,6 +15,7 @@ use crate::tools::{
     ActivateConnector, CreateProject, ListConnectors, ListEvents, ListGmailMessages, ListProjects,
     ListSlackChannels, PostSlackMessage, ReadSlackChannel, RevokeConnector, SendEmail, UploadFile,
 };
+use crate::tools::{ListSms, SendSms};
 
 /// How long a quoted argument may get inside an error message the model reads.
 const MESSAGE_LIMIT: usize = 300;
@@ -81,6 +82,8 @@ impl Catalog {
             .with_tool::<PostSlackMessage>()
             .with_tool::<ListGmailMessages>()
             .with_tool::<SendEmail>()
+            .with_tool::<SendSms>()
+            .with_tool::<ListSms>()
     }
 
     /// A catalog with no tools yet, for a tool set of your own.

@@ -18,6 +18,7 @@ pub use actions::{
     GmailMessagesLimit, ListGmailMessages, ListSlackChannels, PostSlackMessage, ReadSlackChannel,
     SendEmail, SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
 };
+pub use actions::{ListSms, SendSms, SmsLimit, E164};
 
 /// Arguments of `list_connectors`: none.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

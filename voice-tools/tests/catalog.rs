@@ -61,7 +61,9 @@ fn the_catalog_holds_the_built_in_tools_in_order() {
             "read_slack_channel",
             "post_slack_message",
             "list_gmail_messages",
-            "send_email"
+            "send_email",
+            "send_sms",
+            "list_sms"
         ]
     );
 }
@@ -582,7 +584,12 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         .collect();
     assert_eq!(
         needs_approval,
-        ["revoke_connector", "post_slack_message", "send_email"]
+        [
+            "revoke_connector",
+            "post_slack_message",
+            "send_email",
+            "send_sms"
+        ]
     );
 
     let read = catalog
@@ -594,6 +601,11 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
     assert_eq!(
         read.path_and_query(),
         "/api/v1/connectors/slack/channels/C01ABCDEF/messages?limit=5"
+    );
+    let sms = catalog.validate("list_sms", &json!({"limit": 3})).unwrap();
+    assert_eq!(
+        sms.path_and_query(),
+        "/api/v1/connectors/twilio/messages?limit=3"
     );
     let search = catalog
         .validate("list_gmail_messages", &json!({"q": "from:marie is:unread"}))
@@ -616,6 +628,17 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         ),
         ("list_slack_channels", json!({"limit": 101}), "limit"),
         ("list_gmail_messages", json!({"limit": 0}), "limit"),
+        (
+            "send_sms",
+            json!({"to": "0612345678", "from": "+15005550006", "body": "hi"}),
+            "to",
+        ),
+        (
+            "send_sms",
+            json!({"to": "+33612345678", "from": "+15005550006", "body": ""}),
+            "body",
+        ),
+        ("list_sms", json!({"limit": 51}), "limit"),
     ] {
         let error = catalog.validate(tool, &arguments).unwrap_err();
         let Error::InvalidArguments { problems, .. } = &error else {

@@ -471,6 +471,8 @@ export const en = {
     revokeConnector: (connector: string) => `Disconnect ${connector}?`,
     revokeConnectorDetail: 'Donna will remove access to this account. You can connect it again later.',
     anyConnector: 'an account',
+    sendSms: (to: string, body: string) => `Text ${to}: “${body}”?`,
+    sendSmsDetail: (from: string) => `From your Twilio number ${from}. Nothing is sent until you confirm.`,
     sendEmail: (to: string, subject: string) => `Send an email to ${to}: “${subject}”?`,
     sendEmailDetail: 'From your mail server, as you. Nothing is sent until you confirm.',
     postSlackMessage: (text: string) => `Post in Slack: “${text}”?`,

@@ -498,6 +498,8 @@ export const fr: Messages = {
     revokeConnector: (connector) => `Déconnecter ${connector}\u00a0?`,
     revokeConnectorDetail: 'Donna retirera l’accès à ce compte. Vous pourrez le reconnecter plus tard.',
     anyConnector: 'un compte',
+    sendSms: (to, body) => `Envoyer un SMS à ${to}\u00a0: «\u00a0${body}\u00a0»\u00a0?`,
+    sendSmsDetail: (from) => `Depuis votre numéro Twilio ${from}. Rien n’est envoyé tant que vous n’avez pas confirmé.`,
     sendEmail: (to, subject) => `Envoyer un e-mail à ${to}\u00a0: «\u00a0${subject}\u00a0»\u00a0?`,
     sendEmailDetail: 'Depuis votre serveur de messagerie, en votre nom. Rien n’est envoyé tant que vous n’avez pas confirmé.',
     postSlackMessage: (text) => `Publier dans Slack\u00a0: «\u00a0${text}\u00a0»\u00a0?`,

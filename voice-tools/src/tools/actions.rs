@@ -5,7 +5,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::Limit;
+
+mod twilio;
+
 use crate::binding::{Binding, Tool};
+pub use twilio::{ListSms, SendSms, SmsLimit, E164};
 
 /// How many Slack channels `list_slack_channels` lists at most: 1 to 100, 20 by default.
 pub type SlackChannelsLimit = Limit<100, 20>;
