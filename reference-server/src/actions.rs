@@ -16,6 +16,7 @@ use voice_tools::Error as ToolError;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod calendly;
 pub mod twilio;
 
 /// The query of `GET /connectors/slack/channels`.

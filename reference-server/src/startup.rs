@@ -478,6 +478,14 @@ pub fn router(state: AppState) -> Router {
         .route("/connectors/gmail/messages", get(actions::gmail_messages))
         .route("/connectors/smtp/messages", post(actions::send_email))
         .route(
+            "/connectors/calendly/events",
+            get(actions::calendly::calendly_events),
+        )
+        .route(
+            "/connectors/calendly/event-types",
+            get(actions::calendly::calendly_event_types),
+        )
+        .route(
             "/connectors/twilio/messages",
             get(actions::twilio::sms_messages).post(actions::twilio::send_sms),
         )

@@ -34,7 +34,9 @@ résume-les plutôt que de tout lire), post_slack_message (publie au nom de l'ut
 - Gmail: list_gmail_messages (les derniers e-mails, avec une recherche Gmail comme from:marie is:unread);\n\
 - SMTP: send_email (envoie un e-mail depuis le serveur de l'utilisateur: relis destinataire, objet et message d'abord);\n\
 - Twilio: list_sms (les derniers SMS du compte, reçus et envoyés), send_sms (envoie un SMS depuis un numéro du compte, \
-au format international +33…: relis destinataire et texte d'abord).\n\
+au format international +33…: relis destinataire et texte d'abord);\n\
+- Calendly: list_calendly_events (les prochains rendez-vous pris via Calendly), list_calendly_event_types \
+(les types de rendez-vous, leur durée et le lien de réservation à partager).\n\
 Les outils qui écrivent ou suppriment (revoke_connector, post_slack_message, send_email, send_sms) attendent la confirmation de l'utilisateur \
 dans la page: annonce ce que tu vas faire, puis appelle l'outil; si l'utilisateur refuse, dis-le simplement.\n\
 Si un outil répond qu'un compte n'est pas connecté (not_connected) ou demande une nouvelle autorisation (needs_reauth), \

@@ -1,16 +1,19 @@
 //! The actions of connectors configured with credentials (SPEC §7, issue 20) against
 //! faithful fakes of their providers' APIs: Twilio's Messages resource
 //! (`/2010-04-01/Accounts/{sid}/Messages.json`, HTTP Basic auth, form-encoded writes,
-//! `{code, message, more_info, status}` errors, 429 with `Retry-After`).
+//! `{code, message, more_info, status}` errors, 429 with `Retry-After`) and Calendly's
+//! `scheduled_events` / `event_types` (OAuth, `{title, message, details}` errors).
 
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use serde_json::{json, Value};
+use url::Url;
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::grant_fake::{Dialect, GrantFake};
+use crate::helpers::{outcome, spawn_app_with, Backend, TestApp};
 
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN: &str = "twilio-auth-token-0123456789abcdef";
@@ -382,4 +385,255 @@ async fn twilio_rate_limits_are_waited_out_when_short_and_a_changed_token_is_a_r
     let rejected: Value = rejected.json().await.unwrap();
     assert_eq!(rejected["error"]["code"], "provider_rejected");
     assert!(!rejected.to_string().contains(AUTH_TOKEN));
+}
+
+/// Calendly's API over the grant fake's tokens: `users/me`, `scheduled_events` and
+/// `event_types` for the owner the token answer names, a 401 `Unauthenticated` for a
+/// token it no longer takes, 400 `Invalid Argument` for another user's URI.
+#[derive(Clone)]
+struct CalendlyApi {
+    grants: GrantFake,
+    seen: Arc<Mutex<Vec<Value>>>,
+}
+
+const CALENDLY_OWNER: &str = "https://api.calendly.com/users/U1";
+
+impl Respond for CalendlyApi {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let token = request
+            .headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !self.grants.accepts(token) {
+            return ResponseTemplate::new(401).set_body_json(
+                json!({"title": "Unauthenticated", "message": "The access token is expired"}),
+            );
+        }
+        let query: serde_json::Map<String, Value> = request
+            .url
+            .query_pairs()
+            .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+            .collect();
+        let path = request.url.path().to_owned();
+        self.seen
+            .lock()
+            .unwrap()
+            .push(json!({"path": path, "query": query}));
+        if path == "/users/me" {
+            return ResponseTemplate::new(200).set_body_json(json!({"resource": {
+                "uri": CALENDLY_OWNER, "name": "Ada Lovelace", "email": "ada@example.com",
+                "slug": "ada", "timezone": "Europe/Paris",
+                "current_organization": "https://api.calendly.com/organizations/O1"
+            }}));
+        }
+        if query.get("user").and_then(Value::as_str) != Some(CALENDLY_OWNER) {
+            return ResponseTemplate::new(400).set_body_json(json!({
+                "title": "Invalid Argument", "message": "The supplied parameters are invalid.",
+                "details": [{"parameter": "user", "message": "must be a valid URI"}]
+            }));
+        }
+        let pagination = json!({"count": 2, "next_page": null, "previous_page": null,
+                                "next_page_token": null, "previous_page_token": null});
+        match path.as_str() {
+            "/scheduled_events" => ResponseTemplate::new(200).set_body_json(json!({
+                "collection": [
+                    {"uri": "https://api.calendly.com/scheduled_events/E1", "name": "30 Minute Meeting",
+                     "status": "active", "start_time": "2030-12-02T09:00:00.000000Z", "end_time": "2030-12-02T09:30:00.000000Z",
+                     "event_type": "https://api.calendly.com/event_types/T1",
+                     "location": {"type": "physical", "location": "Paris office"},
+                     "invitees_counter": {"total": 1, "active": 1, "limit": 1},
+                     "created_at": "2030-11-20T10:00:00.000000Z", "updated_at": "2030-11-20T10:00:00.000000Z",
+                     "event_memberships": [{"user": CALENDLY_OWNER, "user_email": "ada@example.com", "user_name": "Ada Lovelace"}],
+                     "event_guests": []},
+                    {"uri": "https://api.calendly.com/scheduled_events/E2", "name": "Intro call",
+                     "status": "active", "start_time": "2030-12-03T14:00:00.000000Z", "end_time": "2030-12-03T14:15:00.000000Z",
+                     "event_type": "https://api.calendly.com/event_types/T2",
+                     "location": {"type": "google_conference", "status": "pushed", "join_url": "https://meet.google.com/abc-defg-hij"},
+                     "invitees_counter": {"total": 2, "active": 1, "limit": 1},
+                     "created_at": "2030-11-21T10:00:00.000000Z", "updated_at": "2030-11-21T10:00:00.000000Z",
+                     "event_memberships": [], "event_guests": []}
+                ],
+                "pagination": pagination
+            })),
+            "/event_types" => ResponseTemplate::new(200).set_body_json(json!({
+                "collection": [
+                    {"uri": "https://api.calendly.com/event_types/T1", "name": "30 Minute Meeting", "active": true,
+                     "slug": "30min", "scheduling_url": "https://calendly.com/ada/30min", "duration": 30,
+                     "kind": "solo", "pooling_type": null, "type": "StandardEventType", "color": "#fff200",
+                     "created_at": "2030-01-01T00:00:00.000000Z", "updated_at": "2030-01-01T00:00:00.000000Z",
+                     "description_plain": "A chat", "profile": {"type": "User", "name": "Ada Lovelace", "owner": CALENDLY_OWNER}}
+                ],
+                "pagination": pagination
+            })),
+            _ => ResponseTemplate::new(404).set_body_json(
+                json!({"title": "Resource Not Found", "message": "The server could not find the requested resource."}),
+            ),
+        }
+    }
+}
+
+async fn app_with_calendly() -> (TestApp, GrantFake, CalendlyApi, MockServer) {
+    let calendly = MockServer::start().await;
+    let grants = GrantFake::mount(
+        &calendly,
+        Dialect::Calendly,
+        "calendly-id",
+        "calendly-secret",
+    )
+    .await;
+    let api = CalendlyApi {
+        grants: grants.clone(),
+        seen: Arc::default(),
+    };
+    Mock::given(path_regex("^/(users/me|scheduled_events|event_types)$"))
+        .respond_with(api.clone())
+        .mount(&calendly)
+        .await;
+    let at = |path: &str| format!("{}{path}", calendly.uri());
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("CALENDLY_CLIENT_ID", "calendly-id"),
+            ("CALENDLY_CLIENT_SECRET", "calendly-secret"),
+            ("CALENDLY_AUTH_URL", &at("/oauth/authorize")),
+            ("CALENDLY_TOKEN_URL", &at("/token")),
+            ("CALENDLY_REVOKE_URL", &at("/revoke")),
+            ("CALENDLY_API_URL", &calendly.uri()),
+        ],
+    )
+    .await;
+    app.sign_up("ada@example.com").await;
+    connect(&app, "calendly").await;
+    api.seen.lock().unwrap().clear();
+    (app, grants, api, calendly)
+}
+
+/// Redirect, consent (the provider sends the browser back with a code), callback.
+async fn connect(app: &TestApp, key: &str) {
+    let response = app.get(&format!("/connectors/{key}/redirect")).await;
+    assert_eq!(response.status(), 302);
+    let authorization = Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    let state = authorization
+        .query_pairs()
+        .find(|(name, _)| name == "state")
+        .map(|(_, value)| value.into_owned())
+        .expect("a state");
+    let mut callback = Url::parse(&app.url(&format!("/connectors/{key}/callback"))).unwrap();
+    callback
+        .query_pairs_mut()
+        .append_pair("code", "the-code")
+        .append_pair("state", &state);
+    let landed = app.follow_callback(&callback).await;
+    assert_eq!(outcome(&landed).0, "success", "{landed}");
+}
+
+#[tokio::test]
+async fn calendly_lists_upcoming_events_and_event_types_for_the_owner_kept_at_connection() {
+    let (app, _grants, api, _calendly) = app_with_calendly().await;
+
+    let events = app.get("/connectors/calendly/events?limit=5").await;
+    let types = app.get("/connectors/calendly/event-types").await;
+
+    assert_eq!(events.status(), 200);
+    assert_eq!(
+        events.json::<Value>().await.unwrap(),
+        json!([
+            {"name": "30 Minute Meeting", "start": "2030-12-02T09:00:00Z", "end": "2030-12-02T09:30:00Z",
+             "location": "Paris office", "invitees": 1, "uri": "https://api.calendly.com/scheduled_events/E1"},
+            {"name": "Intro call", "start": "2030-12-03T14:00:00Z", "end": "2030-12-03T14:15:00Z",
+             "location": "https://meet.google.com/abc-defg-hij", "invitees": 1, "uri": "https://api.calendly.com/scheduled_events/E2"}
+        ])
+    );
+    assert_eq!(types.status(), 200);
+    assert_eq!(
+        types.json::<Value>().await.unwrap(),
+        json!([{"name": "30 Minute Meeting", "duration_minutes": 30,
+                "scheduling_url": "https://calendly.com/ada/30min", "uri": "https://api.calendly.com/event_types/T1"}])
+    );
+    let seen = api.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen.len(),
+        2,
+        "the owner's URI came from the connection, not users/me: {seen:?}"
+    );
+    let events_query = &seen[0]["query"];
+    assert_eq!(seen[0]["path"], "/scheduled_events");
+    assert_eq!(events_query["user"], CALENDLY_OWNER);
+    assert_eq!(events_query["status"], "active");
+    assert_eq!(events_query["count"], "5");
+    assert_eq!(events_query["sort"], "start_time:asc");
+    let since = time::OffsetDateTime::parse(
+        events_query["min_start_time"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(
+        (time::OffsetDateTime::now_utc() - since)
+            .whole_minutes()
+            .abs()
+            < 5
+    );
+    assert_eq!(seen[1]["path"], "/event_types");
+    assert_eq!(seen[1]["query"]["active"], "true");
+}
+
+#[tokio::test]
+async fn calendly_refreshes_an_expired_token_once_and_refuses_bad_limits_before_calling() {
+    let (app, grants, api, _calendly) = app_with_calendly().await;
+    grants.expire_access_tokens();
+
+    let events = app.get("/connectors/calendly/events").await;
+    let before = api.seen.lock().unwrap().len();
+    let bad = [
+        (
+            app.get("/connectors/calendly/events?limit=0").await,
+            "limit",
+        ),
+        (
+            app.get("/connectors/calendly/event-types?limit=51").await,
+            "limit",
+        ),
+    ];
+
+    assert_eq!(events.status(), 200);
+    assert_eq!(
+        events
+            .json::<Value>()
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(grants.refresh_calls(), 1);
+    assert_eq!(app.connector("calendly").await["status"], "active");
+    for (response, field) in bad {
+        assert_eq!(response.status(), 422, "{field}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], field, "{body}");
+    }
+    assert_eq!(api.seen.lock().unwrap().len(), before);
+}
+
+#[tokio::test]
+async fn donna_reads_calendly_events_through_the_relay() {
+    let (app, _grants, _api, _calendly) = app_with_calendly().await;
+
+    let answer = tool_call(
+        &app,
+        json!({"call_id": "call_cal_1", "name": "list_calendly_events", "arguments": "{\"limit\":1}"}),
+    )
+    .await;
+
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["output"][0]["name"], "30 Minute Meeting");
+    assert_eq!(
+        answer["output"].as_array().unwrap().len(),
+        1,
+        "the limit holds even if Calendly sends more"
+    );
 }

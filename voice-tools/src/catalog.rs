@@ -15,7 +15,7 @@ use crate::tools::{
     ActivateConnector, CreateProject, ListConnectors, ListEvents, ListGmailMessages, ListProjects,
     ListSlackChannels, PostSlackMessage, ReadSlackChannel, RevokeConnector, SendEmail, UploadFile,
 };
-use crate::tools::{ListSms, SendSms};
+use crate::tools::{ListCalendlyEventTypes, ListCalendlyEvents, ListSms, SendSms};
 
 /// How long a quoted argument may get inside an error message the model reads.
 const MESSAGE_LIMIT: usize = 300;
@@ -84,6 +84,8 @@ impl Catalog {
             .with_tool::<SendEmail>()
             .with_tool::<SendSms>()
             .with_tool::<ListSms>()
+            .with_tool::<ListCalendlyEvents>()
+            .with_tool::<ListCalendlyEventTypes>()
     }
 
     /// A catalog with no tools yet, for a tool set of your own.

@@ -15,6 +15,9 @@ use crate::binding::{Binding, Tool};
 mod actions;
 
 pub use actions::{
+    CalendlyEventTypesLimit, CalendlyEventsLimit, ListCalendlyEventTypes, ListCalendlyEvents,
+};
+pub use actions::{
     GmailMessagesLimit, ListGmailMessages, ListSlackChannels, PostSlackMessage, ReadSlackChannel,
     SendEmail, SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
 };

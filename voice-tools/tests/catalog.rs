@@ -63,7 +63,9 @@ fn the_catalog_holds_the_built_in_tools_in_order() {
             "list_gmail_messages",
             "send_email",
             "send_sms",
-            "list_sms"
+            "list_sms",
+            "list_calendly_events",
+            "list_calendly_event_types"
         ]
     );
 }
@@ -639,6 +641,8 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
             "body",
         ),
         ("list_sms", json!({"limit": 51}), "limit"),
+        ("list_calendly_events", json!({"limit": 0}), "limit"),
+        ("list_calendly_event_types", json!({"limit": 51}), "limit"),
     ] {
         let error = catalog.validate(tool, &arguments).unwrap_err();
         let Error::InvalidArguments { problems, .. } = &error else {

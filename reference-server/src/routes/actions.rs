@@ -13,6 +13,7 @@ use crate::json::ValidJson;
 use crate::query::ValidQuery;
 use crate::state::AppState;
 
+pub mod calendly;
 pub mod twilio;
 
 /// The public channels of the user's Slack workspace.

@@ -6,7 +6,12 @@ use serde::Deserialize;
 
 use super::Limit;
 
+mod calendly;
 mod twilio;
+
+pub use calendly::{
+    CalendlyEventTypesLimit, CalendlyEventsLimit, ListCalendlyEventTypes, ListCalendlyEvents,
+};
 
 use crate::binding::{Binding, Tool};
 pub use twilio::{ListSms, SendSms, SmsLimit, E164};
