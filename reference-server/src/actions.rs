@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod calendly;
+pub mod hostinger;
 pub mod twilio;
 
 /// The query of `GET /connectors/slack/channels`.

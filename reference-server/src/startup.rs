@@ -486,6 +486,14 @@ pub fn router(state: AppState) -> Router {
             get(actions::calendly::calendly_event_types),
         )
         .route(
+            "/connectors/hostinger/domains",
+            get(actions::hostinger::hostinger_domains),
+        )
+        .route(
+            "/connectors/hostinger/subscriptions",
+            get(actions::hostinger::hostinger_subscriptions),
+        )
+        .route(
             "/connectors/twilio/messages",
             get(actions::twilio::sms_messages).post(actions::twilio::send_sms),
         )

@@ -2,7 +2,8 @@
 //! faithful fakes of their providers' APIs: Twilio's Messages resource
 //! (`/2010-04-01/Accounts/{sid}/Messages.json`, HTTP Basic auth, form-encoded writes,
 //! `{code, message, more_info, status}` errors, 429 with `Retry-After`) and Calendly's
-//! `scheduled_events` / `event_types` (OAuth, `{title, message, details}` errors).
+//! `scheduled_events` / `event_types` (OAuth, `{title, message, details}` errors), and
+//! Hostinger's domain portfolio and subscriptions (Bearer, `{error, correlation_id}`).
 
 use std::sync::{Arc, Mutex};
 
@@ -636,4 +637,180 @@ async fn donna_reads_calendly_events_through_the_relay() {
         1,
         "the limit holds even if Calendly sends more"
     );
+}
+
+const HOSTINGER_TOKEN: &str = "hostinger-api-token-0123456789";
+
+/// Hostinger's API for one token: the domain portfolio and the subscriptions as its
+/// API answers them, `{error, correlation_id}` 401s for another token, 429 with
+/// `Retry-After` for the next `rate_limits` calls.
+#[derive(Clone, Default)]
+struct HostingerApi {
+    token: Arc<Mutex<String>>,
+    rate_limits: Arc<Mutex<Vec<&'static str>>>,
+    served: Arc<Mutex<Vec<String>>>,
+}
+
+impl Respond for HostingerApi {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if let Some(seconds) = self.rate_limits.lock().unwrap().pop() {
+            return ResponseTemplate::new(429)
+                .insert_header("retry-after", seconds)
+                .set_body_json(
+                    json!({"error": "Too Many Attempts.", "correlation_id": "c0ffee01"}),
+                );
+        }
+        let expected = format!("Bearer {}", self.token.lock().unwrap());
+        if request
+            .headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            != Some(expected.as_str())
+        {
+            return ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "Unauthenticated", "correlation_id": "c0ffee02"}));
+        }
+        let path = request.url.path().to_owned();
+        self.served.lock().unwrap().push(path.clone());
+        match path.as_str() {
+            "/api/domains/v1/portfolio" => ResponseTemplate::new(200).set_body_json(json!([
+                {"id": 1001, "domain": "ada.dev", "type": "domain", "status": "active",
+                 "created_at": "2024-02-27T11:54:22Z", "expires_at": "2026-02-27T11:54:22Z"},
+                {"id": 1002, "domain": null, "type": "free_domain", "status": "pending_setup",
+                 "created_at": "2025-11-01T08:00:00Z", "expires_at": null}
+            ])),
+            "/api/billing/v1/subscriptions" => ResponseTemplate::new(200).set_body_json(json!([
+                {"id": "Azz353Uhl1xC54pR0", "name": "Premium Web Hosting", "status": "active",
+                 "billing_period": 12, "billing_period_unit": "month", "currency_code": "USD",
+                 "total_price": 3588, "renewal_price": 11988, "is_auto_renewed": true,
+                 "created_at": "2025-01-01T00:00:00Z", "expires_at": "2026-01-01T00:00:00Z",
+                 "next_billing_at": "2025-12-31T00:00:00Z"},
+                {"id": "Bzz353Uhl1xC54pR1", "name": ".dev Domain", "status": "expired",
+                 "billing_period": 1, "billing_period_unit": "year", "currency_code": "EUR",
+                 "total_price": 1299, "renewal_price": 1499, "is_auto_renewed": false,
+                 "created_at": "2023-01-01T00:00:00Z", "expires_at": "2024-01-01T00:00:00Z",
+                 "next_billing_at": null}
+            ])),
+            _ => ResponseTemplate::new(404)
+                .set_body_json(json!({"error": "Not found", "correlation_id": "c0ffee03"})),
+        }
+    }
+}
+
+async fn app_with_hostinger() -> (TestApp, HostingerApi, MockServer) {
+    let hostinger = MockServer::start().await;
+    let api = HostingerApi::default();
+    *api.token.lock().unwrap() = HOSTINGER_TOKEN.to_owned();
+    Mock::given(path_regex("^/api/"))
+        .respond_with(api.clone())
+        .mount(&hostinger)
+        .await;
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("HOSTINGER_API_URL", hostinger.uri().as_str())],
+    )
+    .await;
+    app.sign_up("ada@example.com").await;
+    let saved = app
+        .post_json(
+            "/connectors/hostinger/config",
+            &json!({"api_token": HOSTINGER_TOKEN}),
+        )
+        .await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    api.served.lock().unwrap().clear();
+    (app, api, hostinger)
+}
+
+#[tokio::test]
+async fn hostinger_lists_domains_and_subscriptions_as_a_person_reads_them() {
+    let (app, api, _hostinger) = app_with_hostinger().await;
+
+    let domains = app.get("/connectors/hostinger/domains").await;
+    let subscriptions = app.get("/connectors/hostinger/subscriptions?limit=2").await;
+    let one = app.get("/connectors/hostinger/subscriptions?limit=1").await;
+
+    assert_eq!(domains.status(), 200);
+    assert_eq!(
+        domains.json::<Value>().await.unwrap(),
+        json!([
+            {"domain": "ada.dev", "status": "active", "expires_at": "2026-02-27T11:54:22Z"},
+            {"domain": null, "status": "pending_setup", "expires_at": null}
+        ])
+    );
+    assert_eq!(subscriptions.status(), 200);
+    assert_eq!(
+        subscriptions.json::<Value>().await.unwrap(),
+        json!([
+            {"name": "Premium Web Hosting", "status": "active", "auto_renews": true, "renewal_price": "119.88 USD",
+             "next_billing_at": "2025-12-31T00:00:00Z", "expires_at": "2026-01-01T00:00:00Z"},
+            {"name": ".dev Domain", "status": "expired", "auto_renews": false, "renewal_price": "14.99 EUR",
+             "next_billing_at": null, "expires_at": "2024-01-01T00:00:00Z"}
+        ])
+    );
+    assert_eq!(
+        one.json::<Value>().await.unwrap().as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        *api.served.lock().unwrap(),
+        [
+            "/api/domains/v1/portfolio",
+            "/api/billing/v1/subscriptions",
+            "/api/billing/v1/subscriptions"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn hostinger_rate_limits_are_waited_out_when_short_and_a_revoked_token_is_a_rejection() {
+    let (app, api, _hostinger) = app_with_hostinger().await;
+
+    api.rate_limits.lock().unwrap().push("1");
+    let waited = app.get("/connectors/hostinger/domains").await;
+    api.rate_limits.lock().unwrap().push("90");
+    let passed_on = app.get("/connectors/hostinger/domains").await;
+    *api.token.lock().unwrap() = "another-token".to_owned();
+    let rejected = app.get("/connectors/hostinger/subscriptions").await;
+    let bad = app.get("/connectors/hostinger/domains?limit=101").await;
+
+    assert_eq!(waited.status(), 200);
+    assert_eq!(passed_on.status(), 429);
+    assert_eq!(passed_on.headers()["retry-after"], "90");
+    assert_eq!(rejected.status(), 422);
+    let rejected: Value = rejected.json().await.unwrap();
+    assert_eq!(rejected["error"]["code"], "provider_rejected");
+    assert!(
+        rejected["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Hostinger refused the API token"),
+        "{rejected}"
+    );
+    assert!(!rejected.to_string().contains(HOSTINGER_TOKEN));
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        bad.json::<Value>().await.unwrap()["error"]["fields"][0]["field"],
+        "limit"
+    );
+    assert_eq!(
+        api.served.lock().unwrap().len(),
+        1,
+        "only the waited call was served"
+    );
+}
+
+#[tokio::test]
+async fn donna_reads_hostinger_domains_through_the_relay() {
+    let (app, _api, _hostinger) = app_with_hostinger().await;
+
+    let answer = tool_call(
+        &app,
+        json!({"call_id": "call_host_1", "name": "list_hostinger_domains", "arguments": "{}"}),
+    )
+    .await;
+
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["output"][0]["domain"], "ada.dev");
 }

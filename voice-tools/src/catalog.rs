@@ -15,7 +15,10 @@ use crate::tools::{
     ActivateConnector, CreateProject, ListConnectors, ListEvents, ListGmailMessages, ListProjects,
     ListSlackChannels, PostSlackMessage, ReadSlackChannel, RevokeConnector, SendEmail, UploadFile,
 };
-use crate::tools::{ListCalendlyEventTypes, ListCalendlyEvents, ListSms, SendSms};
+use crate::tools::{
+    ListCalendlyEventTypes, ListCalendlyEvents, ListHostingerDomains, ListHostingerSubscriptions,
+    ListSms, SendSms,
+};
 
 /// How long a quoted argument may get inside an error message the model reads.
 const MESSAGE_LIMIT: usize = 300;
@@ -86,6 +89,8 @@ impl Catalog {
             .with_tool::<ListSms>()
             .with_tool::<ListCalendlyEvents>()
             .with_tool::<ListCalendlyEventTypes>()
+            .with_tool::<ListHostingerDomains>()
+            .with_tool::<ListHostingerSubscriptions>()
     }
 
     /// A catalog with no tools yet, for a tool set of your own.

@@ -21,6 +21,7 @@ pub use actions::{
     GmailMessagesLimit, ListGmailMessages, ListSlackChannels, PostSlackMessage, ReadSlackChannel,
     SendEmail, SlackChannelsLimit, SlackMessagesLimit, SLACK_CHANNEL_ID,
 };
+pub use actions::{HostingerLimit, ListHostingerDomains, ListHostingerSubscriptions};
 pub use actions::{ListSms, SendSms, SmsLimit, E164};
 
 /// Arguments of `list_connectors`: none.

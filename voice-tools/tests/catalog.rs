@@ -65,7 +65,9 @@ fn the_catalog_holds_the_built_in_tools_in_order() {
             "send_sms",
             "list_sms",
             "list_calendly_events",
-            "list_calendly_event_types"
+            "list_calendly_event_types",
+            "list_hostinger_domains",
+            "list_hostinger_subscriptions"
         ]
     );
 }
@@ -643,6 +645,8 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
         ("list_sms", json!({"limit": 51}), "limit"),
         ("list_calendly_events", json!({"limit": 0}), "limit"),
         ("list_calendly_event_types", json!({"limit": 51}), "limit"),
+        ("list_hostinger_domains", json!({"limit": 101}), "limit"),
+        ("list_hostinger_subscriptions", json!({"limit": 0}), "limit"),
     ] {
         let error = catalog.validate(tool, &arguments).unwrap_err();
         let Error::InvalidArguments { problems, .. } = &error else {

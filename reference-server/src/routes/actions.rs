@@ -14,6 +14,7 @@ use crate::query::ValidQuery;
 use crate::state::AppState;
 
 pub mod calendly;
+pub mod hostinger;
 pub mod twilio;
 
 /// The public channels of the user's Slack workspace.

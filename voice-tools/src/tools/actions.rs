@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::Limit;
 
 mod calendly;
+mod hostinger;
 mod twilio;
 
 pub use calendly::{
@@ -14,6 +15,7 @@ pub use calendly::{
 };
 
 use crate::binding::{Binding, Tool};
+pub use hostinger::{HostingerLimit, ListHostingerDomains, ListHostingerSubscriptions};
 pub use twilio::{ListSms, SendSms, SmsLimit, E164};
 
 /// How many Slack channels `list_slack_channels` lists at most: 1 to 100, 20 by default.
