@@ -238,7 +238,7 @@ impl ConnectorAuthService {
 impl ConnectorAuthService {
     /// The user's stored fields of the config connector `connector`, secrets decrypted,
     /// for calling its provider (an SMTP session, Twilio's basic auth, S3 signatures, a
-    /// bearer token); with [`Self::config_context`] for the HTTP client, the API URL and
+    /// bearer token); with [`Self::config_call`] for the HTTP client, the API URL and
     /// the SSRF setting. Never log what it returns.
     ///
     /// # Errors
