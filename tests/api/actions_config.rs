@@ -395,6 +395,8 @@ async fn twilio_rate_limits_are_waited_out_when_short_and_a_changed_token_is_a_r
 struct CalendlyApi {
     grants: GrantFake,
     seen: Arc<Mutex<Vec<Value>>>,
+    /// `event_types` answers 403, as for a grant without the scope it needs.
+    forbid_event_types: Arc<Mutex<bool>>,
 }
 
 const CALENDLY_OWNER: &str = "https://api.calendly.com/users/U1";
@@ -428,6 +430,12 @@ impl Respond for CalendlyApi {
                 "slug": "ada", "timezone": "Europe/Paris",
                 "current_organization": "https://api.calendly.com/organizations/O1"
             }}));
+        }
+        if path == "/event_types" && *self.forbid_event_types.lock().unwrap() {
+            return ResponseTemplate::new(403).set_body_json(json!({
+                "title": "Permission Denied",
+                "message": "You do not have permission to access this resource."
+            }));
         }
         if query.get("user").and_then(Value::as_str) != Some(CALENDLY_OWNER) {
             return ResponseTemplate::new(400).set_body_json(json!({
@@ -487,6 +495,7 @@ async fn app_with_calendly() -> (TestApp, GrantFake, CalendlyApi, MockServer) {
     let api = CalendlyApi {
         grants: grants.clone(),
         seen: Arc::default(),
+        forbid_event_types: Arc::default(),
     };
     Mock::given(path_regex("^/(users/me|scheduled_events|event_types)$"))
         .respond_with(api.clone())
@@ -813,4 +822,25 @@ async fn donna_reads_hostinger_domains_through_the_relay() {
     assert_eq!(answer.status(), 200);
     let answer: Value = answer.json().await.unwrap();
     assert_eq!(answer["output"][0]["domain"], "ada.dev");
+}
+
+#[tokio::test]
+async fn a_calendly_permission_the_grant_lacks_is_a_refusal_in_words() {
+    let (app, _grants, api, _calendly) = app_with_calendly().await;
+    *api.forbid_event_types.lock().unwrap() = true;
+
+    let types = app.get("/connectors/calendly/event-types").await;
+
+    assert_eq!(types.status(), 422);
+    let body: Value = types.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "provider_refused");
+    assert_eq!(
+        body["error"]["message"],
+        "the provider refused the request: the Calendly connection lacks the permission for this; connect Calendly again"
+    );
+    assert_eq!(
+        app.connector("calendly").await["status"],
+        "active",
+        "a 403 is no dead grant"
+    );
 }
