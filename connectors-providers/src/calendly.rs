@@ -1,5 +1,6 @@
 //! Calendly: the `calendly` connector (PKCE S256, HTTP Basic client authentication,
-//! single-use refresh tokens).
+//! single-use refresh tokens), and what a user reads with it ([`upcoming_events`],
+//! [`event_types`]).
 //!
 //! Calendly revokes a refresh token the moment it is used: the service stores the new
 //! one atomically and refreshes once however many callers ask (see
@@ -7,6 +8,10 @@
 //! 400 `invalid_grant`, which turns the connector to `needs_reauth`.
 
 use connectors_core::{AccountProbe, ClientAuth, OAuthSpec, StandardOAuth};
+
+mod actions;
+
+pub use actions::{event_types, upcoming_events, EventType, ScheduledEvent};
 
 /// Calendly's default authorization endpoint.
 pub const AUTH_URL: &str = "https://auth.calendly.com/oauth/authorize";

@@ -1,4 +1,5 @@
-//! Hostinger: the `hostinger` connector (an API token of the Hostinger API).
+//! Hostinger: the `hostinger` connector (an API token of the Hostinger API), and what a
+//! user reads with it ([`list_domains`], [`list_subscriptions`]).
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -11,6 +12,10 @@ use connectors_core::http as wire;
 use connectors_core::http::api_endpoint;
 use connectors_core::{ConfigConnector, ConfigContext, Fields};
 use connectors_core::{Error, Result};
+
+mod actions;
+
+pub use actions::{list_domains, list_subscriptions, Domain, Subscription};
 
 /// Hostinger's default API base URL (`HOSTINGER_API_URL` overrides it).
 pub const API_URL: &str = "https://developers.hostinger.com";

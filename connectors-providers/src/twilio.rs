@@ -1,4 +1,5 @@
-//! Twilio: the `twilio` connector, with the account's auth token or with an API key.
+//! Twilio: the `twilio` connector, with the account's auth token or with an API key, and
+//! what a user does with it ([`send_sms`], [`recent_messages`]).
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -11,6 +12,10 @@ use connectors_core::http::api_endpoint;
 use connectors_core::http::{self as wire, Answer};
 use connectors_core::{ConfigConnector, ConfigContext, Fields};
 use connectors_core::{Error, FieldErrorCode, FieldFormat, FieldIssue, FieldParams, Result};
+
+mod actions;
+
+pub use actions::{recent_messages, send_sms, Sms, SmsMessage, SmsSent};
 
 /// Twilio's default REST API base URL (`TWILIO_API_URL` overrides it).
 pub const API_URL: &str = "https://api.twilio.com";

@@ -872,6 +872,15 @@ describe('approvalQuestion', () => {
     expect(approvalQuestion(put({ file_id: 'f1' }), names, fr).question).toBe('Copier le fichier dans votre bucket MinIO\u00a0?');
   });
 
+  it('names the recipient and text of the SMS Donna wants to send, and the sender', () => {
+    const send = { tool: 'send_sms', arguments: { to: '+33612345678', from: '+15005550006', body: 'On my way' } };
+    expect(approvalQuestion(send, names, en).question).toBe('Text +33612345678: “On my way”?');
+    expect(approvalQuestion(send, names, en).detail).toContain('+15005550006');
+    expect(approvalQuestion(send, names, fr).question).toBe(
+      'Envoyer un SMS à +33612345678\u00a0: «\u00a0On my way\u00a0»\u00a0?',
+    );
+  });
+
   it('names the recipient and subject of the email Donna wants to send', () => {
     const send = { tool: 'send_email', arguments: { to: 'marie@example.com', subject: 'Lunch', text: 'Noon?' } };
     expect(approvalQuestion(send, names, en).question).toBe('Send an email to marie@example.com: “Lunch”?');

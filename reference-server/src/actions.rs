@@ -18,6 +18,10 @@ use voice_tools::Error as ToolError;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod calendly;
+pub mod hostinger;
+pub mod twilio;
+
 /// The query of `GET /connectors/slack/channels`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -485,6 +485,26 @@ pub fn router(state: AppState) -> Router {
             "/connectors/notion/pages",
             get(actions::notion_pages).post(actions::create_notion_page),
         )
+        .route(
+            "/connectors/calendly/events",
+            get(actions::calendly::calendly_events),
+        )
+        .route(
+            "/connectors/calendly/event-types",
+            get(actions::calendly::calendly_event_types),
+        )
+        .route(
+            "/connectors/hostinger/domains",
+            get(actions::hostinger::hostinger_domains),
+        )
+        .route(
+            "/connectors/hostinger/subscriptions",
+            get(actions::hostinger::hostinger_subscriptions),
+        )
+        .route(
+            "/connectors/twilio/messages",
+            get(actions::twilio::sms_messages).post(actions::twilio::send_sms),
+        )
         .route("/connectors/{key}/redirect", get(connectors::redirect))
         .route(connectors_core::CALLBACK_ROUTE, get(connectors::callback))
         .route("/connectors/{key}/config", post(connectors::save_config))

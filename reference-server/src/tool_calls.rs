@@ -331,6 +331,7 @@ fn summary(state: &AppState, call: &ValidatedCall) -> String {
             argument("to"),
             argument("subject")
         ),
+        ("send_sms", _) => format!("Text {}: “{}”", argument("to"), argument("body")),
         ("post_slack_message", _) => format!(
             "Post in Slack ({}): “{}”",
             argument("channel"),

@@ -34,8 +34,14 @@ résume-les plutôt que de tout lire), post_slack_message (publie au nom de l'ut
 - Gmail: list_gmail_messages (les derniers e-mails, avec une recherche Gmail comme from:marie is:unread);\n\
 - SMTP: send_email (envoie un e-mail depuis le serveur de l'utilisateur: relis destinataire, objet et message d'abord);\n\
 - MinIO: list_minio_objects (les fichiers du bucket), put_file_in_minio (copie un fichier déposé avec upload_file);\n\
-- Notion: search_notion_pages (les pages partagées avec l'application), create_notion_page (sous une page choisie par l'utilisateur).\n\
-Les outils qui écrivent ou suppriment (revoke_connector, post_slack_message, send_email, put_file_in_minio, create_notion_page) attendent la confirmation de l'utilisateur \
+- Notion: search_notion_pages (les pages partagées avec l'application), create_notion_page (sous une page choisie par l'utilisateur);\n\
+- Twilio: list_sms (les derniers SMS du compte, reçus et envoyés), send_sms (envoie un SMS depuis un numéro du compte, \
+au format international +33…: relis destinataire et texte d'abord);\n\
+- Calendly: list_calendly_events (les prochains rendez-vous pris via Calendly), list_calendly_event_types \
+(les types de rendez-vous, leur durée et le lien de réservation à partager);\n\
+- Hostinger: list_hostinger_domains (les domaines et leur expiration), list_hostinger_subscriptions \
+(les abonnements, leur renouvellement et leur prix).\n\
+Les outils qui écrivent ou suppriment (revoke_connector, post_slack_message, send_email, send_sms, put_file_in_minio, create_notion_page) attendent la confirmation de l'utilisateur \
 dans la page: annonce ce que tu vas faire, puis appelle l'outil; si l'utilisateur refuse, dis-le simplement.\n\
 Si un outil répond qu'un compte n'est pas connecté (not_connected) ou demande une nouvelle autorisation (needs_reauth), \
 dis-le clairement et propose de le connecter avec activate_connector.\n\

@@ -4,6 +4,7 @@
 #![allow(unreachable_pub)]
 
 mod actions;
+mod actions_config;
 mod auth;
 mod config_connectors;
 mod connector_list;

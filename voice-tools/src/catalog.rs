@@ -16,6 +16,10 @@ use crate::tools::{
     ListGmailMessages, ListMinioObjects, ListProjects, ListSlackChannels, PostSlackMessage,
     PutFileInMinio, ReadSlackChannel, RevokeConnector, SearchNotionPages, SendEmail, UploadFile,
 };
+use crate::tools::{
+    ListCalendlyEventTypes, ListCalendlyEvents, ListHostingerDomains, ListHostingerSubscriptions,
+    ListSms, SendSms,
+};
 
 /// How long a quoted argument may get inside an error message the model reads.
 const MESSAGE_LIMIT: usize = 300;
@@ -86,6 +90,12 @@ impl Catalog {
             .with_tool::<PutFileInMinio>()
             .with_tool::<SearchNotionPages>()
             .with_tool::<CreateNotionPage>()
+            .with_tool::<SendSms>()
+            .with_tool::<ListSms>()
+            .with_tool::<ListCalendlyEvents>()
+            .with_tool::<ListCalendlyEventTypes>()
+            .with_tool::<ListHostingerDomains>()
+            .with_tool::<ListHostingerSubscriptions>()
     }
 
     /// A catalog with no tools yet, for a tool set of your own.

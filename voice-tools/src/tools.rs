@@ -15,11 +15,14 @@ use crate::binding::{Binding, Tool};
 mod actions;
 
 pub use actions::{
-    CreateNotionPage, GmailMessagesLimit, ListGmailMessages, ListMinioObjects, ListSlackChannels,
-    MinioObjectsLimit, NotionPagesLimit, PostSlackMessage, PutFileInMinio, ReadSlackChannel,
-    SearchNotionPages, SendEmail, SlackChannelsLimit, SlackMessagesLimit, NOTION_ID, ONE_LINE,
-    SLACK_CHANNEL_ID,
+    CalendlyEventTypesLimit, CalendlyEventsLimit, CreateNotionPage, GmailMessagesLimit,
+    ListCalendlyEventTypes, ListCalendlyEvents, ListGmailMessages, ListMinioObjects,
+    ListSlackChannels, MinioObjectsLimit, NotionPagesLimit, PostSlackMessage, PutFileInMinio,
+    ReadSlackChannel, SearchNotionPages, SendEmail, SlackChannelsLimit, SlackMessagesLimit,
+    NOTION_ID, ONE_LINE, SLACK_CHANNEL_ID,
 };
+pub use actions::{HostingerLimit, ListHostingerDomains, ListHostingerSubscriptions};
+pub use actions::{ListSms, SendSms, SmsLimit, E164};
 
 /// Arguments of `list_connectors`: none.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

@@ -65,7 +65,13 @@ fn the_catalog_holds_the_built_in_tools_in_order() {
             "list_minio_objects",
             "put_file_in_minio",
             "search_notion_pages",
-            "create_notion_page"
+            "create_notion_page",
+            "send_sms",
+            "list_sms",
+            "list_calendly_events",
+            "list_calendly_event_types",
+            "list_hostinger_domains",
+            "list_hostinger_subscriptions"
         ]
     );
 }
@@ -591,7 +597,8 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
             "post_slack_message",
             "send_email",
             "put_file_in_minio",
-            "create_notion_page"
+            "create_notion_page",
+            "send_sms"
         ]
     );
 
@@ -604,6 +611,11 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
     assert_eq!(
         read.path_and_query(),
         "/api/v1/connectors/slack/channels/C01ABCDEF/messages?limit=5"
+    );
+    let sms = catalog.validate("list_sms", &json!({"limit": 3})).unwrap();
+    assert_eq!(
+        sms.path_and_query(),
+        "/api/v1/connectors/twilio/messages?limit=3"
     );
     let search = catalog
         .validate("list_gmail_messages", &json!({"q": "from:marie is:unread"}))
@@ -631,6 +643,21 @@ fn account_actions_bind_to_their_routes_and_writes_need_approval() {
             json!({"to": "a@b.c", "subject": "Hi\nBcc: eve@example.com", "text": "x"}),
             "subject",
         ),
+        (
+            "send_sms",
+            json!({"to": "0612345678", "from": "+15005550006", "body": "hi"}),
+            "to",
+        ),
+        (
+            "send_sms",
+            json!({"to": "+33612345678", "from": "+15005550006", "body": ""}),
+            "body",
+        ),
+        ("list_sms", json!({"limit": 51}), "limit"),
+        ("list_calendly_events", json!({"limit": 0}), "limit"),
+        ("list_calendly_event_types", json!({"limit": 51}), "limit"),
+        ("list_hostinger_domains", json!({"limit": 101}), "limit"),
+        ("list_hostinger_subscriptions", json!({"limit": 0}), "limit"),
     ] {
         let error = catalog.validate(tool, &arguments).unwrap_err();
         let Error::InvalidArguments { problems, .. } = &error else {

@@ -238,7 +238,7 @@ impl ConnectorAuthService {
 impl ConnectorAuthService {
     /// The user's stored fields of the config connector `connector`, secrets decrypted,
     /// for calling its provider (an SMTP session, Twilio's basic auth, S3 signatures, a
-    /// bearer token); with [`Self::config_context`] for the HTTP client, the API URL and
+    /// bearer token); with [`Self::config_call`] for the HTTP client, the API URL and
     /// the SSRF setting. Never log what it returns.
     ///
     /// # Errors
@@ -273,6 +273,7 @@ impl ConnectorAuthService {
             http: self.http.clone(),
             api_url: self.api_url(connector.as_ref()),
             block_private_targets: self.block_private_targets,
+            rate_limit_retry: self.rate_limit_retry,
         })
     }
 }
@@ -284,9 +285,56 @@ pub struct ConfigCall {
     http: reqwest::Client,
     api_url: Option<Url>,
     block_private_targets: bool,
+    rate_limit_retry: RateLimitRetry,
 }
 
 impl ConfigCall {
+    /// The provider's API URL as deployed, else `default`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] when `default` does not parse.
+    pub fn api_url_or(&self, default: &str) -> Result<Url> {
+        match &self.api_url {
+            Some(url) => Ok(url.clone()),
+            None => Url::parse(default).map_err(|source| Error::InvalidUrl {
+                what: "default API URL",
+                source,
+            }),
+        }
+    }
+
+    /// Sends the request `build` makes with the shared client (built anew for each
+    /// attempt, with the connector's own credentials) and returns the answer, whatever
+    /// its status but 429: a 429 waits as `Retry-After` says (1 s without it) and sends
+    /// again, at most [`ConnectorAuthService::with_rate_limit_retry`]'s retries and
+    /// wait, as [`OAuthClient::send`] does; past them, [`Error::RateLimited`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RateLimited`]; the transport errors of [`http::send`].
+    pub async fn send<B>(&self, build: B) -> Result<Answer>
+    where
+        B: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Sync,
+    {
+        let policy = self.rate_limit_retry;
+        let mut retries = 0;
+        loop {
+            let answer = http::send(build(&self.http)).await?;
+            if answer.status != StatusCode::TOO_MANY_REQUESTS {
+                return Ok(answer);
+            }
+            let asked = retry_after(&answer);
+            let wait = asked.unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
+            if retries >= policy.retries || wait > policy.max_wait {
+                return Err(Error::RateLimited { retry_after: asked });
+            }
+            retries += 1;
+            tracing::debug!(wait_ms = wait.as_millis() as u64, "rate limited; waiting");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     /// The context the connector's hooks and actions take.
     pub fn context(&self) -> ConfigContext<'_> {
         ConfigContext {

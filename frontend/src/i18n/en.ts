@@ -529,6 +529,8 @@ export const en = {
     putFile: 'Copy the file into your MinIO bucket?',
     putFileAs: (key: string) => `Copy the file into your MinIO bucket as “${key}”?`,
     putFileDetail: 'An object with the same name is replaced. Nothing is written until you confirm.',
+    sendSms: (to: string, body: string) => `Text ${to}: “${body}”?`,
+    sendSmsDetail: (from: string) => `From your Twilio number ${from}. Nothing is sent until you confirm.`,
     sendEmail: (to: string, subject: string) => `Send an email to ${to}: “${subject}”?`,
     sendEmailDetail: 'From your mail server, as you. Nothing is sent until you confirm.',
     sendEmailBody: 'The message',

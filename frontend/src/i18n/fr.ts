@@ -552,6 +552,8 @@ export const fr: Messages = {
     putFile: 'Copier le fichier dans votre bucket MinIO\u00a0?',
     putFileAs: (key) => `Copier le fichier dans votre bucket MinIO sous «\u00a0${key}\u00a0»\u00a0?`,
     putFileDetail: 'Un objet du même nom est remplacé. Rien n’est écrit tant que vous n’avez pas confirmé.',
+    sendSms: (to, body) => `Envoyer un SMS à ${to}\u00a0: «\u00a0${body}\u00a0»\u00a0?`,
+    sendSmsDetail: (from) => `Depuis votre numéro Twilio ${from}. Rien n’est envoyé tant que vous n’avez pas confirmé.`,
     sendEmail: (to, subject) => `Envoyer un e-mail à ${to}\u00a0: «\u00a0${subject}\u00a0»\u00a0?`,
     sendEmailDetail: 'Depuis votre serveur de messagerie, en votre nom. Rien n’est envoyé tant que vous n’avez pas confirmé.',
     sendEmailBody: 'Le message',

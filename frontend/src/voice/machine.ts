@@ -285,6 +285,13 @@ export function approvalQuestion(
       detail: t.voiceApproval.putFileDetail,
     };
   }
+  if (request.tool === 'send_sms') {
+    const text = (name: string) => (typeof request.arguments[name] === 'string' ? (request.arguments[name] as string) : '');
+    return {
+      question: t.voiceApproval.sendSms(text('to'), text('body')),
+      detail: t.voiceApproval.sendSmsDetail(text('from')),
+    };
+  }
   if (request.tool === 'send_email') {
     const text = (name: string) => (typeof request.arguments[name] === 'string' ? (request.arguments[name] as string) : '');
     return {

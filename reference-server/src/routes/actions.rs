@@ -13,6 +13,10 @@ use crate::json::ValidJson;
 use crate::query::ValidQuery;
 use crate::state::AppState;
 
+pub mod calendly;
+pub mod hostinger;
+pub mod twilio;
+
 /// The public channels of the user's Slack workspace.
 #[utoipa::path(get, path = "/api/v1/connectors/slack/channels", tag = "actions", params(ChannelsQuery),
     responses((status = 200, body = [crate::actions::SlackChannelSchema]), (status = 409, description = "not_connected or needs_reauth"),

@@ -5,7 +5,18 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::Limit;
+
+mod calendly;
+mod hostinger;
+mod twilio;
+
+pub use calendly::{
+    CalendlyEventTypesLimit, CalendlyEventsLimit, ListCalendlyEventTypes, ListCalendlyEvents,
+};
+
 use crate::binding::{Binding, Tool};
+pub use hostinger::{HostingerLimit, ListHostingerDomains, ListHostingerSubscriptions};
+pub use twilio::{ListSms, SendSms, SmsLimit, E164};
 
 /// How many Slack channels `list_slack_channels` lists at most: 1 to 100, 20 by default.
 pub type SlackChannelsLimit = Limit<100, 20>;
