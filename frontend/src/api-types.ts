@@ -92,6 +92,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/calendly/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's active Calendly event types, with their booking links. */
+        get: operations["calendly_event_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/calendly/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's upcoming Calendly events (active, from now on), soonest first. */
+        get: operations["calendly_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/gmail/messages": {
         parameters: {
             query?: never;
@@ -118,6 +152,40 @@ export interface paths {
         };
         /** The user's upcoming Google Calendar events. */
         get: operations["calendar_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/hostinger/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The domains of the user's Hostinger account. */
+        get: operations["hostinger_domains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/hostinger/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The subscriptions of the user's Hostinger account (hosting, domains, email, …). */
+        get: operations["hostinger_subscriptions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -227,6 +295,24 @@ export interface paths {
         put?: never;
         /** Sends an email through the user's SMTP server (a voice tool that needs approval). */
         post: operations["send_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/twilio/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest SMS of the user's Twilio account, sent and received, newest first. */
+        get: operations["sms_messages"];
+        put?: never;
+        /** Sends an SMS from the user's Twilio account (a voice tool that needs approval). */
+        post: operations["send_sms"];
         delete?: never;
         options?: never;
         head?: never;
@@ -558,6 +644,38 @@ export interface components {
             /** @description Title. */
             summary: string | null;
         };
+        /** @description A scheduled event as `GET /connectors/calendly/events` sends it. */
+        CalendlyEvent: {
+            /** @description When it ends, RFC 3339 UTC. */
+            end: string;
+            /**
+             * Format: int64
+             * @description How many invitees are still coming.
+             */
+            invitees: number | null;
+            /** @description Where: the address, the call's link, else the kind of location. */
+            location: string | null;
+            /** @description Its name, e.g. `30 Minute Meeting`. */
+            name: string;
+            /** @description When it starts, RFC 3339 UTC. */
+            start: string;
+            /** @description Calendly's URI of the event. */
+            uri: string;
+        };
+        /** @description An event type as `GET /connectors/calendly/event-types` sends it. */
+        CalendlyEventType: {
+            /**
+             * Format: int64
+             * @description How long it lasts, in minutes.
+             */
+            duration_minutes: number | null;
+            /** @description Its name. */
+            name: string;
+            /** @description The booking page to share. */
+            scheduling_url: string | null;
+            /** @description Calendly's URI of the event type. */
+            uri: string;
+        };
         /** @description A minted client secret, for the browser. */
         ClientSecretView: {
             /** @description Where the browser sends its WebRTC offer. */
@@ -734,6 +852,30 @@ export interface components {
              */
             status: string;
         };
+        /** @description A domain as `GET /connectors/hostinger/domains` sends it. */
+        HostingerDomain: {
+            /** @description The domain name (absent for a domain not yet claimed). */
+            domain: string | null;
+            /** @description When it expires (RFC 3339). */
+            expires_at: string | null;
+            /** @description Where it stands: `active`, `pending_setup`, `expired`, … */
+            status: string;
+        };
+        /** @description A subscription as `GET /connectors/hostinger/subscriptions` sends it. */
+        HostingerSubscription: {
+            /** @description Whether it renews on its own. */
+            auto_renews: boolean;
+            /** @description When it expires (RFC 3339). */
+            expires_at: string | null;
+            /** @description What it is, e.g. `Premium Web Hosting`. */
+            name: string;
+            /** @description When it is next billed (RFC 3339). */
+            next_billing_at: string | null;
+            /** @description What the next renewal costs, e.g. `14.99 USD`. */
+            renewal_price: string | null;
+            /** @description Where it stands: `active`, `expired`, `cancelled`, … */
+            status: string;
+        };
         /**
          * @description Why the connector's last use failed (`connectors_core::LastErrorCode`): `needs_reauth` (connect again), `refresh_failing` (three refresh failures in a row; the server keeps trying), `refresh_failed` (one or two), `other` (`last_error` says what). New codes may be added.
          * @enum {string}
@@ -848,6 +990,15 @@ export interface components {
             /** @description The message, 1 to 4000 characters. */
             text: string;
         };
+        /** @description The body of `POST /connectors/twilio/messages`. */
+        NewSms: {
+            /** @description The text, 1 to 1600 characters. */
+            body: string;
+            /** @description The sender: a phone number of the Twilio account, E.164. */
+            from: string;
+            /** @description The recipient, E.164: `+` and the country code, e.g. `+33612345678`. */
+            to: string;
+        };
         /** @description A Notion page. */
         NotionPage: {
             /** @description Notion's id of the page. */
@@ -941,6 +1092,34 @@ export interface components {
             channel: string;
             /** @description Slack's id of the message. */
             ts: string;
+        };
+        /** @description An SMS as `GET /connectors/twilio/messages` sends it. */
+        SmsMessage: {
+            /** @description When it was sent, RFC 3339 UTC. */
+            at: string | null;
+            /** @description The text. */
+            body: string;
+            /** @description `received` or `sent`. */
+            direction: string;
+            /** @description The sender. */
+            from: string;
+            /** @description Twilio's id of the message (`SM…`). */
+            sid: string;
+            /** @description Where it stands: `delivered`, `failed`, `received`, … */
+            status: string;
+            /** @description The recipient. */
+            to: string;
+        };
+        /** @description An SMS Twilio accepted. */
+        SmsSent: {
+            /** @description The sender. */
+            from: string;
+            /** @description Twilio's id of the message (`SM…`). */
+            sid: string;
+            /** @description Where it stands: `queued`, `accepted`, `sent`, … */
+            status: string;
+            /** @description The recipient. */
+            to: string;
         };
         /** @description An object of the user's bucket. */
         StoredObject: {
@@ -1278,6 +1457,122 @@ export interface operations {
             };
         };
     };
+    calendly_event_types: {
+        parameters: {
+            query?: {
+                /** @description How many event types at most: 1..=50, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendlyEventType"][];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad limit, or provider_refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calendly_events: {
+        parameters: {
+            query?: {
+                /** @description How many events at most: 1..=50, default 10. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendlyEvent"][];
+                };
+            };
+            /** @description not_connected or needs_reauth */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad limit, or provider_refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     gmail_messages: {
         parameters: {
             query?: {
@@ -1372,6 +1667,122 @@ export interface operations {
             };
             /** @description provider_unavailable: refreshing the token failed transiently; Retry-After says when to try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hostinger_domains: {
+        parameters: {
+            query?: {
+                /** @description How many at most: 1..=100, default 25. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostingerDomain"][];
+                };
+            };
+            /** @description not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad limit, or provider_rejected */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hostinger_subscriptions: {
+        parameters: {
+            query?: {
+                /** @description How many at most: 1..=100, default 25. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostingerSubscription"][];
+                };
+            };
+            /** @description not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad limit, or provider_rejected */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1802,6 +2213,123 @@ export interface operations {
             };
             /** @description provider_unreachable */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sms_messages: {
+        parameters: {
+            query?: {
+                /** @description How many messages at most: 1..=50, default 10. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsMessage"][];
+                };
+            };
+            /** @description not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad limit, or provider_rejected */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an error: `{"error":{"code","message"}}` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_sms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSms"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsSent"];
+                };
+            };
+            /** @description not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad to, from or body, or provider_refused (e.g. 21211 an invalid To) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description provider_rate_limited */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
