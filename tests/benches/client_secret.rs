@@ -63,7 +63,7 @@ async fn main() {
         ),
         ("OPENAI_API_KEY", "sk-bench".to_owned()),
         ("OPENAI_BASE_URL", format!("{}/v1", openai.uri())),
-        ("REALTIME_SECRETS_PER_MINUTE", "100000000".to_owned()),
+        ("REALTIME_SECRETS_PER_MINUTE", "1000000".to_owned()),
     ]);
     let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap();
     let application = Application::build_on(settings, listener).await.unwrap();
