@@ -12,7 +12,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::grant_fake::{Dialect, GrantFake};
-use crate::helpers::{outcome, spawn_app_with, Backend, ConsentScreen, TestApp};
+use crate::helpers::{bearer, outcome, spawn_app_with, Backend, ConsentScreen, TestApp};
 
 const SLACK_CLIENT_ID: &str = "1234567890.0987654321";
 const SLACK_CLIENT_SECRET: &str = "slack-test-client-secret";
@@ -79,12 +79,7 @@ impl Respond for SlackApi {
                 .insert_header("retry-after", limit.2)
                 .set_body_json(json!({"ok": false, "error": "ratelimited"}));
         }
-        let token = request
-            .headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .unwrap_or_default();
+        let token = bearer(request);
         if !self.grants.accepts(token) {
             return ok_false("token_expired");
         }
@@ -174,27 +169,8 @@ async fn app_with_slack() -> (TestApp, GrantFake, SlackApi, MockServer) {
     )
     .await;
     app.sign_up("ada@example.com").await;
-    connect(&app, "slack").await;
+    app.connect_oauth("slack").await;
     (app, grants, api, slack)
-}
-
-/// Redirect, consent (the provider sends the browser back with a code), callback.
-async fn connect(app: &TestApp, key: &str) {
-    let response = app.get(&format!("/connectors/{key}/redirect")).await;
-    assert_eq!(response.status(), 302);
-    let authorization = Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
-    let state = authorization
-        .query_pairs()
-        .find(|(name, _)| name == "state")
-        .map(|(_, value)| value.into_owned())
-        .expect("a state");
-    let mut callback = Url::parse(&app.url(&format!("/connectors/{key}/callback"))).unwrap();
-    callback
-        .query_pairs_mut()
-        .append_pair("code", "the-code")
-        .append_pair("state", &state);
-    let landed = app.follow_callback(&callback).await;
-    assert_eq!(outcome(&landed).0, "success", "{landed}");
 }
 
 async fn tool_call(app: &TestApp, body: Value) -> reqwest::Response {
@@ -453,12 +429,7 @@ impl Respond for GmailApi {
                 }));
             }
         }
-        let token = request
-            .headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .unwrap_or_default();
+        let token = bearer(request);
         if !self.grants.accepts(token) {
             return ResponseTemplate::new(401).set_body_json(json!({
                 "error": {"code": 401, "message": "Request had invalid authentication credentials.",
@@ -872,12 +843,7 @@ impl Respond for NotionApi {
                 "Notion-Version header failed validation",
             );
         }
-        let token = request
-            .headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .unwrap_or_default();
+        let token = bearer(request);
         if !self.grants.accepts(token) {
             return error(401, "unauthorized", "API token is invalid.");
         }
@@ -936,7 +902,7 @@ async fn notion_pages_are_searched_and_a_page_created_under_one_after_approval()
     )
     .await;
     app.sign_up("ada@example.com").await;
-    connect(&app, "notion").await;
+    app.connect_oauth("notion").await;
     grants.expire_access_tokens();
     let create = |approved: bool, parent: &str| {
         json!({"call_id": "call_page_1", "name": "create_notion_page", "approved": approved,

@@ -9,12 +9,11 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use serde_json::{json, Value};
-use url::Url;
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::grant_fake::{Dialect, GrantFake};
-use crate::helpers::{outcome, spawn_app_with, Backend, TestApp};
+use crate::helpers::{bearer, spawn_app_with, Backend, TestApp};
 
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN: &str = "twilio-auth-token-0123456789abcdef";
@@ -403,12 +402,7 @@ const CALENDLY_OWNER: &str = "https://api.calendly.com/users/U1";
 
 impl Respond for CalendlyApi {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let token = request
-            .headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .unwrap_or_default();
+        let token = bearer(request);
         if !self.grants.accepts(token) {
             return ResponseTemplate::new(401).set_body_json(
                 json!({"title": "Unauthenticated", "message": "The access token is expired"}),
@@ -515,28 +509,9 @@ async fn app_with_calendly() -> (TestApp, GrantFake, CalendlyApi, MockServer) {
     )
     .await;
     app.sign_up("ada@example.com").await;
-    connect(&app, "calendly").await;
+    app.connect_oauth("calendly").await;
     api.seen.lock().unwrap().clear();
     (app, grants, api, calendly)
-}
-
-/// Redirect, consent (the provider sends the browser back with a code), callback.
-async fn connect(app: &TestApp, key: &str) {
-    let response = app.get(&format!("/connectors/{key}/redirect")).await;
-    assert_eq!(response.status(), 302);
-    let authorization = Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
-    let state = authorization
-        .query_pairs()
-        .find(|(name, _)| name == "state")
-        .map(|(_, value)| value.into_owned())
-        .expect("a state");
-    let mut callback = Url::parse(&app.url(&format!("/connectors/{key}/callback"))).unwrap();
-    callback
-        .query_pairs_mut()
-        .append_pair("code", "the-code")
-        .append_pair("state", &state);
-    let landed = app.follow_callback(&callback).await;
-    assert_eq!(outcome(&landed).0, "success", "{landed}");
 }
 
 #[tokio::test]

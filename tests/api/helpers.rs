@@ -293,6 +293,27 @@ impl TestApp {
         self.follow_callback(&callback).await
     }
 
+    /// Connects the OAuth connector `key` as a user would: the redirect, the provider
+    /// sending the browser back with a code and the state, the callback; asserts it
+    /// landed on `status=success`.
+    pub async fn connect_oauth(&self, key: &str) {
+        let response = self.get(&format!("/connectors/{key}/redirect")).await;
+        assert_eq!(response.status(), 302);
+        let authorization = Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+        let state = authorization
+            .query_pairs()
+            .find(|(name, _)| name == "state")
+            .map(|(_, value)| value.into_owned())
+            .expect("a state");
+        let mut callback = Url::parse(&self.url(&format!("/connectors/{key}/callback"))).unwrap();
+        callback
+            .query_pairs_mut()
+            .append_pair("code", "the-code")
+            .append_pair("state", &state);
+        let landed = self.follow_callback(&callback).await;
+        assert_eq!(outcome(&landed).0, "success", "{landed}");
+    }
+
     /// The user id of the signed-in user of this app's browser.
     pub async fn me(&self) -> uuid::Uuid {
         let me: Value = self.get("/auth/me").await.json().await.unwrap();
@@ -399,6 +420,16 @@ impl Respond for ConsentScreen {
         }
         ResponseTemplate::new(302).insert_header("location", target.as_str())
     }
+}
+
+/// The bearer token a request to a fake provider carries (empty when none).
+pub fn bearer(request: &wiremock::Request) -> &str {
+    request
+        .headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default()
 }
 
 /// Google's token answer to a code.
