@@ -42,6 +42,14 @@ function watchOrb() {
       this.createDataChannel = (...channelArgs) => {
         const channel = createDataChannel(...channelArgs);
         channel.addEventListener('open', () => log('channel-open'));
+        const send = channel.send.bind(channel);
+        channel.send = (data) => {
+          if (typeof data === 'string' && data.includes('"session.update"')) log('session.update-sent');
+          return send(data);
+        };
+        channel.addEventListener('message', (event) => {
+          if (typeof event.data === 'string' && event.data.includes('"session.updated"')) log('session.updated-received');
+        });
         return channel;
       };
     }
@@ -78,6 +86,9 @@ async function lastClick(page) {
       ['webrtc: answer set → ICE connected', 'webrtc:signaling-stable', 'webrtc:ice-connected'],
       ['webrtc: ICE connected → DTLS done (connectionState connected)', 'webrtc:ice-connected', 'webrtc:pc-connected'],
       ['webrtc: DTLS done → data channel open (SCTP)', 'webrtc:pc-connected', 'webrtc:channel-open'],
+      ['channel open → session.update sent (the SDK)', 'webrtc:channel-open', 'webrtc:session.update-sent'],
+      ['session.update sent → session.updated received (the peer)', 'webrtc:session.update-sent', 'webrtc:session.updated-received'],
+      ['session.updated received → listening (the page)', 'webrtc:session.updated-received', 'listening'],
     ];
     for (const [name, from, to] of steps) {
       const start = from === 'click' ? click : at(from);

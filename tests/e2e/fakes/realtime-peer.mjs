@@ -73,6 +73,11 @@ export async function acceptOffer(offerSdp, { script = [], model = 'gpt-realtime
   const call = new RealtimeCall(peer, { script, model, onError });
   if (phrases.length > 0) call.listen(phrases);
   await peer.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+  // The answer says `a=setup:passive`: the browser opens the DTLS handshake as soon as
+  // ICE connects. Left to itself werift answers `active` and then waits a fixed 100 ms
+  // before its ClientHello (lib/webrtc/src/transport/dtls.js, `setTimeout(100)` before
+  // `dtls.connect()`), a pause of this library that no real service adds to the start.
+  for (const transport of peer.dtlsTransports) transport.role = 'server';
   const audio = peer.getTransceivers().find((transceiver) => transceiver.kind === 'audio');
   if (audio !== undefined) {
     if (phrases.length > 0) {
