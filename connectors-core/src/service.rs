@@ -786,6 +786,15 @@ impl ConnectorAuthService {
             .ok_or_else(|| Error::NotConnected(key.to_owned()))
     }
 
+    /// [`Self::load`] for a caller already under way (see
+    /// [`CredentialStore::reload_credentials`]).
+    async fn reload(&self, user: UserId, key: &str) -> Result<StoredCredentials> {
+        self.store
+            .reload_credentials(user, key)
+            .await?
+            .ok_or_else(|| Error::NotConnected(key.to_owned()))
+    }
+
     async fn valid_grant(&self, user: UserId, key: &str) -> Result<Grant> {
         let connector = self.connector(key)?;
         if !matches!(connector.spec(), ConnectorSpec::OAuth(_)) {
@@ -852,7 +861,7 @@ impl ConnectorAuthService {
             let change = self.store.watch_credentials(user, key);
             let stored = match read.take() {
                 Some(stored) => stored,
-                None => self.load(user, key).await?,
+                None => self.reload(user, key).await?,
             };
             if stored.version != stale_version {
                 if let Some(grant) = usable(&stored) {
@@ -950,13 +959,13 @@ impl ConnectorAuthService {
                         })
                     }
                     // Another writer replaced the row while we refreshed: theirs wins.
-                    None => usable(&self.load(user, key).await?)
+                    None => usable(&self.reload(user, key).await?)
                         .ok_or_else(|| Error::NeedsReauth(key.to_owned())),
                 }
             }
             Err(Error::InvalidGrant { description }) => {
                 // Another replica may have rotated the refresh token meanwhile.
-                let current = self.load(user, key).await?;
+                let current = self.reload(user, key).await?;
                 if current.version != stored.version {
                     if let Some(grant) = usable(&current) {
                         return Ok(grant);

@@ -371,6 +371,19 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
         connector: &str,
     ) -> Result<Option<StoredCredentials>, StoreError>;
 
+    /// Reads a user's credentials for a connector again, for a caller already under
+    /// way: one that waited for a refresh (its own replica's or another's) or holds the
+    /// refresh lease. A store with connections reserved for refreshes reads there, so
+    /// that such a caller does not queue behind the first reads of callers that came
+    /// later. By default, [`CredentialStore::load_credentials`].
+    async fn reload_credentials(
+        &self,
+        user: UserId,
+        connector: &str,
+    ) -> Result<Option<StoredCredentials>, StoreError> {
+        self.load_credentials(user, connector).await
+    }
+
     /// Stores (replaces) a user's credentials for a connector, with a fresh
     /// [`RefreshHealth`] and no expiry warning, marks the connector `active` and
     /// connected, and records `event` (the `connection.connected` event), all in one

@@ -643,6 +643,22 @@ macro_rules! impl_sql_store {
                     .transpose()
             }
 
+            async fn reload_credentials(
+                &self,
+                user: connectors_core::UserId,
+                connector: &str,
+            ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
+            {
+                sqlx::query_as::<_, crate::sealed::CredentialsRow>(crate::sql::LOAD_CREDENTIALS)
+                    .bind(user)
+                    .bind(connector)
+                    .fetch_optional(self.lane())
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
+                    .transpose()
+            }
+
             async fn save_credentials(
                 &self,
                 user: connectors_core::UserId,
@@ -711,7 +727,7 @@ macro_rules! impl_sql_store {
                         .bind(sealed.refresh_token_expires_at)
                         .bind(uuid::Uuid::new_v4())
                         .bind(crate::sql::event_rows(events))
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.lane())
                         .await
                         .map_err(db_error)?;
                     return Ok(swapped.map(|(version,)| version));
@@ -881,7 +897,7 @@ macro_rules! impl_sql_store {
                     .bind(connector)
                     .bind(holder)
                     .bind(crate::sealed::whole_seconds(lifetime))
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.lane())
                     .await
                     .map_err(crate::sealed::db_error)?
                     .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
@@ -906,7 +922,7 @@ macro_rules! impl_sql_store {
                     .bind(user)
                     .bind(connector)
                     .bind(holder)
-                    .execute(&self.pool)
+                    .execute(self.lane())
                     .await
                     .map_err(crate::sealed::db_error)?;
                 Ok(())

@@ -104,6 +104,11 @@ impl SqliteStore {
             .map_err(db_error)
     }
 
+    /// Where the statements of refreshes go: SQLite has one pool for all.
+    fn lane(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// The pool, for an application's own tables and for benchmarks.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool

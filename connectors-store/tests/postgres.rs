@@ -260,3 +260,80 @@ async fn a_store_not_listening_polls() {
     .await;
     db.finish().await;
 }
+
+/// A refresh does not queue behind the other requests: with every connection of the
+/// general pool taken, the lease, the swap of the refreshed tokens and the read of a
+/// caller that waited still go through, on the connections `PgStore::connect` keeps
+/// for refreshes.
+#[tokio::test]
+async fn a_refresh_goes_through_while_the_general_pool_is_taken() {
+    // Arrange: a stored grant, then every general connection held.
+    let db = TestDb::new().await;
+    let store = PgStore::connect(&db.url(), Cipher::generate())
+        .await
+        .unwrap();
+    let user = uuid::Uuid::new_v4();
+    store.register_user(user, "ada@example.com").await.unwrap();
+    store
+        .save_credentials(
+            user,
+            "google_calendar",
+            &common::oauth_credentials("old"),
+            None,
+        )
+        .await
+        .unwrap();
+    let mut held = Vec::new();
+    while held.len() < store.pool().options().get_max_connections() as usize {
+        held.push(store.pool().acquire().await.unwrap());
+    }
+    assert!(
+        store.pool().try_acquire().is_none(),
+        "the general pool is exhausted"
+    );
+
+    // Act: a refresh, start to end.
+    let holder = uuid::Uuid::new_v4();
+    let lease = std::time::Duration::from_secs(30);
+    let leased = promptly(
+        "the lease",
+        store.lease_credentials(user, "google_calendar", holder, lease),
+    )
+    .await
+    .expect("the lease is free");
+    let new = common::oauth_credentials("new");
+    let swapped = store.swap_credentials(user, "google_calendar", leased.version, &new, &[]);
+    let version = promptly("the swap", swapped)
+        .await
+        .expect("the version matched");
+    let reread = promptly(
+        "the read after the wait",
+        store.reload_credentials(user, "google_calendar"),
+    )
+    .await
+    .unwrap();
+
+    // Assert
+    assert_eq!(reread.version, version);
+    assert_eq!(
+        reread
+            .credentials
+            .access_token
+            .as_ref()
+            .map(|token| token.secret().as_str()),
+        Some("ya29.access-new")
+    );
+    drop(held);
+    db.finish().await;
+}
+
+/// The outcome of a store call that must not wait for a general connection.
+async fn promptly<T>(
+    what: &str,
+    call: impl std::future::Future<Output = Result<T, connectors_core::StoreError>>,
+) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(3), call)
+        .await
+        .unwrap_or_else(|_| panic!("{what} waited for a general connection"))
+        .unwrap()
+}
