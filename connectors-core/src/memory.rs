@@ -204,6 +204,10 @@ impl CredentialStore for MemoryStore {
                 credentials: row.credentials.clone(),
                 version: row.version,
                 health: row.health,
+                lease_holder: row
+                    .lease
+                    .filter(|(_, until)| *until > OffsetDateTime::now_utc())
+                    .map(|(holder, _)| holder),
             }))
     }
 

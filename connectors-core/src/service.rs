@@ -26,8 +26,8 @@ use crate::events::{Event, EventType};
 use crate::oauth_flow;
 use crate::redact::redacted_excerpt;
 use crate::store::{
-    ConnectorStatus, CredentialStore, Credentials, PendingAuthorization, RefreshFailure,
-    StoredCredentials, UserId,
+    ConnectorStatus, CredentialStore, Credentials, CredentialsWatch, PendingAuthorization,
+    RefreshFailure, StoredCredentials, UserId,
 };
 use crate::tokens::{random_token, sha256_hex};
 use crate::view::ConnectorView;
@@ -800,12 +800,15 @@ impl ConnectorAuthService {
         if !matches!(connector.spec(), ConnectorSpec::OAuth(_)) {
             return Err(Error::Unsupported(key.to_owned()));
         }
+        // Watched before the read, for a wait on another holder's refresh to hear of
+        // any change after it (see `refresh_or_wait`).
+        let change = self.store.watch_credentials(user, key);
         let stored = self.load(user, key).await?;
         if let Some(grant) = usable(&stored) {
             return Ok(grant);
         }
         refusal(key, &stored)?;
-        self.refresh_in_flight(user, key, stored.version, Some(stored))
+        self.refresh_in_flight(user, key, stored.version, Some((stored, change)))
             .await
     }
 
@@ -816,14 +819,14 @@ impl ConnectorAuthService {
     }
 
     /// [`Self::refresh_after`], starting from the row as the caller just read it when
-    /// given (`read`): a caller that finds no refresh of this process under way goes to
-    /// the lease without reading the row again.
+    /// given (`read`, with the watch started before that read): a caller that finds no
+    /// refresh of this process under way goes on from it without reading the row again.
     async fn refresh_in_flight(
         &self,
         user: UserId,
         key: &str,
         stale_version: i64,
-        read: Option<StoredCredentials>,
+        read: Option<(StoredCredentials, CredentialsWatch)>,
     ) -> Result<Grant> {
         let id = (user, key.to_owned());
         let flight = self.in_flight.entry(id.clone()).or_default().clone();
@@ -847,26 +850,39 @@ impl ConnectorAuthService {
 
     /// Refreshes under the grant's lease, or waits for the replica holding it: after each
     /// look at the row, until the store tells of a change to it (or its fallback poll),
-    /// for at most twice the lease's lifetime.
+    /// for at most twice the lease's lifetime. A row that shows another holder's live
+    /// lease is waited on without asking for the lease.
     async fn refresh_or_wait(
         &self,
         user: UserId,
         key: &str,
         stale_version: i64,
-        mut read: Option<StoredCredentials>,
+        mut read: Option<(StoredCredentials, CredentialsWatch)>,
     ) -> Result<Grant> {
         let deadline = tokio::time::Instant::now() + self.lease_lifetime * 2;
         loop {
             // Watched before the row is read, so that no change after the read is missed.
-            let change = self.store.watch_credentials(user, key);
-            let stored = match read.take() {
-                Some(stored) => stored,
-                None => self.reload(user, key).await?,
+            let (stored, change) = match read.take() {
+                Some(read) => read,
+                None => {
+                    let change = self.store.watch_credentials(user, key);
+                    (self.reload(user, key).await?, change)
+                }
             };
             if stored.version != stale_version {
                 if let Some(grant) = usable(&stored) {
                     return Ok(grant);
                 }
+            }
+            let refreshing_elsewhere = stored
+                .lease_holder
+                .is_some_and(|holder| holder != self.lease_holder);
+            if refreshing_elsewhere {
+                if tokio::time::Instant::now() > deadline {
+                    return Err(Error::Timeout);
+                }
+                change.await;
+                continue;
             }
             if let Some(stored) = self
                 .store
@@ -1283,6 +1299,7 @@ mod tests {
                 expires_at: Some(OffsetDateTime::now_utc() + expires_in),
                 ..Credentials::default()
             },
+            lease_holder: None,
             version: 1,
             health: crate::store::RefreshHealth::default(),
         };

@@ -105,6 +105,10 @@ pub struct StoredCredentials {
     pub version: i64,
     /// How the grant's refreshes have been going.
     pub health: RefreshHealth,
+    /// The holder of the grant's refresh lease when the store read a live one (by the
+    /// store's clock), else `None`: a caller that sees another holder's lease waits for
+    /// its refresh instead of asking for the lease.
+    pub lease_holder: Option<Uuid>,
 }
 
 /// How a grant's refreshes have been going: the failure policy's memory (SPEC §11).

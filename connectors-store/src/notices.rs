@@ -61,24 +61,20 @@ impl Notices {
         if !self.listening.load(Ordering::Acquire) {
             return Box::pin(tokio::time::sleep(CREDENTIALS_POLL));
         }
-        let mut changed = self
+        let changed = self
             .lock()
             .entry(row.clone())
             .or_insert_with(|| watch::channel(()).0)
             .subscribe();
-        let notices = Arc::downgrade(self);
+        let mut watching = Watching {
+            notices: Arc::downgrade(self),
+            row,
+            changed: Some(changed),
+        };
         Box::pin(async move {
-            // A closed channel (every watcher woken at once) ends the wait too.
-            let _ = tokio::time::timeout(fallback, changed.changed()).await;
-            drop(changed);
-            if let Some(notices) = notices.upgrade() {
-                let mut watchers = notices.lock();
-                if watchers
-                    .get(&row)
-                    .is_some_and(|sender| sender.receiver_count() == 0)
-                {
-                    watchers.remove(&row);
-                }
+            if let Some(changed) = watching.changed.as_mut() {
+                // A closed channel (every watcher woken at once) ends the wait too.
+                let _ = tokio::time::timeout(fallback, changed.changed()).await;
             }
         })
     }
@@ -141,6 +137,29 @@ impl Notices {
     fn wake_all(&self, listening: bool) {
         self.listening.store(listening, Ordering::Release);
         self.lock().clear();
+    }
+}
+
+/// One watcher of a row: when it goes (its wait over, or dropped before it began), the
+/// row's entry goes with the last of its watchers, so that rows read once do not stay.
+struct Watching {
+    notices: Weak<Notices>,
+    row: Row,
+    changed: Option<watch::Receiver<()>>,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        drop(self.changed.take());
+        if let Some(notices) = self.notices.upgrade() {
+            let mut watchers = notices.lock();
+            if watchers
+                .get(&self.row)
+                .is_some_and(|sender| sender.receiver_count() == 0)
+            {
+                watchers.remove(&self.row);
+            }
+        }
     }
 }
 

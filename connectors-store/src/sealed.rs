@@ -45,6 +45,8 @@ pub(crate) struct CredentialsRow {
     pub(crate) refresh_failures: i64,
     pub(crate) retry_at: Option<i64>,
     pub(crate) refreshable: bool,
+    /// The holder of a live lease (by the database's clock), else `NULL`.
+    pub(crate) lease_holder: Option<uuid::Uuid>,
 }
 
 pub(crate) fn credentials_context<'a>(
@@ -159,6 +161,7 @@ pub(crate) fn open(
             retry_at: row.retry_at.map(from_unix).transpose()?,
             refreshable: row.refreshable,
         },
+        lease_holder: row.lease_holder,
     })
 }
 

@@ -29,9 +29,11 @@ pub(crate) const TAKE_STATE: &str = "\
     DELETE FROM oauth_states WHERE state_hash = $1 \
     RETURNING user_id, connector_code, pkce_verifier, expires_at";
 
-pub(crate) const LOAD_CREDENTIALS: &str = "\
+/// The row, with the holder of its lease when the lease is live.
+const LOAD_CREDENTIALS: &str = "\
     SELECT provider, access_token, refresh_token, expires_at, scopes, extra_json, version, \
-           refresh_token_expires_at, refresh_failures, retry_at, refreshable \
+           refresh_token_expires_at, refresh_failures, retry_at, refreshable, \
+           CASE WHEN lease_until > {now} THEN lease_holder END AS lease_holder \
     FROM user_connector_credentials WHERE user_id = $1 AND connector_code = $2";
 
 pub(crate) const UPSERT_CREDENTIALS: &str = "\
@@ -102,7 +104,7 @@ const LEASE_CREDENTIALS: &str = "\
     WHERE user_id = $1 AND connector_code = $2 \
       AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3) \
     RETURNING provider, access_token, refresh_token, expires_at, scopes, extra_json, version, \
-           refresh_token_expires_at, refresh_failures, retry_at, refreshable";
+           refresh_token_expires_at, refresh_failures, retry_at, refreshable, lease_holder";
 
 pub(crate) const RELEASE_LEASE: &str = "\
     UPDATE user_connector_credentials SET lease_holder = NULL, lease_until = NULL \
@@ -254,6 +256,7 @@ const FAIL_DELIVERY: &str = "\
 /// "now" so that every replica's leases are timed by the one clock they share: the
 /// database's (SPEC §8.17), never each replica's.
 pub(crate) struct ClockStatements {
+    pub(crate) load_credentials: String,
     pub(crate) try_lease: String,
     pub(crate) lease_credentials: String,
     pub(crate) claim_revocations: String,
@@ -283,6 +286,7 @@ impl ClockStatements {
                 .replace("{skip_locked}", dialect.skip_locked)
         };
         Self {
+            load_credentials: write(LOAD_CREDENTIALS),
             try_lease: write(TRY_LEASE),
             lease_credentials: write(LEASE_CREDENTIALS),
             claim_revocations: write(CLAIM_REVOCATIONS),
@@ -633,7 +637,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
             ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
             {
-                sqlx::query_as::<_, crate::sealed::CredentialsRow>(crate::sql::LOAD_CREDENTIALS)
+                sqlx::query_as::<_, crate::sealed::CredentialsRow>(CLOCK.load_credentials.as_str())
                     .bind(user)
                     .bind(connector)
                     .fetch_optional(&self.pool)
@@ -649,7 +653,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
             ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
             {
-                sqlx::query_as::<_, crate::sealed::CredentialsRow>(crate::sql::LOAD_CREDENTIALS)
+                sqlx::query_as::<_, crate::sealed::CredentialsRow>(CLOCK.load_credentials.as_str())
                     .bind(user)
                     .bind(connector)
                     .fetch_optional(self.lane())

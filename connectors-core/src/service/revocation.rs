@@ -145,6 +145,7 @@ impl ConnectorAuthService {
                         credentials: pending.credentials.clone(),
                         version: 0,
                         health: RefreshHealth::default(),
+                        lease_holder: None,
                     };
                     self.attempt_revocation(setup, &key, Source::Queue, stored)
                         .await?

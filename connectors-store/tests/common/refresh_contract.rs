@@ -18,6 +18,7 @@ pub(crate) async fn refresh_contract(store: &dyn CredentialStore, users: [UserId
     needs_reauth_makes_a_grant_unrefreshable_until_saved_again(store, users).await;
     due_refreshes_finds_expiring_and_idle_grants_only(store, users).await;
     an_expiry_is_warned_about_once_per_refresh_token(store, users).await;
+    a_read_shows_the_holder_of_a_live_lease_only(store, users).await;
 }
 
 fn event(kind: EventType, user: UserId, connector: &str) -> Event {
@@ -466,4 +467,74 @@ async fn an_expiry_is_warned_about_once_per_refresh_token(
     let expiring = mine(store.expiring_grants(in_a_day, 10_000).await.unwrap());
     assert_eq!(expiring.len(), 1);
     assert_eq!(expiring[0].refresh_token_expires_at, rotated_expiry);
+}
+
+/// A read names the holder of the grant's live refresh lease (callers then wait for that
+/// refresh instead of asking for the lease), and nobody once the lease is given back,
+/// taken over by a swap, or over.
+async fn a_read_shows_the_holder_of_a_live_lease_only(
+    store: &dyn CredentialStore,
+    users: [UserId; 2],
+) {
+    let [user, _] = users;
+    let connector = "lease_reads";
+    let lease_holder = |user| async move {
+        store
+            .load_credentials(user, connector)
+            .await
+            .unwrap()
+            .expect("credentials")
+            .lease_holder
+    };
+    store
+        .save_credentials(user, connector, &oauth_credentials("lease"), None)
+        .await
+        .unwrap();
+    assert_eq!(lease_holder(user).await, None, "no lease yet");
+
+    let holder = Uuid::new_v4();
+    let leased = store
+        .lease_credentials(user, connector, holder, Duration::from_secs(30))
+        .await
+        .unwrap()
+        .expect("the lease is free");
+    assert_eq!(leased.lease_holder, Some(holder), "the lease's own read");
+    assert_eq!(lease_holder(user).await, Some(holder), "a live lease");
+    assert_eq!(
+        store
+            .reload_credentials(user, connector)
+            .await
+            .unwrap()
+            .expect("credentials")
+            .lease_holder,
+        Some(holder),
+        "the read of a caller under way"
+    );
+
+    store.release_lease(user, connector, holder).await.unwrap();
+    assert_eq!(lease_holder(user).await, None, "a lease given back");
+
+    let leased = store
+        .lease_credentials(user, connector, holder, Duration::from_secs(30))
+        .await
+        .unwrap()
+        .expect("the lease is free again");
+    store
+        .swap_credentials(
+            user,
+            connector,
+            leased.version,
+            &oauth_credentials("lease-2"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .expect("the version matched");
+    assert_eq!(lease_holder(user).await, None, "a swap ends the lease");
+
+    assert!(store
+        .try_lease(user, connector, holder, Duration::ZERO)
+        .await
+        .unwrap());
+    assert_eq!(lease_holder(user).await, None, "a lease that is over");
 }
