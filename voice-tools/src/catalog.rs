@@ -1,7 +1,7 @@
 //! [`Catalog`]: the tools, their schemas in OpenAI's form, and argument validation.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
@@ -122,7 +122,9 @@ impl Catalog {
     /// not an object with `additionalProperties: false` (add
     /// `#[serde(deny_unknown_fields)]`), a path parameter that is not a required
     /// argument, a query parameter that is not an argument, an argument with no place
-    /// (neither path, query nor body), or a schema that cannot be inlined.
+    /// (neither path, query nor body), or a schema that cannot be inlined. A schema
+    /// jsonschema refuses panics at the tool's first [`Catalog::validate`] instead: its
+    /// validator is compiled then.
     #[must_use]
     pub fn with_tool<T: Tool>(mut self) -> Self {
         assert!(
@@ -178,6 +180,12 @@ impl Catalog {
     ///
     /// [`Error::UnknownTool`], or [`Error::InvalidArguments`] naming each field at
     /// fault and why, in words the model can act on.
+    ///
+    /// # Panics
+    ///
+    /// On the tool's first call, when jsonschema refuses its schema (the tool's
+    /// validator is compiled then, not when the tool is added): a programming error,
+    /// found by the first test that calls the tool.
     pub fn validate(&self, name: &str, arguments: &Value) -> Result<ValidatedCall> {
         let tool = self.get(name).ok_or_else(|| Error::UnknownTool {
             name: name.to_owned(),
@@ -218,7 +226,11 @@ pub struct ToolDefinition {
     body_params: Vec<String>,
     schema: Value,
     openai_parameters: Value,
-    validator: Arc<Validator>,
+    /// Compiled on the tool's first call, not at start-up: building a validator also
+    /// checks the schema against the 2020-12 meta-schema, whose validator (a static of
+    /// jsonschema) grows with each schema it checks, by about 10 MB for the built-in
+    /// tools, most of which a server never calls. Shared by the clones of the catalog.
+    validator: Arc<OnceLock<Validator>>,
     deserializes: fn(Value) -> std::result::Result<(), serde_json::Error>,
     needs_approval: bool,
 }
@@ -296,12 +308,6 @@ impl ToolDefinition {
             );
         }
 
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap_or_else(|error| {
-                panic!("voice-tools: the schema of `{name}` is invalid: {error}")
-            });
         let openai_parameters = schema::for_openai(&schema);
 
         Self {
@@ -312,7 +318,7 @@ impl ToolDefinition {
             body_params,
             schema,
             openai_parameters,
-            validator: Arc::new(validator),
+            validator: Arc::default(),
             deserializes: |arguments| serde_json::from_value::<T>(arguments).map(drop),
             needs_approval: T::NEEDS_APPROVAL,
         }
@@ -366,7 +372,7 @@ impl ToolDefinition {
             other => other.clone(),
         };
         let problems: Vec<ArgumentProblem> = self
-            .validator
+            .validator()
             .iter_errors(&arguments)
             .map(|error| problem(&error))
             .collect();
@@ -383,6 +389,26 @@ impl ToolDefinition {
             }]));
         }
         self.resolve(arguments)
+    }
+
+    /// The validator of the arguments, compiled on first use.
+    ///
+    /// # Panics
+    ///
+    /// When jsonschema refuses the schema: a programming error (the schema comes from
+    /// the type), found by the first test that calls the tool.
+    fn validator(&self) -> &Validator {
+        self.validator.get_or_init(|| {
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&self.schema)
+                .unwrap_or_else(|error| {
+                    panic!(
+                        "voice-tools: the schema of `{}` is invalid: {error}",
+                        self.name
+                    )
+                })
+        })
     }
 
     fn invalid(&self, problems: Vec<ArgumentProblem>) -> Error {

@@ -215,6 +215,21 @@ fn every_tool_accepts_its_examples() {
 }
 
 #[test]
+fn every_tool_schema_compiles_into_a_validator() {
+    // Validators are compiled on a tool's first call: call each one so that a schema
+    // jsonschema refuses fails here, not in a request.
+    let catalog = catalog();
+    for tool in catalog.listing() {
+        let refused = catalog.validate(tool.name(), &json!({"colour": "red"}));
+        assert!(
+            matches!(refused, Err(Error::InvalidArguments { .. })),
+            "{}: {refused:?}",
+            tool.name()
+        );
+    }
+}
+
+#[test]
 fn every_tool_rejects_an_unknown_argument() {
     let catalog = catalog();
     let valid = [
