@@ -411,6 +411,25 @@ pub(crate) fn event_rows(events: &[connectors_core::Event]) -> String {
 macro_rules! impl_sql_store {
     ($store:ident, $connection:ty) => {
         impl $store {
+            /// A credentials row, decrypted, read through `pool` (the general one, or the
+            /// one of refreshes).
+            async fn read_credentials(
+                &self,
+                pool: &sqlx::Pool<<$connection as sqlx::Connection>::Database>,
+                user: connectors_core::UserId,
+                connector: &str,
+            ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
+            {
+                sqlx::query_as::<_, crate::sealed::CredentialsRow>(CLOCK.load_credentials.as_str())
+                    .bind(user)
+                    .bind(connector)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(crate::sealed::db_error)?
+                    .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
+                    .transpose()
+            }
+
             /// Checks that the cipher opens this database's key check value, writing one
             /// into a new database, all on `connection`. A value opened by a previous key
             /// is sealed again with the primary key, so the previous key can be retired
@@ -637,14 +656,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
             ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
             {
-                sqlx::query_as::<_, crate::sealed::CredentialsRow>(CLOCK.load_credentials.as_str())
-                    .bind(user)
-                    .bind(connector)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(crate::sealed::db_error)?
-                    .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
-                    .transpose()
+                self.read_credentials(&self.pool, user, connector).await
             }
 
             async fn reload_credentials(
@@ -653,14 +665,7 @@ macro_rules! impl_sql_store {
                 connector: &str,
             ) -> Result<Option<connectors_core::StoredCredentials>, connectors_core::StoreError>
             {
-                sqlx::query_as::<_, crate::sealed::CredentialsRow>(CLOCK.load_credentials.as_str())
-                    .bind(user)
-                    .bind(connector)
-                    .fetch_optional(self.lane())
-                    .await
-                    .map_err(crate::sealed::db_error)?
-                    .map(|row| crate::sealed::open(&self.cipher, user, connector, row))
-                    .transpose()
+                self.read_credentials(self.lane(), user, connector).await
             }
 
             async fn save_credentials(
