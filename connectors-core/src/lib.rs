@@ -80,9 +80,10 @@ pub use service::{
 };
 pub use standard::{AccountProbe, OAuthQuirks, StandardOAuth, TokenRequest};
 pub use store::{
-    ConnectorState, ConnectorStatus, CredentialStore, Credentials, CredentialsWatch, DueGrant,
-    DueQuery, ExpiringGrant, PendingAuthorization, PendingRevocation, Purge, RefreshFailure,
-    RefreshHealth, StoreError, StoredCredentials, UserId, CREDENTIALS_POLL,
+    credentials_poll, ConnectorState, ConnectorStatus, CredentialStore, Credentials,
+    CredentialsWatch, DueGrant, DueQuery, ExpiringGrant, PendingAuthorization, PendingRevocation,
+    Purge, RefreshFailure, RefreshHealth, RefreshedToken, StoreError, StoredCredentials, UserId,
+    CREDENTIALS_POLL,
 };
 pub use tokens::{random_token, sha256_hex};
 pub use view::{ConnectorView, LastErrorCode, LastErrorParams};

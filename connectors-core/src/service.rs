@@ -27,7 +27,7 @@ use crate::oauth_flow;
 use crate::redact::redacted_excerpt;
 use crate::store::{
     ConnectorStatus, CredentialStore, Credentials, CredentialsWatch, PendingAuthorization,
-    RefreshFailure, StoredCredentials, UserId,
+    RefreshFailure, RefreshedToken, StoredCredentials, UserId,
 };
 use crate::tokens::{random_token, sha256_hex};
 use crate::view::ConnectorView;
@@ -881,7 +881,9 @@ impl ConnectorAuthService {
                 if tokio::time::Instant::now() > deadline {
                     return Err(Error::Timeout);
                 }
-                change.await;
+                if let Some(grant) = heard(change.await, stale_version) {
+                    return Ok(grant);
+                }
                 continue;
             }
             if let Some(stored) = self
@@ -903,7 +905,9 @@ impl ConnectorAuthService {
             if tokio::time::Instant::now() > deadline {
                 return Err(Error::Timeout);
             }
-            change.await;
+            if let Some(grant) = heard(change.await, stale_version) {
+                return Ok(grant);
+            }
         }
     }
 
@@ -1227,6 +1231,17 @@ fn usable(stored: &StoredCredentials) -> Option<Grant> {
         token: token.clone(),
         version: stored.version,
         expires_at,
+    })
+}
+
+/// The grant of a refresh a watch heard of, when it is newer than `stale_version` and
+/// valid for at least another minute; otherwise the caller reads the row.
+fn heard(refreshed: Option<RefreshedToken>, stale_version: i64) -> Option<Grant> {
+    let refreshed = refreshed?;
+    (refreshed.version > stale_version && fresh_until(refreshed.expires_at)).then(|| Grant {
+        token: refreshed.access_token,
+        version: refreshed.version,
+        expires_at: refreshed.expires_at,
     })
 }
 

@@ -21,11 +21,38 @@ pub type UserId = Uuid;
 
 /// What [`CredentialStore::watch_credentials`] returns: a future that ends when the
 /// store hears that a credentials row may have changed, or after its fallback poll.
-pub type CredentialsWatch = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+/// It gives the row's new access token when the store's notice of a refresh carried it
+/// (see [`RefreshedToken`]), else `None`: the caller then reads the row.
+pub type CredentialsWatch =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<RefreshedToken>> + Send>>;
+
+/// A refresh another handle on the same data wrote, as a store's notice told it: the
+/// row's version after the refresh and its new access token. A store gives one only
+/// when the notice cannot be forged or replayed by whoever else can send notices
+/// (connectors-store's `PgStore` seals it with the store's key, the version bound in),
+/// so that a waiter may use it without reading the row.
+#[derive(Debug, Clone)]
+pub struct RefreshedToken {
+    /// The row's version once refreshed.
+    pub version: i64,
+    /// The new access token.
+    pub access_token: AccessToken,
+    /// When it expires (`None`: the provider did not say).
+    pub expires_at: Option<OffsetDateTime>,
+}
 
 /// How long [`CredentialStore::watch_credentials`] waits when a store hears of no
 /// change: such a store is read again this often by a caller waiting on a lease.
 pub const CREDENTIALS_POLL: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// The watch of a store that hears of no change, or not yet: it ends after
+/// [`CREDENTIALS_POLL`], telling nothing.
+pub fn credentials_poll() -> CredentialsWatch {
+    Box::pin(async {
+        tokio::time::sleep(CREDENTIALS_POLL).await;
+        None
+    })
+}
 
 /// Where a user's connector stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -492,7 +519,7 @@ pub trait CredentialStore: Send + Sync + fmt::Debug + 'static {
     /// unheard.
     fn watch_credentials(&self, user: UserId, connector: &str) -> CredentialsWatch {
         let _ = (user, connector);
-        Box::pin(tokio::time::sleep(CREDENTIALS_POLL))
+        credentials_poll()
     }
 
     /// Gives a lease back early (after a failed refresh).

@@ -4,24 +4,33 @@
 //! one connection of its own and wakes the callers watching that row
 //! ([`CredentialStore::watch_credentials`]), who then read it again.
 //!
+//! A refresh written by a [`PgStore`] tells more, in the same statement as its swap and
+//! before the trigger's notice: `'<user id>:<connector>:<version>:<sealed notice>'`,
+//! the new access token and its expiry sealed with the store's key for that row and
+//! version ([`seal_refresh_notice`]). Its waiters use the token without reading the row
+//! again. A notice that does not open with the store's key is only a wake-up: whoever
+//! else can `NOTIFY` on the database can wake waiters, never hand them a token.
+//!
 //! The row stays the truth: a notification is a hint, a lost connection wakes every
 //! watcher (notifications may have been missed meanwhile), and a watch ends after its
 //! fallback poll whatever it heard. Until the listener is listening, a watch is the
-//! plain poll of [`CREDENTIALS_POLL`].
+//! plain poll of [`CREDENTIALS_POLL`](connectors_core::CREDENTIALS_POLL).
 //!
 //! [`PgStore`]: crate::PgStore
 //! [`CredentialStore::watch_credentials`]: connectors_core::CredentialStore::watch_credentials
+//! [`seal_refresh_notice`]: crate::sealed::seal_refresh_notice
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use connectors_core::{CredentialsWatch, StoreError, UserId, CREDENTIALS_POLL};
+use connectors_core::{credentials_poll, CredentialsWatch, StoreError, UserId};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::{oneshot, watch};
 
-use crate::sealed::db_error;
+use crate::cipher::Cipher;
+use crate::sealed::{db_error, open_refresh_notice};
 
 /// The channel the trigger notifies.
 const CHANNEL: &str = "connectors_credentials";
@@ -31,20 +40,35 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 /// A credentials row: its user and connector.
 type Row = (UserId, String);
 
+/// What a notification told of a row beyond its change: the version a refresh wrote,
+/// and the notice sealed for it (still to be opened).
+#[derive(Debug)]
+struct Refreshed {
+    version: i64,
+    sealed: String,
+}
+
+/// What the watchers of a row are sent: the refresh, when the notification told one.
+type Heard = Option<Arc<Refreshed>>;
+
 /// The watchers of one store (shared by its clones) and whether its listener listens.
 pub(crate) struct Notices {
+    /// Opens the refresh notices.
+    cipher: Cipher,
     listening: AtomicBool,
     started: AtomicBool,
-    watchers: Mutex<HashMap<Row, watch::Sender<()>>>,
+    watchers: Mutex<HashMap<Row, watch::Sender<Heard>>>,
     /// Dropped with the last clone of the store: the listener's task then ends.
     _stop: oneshot::Sender<()>,
     stopped: Mutex<Option<oneshot::Receiver<()>>>,
 }
 
-impl Default for Notices {
-    fn default() -> Self {
+impl Notices {
+    /// The notices of a store sealing with `cipher`, not listening yet.
+    pub(crate) fn new(cipher: Cipher) -> Self {
         let (stop, stopped) = oneshot::channel();
         Self {
+            cipher,
             listening: AtomicBool::new(false),
             started: AtomicBool::new(false),
             watchers: Mutex::default(),
@@ -52,19 +76,18 @@ impl Default for Notices {
             stopped: Mutex::new(Some(stopped)),
         }
     }
-}
 
-impl Notices {
-    /// A watch of `row`: ends at its next notification, or after `fallback` (after
-    /// [`CREDENTIALS_POLL`] while the listener is not listening).
+    /// A watch of `row`: ends at its next notification, with the refreshed token when
+    /// the notification carried one that opens, or after `fallback` (after
+    /// [`CREDENTIALS_POLL`](connectors_core::CREDENTIALS_POLL) while the listener is not listening).
     pub(crate) fn watch(self: &Arc<Self>, row: Row, fallback: Duration) -> CredentialsWatch {
         if !self.listening.load(Ordering::Acquire) {
-            return Box::pin(tokio::time::sleep(CREDENTIALS_POLL));
+            return credentials_poll();
         }
         let changed = self
             .lock()
             .entry(row.clone())
-            .or_insert_with(|| watch::channel(()).0)
+            .or_insert_with(|| watch::channel(None).0)
             .subscribe();
         let mut watching = Watching {
             notices: Arc::downgrade(self),
@@ -72,10 +95,22 @@ impl Notices {
             changed: Some(changed),
         };
         Box::pin(async move {
-            if let Some(changed) = watching.changed.as_mut() {
-                // A closed channel (every watcher woken at once) ends the wait too.
-                let _ = tokio::time::timeout(fallback, changed.changed()).await;
-            }
+            let changed = watching.changed.as_mut()?;
+            // A closed channel (every watcher woken at once) ends the wait too.
+            tokio::time::timeout(fallback, changed.changed())
+                .await
+                .ok()?
+                .ok()?;
+            let refreshed = changed.borrow_and_update().clone()?;
+            let notices = watching.notices.upgrade()?;
+            let (user, connector) = &watching.row;
+            open_refresh_notice(
+                &notices.cipher,
+                *user,
+                connector,
+                refreshed.version,
+                &refreshed.sealed,
+            )
         })
     }
 
@@ -116,20 +151,25 @@ impl Notices {
         Ok(())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Row, watch::Sender<()>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Row, watch::Sender<Heard>>> {
         self.watchers.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Wakes the watchers of the row a notification names.
+    /// Wakes the watchers of the row a notification names (`<user id>:<connector>`),
+    /// handing them the refresh it tells of (`…:<version>:<sealed notice>`).
     fn heard(&self, payload: &str) {
-        let Some((user, connector)) = payload.split_once(':') else {
+        let Some((user, rest)) = payload.split_once(':') else {
             return;
         };
         let Ok(user) = user.parse() else {
             return;
         };
+        let (connector, refreshed) = match rest.split_once(':') {
+            Some((connector, told)) => (connector, refreshed(told)),
+            None => (rest, None),
+        };
         if let Some(sender) = self.lock().remove(&(user, connector.to_owned())) {
-            sender.send_replace(());
+            sender.send_replace(refreshed);
         }
     }
 
@@ -140,12 +180,21 @@ impl Notices {
     }
 }
 
+/// The refresh a notification tells of after its row: `<version>:<sealed notice>`.
+fn refreshed(told: &str) -> Heard {
+    let (version, sealed) = told.split_once(':')?;
+    Some(Arc::new(Refreshed {
+        version: version.parse().ok()?,
+        sealed: sealed.to_owned(),
+    }))
+}
+
 /// One watcher of a row: when it goes (its wait over, or dropped before it began), the
 /// row's entry goes with the last of its watchers, so that rows read once do not stay.
 struct Watching {
     notices: Weak<Notices>,
     row: Row,
-    changed: Option<watch::Receiver<()>>,
+    changed: Option<watch::Receiver<Heard>>,
 }
 
 impl Drop for Watching {

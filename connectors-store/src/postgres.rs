@@ -77,8 +77,8 @@ impl PgStore {
         Self {
             refreshes: pool.clone(),
             pool,
+            notices: Arc::new(Notices::new(cipher.clone())),
             cipher,
-            notices: Arc::default(),
             change_poll: CHANGE_POLL,
         }
     }
@@ -189,6 +189,8 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
 /// `WITH` queries, which PostgreSQL runs atomically and all or nothing on the swap's
 /// `RETURNING`: no transaction to open and commit, one round trip. The `UPDATE` and the
 /// upsert are `SWAP_CREDENTIALS` and `MARK_REFRESHED` of `sql.rs`, word for word.
+/// `told` sends the refresh notice (`$14`, see `notices.rs`; none when `NULL`), sent at
+/// commit and, being sent during the statement, before the trigger's plain notice.
 const SWAP_WITH_EVENTS: Option<&str> = Some(
     "\
     WITH swapped AS ( \
@@ -217,8 +219,12 @@ const SWAP_WITH_EVENTS: Option<&str> = Some(
                event.created_at, event.data_json \
         FROM swapped, jsonb_to_recordset(CAST($13 AS jsonb)) AS event \
             (id TEXT, type TEXT, user_id UUID, connector_code TEXT, created_at BIGINT, \
-             data_json TEXT)) \
-    SELECT version FROM swapped",
+             data_json TEXT)), \
+    told AS ( \
+        SELECT pg_notify('connectors_credentials', \
+                         CAST($1 AS text) || ':' || $2 || ':' || version || ':' || $14) \
+        FROM swapped WHERE CAST($14 AS text) IS NOT NULL) \
+    SELECT version, (SELECT COUNT(*) FROM told) AS told FROM swapped",
 );
 
 crate::sql::impl_sql_store!(PgStore, PgConnection);

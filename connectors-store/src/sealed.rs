@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use connectors_core::{
-    AccessToken, Credentials, RefreshHealth, RefreshToken, StoreError, StoredCredentials, UserId,
+    AccessToken, Credentials, RefreshHealth, RefreshToken, RefreshedToken, StoreError,
+    StoredCredentials, UserId,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
@@ -162,6 +163,69 @@ pub(crate) fn open(
             refreshable: row.refreshable,
         },
         lease_holder: row.lease_holder,
+    })
+}
+
+/// The field of a refresh notice's context (see [`seal_refresh_notice`]).
+const REFRESH_NOTICE: &str = "refresh_notice";
+/// The longest sealed notice sent, in base64: PostgreSQL refuses notification payloads
+/// of 8,000 bytes and more. Waiters on a longer token read the row instead.
+const REFRESH_NOTICE_MAX: usize = 7_000;
+
+/// What a refresh notice is sealed under: the row, and the version it tells of, so
+/// that a notice cannot be replayed as a later version's or another row's.
+fn notice_context<'a>(user: UserId, connector: &'a str, version: &'a str) -> Context<'a> {
+    Context {
+        row: version,
+        ..credentials_context(user, connector, REFRESH_NOTICE)
+    }
+}
+
+/// The notice of a refresh of `(user, connector)` to `version`, for the waiters of other
+/// replicas to use without reading the row: the new access token and its expiry,
+/// sealed, in base64. `None` without an access token, or when too long to notify.
+pub(crate) fn seal_refresh_notice(
+    cipher: &Cipher,
+    user: UserId,
+    connector: &str,
+    version: i64,
+    credentials: &Credentials,
+) -> Option<String> {
+    let token = credentials.access_token.as_ref()?;
+    let expires_at = credentials
+        .expires_at
+        .map(|at| at.unix_timestamp().to_string())
+        .unwrap_or_default();
+    let mut plaintext = format!("{expires_at}\n{}", token.secret()).into_bytes();
+    let version = version.to_string();
+    let sealed = cipher.encrypt(&notice_context(user, connector, &version), &plaintext);
+    plaintext.fill(0);
+    let encoded = BASE64.encode(sealed);
+    (encoded.len() <= REFRESH_NOTICE_MAX).then_some(encoded)
+}
+
+/// Opens a notice sealed by [`seal_refresh_notice`] for the same row and version; `None`
+/// when it does not open (forged, replayed, or sealed with a key this store lacks).
+pub(crate) fn open_refresh_notice(
+    cipher: &Cipher,
+    user: UserId,
+    connector: &str,
+    version: i64,
+    sealed: &str,
+) -> Option<RefreshedToken> {
+    let bytes = BASE64.decode(sealed).ok()?;
+    let version_text = version.to_string();
+    let context = notice_context(user, connector, &version_text);
+    let opened = open_string(cipher, &context, &bytes).ok()?;
+    let (expires_at, token) = opened.expose_secret().split_once('\n')?;
+    let expires_at = match expires_at {
+        "" => None,
+        seconds => Some(from_unix(seconds.parse().ok()?).ok()?),
+    };
+    Some(RefreshedToken {
+        version,
+        access_token: AccessToken::new(token.to_owned()),
+        expires_at,
     })
 }
 

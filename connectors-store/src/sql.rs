@@ -722,7 +722,17 @@ macro_rules! impl_sql_store {
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
                 let now = unix_now();
                 if let Some(statement) = SWAP_WITH_EVENTS {
-                    let swapped: Option<(i64,)> = sqlx::query_as(statement)
+                    // The swap makes the row `expected_version + 1`.
+                    let notice = expected_version.checked_add(1).and_then(|version| {
+                        crate::sealed::seal_refresh_notice(
+                            &self.cipher,
+                            user,
+                            connector,
+                            version,
+                            credentials,
+                        )
+                    });
+                    let swapped: Option<(i64, i64)> = sqlx::query_as(statement)
                         .bind(user)
                         .bind(connector)
                         .bind(expected_version)
@@ -736,10 +746,11 @@ macro_rules! impl_sql_store {
                         .bind(sealed.refresh_token_expires_at)
                         .bind(uuid::Uuid::new_v4())
                         .bind(crate::sql::event_rows(events))
+                        .bind(notice)
                         .fetch_optional(self.lane())
                         .await
                         .map_err(db_error)?;
-                    return Ok(swapped.map(|(version,)| version));
+                    return Ok(swapped.map(|(version, _)| version));
                 }
                 let mut tx = self.begin_write().await?;
                 let swapped: Option<(i64,)> = sqlx::query_as(crate::sql::SWAP_CREDENTIALS)

@@ -122,7 +122,7 @@ impl SqliteStore {
         _user: connectors_core::UserId,
         _connector: &str,
     ) -> connectors_core::CredentialsWatch {
-        Box::pin(tokio::time::sleep(connectors_core::CREDENTIALS_POLL))
+        connectors_core::credentials_poll()
     }
 }
 

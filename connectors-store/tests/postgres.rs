@@ -147,11 +147,14 @@ async fn ended(watch: &mut connectors_core::CredentialsWatch) -> bool {
         .is_ok()
 }
 
-/// Waits for `watch` to end, failing the test after a generous deadline.
-async fn ends(watch: connectors_core::CredentialsWatch, what: &str) {
+/// Waits for `watch` to end, failing the test after a generous deadline; what it told.
+async fn ends(
+    watch: connectors_core::CredentialsWatch,
+    what: &str,
+) -> Option<connectors_core::RefreshedToken> {
     tokio::time::timeout(std::time::Duration::from_secs(30), watch)
         .await
-        .unwrap_or_else(|_| panic!("{what}: the watch never ended"));
+        .unwrap_or_else(|_| panic!("{what}: the watch never ended"))
 }
 
 /// A caller waiting on another replica's lease is woken by PostgreSQL's notification:
@@ -190,7 +193,10 @@ async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
         .save_credentials(user, "gmail", &common::oauth_credentials("gmail-2"), None)
         .await
         .unwrap();
-    ends(gmail, "gmail saved again").await;
+    assert!(
+        ends(gmail, "gmail saved again").await.is_none(),
+        "a save tells no token"
+    );
     assert!(
         !ended(&mut calendar).await,
         "neither taking a lease nor another row's change wakes a watcher"
@@ -201,7 +207,7 @@ async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
         .release_lease(user, "google_calendar", holder)
         .await
         .unwrap();
-    ends(calendar, "lease released").await;
+    assert!(ends(calendar, "lease released").await.is_none());
 
     // So do a refresh written (a new version) and a deletion.
     let version = writer
@@ -221,8 +227,18 @@ async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
         )
         .await
         .unwrap();
-    assert!(swapped.is_some());
-    ends(refreshed, "refresh written").await;
+    assert_eq!(swapped, Some(version + 1));
+    // A refresh's notice carries the new token, for the waiter to go on without a read.
+    let told = ends(refreshed, "refresh written")
+        .await
+        .expect("the refresh notice carries the new token");
+    assert_eq!(told.version, version + 1);
+    assert_eq!(told.access_token.secret(), "ya29.access-refreshed");
+    let left = told.expires_at.expect("the expiry is told") - time::OffsetDateTime::now_utc();
+    assert!(
+        (3500..=3600).contains(&left.whole_seconds()),
+        "expires in an hour, as written: {left}"
+    );
     let deleted = watcher.watch_credentials(user, "google_calendar");
     let revoked = connectors_core::Event::new(
         connectors_core::EventType::Revoked,
@@ -238,7 +254,110 @@ async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
         .delete_credentials(user, "google_calendar", &purge)
         .await
         .unwrap());
-    ends(deleted, "row deleted").await;
+    assert!(ends(deleted, "row deleted").await.is_none());
+    db.finish().await;
+}
+
+/// A refresh notice opens only with the store's key, for its own row and version:
+/// whoever else can `NOTIFY` on the database (any role that connects) can wake a
+/// waiter, never hand it a token, neither a forged one nor a real one replayed as a
+/// later version's or another row's. Nor does the notice show the token to a listener.
+#[tokio::test]
+async fn a_refresh_notice_cannot_be_forged_or_replayed() {
+    // Arrange: a writer and a watcher sharing a key, a stranger listening on the channel.
+    let db = TestDb::new().await;
+    let cipher = Cipher::generate();
+    let writer = PgStore::connect(&db.url(), cipher.clone()).await.unwrap();
+    let watcher = PgStore::connect(&db.url(), cipher)
+        .await
+        .unwrap()
+        .with_change_poll(std::time::Duration::from_secs(3600));
+    let mut stranger = sqlx::postgres::PgListener::connect(&db.url())
+        .await
+        .unwrap();
+    stranger.listen("connectors_credentials").await.unwrap();
+    let user = uuid::Uuid::new_v4();
+    writer.register_user(user, "ada@example.com").await.unwrap();
+    for connector in ["google_calendar", "gmail"] {
+        writer
+            .save_credentials(user, connector, &common::oauth_credentials(connector), None)
+            .await
+            .unwrap();
+    }
+    let version = writer
+        .load_credentials(user, "google_calendar")
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    writer
+        .swap_credentials(
+            user,
+            "google_calendar",
+            version,
+            &common::oauth_credentials("refreshed"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let prefix = format!("{user}:google_calendar:{}:", version + 1);
+    let mut heard = Vec::new();
+    let sealed = loop {
+        let notification =
+            tokio::time::timeout(std::time::Duration::from_secs(30), stranger.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no refresh notice among {heard:?}"))
+                .unwrap();
+        heard.push(notification.payload().to_owned());
+        if let Some(sealed) = notification.payload().strip_prefix(&prefix) {
+            break sealed.to_owned();
+        }
+    };
+    assert!(
+        heard
+            .iter()
+            .all(|payload| !payload.contains("ya29.access-refreshed")),
+        "the token travels sealed: {heard:?}"
+    );
+    let notify = |payload: String| {
+        let pool = writer.pool().clone();
+        async move {
+            sqlx::query("SELECT pg_notify('connectors_credentials', $1)")
+                .bind(payload)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+
+    // Act + Assert: replayed as the next version, as another row's, and forged.
+    let attempts = [
+        format!("{user}:google_calendar:{}:{sealed}", version + 2),
+        format!("{user}:gmail:{}:{sealed}", version + 1),
+        format!("{user}:google_calendar:{}:AXh5eg==", version + 2),
+        format!("{user}:google_calendar:{}:not base64!", version + 2),
+    ];
+    for attempt in attempts {
+        let row = if attempt.contains(":gmail:") {
+            "gmail"
+        } else {
+            "google_calendar"
+        };
+        let watch = watcher.watch_credentials(user, row);
+        notify(attempt.clone()).await;
+        assert!(
+            ends(watch, "notified").await.is_none(),
+            "{attempt} wakes the watcher and tells it nothing"
+        );
+    }
+    // The genuine notice, sent again for its own version, still opens.
+    let watch = watcher.watch_credentials(user, "google_calendar");
+    notify(format!("{prefix}{sealed}")).await;
+    assert_eq!(
+        ends(watch, "notified").await.map(|told| told.version),
+        Some(version + 1)
+    );
     db.finish().await;
 }
 
