@@ -112,7 +112,7 @@ pub use cipher::Cipher;
 pub use connectors_core::MemoryStore;
 pub use error::{Error, Result};
 #[cfg(feature = "postgres")]
-pub use postgres::PgStore;
+pub use postgres::{PgStore, PoolSizes};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use rotation::{KeyCheck, KeyStatus, KeyUsage, ReencryptBatch, ReencryptCursor};
 #[cfg(feature = "sqlite")]

@@ -21,6 +21,24 @@ const REFRESH_CONNECTIONS: u32 = 2;
 /// How long a statement waits for a free connection before it fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many connections [`PgStore::connect_with`] opens, at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSizes {
+    /// For everything but refreshes (default 8).
+    pub general: u32,
+    /// Reserved for refreshes (default 2; see [`PgStore::with_refresh_pool`]).
+    pub refreshes: u32,
+}
+
+impl Default for PoolSizes {
+    fn default() -> Self {
+        Self {
+            general: POOL_CONNECTIONS,
+            refreshes: REFRESH_CONNECTIONS,
+        }
+    }
+}
+
 /// A [`CredentialStore`](connectors_core::CredentialStore) in PostgreSQL, for several
 /// replicas sharing one database: refresh leases and compare-and-swap writes happen in
 /// SQL, so replicas coordinate through the rows themselves. A caller waiting on another
@@ -51,14 +69,29 @@ impl PgStore {
     /// [`StoreError`] when the database cannot be reached, a migration fails, or the key
     /// does not decrypt what the database holds.
     pub async fn connect(url: &str, cipher: Cipher) -> Result<Self, StoreError> {
+        Self::connect_with(url, cipher, PoolSizes::default()).await
+    }
+
+    /// [`PgStore::connect`] with pools of other sizes: for an application that opens a
+    /// pool of its own beside the store's and keeps each replica's total under the
+    /// server's `max_connections` divided by the replicas.
+    ///
+    /// # Errors
+    ///
+    /// As [`PgStore::connect`].
+    pub async fn connect_with(
+        url: &str,
+        cipher: Cipher,
+        sizes: PoolSizes,
+    ) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
-            .max_connections(POOL_CONNECTIONS)
+            .max_connections(sizes.general)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .map_err(db_error)?;
         let refreshes = PgPoolOptions::new()
-            .max_connections(REFRESH_CONNECTIONS)
+            .max_connections(sizes.refreshes)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_lazy_with((*pool.connect_options()).clone());
         let store = Self::from_pool(pool, cipher).with_refresh_pool(refreshes);

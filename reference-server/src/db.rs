@@ -1,12 +1,13 @@
 //! The server's database: the credential store of `connectors-store` (SQLite or
 //! PostgreSQL) plus the server's own tables (users in [`crate::users`], sessions,
-//! projects, files), through the same pool.
+//! projects, files): through the store's pool on SQLite (one writer), through a pool
+//! of their own on PostgreSQL ([`APP_CONNECTIONS`]).
 
 use std::sync::Arc;
 
 use connectors_core::{CredentialStore, StoreError, UserId};
 use connectors_store::{
-    Cipher, KeyCheck, KeyStatus, PgStore, ReencryptBatch, ReencryptCursor, SqliteStore,
+    Cipher, KeyCheck, KeyStatus, PgStore, PoolSizes, ReencryptBatch, ReencryptCursor, SqliteStore,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -18,8 +19,28 @@ pub enum Database {
     /// The embedded default.
     Sqlite(Arc<SqliteStore>),
     /// For deployments with several replicas.
-    Postgres(Arc<PgStore>),
+    Postgres {
+        /// The credential store.
+        store: Arc<PgStore>,
+        /// The server's own tables.
+        app: sqlx::PgPool,
+    },
 }
+
+/// The connections of the credential store's pools on PostgreSQL. With
+/// [`APP_CONNECTIONS`] and the store's listener, each replica opens 11 at most, as the
+/// store alone does by default: eight replicas stay under PostgreSQL's default
+/// `max_connections` of 100.
+const STORE_CONNECTIONS: PoolSizes = PoolSizes {
+    general: 5,
+    refreshes: 2,
+};
+
+/// The connections of the server's own tables on PostgreSQL: sessions are looked up
+/// there, so that a burst of new requests does not queue ahead of the credentials
+/// reads of the requests already authenticated (the store's pools are first in,
+/// first out).
+pub const APP_CONNECTIONS: u32 = 3;
 
 /// Runs the same SQL on whichever pool the database has.
 macro_rules! on_pool {
@@ -29,8 +50,8 @@ macro_rules! on_pool {
                 let $pool = store.pool();
                 $body
             }
-            Database::Postgres(store) => {
-                let $pool = store.pool();
+            Database::Postgres { app, .. } => {
+                let $pool = app;
                 $body
             }
         }
@@ -91,7 +112,15 @@ impl Database {
         let database = if url.starts_with("sqlite:") {
             Self::Sqlite(Arc::new(SqliteStore::connect(url, cipher).await?))
         } else {
-            Self::Postgres(Arc::new(PgStore::connect(url, cipher).await?))
+            let store = PgStore::connect_with(url, cipher, STORE_CONNECTIONS).await?;
+            let app = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(APP_CONNECTIONS)
+                .acquire_timeout(std::time::Duration::from_secs(5))
+                .connect_lazy_with((*store.pool().connect_options()).clone());
+            Self::Postgres {
+                store: Arc::new(store),
+                app,
+            }
         };
         database.migrate_app_tables().await?;
         Ok(database)
@@ -133,16 +162,17 @@ impl Database {
             .max_connections(2)
             .connect(url)
             .await?;
-        Ok(Some(Self::Postgres(Arc::new(PgStore::from_pool(
-            pool, cipher,
-        )))))
+        Ok(Some(Self::Postgres {
+            store: Arc::new(PgStore::from_pool(pool.clone(), cipher)),
+            app: pool,
+        }))
     }
 
     /// `SQLite` or `PostgreSQL`.
     pub fn backend(&self) -> &'static str {
         match self {
             Self::Sqlite(_) => "SQLite",
-            Self::Postgres(_) => "PostgreSQL",
+            Self::Postgres { .. } => "PostgreSQL",
         }
     }
 
@@ -150,7 +180,7 @@ impl Database {
     pub async fn verify_key(&self) -> Result<KeyCheck, DbError> {
         Ok(match self {
             Self::Sqlite(store) => store.verify_key().await,
-            Self::Postgres(store) => store.verify_key().await,
+            Self::Postgres { store, .. } => store.verify_key().await,
         }?)
     }
 
@@ -158,7 +188,7 @@ impl Database {
     pub async fn key_status(&self) -> Result<KeyStatus, DbError> {
         Ok(match self {
             Self::Sqlite(store) => store.key_status().await,
-            Self::Postgres(store) => store.key_status().await,
+            Self::Postgres { store, .. } => store.key_status().await,
         }?)
     }
 
@@ -171,7 +201,7 @@ impl Database {
     ) -> Result<ReencryptBatch, DbError> {
         Ok(match self {
             Self::Sqlite(store) => store.reencrypt_batch(cursor, limit).await,
-            Self::Postgres(store) => store.reencrypt_batch(cursor, limit).await,
+            Self::Postgres { store, .. } => store.reencrypt_batch(cursor, limit).await,
         }?)
     }
 
@@ -182,10 +212,10 @@ impl Database {
                 migrator.set_ignore_missing(true);
                 migrator.run(store.pool()).await
             }
-            Self::Postgres(store) => {
+            Self::Postgres { app, .. } => {
                 let mut migrator = sqlx::migrate!("./migrations/postgres");
                 migrator.set_ignore_missing(true);
-                migrator.run(store.pool()).await
+                migrator.run(app).await
             }
         };
         Ok(migrated?)
@@ -195,7 +225,7 @@ impl Database {
     pub fn credential_store(&self) -> Arc<dyn CredentialStore> {
         match self {
             Self::Sqlite(store) => store.clone(),
-            Self::Postgres(store) => store.clone(),
+            Self::Postgres { store, .. } => store.clone(),
         }
     }
 

@@ -328,7 +328,7 @@ impl TestApp {
                 .execute(store.pool())
                 .await
                 .map(|_| ()),
-            reference_server::db::Database::Postgres(store) => sqlx::query(sql)
+            reference_server::db::Database::Postgres { store, .. } => sqlx::query(sql)
                 .bind(value)
                 .execute(store.pool())
                 .await
@@ -343,7 +343,7 @@ impl TestApp {
             reference_server::db::Database::Sqlite(store) => {
                 sqlx::query(sql).execute(store.pool()).await.map(|_| ())
             }
-            reference_server::db::Database::Postgres(store) => {
+            reference_server::db::Database::Postgres { store, .. } => {
                 sqlx::query(sql).execute(store.pool()).await.map(|_| ())
             }
         }
@@ -357,7 +357,7 @@ impl TestApp {
                 .fetch_one(store.pool())
                 .await
                 .unwrap(),
-            reference_server::db::Database::Postgres(store) => sqlx::query_scalar(&sql)
+            reference_server::db::Database::Postgres { store, .. } => sqlx::query_scalar(&sql)
                 .fetch_one(store.pool())
                 .await
                 .unwrap(),

@@ -77,7 +77,10 @@ export async function acceptOffer(offerSdp, { script = [], model = 'gpt-realtime
   // ICE connects. Left to itself werift answers `active` and then waits a fixed 100 ms
   // before its ClientHello (lib/webrtc/src/transport/dtls.js, `setTimeout(100)` before
   // `dtls.connect()`), a pause of this library that no real service adds to the start.
-  for (const transport of peer.dtlsTransports) transport.role = 'server';
+  for (const transport of peer.dtlsTransports) {
+    transport.role = 'server';
+    keepEarlyDtls(transport);
+  }
   const audio = peer.getTransceivers().find((transceiver) => transceiver.kind === 'audio');
   if (audio !== undefined) {
     if (phrases.length > 0) {
@@ -102,6 +105,36 @@ export async function acceptOffer(offerSdp, { script = [], model = 'gpt-realtime
     });
   }
   return { call, answerSdp: peer.localDescription.sdp };
+}
+
+/**
+ * Keeps the DTLS packets that reach `transport` before its DTLS server exists and hands
+ * them to it once it does. werift starts that server only after its own ICE check has
+ * succeeded, and drops what comes before; the browser sends its ClientHello as soon as
+ * its own check has, often first, and resends it only after its retransmission timer
+ * (about 50 ms). A real service keeps that packet; so does this fake.
+ */
+function keepEarlyDtls(transport) {
+  const early = [];
+  const connection = transport.iceTransport.connection;
+  const kept = connection.onData.subscribe((packet) => {
+    if (transport.dtls === undefined && isDtls(packet)) early.push(packet);
+  });
+  const started = transport.onStateChange.subscribe((state) => {
+    if (state !== 'connecting') return;
+    started.unSubscribe();
+    kept.unSubscribe();
+    // The server is made right after this state, in the same turn.
+    queueMicrotask(() => {
+      if (process.env.DEBUG_EARLY) console.error('early dtls packets', early.length, Date.now());
+      for (const packet of early.splice(0)) transport.dtls?.transport.socket.onData?.(packet);
+    });
+  });
+}
+
+/** Whether a packet is DTLS (RFC 7983: its first byte is 20 to 63). */
+function isDtls(packet) {
+  return packet.length > 0 && packet[0] >= 20 && packet[0] <= 63;
 }
 
 /** One WebRTC call: what the browser sent, and the script playing on it. */
