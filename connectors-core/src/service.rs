@@ -1238,7 +1238,7 @@ fn usable(stored: &StoredCredentials) -> Option<Grant> {
 /// valid for at least another minute; otherwise the caller reads the row.
 fn heard(refreshed: Option<RefreshedToken>, stale_version: i64) -> Option<Grant> {
     let refreshed = refreshed?;
-    (refreshed.version > stale_version && fresh_until(refreshed.expires_at)).then(|| Grant {
+    (refreshed.version > stale_version && fresh_until(refreshed.expires_at)).then_some(Grant {
         token: refreshed.access_token,
         version: refreshed.version,
         expires_at: refreshed.expires_at,
