@@ -331,6 +331,12 @@ async fn a_refresh_notice_cannot_be_forged_or_replayed() {
         }
     };
 
+    // The watcher has heard the refresh's notices once it hears a later one (the
+    // listener gets them in commit order), so none of them ends a watch below.
+    let sentinel = watcher.watch_credentials(user, "gmail");
+    notify(format!("{user}:gmail")).await;
+    assert!(ends(sentinel, "sentinel").await.is_none());
+
     // Act + Assert: replayed as the next version, as another row's, and forged.
     let attempts = [
         format!("{user}:google_calendar:{}:{sealed}", version + 2),
