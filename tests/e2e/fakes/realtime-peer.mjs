@@ -126,7 +126,6 @@ function keepEarlyDtls(transport) {
     kept.unSubscribe();
     // The server is made right after this state, in the same turn.
     queueMicrotask(() => {
-      if (process.env.DEBUG_EARLY) console.error('early dtls packets', early.length, Date.now());
       for (const packet of early.splice(0)) transport.dtls?.transport.socket.onData?.(packet);
     });
   });
