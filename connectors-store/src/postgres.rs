@@ -44,6 +44,9 @@ impl Default for PoolSizes {
 /// SQL, so replicas coordinate through the rows themselves. A caller waiting on another
 /// replica's refresh is woken by a notification (`LISTEN`, see
 /// [`PgStore::listen_for_changes`]) rather than reading the row every few milliseconds.
+/// A refresh's notification carries the new access token, sealed under the store's key
+/// for that row and version: the waiters go on without reading the row again, and
+/// whoever else can `NOTIFY` on the database can wake them but never hand them a token.
 ///
 /// Cloning is cheap: clones share the pool and the listener.
 #[derive(Clone)]
