@@ -157,13 +157,10 @@ async fn ends(
         .unwrap_or_else(|_| panic!("{what}: the watch never ended"))
 }
 
-/// A caller waiting on another replica's lease is woken by PostgreSQL's notification:
-/// the watching store's fallback poll is an hour, so each watch below can only end by
-/// a notification, and notifications come in commit order on one connection.
-#[tokio::test]
-async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
-    // Arrange: a writer and a watcher on one database.
-    let db = TestDb::new().await;
+/// A writer and a watcher sharing a key on `db` (the watcher's fallback poll an hour,
+/// so that its watches end by notification only), and a user with Google Calendar and
+/// Gmail connected.
+async fn writer_and_watcher(db: &TestDb) -> (PgStore, PgStore, uuid::Uuid) {
     let cipher = Cipher::generate();
     let writer = PgStore::connect(&db.url(), cipher.clone()).await.unwrap();
     let watcher = PgStore::connect(&db.url(), cipher)
@@ -178,6 +175,40 @@ async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
             .await
             .unwrap();
     }
+    (writer, watcher, user)
+}
+
+/// Writes a refresh of the user's Google Calendar tokens (`"refreshed"`) as a replica
+/// does; the version it replaced, the new one being the next.
+async fn write_refresh(writer: &PgStore, user: uuid::Uuid) -> i64 {
+    let version = writer
+        .load_credentials(user, "google_calendar")
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let swapped = writer
+        .swap_credentials(
+            user,
+            "google_calendar",
+            version,
+            &common::oauth_credentials("refreshed"),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(swapped, Some(version + 1));
+    version
+}
+
+/// A caller waiting on another replica's lease is woken by PostgreSQL's notification:
+/// the watching store's fallback poll is an hour, so each watch below can only end by
+/// a notification, and notifications come in commit order on one connection.
+#[tokio::test]
+async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
+    // Arrange: a writer and a watcher on one database.
+    let db = TestDb::new().await;
+    let (writer, watcher, user) = writer_and_watcher(&db).await;
     let holder = uuid::Uuid::new_v4();
     let lease = std::time::Duration::from_secs(30);
 
@@ -210,24 +241,8 @@ async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
     assert!(ends(calendar, "lease released").await.is_none());
 
     // So do a refresh written (a new version) and a deletion.
-    let version = writer
-        .load_credentials(user, "google_calendar")
-        .await
-        .unwrap()
-        .unwrap()
-        .version;
     let refreshed = watcher.watch_credentials(user, "google_calendar");
-    let swapped = writer
-        .swap_credentials(
-            user,
-            "google_calendar",
-            version,
-            &common::oauth_credentials("refreshed"),
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(swapped, Some(version + 1));
+    let version = write_refresh(&writer, user).await;
     // A refresh's notice carries the new token, for the waiter to go on without a read.
     let told = ends(refreshed, "refresh written")
         .await
@@ -266,41 +281,12 @@ async fn a_watch_on_another_store_ends_when_its_row_changes_and_only_then() {
 async fn a_refresh_notice_cannot_be_forged_or_replayed() {
     // Arrange: a writer and a watcher sharing a key, a stranger listening on the channel.
     let db = TestDb::new().await;
-    let cipher = Cipher::generate();
-    let writer = PgStore::connect(&db.url(), cipher.clone()).await.unwrap();
-    let watcher = PgStore::connect(&db.url(), cipher)
-        .await
-        .unwrap()
-        .with_change_poll(std::time::Duration::from_secs(3600));
+    let (writer, watcher, user) = writer_and_watcher(&db).await;
     let mut stranger = sqlx::postgres::PgListener::connect(&db.url())
         .await
         .unwrap();
     stranger.listen("connectors_credentials").await.unwrap();
-    let user = uuid::Uuid::new_v4();
-    writer.register_user(user, "ada@example.com").await.unwrap();
-    for connector in ["google_calendar", "gmail"] {
-        writer
-            .save_credentials(user, connector, &common::oauth_credentials(connector), None)
-            .await
-            .unwrap();
-    }
-    let version = writer
-        .load_credentials(user, "google_calendar")
-        .await
-        .unwrap()
-        .unwrap()
-        .version;
-    writer
-        .swap_credentials(
-            user,
-            "google_calendar",
-            version,
-            &common::oauth_credentials("refreshed"),
-            &[],
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let version = write_refresh(&writer, user).await;
     let prefix = format!("{user}:google_calendar:{}:", version + 1);
     let mut heard = Vec::new();
     let sealed = loop {
