@@ -48,7 +48,8 @@
 //! state, indexed for the delivery queue) and `pending_revocations` (`0005`: each
 //! connector's `last_error_detail`); PostgreSQL's `0006` adds the trigger that notifies `connectors_credentials` of a credentials row's
 //! new version, released lease or deletion (waiters on another replica's refresh listen
-//! for it). `migrate()` ignores migrations it does not know, so an application
+//! for it), and `0007` keeps it quiet for a refresh's swap, which tells its waiters
+//! itself after its commit. `migrate()` ignores migrations it does not know, so an application
 //! can add its own to the same `_sqlx_migrations` table, numbered from 1001.
 //!
 //! - Ids are UUIDs; timestamps are unix seconds (`BIGINT`), so sub-second precision of

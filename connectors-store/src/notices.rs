@@ -4,11 +4,15 @@
 //! one connection of its own and wakes the callers watching that row
 //! ([`CredentialStore::watch_credentials`]), who then read it again.
 //!
-//! A refresh written by a [`PgStore`] tells more, in the same statement as its swap and
-//! before the trigger's notice: `'<user id>:<connector>:<version>:<sealed notice>'`,
-//! the new access token and its expiry sealed with the store's key for that row and
-//! version ([`seal_refresh_notice`]). Its waiters use the token without reading the row
-//! again. A notice that does not open with the store's key is only a wake-up: whoever
+//! A refresh written by a [`PgStore`] tells more, in a statement of its own right after
+//! the swap's commit (the trigger stays quiet for the swap, migration `0007`):
+//! `'<user id>:<connector>:<version>:<sealed notice>'`, the new access token and its
+//! expiry sealed with the store's key for that row and version ([`seal_refresh_notice`]).
+//! Its waiters use the token without reading the row again. Being apart from the swap,
+//! the notice neither holds PostgreSQL's database-wide notification lock while the
+//! swap's commit waits for the disk nor waits for the disk itself; a notice lost (its
+//! statement failed, the process died, the database crashed) leaves the waiters to
+//! their fallback poll. A notice that does not open with the store's key is only a wake-up: whoever
 //! else can `NOTIFY` on the database can wake waiters, never hand them a token.
 //!
 //! The row stays the truth: a notification is a hint, a lost connection wakes every

@@ -217,6 +217,8 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
         now: "CAST(FLOOR(EXTRACT(EPOCH FROM statement_timestamp())) AS BIGINT)",
         type_in_json_array: "type IN (SELECT jsonb_array_elements_text(CAST($3 AS jsonb)))",
         skip_locked: "FOR UPDATE SKIP LOCKED",
+        // `synchronous_commit` set for this statement's transaction only.
+        lazy_commit: "AND set_config('synchronous_commit', 'off', true) = 'off'",
     })
 });
 
@@ -225,8 +227,8 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
 /// `WITH` queries, which PostgreSQL runs atomically and all or nothing on the swap's
 /// `RETURNING`: no transaction to open and commit, one round trip. The `UPDATE` and the
 /// upsert are `SWAP_CREDENTIALS` and `MARK_REFRESHED` of `sql.rs`, word for word.
-/// `told` sends the refresh notice (`$14`, see `notices.rs`; none when `NULL`), sent at
-/// commit and, being sent during the statement, before the trigger's plain notice.
+/// `quiet` keeps the trigger of migration `0006` from notifying in this transaction
+/// (migration `0007`): the swap's notice follows its commit ([`TELL_REFRESHED`]).
 const SWAP_WITH_EVENTS: Option<&str> = Some(
     "\
     WITH swapped AS ( \
@@ -256,11 +258,17 @@ const SWAP_WITH_EVENTS: Option<&str> = Some(
         FROM swapped, jsonb_to_recordset(CAST($13 AS jsonb)) AS event \
             (id TEXT, type TEXT, user_id UUID, connector_code TEXT, created_at BIGINT, \
              data_json TEXT)), \
-    told AS ( \
-        SELECT pg_notify('connectors_credentials', \
-                         CAST($1 AS text) || ':' || $2 || ':' || version || ':' || $14) \
-        FROM swapped WHERE CAST($14 AS text) IS NOT NULL) \
-    SELECT version, (SELECT COUNT(*) FROM told) AS told FROM swapped",
+    quiet AS (SELECT set_config('connectors.notified', 'on', true) AS notified) \
+    SELECT version FROM swapped, quiet",
+);
+
+/// The notice of a swap (`$1`, see `notices.rs`), sent on its own after the swap's
+/// commit: its transaction holds the database-wide notification lock only for a moment,
+/// as it does not wait for the disk (a notice lost in a crash is a hint lost; waiters
+/// read the row at their fallback poll).
+const TELL_REFRESHED: Option<&str> = Some(
+    "SELECT pg_notify('connectors_credentials', $1) \
+     WHERE set_config('synchronous_commit', 'off', true) = 'off'",
 );
 
 crate::sql::impl_sql_store!(PgStore, PgConnection);

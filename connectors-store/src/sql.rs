@@ -92,17 +92,18 @@ pub(crate) const MARK_REFRESHED: &str = "\
         updated_at = excluded.updated_at";
 
 /// `{now}` is the database's clock in unix seconds (see [`ClockStatements`]); `$4` the
-/// lease's lifetime in seconds. A lease ending this very second is over.
+/// lease's lifetime in seconds. A lease ending this very second is over. `{lazy_commit}`
+/// commits the lease without waiting for it to be on disk (see [`Dialect::lazy_commit`]).
 const TRY_LEASE: &str = "\
     UPDATE user_connector_credentials SET lease_holder = $3, lease_until = {now} + $4 \
     WHERE user_id = $1 AND connector_code = $2 \
-      AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3)";
+      AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3) {lazy_commit}";
 
 /// [`TRY_LEASE`], returning the row as [`LOAD_CREDENTIALS`] reads it.
 const LEASE_CREDENTIALS: &str = "\
     UPDATE user_connector_credentials SET lease_holder = $3, lease_until = {now} + $4 \
     WHERE user_id = $1 AND connector_code = $2 \
-      AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3) \
+      AND (lease_until IS NULL OR lease_until <= {now} OR lease_holder = $3) {lazy_commit} \
     RETURNING provider, access_token, refresh_token, expires_at, scopes, extra_json, version, \
            refresh_token_expires_at, refresh_failures, retry_at, refreshable, lease_holder";
 
@@ -274,6 +275,12 @@ pub(crate) struct Dialect<'a> {
     pub(crate) type_in_json_array: &'a str,
     /// The locking clause of a claim's sub-select (empty where there is none).
     pub(crate) skip_locked: &'a str,
+    /// A condition, true, that lets the statement's transaction commit without waiting
+    /// for its write to reach the disk (empty where there is no such thing). For a
+    /// lease only: one lost in a database crash is a lease given back early, so another
+    /// replica may refresh meanwhile, and the swap's version check keeps one of the two
+    /// results. The swap of the refreshed tokens stays durable.
+    pub(crate) lazy_commit: &'a str,
 }
 
 impl ClockStatements {
@@ -284,6 +291,7 @@ impl ClockStatements {
                 .replace("{now}", dialect.now)
                 .replace("{types}", dialect.type_in_json_array)
                 .replace("{skip_locked}", dialect.skip_locked)
+                .replace("{lazy_commit}", dialect.lazy_commit)
         };
         Self {
             load_credentials: write(LOAD_CREDENTIALS),
@@ -474,6 +482,37 @@ macro_rules! impl_sql_store {
                         Ok(())
                     }
                     _ => Err(connectors_core::StoreError::WrongKey),
+                }
+            }
+
+            /// Tells the row's watchers of a swap that made it `version`, with `tell`
+            /// (`TELL_REFRESHED`): the new access token sealed for them when there is
+            /// one that fits a notification, a plain wake-up otherwise. A hint: one
+            /// not sent is logged, and the swap stands.
+            async fn tell_refreshed(
+                &self,
+                tell: &str,
+                user: connectors_core::UserId,
+                connector: &str,
+                version: i64,
+                credentials: &connectors_core::Credentials,
+            ) {
+                let payload = match crate::sealed::seal_refresh_notice(
+                    &self.cipher,
+                    user,
+                    connector,
+                    version,
+                    credentials,
+                ) {
+                    Some(sealed) => format!("{user}:{connector}:{version}:{sealed}"),
+                    None => format!("{user}:{connector}"),
+                };
+                if let Err(error) = sqlx::query(tell).bind(payload).execute(self.lane()).await {
+                    tracing::debug!(
+                        %connector,
+                        error = %crate::sealed::db_error(error),
+                        "refresh notice not sent; its waiters read the row at their fallback poll"
+                    );
                 }
             }
 
@@ -722,17 +761,7 @@ macro_rules! impl_sql_store {
                 let sealed = crate::sealed::seal(&self.cipher, user, connector, credentials);
                 let now = unix_now();
                 if let Some(statement) = SWAP_WITH_EVENTS {
-                    // The swap makes the row `expected_version + 1`.
-                    let notice = expected_version.checked_add(1).and_then(|version| {
-                        crate::sealed::seal_refresh_notice(
-                            &self.cipher,
-                            user,
-                            connector,
-                            version,
-                            credentials,
-                        )
-                    });
-                    let swapped: Option<(i64, i64)> = sqlx::query_as(statement)
+                    let swapped: Option<(i64,)> = sqlx::query_as(statement)
                         .bind(user)
                         .bind(connector)
                         .bind(expected_version)
@@ -746,11 +775,14 @@ macro_rules! impl_sql_store {
                         .bind(sealed.refresh_token_expires_at)
                         .bind(uuid::Uuid::new_v4())
                         .bind(crate::sql::event_rows(events))
-                        .bind(notice)
                         .fetch_optional(self.lane())
                         .await
                         .map_err(db_error)?;
-                    return Ok(swapped.map(|(version, _)| version));
+                    if let (Some((version,)), Some(tell)) = (swapped, TELL_REFRESHED) {
+                        self.tell_refreshed(tell, user, connector, version, credentials)
+                            .await;
+                    }
+                    return Ok(swapped.map(|(version,)| version));
                 }
                 let mut tx = self.begin_write().await?;
                 let swapped: Option<(i64,)> = sqlx::query_as(crate::sql::SWAP_CREDENTIALS)

@@ -157,11 +157,13 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
         type_in_json_array: "type IN (SELECT value FROM json_each($3))",
         // One writer at a time: SQLite has no row locks to skip.
         skip_locked: "",
+        lazy_commit: "",
     })
 });
 
 /// SQLite has no data-modifying `WITH`: `swap_credentials` is a transaction.
 const SWAP_WITH_EVENTS: Option<&str> = None;
+const TELL_REFRESHED: Option<&str> = None;
 
 crate::sql::impl_sql_store!(SqliteStore, SqliteConnection);
 crate::rotation::impl_key_rotation!(

@@ -353,6 +353,88 @@ async fn a_refresh_notice_cannot_be_forged_or_replayed() {
     db.finish().await;
 }
 
+/// A refresh is told once, by its own notice after its commit (the trigger stays quiet
+/// for the swap, which would otherwise hold the database-wide notification lock while
+/// its commit waits for the disk), and what the lease and the swap set for their own
+/// transactions stays there: on the one connection they used, the next change notifies
+/// as ever and commits durably.
+#[tokio::test]
+async fn a_refresh_is_told_once_and_leaves_its_connection_as_it_found_it() {
+    // Arrange: a writer over a single connection, a stranger listening on the channel.
+    let db = TestDb::new().await;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&db.url())
+        .await
+        .unwrap();
+    let writer = PgStore::from_pool(pool.clone(), Cipher::generate());
+    writer.migrate().await.unwrap();
+    let user = uuid::Uuid::new_v4();
+    writer.register_user(user, "ada@example.com").await.unwrap();
+    for connector in ["google_calendar", "gmail"] {
+        writer
+            .save_credentials(user, connector, &common::oauth_credentials(connector), None)
+            .await
+            .unwrap();
+    }
+    let mut stranger = sqlx::postgres::PgListener::connect(&db.url())
+        .await
+        .unwrap();
+    stranger.listen("connectors_credentials").await.unwrap();
+    let holder = uuid::Uuid::new_v4();
+
+    // Act: a lease, the refresh's swap under it, then a save of another row and a
+    // sentinel, all on the writer's one connection.
+    assert!(writer
+        .try_lease(
+            user,
+            "google_calendar",
+            holder,
+            std::time::Duration::from_secs(30)
+        )
+        .await
+        .unwrap());
+    let (synchronous_commit,): (String,) = sqlx::query_as("SHOW synchronous_commit")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let version = write_refresh(&writer, user).await;
+    writer
+        .save_credentials(user, "gmail", &common::oauth_credentials("gmail-2"), None)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_notify('connectors_credentials', 'sentinel')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut heard = Vec::new();
+    while heard.last().map(String::as_str) != Some("sentinel") {
+        let notification =
+            tokio::time::timeout(std::time::Duration::from_secs(30), stranger.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no sentinel among {heard:?}"))
+                .unwrap();
+        heard.push(notification.payload().to_owned());
+    }
+
+    // Assert: one notice for the refresh, the sealed one; the save notified plainly.
+    let calendar: Vec<_> = heard
+        .iter()
+        .filter(|payload| payload.starts_with(&format!("{user}:google_calendar")))
+        .collect();
+    assert_eq!(calendar.len(), 1, "one notice per refresh: {heard:?}");
+    assert!(
+        calendar[0].starts_with(&format!("{user}:google_calendar:{}:", version + 1)),
+        "the refresh's own notice, with its sealed token: {heard:?}"
+    );
+    assert!(heard.contains(&format!("{user}:gmail")), "{heard:?}");
+    assert_eq!(
+        synchronous_commit, "on",
+        "the lease's lazy commit was its own"
+    );
+    db.finish().await;
+}
+
 /// A store that is not listening (over a pool, before `listen_for_changes`) still ends
 /// its watches: by the plain poll.
 #[tokio::test]
