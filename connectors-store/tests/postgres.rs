@@ -167,15 +167,21 @@ async fn writer_and_watcher(db: &TestDb) -> (PgStore, PgStore, uuid::Uuid) {
         .await
         .unwrap()
         .with_change_poll(std::time::Duration::from_secs(3600));
+    let user = user_with_two_grants(&writer).await;
+    (writer, watcher, user)
+}
+
+/// A new user of `store` with Google Calendar and Gmail connected.
+async fn user_with_two_grants(store: &PgStore) -> uuid::Uuid {
     let user = uuid::Uuid::new_v4();
-    writer.register_user(user, "ada@example.com").await.unwrap();
+    store.register_user(user, "ada@example.com").await.unwrap();
     for connector in ["google_calendar", "gmail"] {
-        writer
+        store
             .save_credentials(user, connector, &common::oauth_credentials(connector), None)
             .await
             .unwrap();
     }
-    (writer, watcher, user)
+    user
 }
 
 /// Writes a refresh of the user's Google Calendar tokens (`"refreshed"`) as a replica
@@ -369,14 +375,7 @@ async fn a_refresh_is_told_once_and_leaves_its_connection_as_it_found_it() {
         .unwrap();
     let writer = PgStore::from_pool(pool.clone(), Cipher::generate());
     writer.migrate().await.unwrap();
-    let user = uuid::Uuid::new_v4();
-    writer.register_user(user, "ada@example.com").await.unwrap();
-    for connector in ["google_calendar", "gmail"] {
-        writer
-            .save_credentials(user, connector, &common::oauth_credentials(connector), None)
-            .await
-            .unwrap();
-    }
+    let user = user_with_two_grants(&writer).await;
     let mut stranger = sqlx::postgres::PgListener::connect(&db.url())
         .await
         .unwrap();
