@@ -5,7 +5,6 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { ApiError, type ClientSecret, type RealtimeTool } from '../src/api';
 import { en, fr } from '../src/i18n';
-import type { TransportMedia } from '../src/voice/agent';
 import { voiceErrorFrom } from '../src/voice/errors';
 import { approvalQuestion, IDLE, orbState, slackChannelName, transcriptFrom, type OrbState } from '../src/voice/machine';
 import { VoiceSession, type VoiceSessionOptions } from '../src/voice/session';
@@ -646,68 +645,6 @@ describe('VoiceSession', () => {
       expect(h.api.createClientSecret).toHaveBeenCalledTimes(1);
       expect(h.voice.getSnapshot().state).toBe('listening');
     }
-  });
-
-  it('sets the call up while a granted microphone opens, and listens only once it is open', async () => {
-    let openMicrophone: (stream: MediaStream) => void = () => undefined;
-    const media: TransportMedia[] = [];
-    const transport = new ScriptedRealtimeTransport();
-    const h = harness({
-      microphoneGranted: async () => true,
-      getMicrophone: () => new Promise<MediaStream>((resolve) => (openMicrophone = resolve)),
-      createTransport: (_secret, given) => {
-        media.push(given);
-        return transport;
-      },
-    });
-    const connect = transport.expectCall('connect');
-
-    const starting = h.voice.start();
-    await connect;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-
-    expect(media).toHaveLength(1);
-    expect(media[0]?.microphone).toBeInstanceOf(Promise);
-    expect(h.voice.getSnapshot().state).toBe('connecting');
-    openMicrophone(h.microphone.stream);
-    await starting;
-    expect(await media[0]?.microphone).toBe(h.microphone.stream);
-    expect(h.voice.getSnapshot().state).toBe('listening');
-  });
-
-  it('hangs up a call set up meanwhile when the granted microphone then fails, and says why', async () => {
-    let refuseMicrophone: (error: unknown) => void = () => undefined;
-    const transport = new ScriptedRealtimeTransport();
-    const h = harness({
-      microphoneGranted: async () => true,
-      getMicrophone: () => new Promise<MediaStream>((_, reject) => (refuseMicrophone = reject)),
-      createTransport: () => transport,
-    });
-    const connect = transport.expectCall('connect');
-
-    const starting = h.voice.start();
-    await connect;
-    refuseMicrophone(new DOMException('the device is in use', 'NotReadableError'));
-    await starting;
-
-    expect(h.voice.getSnapshot().state).toBe('error');
-    expect(h.voice.getSnapshot().error?.kind).not.toBe('connection_lost');
-    expect(transport.status).toBe('disconnected');
-  });
-
-  it('gives up minting when the granted microphone fails first', async () => {
-    const h = harness({
-      microphoneGranted: async () => true,
-      getMicrophone: async () => {
-        throw new DOMException('Permission denied', 'NotAllowedError');
-      },
-    });
-    h.api.createClientSecret.mockImplementationOnce(() => new Promise(() => undefined));
-
-    await h.voice.start();
-
-    expect(h.voice.getSnapshot().error?.kind).toBe('microphone_denied');
-    expect(h.transport.calls).toHaveLength(0);
   });
 
   it('hangs up: closes the transport, stops the microphone, cancels a pending file pick', async () => {

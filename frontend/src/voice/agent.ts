@@ -74,47 +74,19 @@ export function createDonnaAgent(tools: AgentTools): RealtimeAgent {
 }
 
 export interface TransportMedia {
-  /**
-   * The microphone, opened by the controller so that it can tell why it could not: open
-   * already, or still opening (the browser had granted it, so no prompt can come), and
-   * then the call is set up meanwhile and sends its track once open.
-   */
-  microphone: MediaStream | undefined | Promise<MediaStream | undefined>;
+  /** The microphone, opened by the controller so that it can tell why it could not. */
+  mediaStream: MediaStream | undefined;
   /** Plays Donna's voice; `undefined` outside a browser. */
   audioElement: HTMLAudioElement | undefined;
 }
 
 /** WebRTC to the client secret's `calls_url`: the transport POSTs its SDP offer to `baseUrl` as given. */
 export function webRtcTransport(secret: ClientSecret, media: TransportMedia): RealtimeTransportLayer {
-  const { microphone, audioElement } = media;
-  if (!(microphone instanceof Promise)) {
-    return new OpenAIRealtimeWebRTC({ baseUrl: secret.calls_url, mediaStream: microphone, audioElement });
-  }
-  // The offer only needs an audio track to send: a silent one stands in until the
-  // microphone opens, then the sender switches tracks without a new offer.
-  const standIn = silentStream();
   return new OpenAIRealtimeWebRTC({
     baseUrl: secret.calls_url,
-    mediaStream: standIn,
-    audioElement,
-    changePeerConnection: (peer) => {
-      const sender = peer.getSenders().find((candidate) => candidate.track?.kind === 'audio');
-      void microphone
-        .then((stream) => sender?.replaceTrack(stream?.getAudioTracks()[0] ?? null))
-        // A refused microphone fails the attempt in the controller, which hangs up.
-        .catch(() => undefined)
-        .finally(() => standIn.getTracks().forEach((track) => track.stop()));
-      return peer;
-    },
+    mediaStream: media.mediaStream,
+    audioElement: media.audioElement,
   });
-}
-
-let silence: AudioContext | undefined;
-
-/** An audio stream of silence, from one audio context per page. */
-function silentStream(): MediaStream {
-  silence ??= new AudioContext();
-  return silence.createMediaStreamDestination().stream;
 }
 
 /** Donna, built once ahead of the conversations (see `VoiceSession.prepare`), in a session over `transport`. */

@@ -236,20 +236,17 @@ export class VoiceSession {
       // Awaited below, unless the microphone fails first.
       prepared.catch(() => undefined);
       const microphone = this.#microphone !== undefined ? Promise.resolve(this.#microphone) : this.#openMicrophone(isCurrent);
-      // Awaited below; a refusal fails the attempt there, and ends a call already set up.
-      microphone.catch(() => undefined);
       // A secret lives a minute and counts against a rate limit: while a permission
       // prompt may still come, mint only once the microphone is open (or refused).
       if (!(await this.#microphoneGranted())) await microphone;
       if (!isCurrent()) return;
       const minting = timed(MARKS.secret, () => this.#options.api.createClientSecret());
-      const [secret, { realtime, agent }] = await Promise.race([Promise.all([minting, prepared]), failureOf(microphone)]);
+      const [stream, secret, { realtime, agent }] = await Promise.all([microphone, minting, prepared]);
       if (!isCurrent()) return;
 
       this.#audioElement = typeof document === 'undefined' ? undefined : document.createElement('audio');
-      // The call is set up while a granted microphone still opens: its track goes out once open.
       const transport = (this.#options.createTransport ?? realtime.webRtcTransport)(secret, {
-        microphone: this.#microphone ?? microphone,
+        mediaStream: stream,
         audioElement: this.#audioElement,
       });
       const session = realtime.createRealtimeSession(secret, agent, transport);
@@ -257,9 +254,8 @@ export class VoiceSession {
       this.#listen(session, transport, isCurrent);
       markConnectSteps(transport);
 
-      // Listening means heard: the call is up and the microphone open.
       await withTimeout(
-        Promise.all([session.connect({ apiKey: secret.value }), microphone]),
+        session.connect({ apiKey: secret.value }),
         this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       );
       if (!isCurrent()) return;
@@ -603,14 +599,6 @@ async function defaultMicrophone(): Promise<MediaStream> {
   return navigator.mediaDevices.getUserMedia({
     audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
   });
-}
-
-/**
- * Settles as soon as `pending` fails (with its error), and never otherwise: beside other
- * awaited steps, a refused microphone ends the wait at once instead of after them.
- */
-function failureOf(pending: Promise<unknown>): Promise<never> {
-  return pending.then(() => new Promise<never>(() => undefined));
 }
 
 function dataChannelOf(transport: RealtimeTransportLayer): RTCDataChannel | undefined {
