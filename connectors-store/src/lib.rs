@@ -49,8 +49,8 @@
 //! connector's `last_error_detail`); PostgreSQL's `0006` adds the trigger that notifies `connectors_credentials` of a credentials row's
 //! new version, released lease or deletion (waiters on another replica's refresh listen
 //! for it), and `0007` keeps it quiet for a refresh's swap, which tells its waiters
-//! itself after its commit. `migrate()` ignores migrations it does not know, so an application
-//! can add its own to the same `_sqlx_migrations` table, numbered from 1001.
+//! itself after its commit. `migrate()` ignores migrations it does not know, so an
+//! application can add its own to the same `_sqlx_migrations` table, numbered from 1001.
 //!
 //! - Ids are UUIDs; timestamps are unix seconds (`BIGINT`), so sub-second precision of
 //!   `expires_at` and lease times is dropped.

@@ -12,8 +12,9 @@
 //! the notice neither holds PostgreSQL's database-wide notification lock while the
 //! swap's commit waits for the disk nor waits for the disk itself; a notice lost (its
 //! statement failed, the process died, the database crashed) leaves the waiters to
-//! their fallback poll. A notice that does not open with the store's key is only a wake-up: whoever
-//! else can `NOTIFY` on the database can wake waiters, never hand them a token.
+//! their fallback poll. A notice that does not open with the store's key is only a
+//! wake-up: whoever else can `NOTIFY` on the database can wake waiters, never hand them
+//! a token.
 //!
 //! The row stays the truth: a notification is a hint, a lost connection wakes every
 //! watcher (notifications may have been missed meanwhile), and a watch ends after its
