@@ -263,7 +263,99 @@ fn free_port() -> u16 {
 /// One reference-server process.
 struct Replica {
     base: String,
+    pid: u32,
     _child: Child,
+}
+
+/// CPU time used so far, in seconds: by the servers, by PostgreSQL's processes, by this
+/// benchmark (its callers, the fake Google and the counting proxy), and by the whole
+/// machine (busy time over all cores, from `/proc/stat`).
+#[derive(Clone, Copy, Default)]
+struct CpuTimes {
+    servers: f64,
+    postgres: f64,
+    /// PostgreSQL's own workers (autovacuum, WAL writer, checkpointer and the like),
+    /// part of `postgres`: what the servers' statements did not cause directly.
+    postgres_workers: f64,
+    bench: f64,
+    machine: f64,
+}
+
+impl CpuTimes {
+    fn now(replicas: &[Replica]) -> Self {
+        let ticks = 100.0; // USER_HZ on Linux
+        let of_process = |stat: &str| -> Option<(String, f64)> {
+            let (head, rest) = stat.rsplit_once(')')?;
+            let name = head.split_once('(')?.1.to_owned();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // After the name: state is field 3 of the whole line, utime 14 and stime 15.
+            let used =
+                fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            Some((name, used / ticks))
+        };
+        let read = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+        let servers = replicas
+            .iter()
+            .filter_map(|replica| read(&replica.pid.to_string()).and_then(|stat| of_process(&stat)))
+            .map(|(_, used)| used)
+            .sum();
+        // A backend's title (its command line) names the client it serves: "postgres:
+        // user database host(port) state"; the workers' titles have no host.
+        let postgres_processes: Vec<(bool, f64)> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+            .filter_map(|pid| {
+                let (name, used) = read(&pid).and_then(|stat| of_process(&stat))?;
+                let title =
+                    std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                (name == "postgres").then(|| (!title.contains('('), used))
+            })
+            .collect();
+        let postgres = postgres_processes.iter().map(|(_, used)| used).sum();
+        let postgres_workers = postgres_processes
+            .iter()
+            .filter(|(worker, _)| *worker)
+            .map(|(_, used)| used)
+            .sum();
+        let bench = read("self")
+            .and_then(|stat| of_process(&stat))
+            .map_or(0.0, |(_, used)| used);
+        let machine = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|stat| {
+                let cpu: Vec<f64> = stat
+                    .lines()
+                    .next()?
+                    .split_whitespace()
+                    .skip(1)
+                    .filter_map(|field| field.parse().ok())
+                    .collect();
+                // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+                let busy: f64 = cpu.iter().take(8).sum::<f64>() - cpu.get(3)? - cpu.get(4)?;
+                Some(busy / ticks)
+            })
+            .unwrap_or(0.0);
+        Self {
+            servers,
+            postgres,
+            postgres_workers,
+            bench,
+            machine,
+        }
+    }
+
+    fn since(self, before: Self) -> Self {
+        Self {
+            servers: self.servers - before.servers,
+            postgres: self.postgres - before.postgres,
+            postgres_workers: self.postgres_workers - before.postgres_workers,
+            bench: self.bench - before.bench,
+            machine: self.machine - before.machine,
+        }
+    }
 }
 
 async fn start_replica(
@@ -315,6 +407,7 @@ async fn start_replica(
     }
     Replica {
         base,
+        pid: child.id().expect("the server runs"),
         _child: child,
     }
 }
@@ -353,6 +446,8 @@ struct Run {
     elapsed: Duration,
     /// When the callers were let go.
     begun: Instant,
+    /// CPU used from the start to the last answer.
+    cpu: CpuTimes,
 }
 
 impl Run {
@@ -376,6 +471,15 @@ impl Run {
             self.statements,
             self.statements as f64 / callers as f64,
             self.elapsed,
+        );
+        println!(
+            "  CPU used: servers {:.2} s, PostgreSQL {:.2} s ({:.2} s of it its own workers), benchmark {:.2} s; machine busy {:.2} s of {:.2} s",
+            self.cpu.servers,
+            self.cpu.postgres,
+            self.cpu.postgres_workers,
+            self.cpu.bench,
+            self.cpu.machine,
+            self.elapsed.as_secs_f64() * std::thread::available_parallelism().map_or(1, usize::from) as f64,
         );
         for failure in self.failures.iter().take(5) {
             println!("  failure: {failure}");
@@ -444,6 +548,7 @@ async fn run(
         .collect();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let before = counter.statements();
+    let cpu_before = CpuTimes::now(replicas);
     let begun = Instant::now();
     start.send(true).unwrap();
     let mut failures = Vec::new();
@@ -461,6 +566,7 @@ async fn run(
         statements: counter.statements() - before,
         elapsed: begun.elapsed(),
         begun,
+        cpu: CpuTimes::now(replicas).since(cpu_before),
     }
 }
 
