@@ -16,7 +16,9 @@
 //! PostgreSQL that counts the simple-query (`Q`) and extended-protocol `Execute` (`E`)
 //! messages the servers send; and, for the storm, the calls that reached the token
 //! endpoint (SPEC: exactly one per grant, no failed call, p99 ≤ the valid run's + 150 ms,
-//! statements per caller ≤ 2× the valid run's).
+//! statements per caller ≤ 2× the valid run's). Each run also says how much CPU it used:
+//! the servers, PostgreSQL, the benchmark itself, and the machine's busy time against
+//! what its cores had.
 //!
 //! Run with `bash scripts/bench-storm-processes.sh`, which builds the release server
 //! and passes it here as `STORM_SERVER`.
