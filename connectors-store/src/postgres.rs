@@ -63,8 +63,7 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host/database`) with up to ten
     /// connections, eight for everything and two reserved for refreshes (see
-    /// [`PgStore::with_refresh_pool`]; those two are opened before this returns and kept
-    /// open), runs the migrations and checks the key (see
+    /// [`PgStore::with_refresh_pool`]), runs the migrations and checks the key (see
     /// [`PgStore::migrate`]), then listens for changes of credentials rows
     /// ([`PgStore::listen_for_changes`]; when that fails, the store polls instead).
     ///
@@ -94,16 +93,10 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(db_error)?;
-        // Opened now and kept open: refreshes come in bursts after quiet hours, and the
-        // first of a burst should not wait for a connection (and PostgreSQL should not
-        // start backends) while every caller of its grant waits on it.
         let refreshes = PgPoolOptions::new()
             .max_connections(sizes.refreshes)
-            .min_connections(sizes.refreshes)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with((*pool.connect_options()).clone())
-            .await
-            .map_err(db_error)?;
+            .connect_lazy_with((*pool.connect_options()).clone());
         let store = Self::from_pool(pool, cipher).with_refresh_pool(refreshes);
         store.migrate().await?;
         if let Err(error) = store.listen_for_changes().await {

@@ -8,7 +8,7 @@ mod common;
 
 use connectors_core::secrecy::SecretString;
 use connectors_core::{CredentialStore, PendingAuthorization};
-use connectors_store::{Cipher, PgStore, PoolSizes};
+use connectors_store::{Cipher, PgStore};
 use sqlx::{Connection, Executor, PgConnection};
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -528,37 +528,4 @@ async fn promptly<T>(
         .await
         .unwrap_or_else(|_| panic!("{what} waited for a general connection"))
         .unwrap()
-}
-
-/// The connections reserved for refreshes are open once `connect_with` returns, before
-/// any refresh: the first refresh of a burst after a quiet spell does not wait for a
-/// connection while every caller of its grant waits on it.
-#[tokio::test]
-async fn the_refresh_connections_are_open_before_the_first_refresh() {
-    // Arrange
-    let db = TestDb::new().await;
-    let sizes = PoolSizes {
-        general: 3,
-        refreshes: 2,
-    };
-
-    // Act
-    let store = PgStore::connect_with(&db.url(), Cipher::generate(), sizes)
-        .await
-        .unwrap();
-
-    // Assert: the general pool's first connection, both refresh connections and the
-    // listener's; nothing has been asked of the store yet.
-    let mut admin = PgConnection::connect(&db.admin_url).await.unwrap();
-    let (open,): (i64,) = sqlx::query_as(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
-    )
-    .bind(&db.name)
-    .fetch_one(&mut admin)
-    .await
-    .unwrap();
-    assert_eq!(open, 1 + 2 + 1, "connections open on the store's database");
-    drop(store);
-    drop(admin);
-    db.finish().await;
 }
