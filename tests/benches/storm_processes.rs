@@ -272,7 +272,7 @@ struct Replica {
 /// CPU time used so far, in seconds: by the servers, by PostgreSQL's processes, by this
 /// benchmark (its callers, the fake Google and the counting proxy), and by the whole
 /// machine (busy time over all cores, from `/proc/stat`).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct CpuTimes {
     servers: f64,
     postgres: f64,
