@@ -26,7 +26,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct PoolSizes {
     /// For everything but refreshes (default 8).
     pub general: u32,
-    /// Reserved for refreshes (default 2; see [`PgStore::with_refresh_pool`]).
+    /// Reserved for refreshes (default 2; see [`PgStore::with_refresh_pool`]), opened
+    /// at connect and kept open: count them in the replica's connections.
     pub refreshes: u32,
 }
 
@@ -63,7 +64,8 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host/database`) with up to ten
     /// connections, eight for everything and two reserved for refreshes (see
-    /// [`PgStore::with_refresh_pool`]), runs the migrations and checks the key (see
+    /// [`PgStore::with_refresh_pool`]; those two are opened at once and kept open, their
+    /// statements prepared), runs the migrations and checks the key (see
     /// [`PgStore::migrate`]), then listens for changes of credentials rows
     /// ([`PgStore::listen_for_changes`]; when that fails, the store polls instead).
     ///
@@ -93,12 +95,20 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(db_error)?;
+        let options = (*pool.connect_options()).clone();
+        let mut store = Self::from_pool(pool, cipher);
+        store.migrate().await?;
+        // Opened now and kept open, with their statements prepared: a burst of expired
+        // grants should not begin by opening connections and preparing statements.
         let refreshes = PgPoolOptions::new()
             .max_connections(sizes.refreshes)
+            .min_connections(sizes.refreshes)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_lazy_with((*pool.connect_options()).clone());
-        let store = Self::from_pool(pool, cipher).with_refresh_pool(refreshes);
-        store.migrate().await?;
+            .after_connect(|connection, _| Box::pin(prepare_refresh_statements(connection)))
+            .connect_with(options)
+            .await
+            .map_err(db_error)?;
+        store = store.with_refresh_pool(refreshes);
         if let Err(error) = store.listen_for_changes().await {
             tracing::warn!(error = %error, "cannot listen for credentials changes; polling instead");
         }
@@ -193,6 +203,47 @@ impl PgStore {
     fn lane(&self) -> &PgPool {
         &self.refreshes
     }
+}
+
+/// Prepares, on a connection of the refresh pool, the statements refreshes run there
+/// (see [`PgStore::with_refresh_pool`]), with the types the store binds: the first
+/// refreshes of a burst then skip the round trip of a `Parse`, and the connection's
+/// backend has the tables' catalog entries loaded.
+async fn prepare_refresh_statements(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
+    use sqlx::{Executor as _, Type};
+    let uuid = <uuid::Uuid as Type<Postgres>>::type_info();
+    let text = <String as Type<Postgres>>::type_info();
+    let int8 = <i64 as Type<Postgres>>::type_info();
+    let bytea = <Vec<u8> as Type<Postgres>>::type_info();
+    let mut statements = vec![
+        (
+            CLOCK.load_credentials.as_str(),
+            vec![uuid.clone(), text.clone()],
+        ),
+        (
+            CLOCK.lease_credentials.as_str(),
+            vec![uuid.clone(), text.clone(), uuid.clone(), int8.clone()],
+        ),
+        (
+            crate::sql::RELEASE_LEASE,
+            vec![uuid.clone(), text.clone(), uuid.clone()],
+        ),
+    ];
+    if let Some(swap) = SWAP_WITH_EVENTS {
+        #[rustfmt::skip]
+        let types = vec![
+            uuid.clone(), text.clone(), int8.clone(), text.clone(), bytea.clone(), bytea,
+            int8.clone(), text.clone(), text.clone(), int8.clone(), int8, uuid, text.clone(),
+        ];
+        statements.push((swap, types));
+    }
+    if let Some(tell) = TELL_REFRESHED {
+        statements.push((tell, vec![text]));
+    }
+    for (statement, types) in &statements {
+        connection.prepare_with(statement, types).await?;
+    }
+    Ok(())
 }
 
 fn migrator() -> Migrator {

@@ -529,3 +529,65 @@ async fn promptly<T>(
         .unwrap_or_else(|_| panic!("{what} waited for a general connection"))
         .unwrap()
 }
+
+/// The client backends connected to `db`'s database, other than `admin`'s own.
+async fn connections_to(db: &TestDb, admin: &mut PgConnection) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_stat_activity \
+         WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    )
+    .bind(&db.name)
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
+/// The store opens its refresh connections at connect, with their statements prepared,
+/// and keeps them; dropping the last clone of the store closes every connection it
+/// opened, the listener's included.
+#[tokio::test]
+async fn the_refresh_connections_are_open_from_the_start_and_go_with_the_store() {
+    // Arrange
+    let db = TestDb::new().await;
+    let mut admin = PgConnection::connect(&db.url()).await.unwrap();
+    let sizes = connectors_store::PoolSizes {
+        general: 3,
+        refreshes: 2,
+    };
+
+    // Act: connect, and look before anything else runs (the last statement a refresh
+    // connection prepares is the notice of a refresh).
+    let store = PgStore::connect_with(&db.url(), Cipher::generate(), sizes)
+        .await
+        .unwrap();
+    let open = connections_to(&db, &mut admin).await;
+    let prepared: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_stat_activity \
+         WHERE datname = $1 AND query LIKE 'SELECT pg_notify(%' AND pid <> pg_backend_pid()",
+    )
+    .bind(&db.name)
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    let clone = store.clone();
+    drop(store);
+    let open_with_a_clone = connections_to(&db, &mut admin).await;
+    drop(clone);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut left = connections_to(&db, &mut admin).await;
+    while left > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        left = connections_to(&db, &mut admin).await;
+    }
+
+    // Assert: the migration's connection, both refresh connections and the listener.
+    assert_eq!(open, 1 + 2 + 1, "connections open after connect");
+    assert_eq!(
+        prepared, 2,
+        "both refresh connections prepared their statements"
+    );
+    assert_eq!(open_with_a_clone, open, "a clone keeps them all");
+    assert_eq!(left, 0, "connections left after the store was dropped");
+    drop(admin);
+    db.finish().await;
+}

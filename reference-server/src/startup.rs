@@ -41,7 +41,8 @@ use crate::{auth as sessions, frontend};
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
-    router: Router,
+    /// Shared with the tool calls, which hold it weakly (see [`ToolRouter`](crate::tool_calls::ToolRouter)).
+    router: Arc<Router>,
     state: AppState,
 }
 
@@ -59,8 +60,8 @@ impl Application {
     /// know the port before choosing `BACKEND_URL`).
     pub async fn build_on(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let state = build_state(settings).await?;
-        let router = router(state.clone());
-        state.tool_router.set(router.clone());
+        let router = Arc::new(router(state.clone()));
+        state.tool_router.set(&router);
         Ok(Self {
             listener,
             router,
@@ -135,7 +136,7 @@ impl Application {
                 () = shutdown.cancelled() => break,
             };
             let _ = stream.set_nodelay(true);
-            let router = self.router.clone();
+            let router = Router::clone(&self.router);
             let in_flight = Arc::clone(&in_flight);
             let service =
                 hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {

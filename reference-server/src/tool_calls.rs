@@ -9,7 +9,7 @@
 //! apart: an authorization URL, with its `state` and PKCE challenge, goes to the page
 //! (`client.open_url`), never to the model.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -83,17 +83,24 @@ impl Outcome {
 }
 
 /// The server's router, for running tool calls through it; set once at start-up.
+///
+/// Held weakly: the router holds the state that holds this, and a strong reference
+/// would keep both, and the state's database connections, alive after the server is
+/// gone. The [`Application`](crate::startup::Application) owns the router.
 #[derive(Debug, Clone, Default)]
-pub struct ToolRouter(Arc<OnceLock<Router>>);
+pub struct ToolRouter(Arc<OnceLock<Weak<Router>>>);
 
 impl ToolRouter {
     /// Sets the router (the first call wins).
-    pub fn set(&self, router: Router) {
-        let _ = self.0.set(router);
+    pub fn set(&self, router: &Arc<Router>) {
+        let _ = self.0.set(Arc::downgrade(router));
     }
 
     fn get(&self) -> Option<Router> {
-        self.0.get().cloned()
+        self.0
+            .get()
+            .and_then(Weak::upgrade)
+            .map(|router| (*router).clone())
     }
 }
 
