@@ -647,6 +647,70 @@ describe('VoiceSession', () => {
     }
   });
 
+  it('starts the call on silence while the microphone opens, and the microphone takes its place', async () => {
+    let openMicrophone: (stream: MediaStream) => void = () => undefined;
+    const microphone = fakeMicrophone();
+    const silence = fakeMicrophone();
+    const tracks: unknown[] = [silence.track];
+    const standIn = {
+      getTracks: () => [...tracks],
+      getAudioTracks: () => [...tracks],
+      removeTrack: (track: unknown) => tracks.splice(tracks.indexOf(track), 1),
+      addTrack: (track: unknown) => tracks.push(track),
+    } as unknown as MediaStream;
+    const media: MediaStream[] = [];
+    const transport = new ScriptedRealtimeTransport();
+    const h = harness({
+      microphoneGranted: async () => true,
+      getMicrophone: () => new Promise<MediaStream>((resolve) => (openMicrophone = resolve)),
+      silentStream: () => standIn,
+      createTransport: (_secret, { mediaStream }) => {
+        if (mediaStream !== undefined) media.push(mediaStream);
+        return transport;
+      },
+    });
+    const connect = transport.expectCall('connect');
+
+    const starting = h.voice.start();
+    await connect;
+    await starting;
+    const beforeTheMicrophone = h.voice.getSnapshot().state;
+    openMicrophone(microphone.stream);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(beforeTheMicrophone).toBe('listening');
+    expect(media).toEqual([standIn]);
+    expect(standIn.getAudioTracks()).toEqual([microphone.track]);
+    expect(silence.track.stopped).toBe(true);
+    expect(h.voice.audioStreams().input).toBe(microphone.stream);
+  });
+
+  it('fails the start when the microphone fails after the call began on silence', async () => {
+    let refuse: (error: unknown) => void = () => undefined;
+    const transport = new ScriptedRealtimeTransport();
+    let connectCalled = false;
+    const h = harness({
+      microphoneGranted: async () => true,
+      getMicrophone: () => new Promise<MediaStream>((_resolve, reject) => (refuse = reject)),
+      silentStream: () => fakeMicrophone().stream,
+      createTransport: () => {
+        transport.connect = () => {
+          connectCalled = true;
+          return new Promise<void>(() => undefined);
+        };
+        return transport;
+      },
+    });
+
+    const starting = h.voice.start();
+    await vi.waitFor(() => expect(connectCalled).toBe(true));
+    refuse(new DOMException('Requested device not found', 'NotFoundError'));
+    await starting;
+
+    expect(h.voice.getSnapshot().state).toBe('error');
+    expect(h.states).toEqual(['idle', 'connecting', 'error']);
+  });
+
   it('hangs up: closes the transport, stops the microphone, cancels a pending file pick', async () => {
     const h = await connected();
     callTool(h.transport, 'upload_file', {});

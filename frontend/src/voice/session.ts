@@ -88,6 +88,13 @@ export interface VoiceSessionOptions {
    * by default.
    */
   microphoneGranted?: () => Promise<boolean>;
+  /**
+   * A silent stream the call can start on while the microphone still opens (a real one
+   * can take longer than the client secret): the microphone's track takes its place as
+   * it opens. Web Audio's by default; `undefined` where there is none, and the call then
+   * waits for the microphone.
+   */
+  silentStream?: () => MediaStream | undefined;
 }
 
 export interface VoiceSessionHandlers {
@@ -226,7 +233,9 @@ export class VoiceSession {
 
   /**
    * One call: the microphone (kept from the call that dropped, on a re-join), a fresh
-   * client secret, then the Realtime session over WebRTC.
+   * client secret, then the Realtime session over WebRTC. A microphone still opening
+   * when the secret comes does not hold the call up: it starts on silence, and the
+   * microphone's track replaces the silence as it opens.
    */
   async #join(attempt: number, { rejoin, since }: { rejoin: boolean; since: number }): Promise<void> {
     const isCurrent = () => attempt === this.#attempt;
@@ -235,13 +244,23 @@ export class VoiceSession {
       const prepared = this.#ready ? this.#prepare() : timed(MARKS.prepared, () => this.#prepare());
       // Awaited below, unless the microphone fails first.
       prepared.catch(() => undefined);
-      const microphone = this.#microphone !== undefined ? Promise.resolve(this.#microphone) : this.#openMicrophone(isCurrent);
+      let microphoneOpening = this.#microphone === undefined;
+      const microphone = (microphoneOpening ? this.#openMicrophone(isCurrent) : Promise.resolve(this.#microphone)).finally(
+        () => (microphoneOpening = false),
+      );
+      // The start fails as soon as the microphone does, however far it got.
+      const microphoneFailed = microphone.then(() => new Promise<never>(() => undefined));
+      microphoneFailed.catch(() => undefined);
       // A secret lives a minute and counts against a rate limit: while a permission
       // prompt may still come, mint only once the microphone is open (or refused).
       if (!(await this.#microphoneGranted())) await microphone;
       if (!isCurrent()) return;
       const minting = timed(MARKS.secret, () => this.#options.api.createClientSecret());
-      const [stream, secret, { realtime, agent }] = await Promise.all([microphone, minting, prepared]);
+      const [secret, { realtime, agent }] = await Promise.race([Promise.all([minting, prepared]), microphoneFailed]);
+      if (!isCurrent()) return;
+      // Still opening: the call starts on silence, and the microphone joins it as it opens.
+      const standIn = microphoneOpening ? (this.#options.silentStream ?? silentStream)() : undefined;
+      const stream = standIn ?? (await Promise.race([microphone, microphoneFailed]));
       if (!isCurrent()) return;
 
       this.#audioElement = typeof document === 'undefined' ? undefined : document.createElement('audio');
@@ -253,9 +272,15 @@ export class VoiceSession {
       this.#session = session;
       this.#listen(session, transport, isCurrent);
       markConnectSteps(transport);
+      if (standIn !== undefined) {
+        void microphone.then(
+          (opened) => (isCurrent() ? takeOver(standIn, opened, transport) : stopTracks(standIn)),
+          () => stopTracks(standIn),
+        );
+      }
 
       await withTimeout(
-        session.connect({ apiKey: secret.value }),
+        Promise.race([session.connect({ apiKey: secret.value }), microphoneFailed]),
         this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       );
       if (!isCurrent()) return;
@@ -604,6 +629,46 @@ async function defaultMicrophone(): Promise<MediaStream> {
 function dataChannelOf(transport: RealtimeTransportLayer): RTCDataChannel | undefined {
   const state = (transport as { connectionState?: { dataChannel?: RTCDataChannel } }).connectionState;
   return state?.dataChannel;
+}
+
+function peerConnectionOf(transport: RealtimeTransportLayer): RTCPeerConnection | undefined {
+  const state = (transport as { connectionState?: { peerConnection?: RTCPeerConnection } }).connectionState;
+  return state?.peerConnection;
+}
+
+/** The page's silence, from one suspended Web Audio context (it renders nothing). */
+let silence: MediaStreamAudioDestinationNode | null = null;
+
+/** A silent stream of its own (see `VoiceSessionOptions.silentStream`). */
+function silentStream(): MediaStream | undefined {
+  if (typeof window === 'undefined' || typeof window.AudioContext !== 'function') return undefined;
+  try {
+    if (silence === null) {
+      const context = new window.AudioContext();
+      void context.suspend().catch(() => undefined);
+      silence = context.createMediaStreamDestination();
+    }
+    const track = silence.stream.getAudioTracks()[0];
+    return track === undefined ? undefined : new MediaStream([track.clone()]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The microphone takes the place of the silence the call started on: in the stream
+ * the SDK has yet to add to its peer connection, and in the peer connection's sender
+ * when it already has (no new offer: the same sender, another track).
+ */
+function takeOver(standIn: MediaStream, microphone: MediaStream | undefined, transport: RealtimeTransportLayer) {
+  const track = microphone?.getAudioTracks()[0];
+  const silent = standIn.getAudioTracks()[0];
+  if (track === undefined || silent === undefined) return;
+  standIn.removeTrack(silent);
+  standIn.addTrack(track);
+  const senders = peerConnectionOf(transport)?.getSenders() ?? [];
+  const replaced = senders.filter((sender) => sender.track === silent).map((sender) => sender.replaceTrack(track));
+  void Promise.allSettled(replaced).then(() => silent.stop());
 }
 
 function stopTracks(stream: MediaStream | undefined) {
