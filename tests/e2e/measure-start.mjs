@@ -13,13 +13,17 @@
 // min and max, in milliseconds. Measures that ended before the click (the dashboard
 // loading the SDK and the catalog while idle) are listed apart.
 //
-// Needs what the browser journeys need (tests/e2e/README.md): frontend/dist built and
-// target/debug/reference-server (or E2E_SERVER_BIN).
+// Needs what the browser journeys need (tests/e2e/README.md), frontend/dist built, and
+// the release server, as every benchmark measures it: `cargo build --release -p
+// reference-server` (MEASURE_SERVER_BIN names another binary; a debug build adds about
+// 5 ms to the mint and 10 ms to a later click).
 
+import { existsSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
+import path from 'node:path';
 
 import { startFakeOpenAIRealtime } from './fakes/openai-realtime.mjs';
-import { byTestId, launchBrowser, newPage, pollUntil, signUp, startServer, waitForAttribute } from './harness.mjs';
+import { byTestId, launchBrowser, newPage, pollUntil, REPO_ROOT, signUp, startServer, waitForAttribute } from './harness.mjs';
 
 const RUNS = Number(process.argv[2] ?? 7);
 const LATER = Number(process.argv[3] ?? 4);
@@ -166,7 +170,14 @@ const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
 console.log(`measure-start: ${RUNS} runs × (1 first click + ${LATER} later clicks); ${cpus().length} CPUs, load average ${load()}`);
 
 const openai = await startFakeOpenAIRealtime();
+const serverBin = process.env.MEASURE_SERVER_BIN ?? path.join(REPO_ROOT, 'target', 'release', 'reference-server');
+if (!existsSync(serverBin)) {
+  console.error(`no release server at ${serverBin}: run \`cargo build --release -p reference-server\`, or set MEASURE_SERVER_BIN`);
+  process.exit(2);
+}
+console.log(`server: ${serverBin}`);
 const server = await startServer({
+  bin: serverBin,
   name: 'measure-start',
   env: { ...openai.serverEnv(), REALTIME_SECRETS_PER_MINUTE: '10000', RUST_LOG: 'warn' },
 });
