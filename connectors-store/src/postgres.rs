@@ -280,6 +280,8 @@ static CLOCK: std::sync::LazyLock<crate::sql::ClockStatements> = std::sync::Lazy
 /// upsert are `SWAP_CREDENTIALS` and `MARK_REFRESHED` of `sql.rs`, word for word.
 /// `quiet` keeps the trigger of migration `0006` from notifying in this transaction
 /// (migration `0007`): the swap's notice follows its commit ([`TELL_REFRESHED`]).
+/// The types of its parameters are listed again in `prepare_refresh_statements`: a
+/// change of what `swap_credentials` binds changes both.
 const SWAP_WITH_EVENTS: Option<&str> = Some(
     "\
     WITH swapped AS ( \
