@@ -20,6 +20,9 @@ const POOL_CONNECTIONS: u32 = 8;
 const REFRESH_CONNECTIONS: u32 = 2;
 /// How long a statement waits for a free connection before it fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may sit idle in the pool and still be handed out unchecked
+/// (see [`PgStore::pool_options`]).
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
 
 /// How many connections [`PgStore::connect_with`] opens, at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +92,8 @@ impl PgStore {
         cipher: Cipher,
         sizes: PoolSizes,
     ) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
+        let pool = Self::pool_options()
             .max_connections(sizes.general)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .map_err(db_error)?;
@@ -100,10 +102,9 @@ impl PgStore {
         store.migrate().await?;
         // Opened now and kept open, with their statements prepared: a burst of expired
         // grants should not begin by opening connections and preparing statements.
-        let refreshes = PgPoolOptions::new()
+        let refreshes = Self::pool_options()
             .max_connections(sizes.refreshes)
             .min_connections(sizes.refreshes)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(|connection, _| Box::pin(prepare_refresh_statements(connection)))
             .connect_with(options)
             .await
@@ -113,6 +114,31 @@ impl PgStore {
             tracing::warn!(error = %error, "cannot listen for credentials changes; polling instead");
         }
         Ok(store)
+    }
+
+    /// The options of the store's pools, for an application's own pool beside them: a
+    /// statement waits at most 5 s for a free connection, and a connection is checked
+    /// with a round trip before it is handed out only when it has sat idle for over a
+    /// second.
+    ///
+    /// sqlx checks every connection as it comes back to the pool; by default it checks
+    /// it again before each use, which doubles the round trips of a busy replica's
+    /// one-statement requests (measured with `scripts/bench-storm-processes.sh`). A
+    /// connection the database dropped since it was last checked is closed and another
+    /// one is handed out.
+    pub fn pool_options() -> PgPoolOptions {
+        PgPoolOptions::new()
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
+            .before_acquire(|connection, metadata| {
+                Box::pin(async move {
+                    if metadata.idle_for > CHECK_IDLE_AFTER {
+                        // An error closes the connection; the pool hands out another.
+                        sqlx::Connection::ping(connection).await?;
+                    }
+                    Ok(true)
+                })
+            })
     }
 
     /// A store over an existing pool, as it is: call [`PgStore::migrate`] before use, and

@@ -591,3 +591,64 @@ async fn the_refresh_connections_are_open_from_the_start_and_go_with_the_store()
     drop(admin);
     db.finish().await;
 }
+
+/// A connection the database dropped while it sat idle in the pool is checked, found
+/// dead and replaced before the next statement: the store's pools skip sqlx's check
+/// before each use only for connections used in the last second.
+#[tokio::test]
+async fn a_connection_dropped_while_idle_is_replaced_before_use() {
+    // Arrange: a store with one general connection, used once, then killed by the
+    // database while idle.
+    let db = TestDb::new().await;
+    let mut admin = PgConnection::connect(&db.url()).await.unwrap();
+    let sizes = connectors_store::PoolSizes {
+        general: 1,
+        refreshes: 1,
+    };
+    let store = PgStore::connect_with(&db.url(), Cipher::generate(), sizes)
+        .await
+        .unwrap();
+    let pid = |store: &PgStore| {
+        let pool = store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()")
+                .fetch_one(&pool)
+                .await
+        }
+    };
+    let first = pid(&store).await.unwrap();
+    let killed: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(first)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    assert!(killed, "the pooled backend was terminated");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let alive: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1")
+            .bind(first)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        if alive == 0 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // The condition under test is the time the connection has sat idle.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+
+    // Act: the store's own read, then the pool's connection again.
+    let loaded = store
+        .load_credentials(uuid::Uuid::new_v4(), "google_calendar")
+        .await;
+    let second = pid(&store).await;
+
+    // Assert
+    assert!(loaded.is_ok(), "the read after the drop: {loaded:?}");
+    let second = second.unwrap();
+    assert_ne!(second, first, "a new backend serves the pool");
+    drop(store);
+    drop(admin);
+    db.finish().await;
+}

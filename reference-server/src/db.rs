@@ -113,9 +113,8 @@ impl Database {
             Self::Sqlite(Arc::new(SqliteStore::connect(url, cipher).await?))
         } else {
             let store = PgStore::connect_with(url, cipher, STORE_CONNECTIONS).await?;
-            let app = sqlx::postgres::PgPoolOptions::new()
+            let app = PgStore::pool_options()
                 .max_connections(APP_CONNECTIONS)
-                .acquire_timeout(std::time::Duration::from_secs(5))
                 .connect_lazy_with((*store.pool().connect_options()).clone());
             Self::Postgres {
                 store: Arc::new(store),
