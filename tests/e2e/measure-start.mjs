@@ -109,8 +109,12 @@ async function lastClick(page) {
     }
     for (const entry of performance.getEntriesByType('resource')) {
       if (entry.startTime < click - 1) continue;
-      if (entry.name.endsWith('/api/v1/realtime/client-secret')) figures['request POST /realtime/client-secret'] = entry.duration;
-      if (entry.name.includes('/v1/realtime/calls')) figures['request POST calls_url (SDP offer → answer)'] = entry.duration;
+      const request = (name) => {
+        figures[name] = entry.duration;
+        figures[`  ${name} starts at`] = entry.startTime - click;
+      };
+      if (entry.name.endsWith('/api/v1/realtime/client-secret')) request('request POST /realtime/client-secret');
+      if (entry.name.includes('/v1/realtime/calls')) request('request POST calls_url (SDP offer → answer)');
       if (entry.name.endsWith('/api/v1/realtime/tools')) figures['request GET /realtime/tools'] = entry.duration;
       if (/\/assets\/agent-.*\.js$/.test(entry.name)) figures[`request ${entry.name.split('/').pop()}`] = entry.duration;
     }
