@@ -13,8 +13,10 @@ signup_with_id() {
     -d "{\"email\":\"$1\",\"password\":\"correct horse battery\"}" \
     | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["token"]); print(a["user"]["id"])'
 }
+# The token alone (sed, not head: head would leave before the id is written, and the
+# writer would die of a broken pipe).
 signup() {
-  signup_with_id "$1" | head -n1
+  signup_with_id "$1" | sed -n 1p
 }
 empty=$(signup empty@example.com)
 configured=$(signup configured@example.com)
