@@ -122,10 +122,11 @@ impl PgStore {
     /// second.
     ///
     /// sqlx checks every connection as it comes back to the pool; by default it checks
-    /// it again before each use, which doubles the round trips of a busy replica's
-    /// one-statement requests (measured with `scripts/bench-storm-processes.sh`). A
-    /// connection the database dropped since it was last checked is closed and another
-    /// one is handed out.
+    /// it again before each use, which doubles the round trips on the path of a
+    /// one-statement request (measured with `scripts/bench-storm-processes.sh`). A
+    /// connection that sat idle longer and that the database dropped meanwhile is closed,
+    /// and another one is handed out. One dropped within a second of its last use (a
+    /// database restart under load) fails its next statement once, and is then closed.
     pub fn pool_options() -> PgPoolOptions {
         PgPoolOptions::new()
             .acquire_timeout(ACQUIRE_TIMEOUT)
