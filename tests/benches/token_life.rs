@@ -1,6 +1,7 @@
 //! Token life benchmarks (SPEC §10):
 //! - `access_token` on a valid token against a bare `SELECT` of the same row, on SQLite
-//!   and PostgreSQL (criterion);
+//!   and PostgreSQL (criterion), with the store's own read of the row between them on
+//!   SQLite (`sqlite/load_credentials`: the statement, the row's decoding and decryption);
 //! - the refresh storm: N services with their own pools on one PostgreSQL database ×
 //!   M concurrent callers on an expired token with a single-use refresh token, counting
 //!   the calls that reach the token endpoint and the callers that fail.
@@ -210,6 +211,14 @@ fn main() {
         b.to_async(&runtime).iter(|| async {
             sqlite_service
                 .access_token(sqlite_user, "google_calendar")
+                .await
+                .unwrap()
+        });
+    });
+    group.bench_function("sqlite/load_credentials", |b| {
+        b.to_async(&runtime).iter(|| async {
+            sqlite
+                .load_credentials(sqlite_user, "google_calendar")
                 .await
                 .unwrap()
         });
