@@ -20,6 +20,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// [`percentile`] in milliseconds.
+fn ms(sorted: &[Duration], p: f64) -> f64 {
+    percentile(sorted, p).as_secs_f64() * 1e3
+}
+
 async fn measure<F, Fut>(requests: usize, mut call: F) -> Vec<Duration>
 where
     F: FnMut() -> Fut,
@@ -136,8 +141,8 @@ async fn main() {
     );
     println!(
         "added by the route: p50 {:+.3} ms, p99 {:+.3} ms (target: p50 <= 1 ms)",
-        (percentile(&through, 0.5).as_secs_f64() - percentile(&direct, 0.5).as_secs_f64()) * 1e3,
-        (percentile(&through, 0.99).as_secs_f64() - percentile(&direct, 0.99).as_secs_f64()) * 1e3
+        ms(&through, 0.5) - ms(&direct, 0.5),
+        ms(&through, 0.99) - ms(&direct, 0.99)
     );
 
     let mut made = 0_usize;
@@ -181,8 +186,8 @@ async fn main() {
     );
     println!(
         "tool call round trip (create_project): p50 {:.3} ms (target <= 5 ms), {:+.3} ms over the REST route",
-        percentile(&relayed, 0.5).as_secs_f64() * 1e3,
-        (percentile(&relayed, 0.5).as_secs_f64() - percentile(&rest, 0.5).as_secs_f64()) * 1e3
+        ms(&relayed, 0.5),
+        ms(&relayed, 0.5) - ms(&rest, 0.5)
     );
 }
 
@@ -190,8 +195,8 @@ fn print_times(requests: usize, rows: &[(&str, &[Duration])]) {
     for (name, times) in rows {
         println!(
             "{name:>18}: p50 {:>8.3} ms  p99 {:>8.3} ms  ({requests} sequential requests)",
-            percentile(times, 0.5).as_secs_f64() * 1e3,
-            percentile(times, 0.99).as_secs_f64() * 1e3
+            ms(times, 0.5),
+            ms(times, 0.99)
         );
     }
 }
